@@ -1,0 +1,75 @@
+# kehoach — the commands a developer and CI use. Each target bootstraps what it needs.
+#   make run     demo data + development server on http://127.0.0.1:8000/
+#   make test    system packages, lint, translations, tests on SQLite and PostgreSQL, browser tests
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+PY := .venv/bin/python
+MANAGE := $(PY) manage.py
+PYTEST := .venv/bin/pytest
+
+# $(call header,Text) prints a visible stage header.
+header = @printf '\n======== %s ========\n' '$(1)'
+
+.PHONY: help venv system run demo lint messages test bench clean
+
+help:
+	@echo "make run      migrate, load demo data, print demo logins, start the development server"
+	@echo "make test     lint, compile translations, tests on SQLite and PostgreSQL, browser tests"
+	@echo "make lint     ruff, mypy, makemigrations --check"
+	@echo "make demo     migrate and load demo data (no server)"
+	@echo "make bench    performance numbers (scripts/bench.py)"
+	@echo "make clean    remove the development database and collected static files"
+
+venv:
+	@bash scripts/bootstrap-venv.sh
+
+system:
+	@bash scripts/bootstrap-system.sh
+
+demo: venv
+	$(MANAGE) migrate --noinput
+	$(MANAGE) load_units
+	$(MANAGE) load_catalog
+	$(MANAGE) load_demo
+
+run: demo
+	$(MANAGE) demo_logins
+	exec $(MANAGE) runserver 127.0.0.1:8000
+
+lint: venv
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	.venv/bin/mypy .
+	$(MANAGE) makemigrations --check --dry-run --settings=config.settings.test
+
+messages: venv
+	@command -v msgfmt >/dev/null || bash scripts/bootstrap-system.sh
+	$(MANAGE) compilemessages --ignore=.venv
+
+# Stages run one after another (not as prerequisites) so that their order holds under make -j;
+# the first failure stops the run.
+test:
+	$(call header,System packages)
+	@bash scripts/bootstrap-system.sh
+	$(call header,Python environment)
+	@bash scripts/bootstrap-venv.sh
+	$(call header,Lint: ruff / mypy / makemigrations --check)
+	@$(MAKE) --no-print-directory lint
+	$(call header,Translations: compilemessages)
+	@$(MAKE) --no-print-directory messages
+	$(call header,Tests on SQLite (not e2e))
+	env -u DATABASE_URL $(PYTEST) -m "not e2e"
+	$(call header,Tests on PostgreSQL (not e2e))
+	bash scripts/with-postgres.sh $(PYTEST) -m "not e2e"
+	$(call header,Browser tests (e2e; Chromium; SQLite))
+	env -u DATABASE_URL $(PYTEST) -m e2e
+	$(call header,All checks passed)
+
+bench: venv
+	$(PY) scripts/bench.py
+
+clean:
+	rm -f var/kehoach.sqlite3*
+	rm -rf var/static

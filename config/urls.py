@@ -1,0 +1,27 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+
+from kehoach.accounts.admin_site import gate_admin_site
+from kehoach.geo import views as geo_views
+
+gate_admin_site(admin.site)
+
+urlpatterns = [
+    path("", geo_views.home, name="home"),
+    path("accounts/", include("kehoach.accounts.urls")),
+    path("units/", include("kehoach.geo.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:  # pragma: no cover - development only
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler404 = "kehoach.core.views.not_found"
+handler403 = "kehoach.core.views.forbidden"
+handler500 = "kehoach.core.views.server_error"

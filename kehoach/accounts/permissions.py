@@ -1,0 +1,103 @@
+"""The one permission check used by views, the admin and (later) the API.
+
+A role held on a unit covers that unit and everything below it. Whether a user may *see* a
+unit and whether they may *do* something on it are separate questions: seeing is answered by
+``units_visible_to`` (one query), doing by ``has_permission`` against ``ACTION_ROLES``. Views
+turn "not visible" into 404 and "visible but not allowed" into 404 as well for objects of
+another commune, so that nobody can probe what exists (design.md §1).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Q, QuerySet
+
+from kehoach.geo.models import AdministrativeUnit
+
+from .choices import Role
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from .models import RoleAssignment, User
+
+
+class Action(StrEnum):
+    VIEW_UNIT = "unit.view"
+    MANAGE_VILLAGES = "village.manage"
+    MANAGE_USERS = "accounts.manage"
+    MANAGE_CATALOG = "catalog.manage"
+
+
+ALL_ROLES = frozenset(Role)
+
+ACTION_ROLES: dict[Action, frozenset[str]] = {
+    Action.VIEW_UNIT: ALL_ROLES,
+    Action.MANAGE_VILLAGES: frozenset({Role.COMMUNE_PLANNER}),
+    Action.MANAGE_USERS: frozenset({Role.ADMIN}),
+    Action.MANAGE_CATALOG: frozenset({Role.ADMIN}),
+}
+
+_CACHE_ATTR = "_kehoach_role_assignments"
+
+
+def assignments_of(user: User | AnonymousUser | Any) -> list[RoleAssignment]:
+    """The user's role assignments with their units, read once per request."""
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return []
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is None:
+        cached = list(user.role_assignments.select_related("unit"))
+        setattr(user, _CACHE_ATTR, cached)
+    return cached
+
+
+def forget_assignments(user: Any) -> None:
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def is_system_admin(user: User | AnonymousUser | Any) -> bool:
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return False
+    if getattr(user, "is_superuser", False):
+        return True
+    return any(a.role == Role.ADMIN for a in assignments_of(user))
+
+
+def units_visible_to(user: User | AnonymousUser | Any) -> QuerySet[AdministrativeUnit]:
+    """Every unit the user may see: the subtrees of the units they hold a role on."""
+    units = AdministrativeUnit.objects.all()
+    if is_system_admin(user):
+        return units
+    condition = Q()
+    for assignment in assignments_of(user):
+        if assignment.unit is not None:
+            condition |= Q(path__startswith=assignment.unit.path)
+    if not condition:
+        return units.none()
+    return units.filter(condition)
+
+
+def roles_on(user: User | AnonymousUser | Any, unit: AdministrativeUnit) -> set[str]:
+    """The roles the user holds on this unit or on any unit above it."""
+    if is_system_admin(user):
+        return {Role.ADMIN}
+    return {
+        a.role
+        for a in assignments_of(user)
+        if a.unit is not None and unit.path.startswith(a.unit.path)
+    }
+
+
+def has_permission(
+    user: User | AnonymousUser | Any, action: Action, unit: AdministrativeUnit | None = None
+) -> bool:
+    if is_system_admin(user):
+        return True
+    allowed = ACTION_ROLES[action]
+    if unit is None:
+        return any(a.role in allowed for a in assignments_of(user))
+    return bool(roles_on(user, unit) & allowed)

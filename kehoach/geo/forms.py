@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kehoach.core.errors import ApplicationError
+
+from .choices import VILLAGE_KINDS, Kind
+from .models import AdministrativeUnit
+
+VILLAGE_KIND_CHOICES = [(k, label) for k, label in Kind.choices if k in VILLAGE_KINDS]
+
+DATE_WIDGET = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"})
+
+
+class ServiceErrorFormMixin:
+    """Shows an ApplicationError from a service on the field it names, or on the form."""
+
+    def add_service_error(self, error: ApplicationError) -> None:
+        field = error.where.field
+        target = field if field and field in self.fields else None  # type: ignore[attr-defined]
+        self.add_error(target, error.message)  # type: ignore[attr-defined]
+
+
+class VillageCreateForm(ServiceErrorFormMixin, forms.Form):
+    name = forms.CharField(label=_("Village name"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=VILLAGE_KIND_CHOICES, initial=Kind.VILLAGE)
+    valid_from = forms.DateField(
+        label=_("Since"), required=False, widget=DATE_WIDGET, help_text=_("dd/mm/yyyy; empty = today")
+    )
+
+
+class VillageRenameForm(ServiceErrorFormMixin, forms.Form):
+    new_name = forms.CharField(label=_("New name"), max_length=200)
+    effective_date = forms.DateField(
+        label=_("Effective date"), required=False, widget=DATE_WIDGET
+    )
+    decision = forms.CharField(
+        label=_("Decision"),
+        max_length=200,
+        required=False,
+        help_text=_("Number and date of the commune council resolution, if any."),
+    )
+
+
+class VillageEndForm(ServiceErrorFormMixin, forms.Form):
+    valid_to = forms.DateField(label=_("Last day"), required=False, widget=DATE_WIDGET)
+    reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class VillageMergeForm(ServiceErrorFormMixin, forms.Form):
+    villages = forms.ModelMultipleChoiceField(
+        label=_("Villages to merge"),
+        queryset=AdministrativeUnit.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    into = forms.ModelChoiceField(
+        label=_("Village that remains"),
+        queryset=AdministrativeUnit.objects.none(),
+        required=False,
+        empty_label=_("— a new village —"),
+    )
+    new_name = forms.CharField(
+        label=_("Name of the new village"),
+        max_length=200,
+        required=False,
+        help_text=_("Only when the merged villages form a new village."),
+    )
+    effective_date = forms.DateField(label=_("Effective date"), required=False, widget=DATE_WIDGET)
+    decision = forms.CharField(label=_("Decision"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, villages: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["villages"].queryset = villages  # type: ignore[attr-defined]
+        self.fields["into"].queryset = villages  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("into") and not (data.get("new_name") or "").strip():
+            self.add_error(
+                "new_name", _("Choose the village that remains, or give the new village's name.")
+            )
+        return data
+
+
+class VillageImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_("One village per row; first row: Tên thôn, Loại (thôn/bản/tổ dân phố), Từ ngày."),
+    )

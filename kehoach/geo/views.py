@@ -1,0 +1,321 @@
+"""Pages of administrative units: home, province, commune (with its villages), village."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kehoach.accounts.permissions import (
+    Action,
+    assignments_of,
+    has_permission,
+    is_system_admin,
+    roles_on,
+)
+from kehoach.core.errors import ApplicationError, NotFoundError
+
+from . import selectors, services
+from .choices import Level
+from .forms import (
+    VillageCreateForm,
+    VillageEndForm,
+    VillageImportForm,
+    VillageMergeForm,
+    VillageRenameForm,
+)
+from .models import AdministrativeUnit
+
+
+def _unit_or_404(request: HttpRequest, code: str) -> AdministrativeUnit:
+    try:
+        return selectors.unit_get_for_user(user=request.user, code=code)
+    except NotFoundError as exc:
+        raise Http404 from exc
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    assignments = sorted(
+        (a for a in assignments_of(request.user) if a.unit is not None),
+        key=lambda a: (a.unit.level, a.unit.sort_key),  # type: ignore[union-attr]
+    )
+    provinces = None
+    if is_system_admin(request.user):
+        provinces = AdministrativeUnit.objects.filter(level=Level.PROVINCE).current().in_vietnamese_order()
+    return render(
+        request, "geo/home.html", {"assignments": assignments, "provinces": provinces}
+    )
+
+
+@login_required
+def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
+    unit = _unit_or_404(request, code)
+    query = request.GET.get("q", "")
+    context: dict[str, object] = {
+        "unit": unit,
+        "ancestors": selectors.unit_ancestors(unit),
+        "query": query,
+        "roles": roles_on(request.user, unit),
+        "successions": unit.successions.select_related("successor"),
+        "predecessions": unit.predecessions.select_related("predecessor"),
+    }
+    if unit.level in (Level.PROVINCE, Level.DISTRICT):
+        children = selectors.units_search(
+            selectors.units_visible_to_children(unit, user=request.user), query
+        ).in_vietnamese_order()
+        context["children"] = children
+        template = "geo/province.html"
+        partial = "geo/partials/unit_rows.html"
+    elif unit.level == Level.COMMUNE:
+        show_ended = request.GET.get("ended") == "1"
+        context["children"] = selectors.villages_of(
+            unit, user=request.user, query=query, include_ended=show_ended
+        )
+        context["show_ended"] = show_ended
+        context["can_manage"] = has_permission(request.user, Action.MANAGE_VILLAGES, unit)
+        context["create_form"] = VillageCreateForm()
+        template = "geo/commune.html"
+        partial = "geo/partials/village_rows.html"
+    else:
+        assert unit.parent is not None
+        context["can_manage"] = has_permission(request.user, Action.MANAGE_VILLAGES, unit.parent)
+        context["rename_form"] = VillageRenameForm(initial={"new_name": unit.name})
+        context["end_form"] = VillageEndForm()
+        context["name_changes"] = unit.name_changes.all()
+        template = "geo/village.html"
+        partial = ""
+    if partial and _is_htmx(request):
+        return render(request, partial, context)
+    return render(request, template, context)
+
+
+def _managed_commune(request: HttpRequest, code: str) -> AdministrativeUnit:
+    commune = _unit_or_404(request, code)
+    if commune.level != Level.COMMUNE or not has_permission(
+        request.user, Action.MANAGE_VILLAGES, commune
+    ):
+        raise Http404
+    return commune
+
+
+def _managed_village(request: HttpRequest, code: str) -> AdministrativeUnit:
+    village = _unit_or_404(request, code)
+    if (
+        village.level != Level.VILLAGE
+        or village.parent is None
+        or not has_permission(request.user, Action.MANAGE_VILLAGES, village.parent)
+    ):
+        raise Http404
+    return village
+
+
+@login_required
+def village_create_view(request: HttpRequest, code: str) -> HttpResponse:
+    commune = _managed_commune(request, code)
+    form = VillageCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            village = services.village_create(
+                actor=request.user,
+                commune=commune,
+                name=form.cleaned_data["name"],
+                kind=form.cleaned_data["kind"],
+                valid_from=form.cleaned_data["valid_from"],
+            )
+        except NotFoundError as exc:
+            raise Http404 from exc
+        except ApplicationError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(
+                request,
+                _("Added %(name)s (code %(code)s).") % {"name": village.name, "code": village.code},
+            )
+            return redirect("geo:unit", code=commune.code)
+    return render(
+        request,
+        "geo/village_create.html",
+        {"unit": commune, "form": form, "ancestors": selectors.unit_ancestors(commune)},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def village_rename_view(request: HttpRequest, code: str) -> HttpResponse:
+    village = _managed_village(request, code)
+    form = VillageRenameForm(request.POST or None, initial={"new_name": village.name})
+    if request.method == "POST" and form.is_valid():
+        old_name = village.name
+        try:
+            services.village_rename(actor=request.user, village=village, **form.cleaned_data)
+        except NotFoundError as exc:
+            raise Http404 from exc
+        except ApplicationError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(
+                request,
+                _("Renamed %(old)s to %(new)s.") % {"old": old_name, "new": village.name},
+            )
+            return redirect("geo:unit", code=village.code)
+    return render(
+        request,
+        "geo/village_form.html",
+        {
+            "unit": village,
+            "form": form,
+            "title": _("Rename %(name)s") % {"name": village.name},
+            "submit": _("Rename"),
+            "ancestors": selectors.unit_ancestors(village),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def village_end_view(request: HttpRequest, code: str) -> HttpResponse:
+    village = _managed_village(request, code)
+    form = VillageEndForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.village_end(
+                actor=request.user,
+                village=village,
+                valid_to=form.cleaned_data["valid_to"],
+                reason=form.cleaned_data["reason"],
+            )
+        except NotFoundError as exc:
+            raise Http404 from exc
+        except ApplicationError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(
+                request,
+                _("%(name)s has ended. You can restore it from its page if this was a mistake.")
+                % {"name": village.name},
+            )
+            assert village.parent is not None
+            return redirect("geo:unit", code=village.parent.code)
+    return render(
+        request,
+        "geo/village_form.html",
+        {
+            "unit": village,
+            "form": form,
+            "title": _("End %(name)s") % {"name": village.name},
+            "submit": _("End the village"),
+            "danger": True,
+            "ancestors": selectors.unit_ancestors(village),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def village_restore_view(request: HttpRequest, code: str) -> HttpResponse:
+    village = _managed_village(request, code)
+    try:
+        services.village_restore(actor=request.user, village=village)
+    except NotFoundError as exc:
+        raise Http404 from exc
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("%(name)s is current again.") % {"name": village.name})
+    return redirect("geo:unit", code=village.code)
+
+
+@login_required
+def villages_merge_view(request: HttpRequest, code: str) -> HttpResponse:
+    commune = _managed_commune(request, code)
+    villages = selectors.villages_of(commune, user=request.user)
+    form = VillageMergeForm(request.POST or None, villages=villages)
+    if request.method == "POST" and form.is_valid():
+        try:
+            target = services.villages_merge(
+                actor=request.user,
+                villages=list(form.cleaned_data["villages"]),
+                into=form.cleaned_data["into"],
+                new_name=form.cleaned_data["new_name"],
+                effective_date=form.cleaned_data["effective_date"],
+                decision=form.cleaned_data["decision"],
+            )
+        except NotFoundError as exc:
+            raise Http404 from exc
+        except ApplicationError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(
+                request,
+                _("The villages were merged into %(name)s. The merge can be undone from its page.")
+                % {"name": target.name},
+            )
+            return redirect("geo:unit", code=target.code)
+    return render(
+        request,
+        "geo/villages_merge.html",
+        {"unit": commune, "form": form, "ancestors": selectors.unit_ancestors(commune)},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def villages_merge_undo_view(request: HttpRequest, code: str) -> HttpResponse:
+    village = _managed_village(request, code)
+    try:
+        restored = services.villages_merge_undo(actor=request.user, target=village)
+    except NotFoundError as exc:
+        raise Http404 from exc
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("geo:unit", code=village.code)
+    messages.success(
+        request,
+        _("Merge undone: %(names)s are current again.")
+        % {"names": ", ".join(v.name for v in restored)},
+    )
+    assert village.parent is not None
+    return redirect("geo:unit", code=village.parent.code)
+
+
+@login_required
+def villages_import_view(request: HttpRequest, code: str) -> HttpResponse:
+    commune = _managed_commune(request, code)
+    form = VillageImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > 1_000_000:
+            form.add_error("file", _("The file is larger than 1 MB; a village list is much smaller."))
+        else:
+            try:
+                result = services.villages_import_csv(
+                    actor=request.user, commune=commune, content=upload.read()
+                )
+            except NotFoundError as exc:
+                raise Http404 from exc
+            except ApplicationError as exc:
+                for line in exc.message.splitlines():
+                    form.add_error("file", line)
+            else:
+                messages.success(
+                    request,
+                    _("Added %(created)s villages; %(unchanged)s were already in the list.")
+                    % {"created": len(result.created), "unchanged": len(result.unchanged)},
+                )
+                return redirect("geo:unit", code=commune.code)
+    return render(
+        request,
+        "geo/villages_import.html",
+        {"unit": commune, "form": form, "ancestors": selectors.unit_ancestors(commune)},
+        status=400 if request.method == "POST" else 200,
+    )
