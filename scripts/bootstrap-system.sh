@@ -37,7 +37,7 @@ if [[ ${#missing[@]} -eq 0 ]]; then
     exit 0
 fi
 
-echo "bootstrap-system: installing ${missing[*]}"
+echo "bootstrap-system: missing ${missing[*]}"
 
 as_root=()
 if [[ $(id -u) -ne 0 ]]; then

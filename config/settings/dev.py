@@ -9,3 +9,5 @@ DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = env_str("SECRET_KEY", "dev-only-not-secret-kehoach-local-laptop")  # noqa: S105
 KEHOACH_DEMO = env_bool("KEHOACH_DEMO", True)
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG

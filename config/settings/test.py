@@ -12,3 +12,5 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 AXES_FAILURE_LIMIT = 5
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

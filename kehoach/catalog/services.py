@@ -90,31 +90,30 @@ def _apply(
 ) -> M:
     """Create the object with *values* if its code is missing; otherwise maybe update it."""
     key = MODEL_KEYS[model]
-    obj = model.objects.filter(code=values["code"]).first()
-    if obj is None:
-        obj = model(**values)
-        catalog_normalise(obj)
-        obj.full_clean()
-        obj.save()
+    existing: M | None = model._default_manager.filter(code=values["code"]).first()
+    if existing is None:
+        created: M = model(**values)
+        catalog_normalise(created)
+        created.full_clean()
+        created.save()
         counts[f"{key}_created"] += 1
-        return obj
+        return created
     if not update_existing:
         counts[f"{key}_unchanged"] += 1
-        return obj
-    before = {name: getattr(obj, name) for name in values}
+        return existing
+    tracked: list[str] = [*values, *(["sort_key"] if isinstance(existing, Sector) else [])]
+    before = {name: getattr(existing, name) for name in tracked}
     for name, value in values.items():
-        setattr(obj, name, value)
-    catalog_normalise(obj)
-    changed = [name for name in values if getattr(obj, name) != before[name]]
-    if isinstance(obj, Sector) and "sort_key" not in changed and "name" in changed:
-        changed.append("sort_key")
+        setattr(existing, name, value)
+    catalog_normalise(existing)
+    changed: list[str] = [name for name in tracked if getattr(existing, name) != before[name]]
     if changed:
-        obj.full_clean()
-        obj.save(update_fields=[*changed, "updated_at", *(["sort_key"] * 0)])
+        existing.full_clean()
+        existing.save(update_fields=[*changed, "updated_at"])
         counts[f"{key}_updated"] += 1
     else:
         counts[f"{key}_unchanged"] += 1
-    return obj
+    return existing
 
 
 @transaction.atomic
@@ -149,9 +148,11 @@ def catalog_load_defaults(*, update_existing: bool = False) -> dict[str, int]:
         values = copy.deepcopy(dict(profile))
         if values.get("is_default"):
             # Another profile an administrator made the default keeps that role.
-            values["is_default"] = not ProcessProfile.objects.filter(is_default=True).exclude(
-                code=values["code"]
-            ).exists()
+            values["is_default"] = (
+                not ProcessProfile.objects.filter(is_default=True)
+                .exclude(code=values["code"])
+                .exists()
+            )
         _apply(ProcessProfile, values, update_existing=update_existing, counts=counts)
 
     return counts

@@ -22,17 +22,18 @@ coming from a spreadsheet is converted through its shortest ``repr``.
 Dates are written dd/mm/yyyy. Excel serial numbers use the 1900 date system, including its
 phantom 29/02/1900 (serial 60, rejected).
 
-Message ids (English; Vietnamese in locale/vi/LC_MESSAGES/django.po):
+Message ids (English; the Vietnamese goes in locale/vi/LC_MESSAGES/django.po). Each entry is
+one msgid, split over lines here only to fit the line length:
 
-    "“%(value)s” is not a number. Write numbers like 1.234,5 "
-    "(dot for thousands, comma for decimals)."
-    "“%(value)s” is not an amount of money. Write it in million VND, "
-    "e.g. 350, 350 triệu or 1,2 tỷ."
-    "“%(value)s” is negative; an amount of money cannot be below zero."
-    "“%(value)s” is not a date. Write dates as dd/mm/yyyy, e.g. 05/03/2026."
-    "“%(value)s” is not a date that exists; check the day and the month. "
-    "Write dates as dd/mm/yyyy, e.g. 05/03/2026."
-    "million VND"
+    not_a_number:   "“%(value)s” is not a number. Write numbers like 1.234,5 "
+                    "(dot for thousands, comma for decimals)."
+    money_invalid:  "“%(value)s” is not an amount of money. Write it in million VND, "
+                    "e.g. 350, 350 triệu or 1,2 tỷ."
+    money_negative: "“%(value)s” is negative; an amount of money cannot be below zero."
+    date_format:    "“%(value)s” is not a date. Write dates as dd/mm/yyyy, e.g. 05/03/2026."
+    date_invalid:   "“%(value)s” is not a date that exists; check the day and the month. "
+                    "Write dates as dd/mm/yyyy, e.g. 05/03/2026."
+    (unit)          "million VND"
 """
 
 from __future__ import annotations

@@ -467,7 +467,7 @@ def units_load_legacy_csv(text: str) -> LoadResult:
                 else:
                     result.unchanged += 1
                 for successor_code in row.successors:
-                    _, made = UnitSuccession.objects.get_or_create(
+                    _link, made = UnitSuccession.objects.get_or_create(
                         predecessor=unit,
                         successor=current[successor_code],
                         defaults={
