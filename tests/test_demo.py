@@ -23,7 +23,9 @@ def test_demo_data_loads_once_and_its_users_log_in() -> None:
     assert User.objects.count() == len(DEMO_USERS)
     assert RoleAssignment.objects.count() == len(DEMO_USERS)
     client = Client()
-    response = client.post("/accounts/login/", {"username": "xa.hailang", "password": DEMO_PASSWORD})
+    response = client.post(
+        "/accounts/login/", {"username": "xa.hailang", "password": DEMO_PASSWORD}
+    )
     assert response.status_code == 302
     assert "Thôn Diên Sanh" in client.get("/units/19702/").content.decode()
 

@@ -33,8 +33,10 @@ def test_main_pages_stay_under_100_kb() -> None:
     province = quang_tri()
     commune = hai_lang()
     for i in range(80):
-        CommuneFactory(code=f"{19000 + i:05d}", name=f"Xã Thử Nghiệm Số {i}", parent=province)
-    villages = [VillageFactory(parent=commune, name=f"Thôn Số {i}") for i in range(60)]
+        CommuneFactory.create(
+            code=f"{19000 + i:05d}", name=f"Xã Thử Nghiệm Số {i}", parent=province
+        )
+    villages = [VillageFactory.create(parent=commune, name=f"Thôn Số {i}") for i in range(60)]
     planner = Client()
     planner.force_login(commune_planner(commune))
     officer = Client()

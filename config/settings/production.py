@@ -9,8 +9,7 @@ from .base import SECRET_KEY
 
 if not SECRET_KEY or len(SECRET_KEY) < 50:
     raise ImproperlyConfigured(
-        "SECRET_KEY must be set in the environment (at least 50 random characters) "
-        "for production."
+        "SECRET_KEY must be set in the environment (at least 50 random characters) for production."
     )
 
 DEBUG = False

@@ -56,7 +56,9 @@ class RoleAssignmentAdmin(admin.ModelAdmin[RoleAssignment]):
     def get_queryset(self, request: HttpRequest) -> QuerySet[RoleAssignment]:
         return super().get_queryset(request).select_related("user", "unit")
 
-    def save_model(self, request: HttpRequest, obj: RoleAssignment, form: Any, change: bool) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: RoleAssignment, form: Any, change: bool
+    ) -> None:
         if not change:
             obj.granted_by = request.user  # type: ignore[assignment]
         super().save_model(request, obj, form, change)

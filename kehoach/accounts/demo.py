@@ -18,7 +18,7 @@ from kehoach.geo.services import village_create
 from .choices import Role
 from .models import RoleAssignment, User
 
-DEMO_PASSWORD = "kehoach-demo"  # noqa: S105 - documented demo password, demo setting only
+DEMO_PASSWORD = "kehoach-demo"
 PROVINCE = "44"
 COMMUNE = "19702"
 OTHER_COMMUNE = "18880"
@@ -51,13 +51,34 @@ class DemoUser:
 
 DEMO_USERS = [
     DemoUser("quantri", "Quản trị hệ thống", Role.ADMIN, None),
-    DemoUser("xa.hailang", "Nguyễn Thị Hoa (cán bộ kế hoạch xã Hải Lăng)", Role.COMMUNE_PLANNER, COMMUNE),
-    DemoUser("lanhdao.hailang", "Lê Văn Sơn (Chủ tịch UBND xã Hải Lăng)", Role.COMMUNE_APPROVER, COMMUNE),
-    DemoUser("thon.diensanh", "Trần Văn Bình (trưởng thôn Diên Sanh)", Role.VILLAGE_EDITOR, f"{COMMUNE}-001"),
-    DemoUser("tinh.quangtri", "Hoàng Minh Tuấn (Sở Tài chính Quảng Trị)", Role.PROVINCE_OFFICER, PROVINCE),
-    DemoUser("huyen.hailang", "Phan Thị Lan (Phòng TC-KH huyện Hải Lăng cũ)", Role.DISTRICT_OFFICER, "H470"),
+    DemoUser(
+        "xa.hailang", "Nguyễn Thị Hoa (cán bộ kế hoạch xã Hải Lăng)", Role.COMMUNE_PLANNER, COMMUNE
+    ),
+    DemoUser(
+        "lanhdao.hailang", "Lê Văn Sơn (Chủ tịch UBND xã Hải Lăng)", Role.COMMUNE_APPROVER, COMMUNE
+    ),
+    DemoUser(
+        "thon.diensanh",
+        "Trần Văn Bình (trưởng thôn Diên Sanh)",
+        Role.VILLAGE_EDITOR,
+        f"{COMMUNE}-001",
+    ),
+    DemoUser(
+        "tinh.quangtri", "Hoàng Minh Tuấn (Sở Tài chính Quảng Trị)", Role.PROVINCE_OFFICER, PROVINCE
+    ),
+    DemoUser(
+        "huyen.hailang",
+        "Phan Thị Lan (Phòng TC-KH huyện Hải Lăng cũ)",
+        Role.DISTRICT_OFFICER,
+        "H470",
+    ),
     DemoUser("nhataitro", "Chương trình tài trợ (xem)", Role.DONOR_VIEWER, COMMUNE),
-    DemoUser("xa.donghoi", "Võ Thị Mai (cán bộ kế hoạch phường Đồng Hới)", Role.COMMUNE_PLANNER, OTHER_COMMUNE),
+    DemoUser(
+        "xa.donghoi",
+        "Võ Thị Mai (cán bộ kế hoạch phường Đồng Hới)",
+        Role.COMMUNE_PLANNER,
+        OTHER_COMMUNE,
+    ),
 ]
 
 
@@ -69,7 +90,8 @@ def demo_enabled() -> bool:
 def demo_load() -> dict[str, int]:
     if not demo_enabled():
         raise ApplicationError(
-            "demo_off", "Dữ liệu mẫu bị tắt (KEHOACH_DEMO). Môi trường sản xuất không tạo dữ liệu mẫu."
+            "demo_off",
+            "Dữ liệu mẫu bị tắt (KEHOACH_DEMO). Môi trường sản xuất không tạo dữ liệu mẫu.",
         )
     commune = AdministrativeUnit.objects.filter(code=COMMUNE, level=Level.COMMUNE).first()
     other = AdministrativeUnit.objects.filter(code=OTHER_COMMUNE, level=Level.COMMUNE).first()

@@ -12,9 +12,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 
-from kehoach.geo.models import AdministrativeUnit
+from kehoach.geo.models import AdministrativeUnit, AdministrativeUnitQuerySet
 
 from .choices import Role
 
@@ -49,7 +49,9 @@ def assignments_of(user: User | AnonymousUser | Any) -> list[RoleAssignment]:
         return []
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is None:
-        cached = list(user.role_assignments.select_related("unit"))
+        from .models import RoleAssignment
+
+        cached = list(RoleAssignment.objects.filter(user_id=user.pk or 0).select_related("unit"))
         setattr(user, _CACHE_ATTR, cached)
     return cached
 
@@ -67,7 +69,7 @@ def is_system_admin(user: User | AnonymousUser | Any) -> bool:
     return any(a.role == Role.ADMIN for a in assignments_of(user))
 
 
-def units_visible_to(user: User | AnonymousUser | Any) -> QuerySet[AdministrativeUnit]:
+def units_visible_to(user: User | AnonymousUser | Any) -> AdministrativeUnitQuerySet:
     """Every unit the user may see: the subtrees of the units they hold a role on."""
     units = AdministrativeUnit.objects.all()
     if is_system_admin(user):

@@ -230,7 +230,9 @@ class FundingSource(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(counterpart_share_pct__gte=0) & Q(counterpart_share_pct__lte=100),
                 name="catalog_funding_counterpart_pct_range",
-                violation_error_message=_("The counterpart share must be between 0 and 100%."),
+                violation_error_message=_(
+                    "The counterpart share must be a percentage from 0 to 100."
+                ),
             ),
         ]
 

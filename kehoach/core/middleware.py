@@ -32,7 +32,7 @@ class NormalizeTextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.GET = _normalised(request.GET)
+        request.GET = _normalised(request.GET)  # type: ignore[assignment]
         if request.method == "POST":
-            request.POST = _normalised(request.POST)
+            request.POST = _normalised(request.POST)  # type: ignore[assignment]
         return self.get_response(request)

@@ -28,15 +28,16 @@ class VillageCreateForm(ServiceErrorFormMixin, forms.Form):
     name = forms.CharField(label=_("Village name"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=VILLAGE_KIND_CHOICES, initial=Kind.VILLAGE)
     valid_from = forms.DateField(
-        label=_("Since"), required=False, widget=DATE_WIDGET, help_text=_("dd/mm/yyyy; empty = today")
+        label=_("Since"),
+        required=False,
+        widget=DATE_WIDGET,
+        help_text=_("dd/mm/yyyy; empty = today"),
     )
 
 
 class VillageRenameForm(ServiceErrorFormMixin, forms.Form):
     new_name = forms.CharField(label=_("New name"), max_length=200)
-    effective_date = forms.DateField(
-        label=_("Effective date"), required=False, widget=DATE_WIDGET
-    )
+    effective_date = forms.DateField(label=_("Effective date"), required=False, widget=DATE_WIDGET)
     decision = forms.CharField(
         label=_("Decision"),
         max_length=200,
@@ -47,7 +48,9 @@ class VillageRenameForm(ServiceErrorFormMixin, forms.Form):
 
 class VillageEndForm(ServiceErrorFormMixin, forms.Form):
     valid_to = forms.DateField(label=_("Last day"), required=False, widget=DATE_WIDGET)
-    reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class VillageMergeForm(ServiceErrorFormMixin, forms.Form):
@@ -88,5 +91,7 @@ class VillageMergeForm(ServiceErrorFormMixin, forms.Form):
 class VillageImportForm(forms.Form):
     file = forms.FileField(
         label=_("CSV file"),
-        help_text=_("One village per row; first row: Tên thôn, Loại (thôn/bản/tổ dân phố), Từ ngày."),
+        help_text=_(
+            "One village per row; first row: Tên thôn, Loại (thôn/bản/tổ dân phố), Từ ngày."
+        ),
     )

@@ -84,7 +84,9 @@ def official_records() -> list[OfficialRecord]:
 def official_data_version() -> str:
     import vietnam_provinces
 
-    return f"vietnam-provinces {vietnam_provinces.__version__} ({vietnam_provinces.__data_version__})"
+    return (
+        f"vietnam-provinces {vietnam_provinces.__version__} ({vietnam_provinces.__data_version__})"
+    )
 
 
 def _set_derived(unit: AdministrativeUnit) -> None:
@@ -240,19 +242,23 @@ _LEVEL_WORDS = {
     "commune": Level.COMMUNE,
     "3": Level.COMMUNE,
 }
-_KIND_WORDS = {fold(str(label)): value for value, label in Kind.choices} | {
-    "tinh": Kind.PROVINCE,
-    "thanh pho truc thuoc trung uong": Kind.CENTRAL_CITY,
-    "thanh pho trung uong": Kind.CENTRAL_CITY,
-    "huyen": Kind.DISTRICT,
-    "quan": Kind.URBAN_DISTRICT,
-    "thi xa": Kind.TOWN,
-    "thanh pho thuoc tinh": Kind.PROVINCIAL_CITY,
-    "xa": Kind.COMMUNE,
-    "phuong": Kind.WARD,
-    "thi tran": Kind.TOWNSHIP,
-    "dac khu": Kind.SPECIAL_ZONE,
-} | {k.value: k for k in Kind}
+_KIND_WORDS = (
+    {fold(str(label)): value for value, label in Kind.choices}
+    | {
+        "tinh": Kind.PROVINCE,
+        "thanh pho truc thuoc trung uong": Kind.CENTRAL_CITY,
+        "thanh pho trung uong": Kind.CENTRAL_CITY,
+        "huyen": Kind.DISTRICT,
+        "quan": Kind.URBAN_DISTRICT,
+        "thi xa": Kind.TOWN,
+        "thanh pho thuoc tinh": Kind.PROVINCIAL_CITY,
+        "xa": Kind.COMMUNE,
+        "phuong": Kind.WARD,
+        "thi tran": Kind.TOWNSHIP,
+        "dac khu": Kind.SPECIAL_ZONE,
+    }
+    | {k.value: k for k in Kind}
+)
 
 
 def legacy_code(level: int, official_code: str) -> str:
@@ -280,15 +286,17 @@ def _read_legacy_rows(text: str) -> tuple[list[_LegacyRow], list[ApplicationErro
     header = [fold(h or "") for h in (reader.fieldnames or [])]
     missing = [c for c in ("level", "code", "name") if c not in header]
     if missing:
-        errors.append(
+        raise (
             ApplicationError(
                 "csv_columns_missing",
-                _("The CSV file lacks the column(s) %(columns)s. The first line must be: %(header)s")
+                _(
+                    "The CSV file lacks the column(s) %(columns)s. "
+                    "The first line must be: %(header)s"
+                )
                 % {"columns": ", ".join(missing), "header": ",".join(LEGACY_COLUMNS)},
                 Where(row=1),
             )
         )
-        return rows, errors
     reader.fieldnames = header
     for line, raw in enumerate(reader, start=2):
         data = {k: nfc(v or "") for k, v in raw.items() if k}
@@ -396,16 +404,18 @@ def units_load_legacy_csv(text: str) -> LoadResult:
         u.code: u
         for u in AdministrativeUnit.objects.filter(source=Source.OFFICIAL, valid_to__isnull=True)
     }
-    existing_legacy = {
-        u.code: u for u in AdministrativeUnit.objects.filter(source=Source.LEGACY)
-    }
+    existing_legacy = {u.code: u for u in AdministrativeUnit.objects.filter(source=Source.LEGACY)}
     codes_in_file = {legacy_code(r.level, r.official_code): r for r in rows}
     for row in rows:
         if row.level != Level.PROVINCE:
             parent_level = Level.PROVINCE if row.level == Level.DISTRICT else Level.DISTRICT
-            parent_key = legacy_code(parent_level, row.parent_code.zfill(
-                2 if parent_level == Level.PROVINCE else 3
-            )) if row.parent_code else ""
+            parent_key = (
+                legacy_code(
+                    parent_level, row.parent_code.zfill(2 if parent_level == Level.PROVINCE else 3)
+                )
+                if row.parent_code
+                else ""
+            )
             if parent_key not in codes_in_file and parent_key not in existing_legacy:
                 errors.append(
                     ApplicationError(

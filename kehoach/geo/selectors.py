@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
-
 from kehoach.accounts.permissions import units_visible_to
 from kehoach.core.errors import NotFoundError
 from kehoach.core.text import fold
 
 from .choices import Level
-from .models import PATH_SEPARATOR, AdministrativeUnit
+from .models import PATH_SEPARATOR, AdministrativeUnit, AdministrativeUnitQuerySet
 
 
-def unit_subtree(unit: AdministrativeUnit, *, include_self: bool = True) -> QuerySet[AdministrativeUnit]:
+def unit_subtree(
+    unit: AdministrativeUnit, *, include_self: bool = True
+) -> AdministrativeUnitQuerySet:
     """The unit and everything below it, in one query."""
     qs = AdministrativeUnit.objects.filter(path__startswith=unit.path)
     if not include_self:
@@ -39,7 +39,7 @@ def unit_get_for_user(*, user: Any, code: str) -> AdministrativeUnit:
     return unit
 
 
-def units_search(qs: QuerySet[AdministrativeUnit], query: str) -> QuerySet[AdministrativeUnit]:
+def units_search(qs: AdministrativeUnitQuerySet, query: str) -> AdministrativeUnitQuerySet:
     """Diacritic-insensitive search: "hai lang" finds "Xã Hải Lăng", "duong" finds "Đường"."""
     folded = fold(query)
     if not folded:
@@ -51,14 +51,14 @@ def units_search(qs: QuerySet[AdministrativeUnit], query: str) -> QuerySet[Admin
 
 def communes_of(
     province: AdministrativeUnit, *, user: Any, query: str = ""
-) -> QuerySet[AdministrativeUnit]:
+) -> AdministrativeUnitQuerySet:
     qs = units_visible_to(user).filter(parent=province, level=Level.COMMUNE).current()
     return units_search(qs, query).in_vietnamese_order()
 
 
 def villages_of(
     commune: AdministrativeUnit, *, user: Any, query: str = "", include_ended: bool = False
-) -> QuerySet[AdministrativeUnit]:
+) -> AdministrativeUnitQuerySet:
     qs = units_visible_to(user).filter(parent=commune, level=Level.VILLAGE)
     if not include_ended:
         qs = qs.current()
@@ -70,8 +70,6 @@ def path_for(parent: AdministrativeUnit | None, code: str) -> str:
     return f"{prefix}{code}{PATH_SEPARATOR}"
 
 
-def units_visible_to_children(
-    unit: AdministrativeUnit, *, user: Any
-) -> QuerySet[AdministrativeUnit]:
+def units_visible_to_children(unit: AdministrativeUnit, *, user: Any) -> AdministrativeUnitQuerySet:
     """The current units directly below ``unit`` that the user may see."""
     return units_visible_to(user).filter(parent=unit).current()

@@ -268,6 +268,14 @@ def villages_merge(
     for village in villages:
         _check_current_village(village)
     effective_date = effective_date or _today()
+    for village in villages:
+        if village.valid_from and effective_date <= village.valid_from:
+            raise ApplicationError(
+                "merge_before_start",
+                _("The merge must take effect after %(name)s began (%(date)s).")
+                % {"name": village.name, "date": village.valid_from.strftime("%d/%m/%Y")},
+                Where(field="effective_date"),
+            )
     decision = nfc(decision)
     if into is not None:
         if into.pk not in {v.pk for v in villages}:
@@ -295,7 +303,7 @@ def villages_merge(
             effective_date=effective_date,
             decision=decision,
         )
-        village.valid_to = max(effective_date - datetime.timedelta(days=1), village.valid_from or effective_date)
+        village.valid_to = effective_date - datetime.timedelta(days=1)
         village.end_reason = _("Merged into %(name)s.") % {"name": target.name}
         village.save(update_fields=["valid_to", "end_reason", "updated_at"])
     return target
@@ -324,7 +332,9 @@ def villages_merge_undo(*, actor: Any, target: AdministrativeUnit) -> list[Admin
         village.save(update_fields=["valid_to", "end_reason", "updated_at"])
         restored.append(village)
         link.delete()
-    created_by_merge = target.valid_from == links[0].effective_date and not target.successions.exists()
+    created_by_merge = (
+        target.valid_from == links[0].effective_date and not target.successions.exists()
+    )
     if created_by_merge and all(v.pk != target.pk for v in restored) and target.valid_from:
         target.valid_to = target.valid_from
         target.end_reason = _("Merge undone.")
@@ -391,7 +401,7 @@ def villages_import_csv(
     except csv.Error:
         dialect = csv.excel
     reader = csv.reader(io.StringIO(text), dialect)
-    rows = [r for r in reader]
+    rows = list(reader)
     if not rows:
         raise ApplicationError("csv_empty", _("The file is empty."))
     header = [fold(h) for h in rows[0]]

@@ -49,10 +49,10 @@ def home(request: HttpRequest) -> HttpResponse:
     )
     provinces = None
     if is_system_admin(request.user):
-        provinces = AdministrativeUnit.objects.filter(level=Level.PROVINCE).current().in_vietnamese_order()
-    return render(
-        request, "geo/home.html", {"assignments": assignments, "provinces": provinces}
-    )
+        provinces = (
+            AdministrativeUnit.objects.filter(level=Level.PROVINCE).current().in_vietnamese_order()
+        )
+    return render(request, "geo/home.html", {"assignments": assignments, "provinces": provinces})
 
 
 @login_required
@@ -295,7 +295,9 @@ def villages_import_view(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         if upload.size > 1_000_000:
-            form.add_error("file", _("The file is larger than 1 MB; a village list is much smaller."))
+            form.add_error(
+                "file", _("The file is larger than 1 MB; a village list is much smaller.")
+            )
         else:
             try:
                 result = services.villages_import_csv(

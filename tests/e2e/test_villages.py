@@ -13,8 +13,8 @@ from kehoach.geo.tests.factories import VillageFactory, hai_lang
 
 def test_planner_adds_a_village_finds_it_and_switches_language(page: Page) -> None:
     commune = hai_lang()
-    VillageFactory(parent=commune, name="Thôn Diên Sanh")
-    VillageFactory(parent=commune, name="Thôn Mỹ Chánh")
+    VillageFactory.create(parent=commune, name="Thôn Diên Sanh")
+    VillageFactory.create(parent=commune, name="Thôn Mỹ Chánh")
     commune_planner(commune, username="xa.hailang")
 
     page.goto("/accounts/login/")

@@ -8,7 +8,7 @@ from kehoach.accounts.choices import Role
 from kehoach.accounts.models import RoleAssignment, User
 from kehoach.geo.models import AdministrativeUnit
 
-PASSWORD = "mat-khau-thu-nghiem"  # noqa: S105 - test only
+PASSWORD = "mat-khau-thu-nghiem"
 
 
 class UserFactory(factory.django.DjangoModelFactory[User]):
@@ -22,13 +22,13 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
-    def _save(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+    def _save(obj: User, create: bool, extracted: Any, **kwargs: Any) -> None:
         if create:
-            self.save()
+            obj.save()
 
 
 def user_with_role(role: str, unit: AdministrativeUnit | None, **kwargs: Any) -> User:
-    user = UserFactory(**kwargs)
+    user = UserFactory.create(**kwargs)
     RoleAssignment.objects.create(user=user, role=role, unit=unit)
     return user
 

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 )
 def test_managing_villages_is_for_the_commune_planner(role: str, on: str, may_manage: bool) -> None:
     commune = hai_lang()
-    village = VillageFactory(parent=commune)
+    village = VillageFactory.create(parent=commune)
     unit = {"commune": commune, "village": village, "province": quang_tri()}[on]
     user = user_with_role(role, unit)
 
@@ -33,7 +33,7 @@ def test_managing_villages_is_for_the_commune_planner(role: str, on: str, may_ma
 
 def test_a_role_covers_the_units_below_not_above_or_beside() -> None:
     commune = hai_lang()
-    village = VillageFactory(parent=commune)
+    village = VillageFactory.create(parent=commune)
     planner = user_with_role(Role.COMMUNE_PLANNER, commune)
 
     assert roles_on(planner, village) == {Role.COMMUNE_PLANNER}
@@ -43,7 +43,7 @@ def test_a_role_covers_the_units_below_not_above_or_beside() -> None:
 
 def test_administrators_and_anonymous_users() -> None:
     admin = user_with_role(Role.ADMIN, None)
-    superuser = UserFactory(is_superuser=True)
+    superuser = UserFactory.create(is_superuser=True)
     inactive = user_with_role(Role.ADMIN, None, is_active=False)
     from django.contrib.auth.models import AnonymousUser
 

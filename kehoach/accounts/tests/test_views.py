@@ -36,7 +36,7 @@ def test_pages_need_a_login(client: Client) -> None:
 
 
 def test_account_locks_after_five_wrong_passwords(client: Client) -> None:
-    UserFactory(username="xa.hailang")
+    UserFactory.create(username="xa.hailang")
     for _attempt in range(5):
         response = client.post(
             reverse("accounts:login"), {"username": "xa.hailang", "password": "sai"}
@@ -52,13 +52,13 @@ def test_account_locks_after_five_wrong_passwords(client: Client) -> None:
 
 
 def test_wrong_password_message_is_vietnamese(client: Client) -> None:
-    UserFactory(username="xa.hailang")
+    UserFactory.create(username="xa.hailang")
     response = client.post(reverse("accounts:login"), {"username": "xa.hailang", "password": "sai"})
     assert "Tên đăng nhập hoặc mật khẩu không đúng" in response.content.decode()
 
 
 def test_logout_is_a_post(client: Client) -> None:
-    client.force_login(UserFactory())
+    client.force_login(UserFactory.create())
     response = client.post(reverse("accounts:logout"))
     assert response.status_code == 302
     assert client.get(reverse("home")).status_code == 302
@@ -71,7 +71,7 @@ def test_logout_is_a_post(client: Client) -> None:
     ]
 )
 def test_password_change_stores_an_argon2_hash(client: Client) -> None:
-    user = UserFactory()
+    user = UserFactory.create()
     client.force_login(user)
     response = client.post(
         reverse("accounts:password_change"),

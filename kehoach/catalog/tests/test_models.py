@@ -299,5 +299,13 @@ def test_profile_extra_must_be_an_object() -> None:
     ]
 
 
+@pytest.mark.parametrize("model", [FundingSource, ProcessProfile])
+def test_every_constraint_message_can_be_shown(model: type[FundingSource | ProcessProfile]) -> None:
+    # Django formats these messages with "%"; a stray "%" would crash the admin form.
+    with translation.override("en"):
+        for constraint in model._meta.constraints:
+            assert constraint.get_violation_error_message()
+
+
 def test_priority_levels() -> None:
     assert list(ProcessProfile(min_priority=1, max_priority=3).priority_levels) == [1, 2, 3]

@@ -57,14 +57,14 @@ class VillageFactory(UnitFactory):
 
 
 def quang_tri() -> AdministrativeUnit:
-    return ProvinceFactory(code="44", name="Quảng Trị")
+    return ProvinceFactory.create(code="44", name="Quảng Trị")
 
 
 def hai_lang() -> AdministrativeUnit:
-    return CommuneFactory(code="19702", name="Xã Hải Lăng", parent=quang_tri())
+    return CommuneFactory.create(code="19702", name="Xã Hải Lăng", parent=quang_tri())
 
 
 def dong_hoi() -> AdministrativeUnit:
-    return CommuneFactory(
+    return CommuneFactory.create(
         code="18880", name="Phường Đồng Hới", kind=Kind.WARD, parent=quang_tri()
     )

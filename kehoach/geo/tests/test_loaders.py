@@ -14,7 +14,12 @@ from kehoach.geo.loaders import (
     units_load_legacy_csv,
     units_load_official,
 )
-from kehoach.geo.models import AdministrativeUnit, UnitNameChange, UnitSuccession
+from kehoach.geo.models import (
+    AdministrativeUnit,
+    AdministrativeUnitQuerySet,
+    UnitNameChange,
+    UnitSuccession,
+)
 from kehoach.geo.selectors import unit_subtree
 from kehoach.geo.tests.factories import VillageFactory
 
@@ -23,7 +28,7 @@ pytestmark = pytest.mark.django_db
 EXAMPLE_CSV = Path(settings.BASE_DIR) / "examples" / "legacy-units-quang-tri.csv"
 
 
-def _official() -> AdministrativeUnit:
+def _official() -> AdministrativeUnitQuerySet:
     return AdministrativeUnit.objects.filter(source=Source.OFFICIAL)
 
 
@@ -64,7 +69,7 @@ def test_reloading_changes_nothing() -> None:
 def test_package_update_adds_renames_ends_and_moves_without_deleting() -> None:
     records = official_records()
     units_load_official(records)
-    village = VillageFactory(parent=AdministrativeUnit.objects.get(code="19702"))
+    village = VillageFactory.create(parent=AdministrativeUnit.objects.get(code="19702"))
     updated = [r for r in records if r.code != "19702"]
     updated = [
         OfficialRecord(r.code, "Phường Đồng Hới Mới", r.kind, r.parent_code)
@@ -73,7 +78,9 @@ def test_package_update_adds_renames_ends_and_moves_without_deleting() -> None:
         for r in updated
     ]
     # a commune listed under another province, and a brand-new commune
-    moving = next(r.code for r in records if r.parent_code == "44" and r.code not in {"19702", "18880"})
+    moving = next(
+        r.code for r in records if r.parent_code == "44" and r.code not in {"19702", "18880"}
+    )
     updated = [
         OfficialRecord(r.code, r.name, r.kind, "46") if r.code == moving else r for r in updated
     ]
@@ -120,7 +127,9 @@ def test_legacy_csv_maps_district_and_old_communes_to_successors() -> None:
     assert [link.predecessor.code for link in links] == ["X19702", "X19705"]
     assert {link.kind for link in links} == {SuccessionKind.MERGED}
     assert links[0].effective_date == datetime.date(2025, 7, 1)
-    assert set(unit_subtree(AdministrativeUnit.objects.get(code="T45")).values_list("code", flat=True)) == {
+    assert set(
+        unit_subtree(AdministrativeUnit.objects.get(code="T45")).values_list("code", flat=True)
+    ) == {
         "T45",
         "H470",
         "X19702",
@@ -128,7 +137,9 @@ def test_legacy_csv_maps_district_and_old_communes_to_successors() -> None:
     }
     # the old Quảng Bình and Quảng Trị both continue in the new Quảng Trị
     assert set(
-        UnitSuccession.objects.filter(successor__code="44").values_list("predecessor__code", flat=True)
+        UnitSuccession.objects.filter(successor__code="44").values_list(
+            "predecessor__code", flat=True
+        )
     ) == {"T44", "T45"}
 
     again = units_load_legacy_csv(EXAMPLE_CSV.read_text(encoding="utf-8"))

@@ -24,9 +24,11 @@ from kehoach.geo.tests.factories import VillageFactory, dong_hoi, hai_lang
 
 pytestmark = pytest.mark.django_db
 
+JULY_2025 = datetime.date(2025, 7, 1)
+
 
 @pytest.fixture(autouse=True)
-def _vietnamese():  # type: ignore[no-untyped-def]
+def _vietnamese():
     with translation.override("vi"):
         yield
 
@@ -57,9 +59,7 @@ def test_duplicate_name_is_refused_whatever_the_diacritics() -> None:
 
     assert caught.value.code == "village_name_taken"
     assert caught.value.where.field == "name"
-    assert caught.value.message == (
-        "Xã Hải Lăng đã có thôn tên “Thôn Diên Sanh” (mã 19702-001)."
-    )
+    assert caught.value.message == ("Xã Hải Lăng đã có thôn tên “Thôn Diên Sanh” (mã 19702-001).")
 
 
 def test_empty_name_is_refused_with_a_message_on_the_field() -> None:
@@ -85,7 +85,7 @@ def test_only_commune_planners_manage_villages(role: str) -> None:
 def test_planner_of_another_commune_gets_not_found() -> None:
     commune = hai_lang()
     other_planner = commune_planner(dong_hoi())
-    village = VillageFactory(parent=commune, name="Thôn Mỹ Chánh")
+    village = VillageFactory.create(parent=commune, name="Thôn Mỹ Chánh")
 
     with pytest.raises(NotFoundError):
         village_create(actor=other_planner, commune=commune, name="Thôn Mới")
@@ -135,15 +135,16 @@ def test_end_needs_a_reason_and_can_be_undone() -> None:
         village_end(actor=planner, village=village, reason="")
     assert caught.value.where.field == "reason"
     with pytest.raises(ApplicationError) as caught:
-        village_end(
-            actor=planner, village=village, reason="x", valid_to=datetime.date(2025, 1, 1)
-        )
+        village_end(actor=planner, village=village, reason="x", valid_to=datetime.date(2025, 1, 1))
     assert caught.value.message == (
         "Ngày kết thúc 01/01/2025 trước ngày thôn bắt đầu (01/07/2025)."
     )
 
     village_end(
-        actor=planner, village=village, reason="Giải thể theo NQ 12", valid_to=datetime.date(2026, 3, 1)
+        actor=planner,
+        village=village,
+        reason="Giải thể theo NQ 12",
+        valid_to=datetime.date(2026, 3, 1),
     )
     village.refresh_from_db()
     assert village.valid_to == datetime.date(2026, 3, 1)
@@ -158,9 +159,9 @@ def test_end_needs_a_reason_and_can_be_undone() -> None:
 def test_merge_into_an_existing_village_and_undo() -> None:
     commune = hai_lang()
     planner = commune_planner(commune)
-    a = village_create(actor=planner, commune=commune, name="Thôn Câu Nhi")
-    b = village_create(actor=planner, commune=commune, name="Thôn Văn Quỹ")
-    c = village_create(actor=planner, commune=commune, name="Thôn Trà Lộc")
+    a = village_create(actor=planner, commune=commune, name="Thôn Câu Nhi", valid_from=JULY_2025)
+    b = village_create(actor=planner, commune=commune, name="Thôn Văn Quỹ", valid_from=JULY_2025)
+    c = village_create(actor=planner, commune=commune, name="Thôn Trà Lộc", valid_from=JULY_2025)
 
     target = villages_merge(
         actor=planner, villages=[a, b, c], into=a, effective_date=datetime.date(2026, 1, 1)
@@ -169,7 +170,9 @@ def test_merge_into_an_existing_village_and_undo() -> None:
     assert target == a
     b.refresh_from_db()
     assert b.valid_to == datetime.date(2025, 12, 31)
-    assert set(UnitSuccession.objects.filter(successor=a).values_list("predecessor__code", flat=True)) == {
+    assert set(
+        UnitSuccession.objects.filter(successor=a).values_list("predecessor__code", flat=True)
+    ) == {
         b.code,
         c.code,
     }
@@ -188,12 +191,17 @@ def test_merge_into_an_existing_village_and_undo() -> None:
 def test_merge_into_a_new_village() -> None:
     commune = hai_lang()
     planner = commune_planner(commune)
-    a = village_create(actor=planner, commune=commune, name="Thôn Xuân Lộc")
-    b = village_create(actor=planner, commune=commune, name="Thôn Thượng Xá")
+    a = village_create(actor=planner, commune=commune, name="Thôn Xuân Lộc", valid_from=JULY_2025)
+    b = village_create(actor=planner, commune=commune, name="Thôn Thượng Xá", valid_from=JULY_2025)
 
     with pytest.raises(ApplicationError) as caught:
         villages_merge(actor=planner, villages=[a], new_name="X")
     assert caught.value.code == "merge_needs_two"
+    with pytest.raises(ApplicationError) as caught:
+        villages_merge(
+            actor=planner, villages=[a, b], new_name="X", effective_date=datetime.date(2025, 1, 1)
+        )
+    assert caught.value.where.field == "effective_date"
 
     new = villages_merge(
         actor=planner,
@@ -210,7 +218,9 @@ def test_merge_into_a_new_village() -> None:
     villages_merge_undo(actor=planner, target=new)
     new.refresh_from_db()
     assert new.valid_to is not None  # kept, never deleted
-    assert AdministrativeUnit.objects.filter(pk__in=[a.pk, b.pk], valid_to__isnull=True).count() == 2
+    assert (
+        AdministrativeUnit.objects.filter(pk__in=[a.pk, b.pk], valid_to__isnull=True).count() == 2
+    )
 
 
 def test_csv_import_adds_new_villages_and_leaves_existing_ones() -> None:
@@ -237,7 +247,9 @@ def test_csv_import_adds_new_villages_and_leaves_existing_ones() -> None:
 def test_csv_import_with_a_bad_row_adds_nothing() -> None:
     commune = hai_lang()
     planner = commune_planner(commune)
-    content = "Tên thôn,Loại,Từ ngày\nThôn A,thôn,\n,thôn,\nThôn B,xóm,\nThôn C,,32/01/2026\nthôn a,,\n"
+    content = (
+        "Tên thôn,Loại,Từ ngày\nThôn A,thôn,\n,thôn,\nThôn B,xóm,\nThôn C,,32/01/2026\nthôn a,,\n"
+    )
 
     with pytest.raises(ApplicationError) as caught:
         villages_import_csv(actor=planner, commune=commune, content=content)

@@ -10,7 +10,13 @@ from django.utils import translation
 from kehoach.accounts.choices import Role
 from kehoach.accounts.tests.factories import commune_planner, user_with_role
 from kehoach.geo.models import AdministrativeUnit
-from kehoach.geo.tests.factories import CommuneFactory, VillageFactory, dong_hoi, hai_lang, quang_tri
+from kehoach.geo.tests.factories import (
+    CommuneFactory,
+    VillageFactory,
+    dong_hoi,
+    hai_lang,
+    quang_tri,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -24,8 +30,8 @@ def hai_lang_planner_client(client: Client) -> Client:
 
 def test_commune_page_lists_villages_in_vietnamese(hai_lang_planner_client: Client) -> None:
     commune = AdministrativeUnit.objects.get(code="19702")
-    VillageFactory(parent=commune, name="Thôn Đông Dương")
-    VillageFactory(parent=commune, name="Thôn Diên Sanh")
+    VillageFactory.create(parent=commune, name="Thôn Đông Dương")
+    VillageFactory.create(parent=commune, name="Thôn Diên Sanh")
 
     response = hai_lang_planner_client.get(reverse("geo:unit", args=["19702"]))
 
@@ -39,8 +45,8 @@ def test_commune_page_lists_villages_in_vietnamese(hai_lang_planner_client: Clie
 
 def test_search_without_diacritics_returns_the_rows(hai_lang_planner_client: Client) -> None:
     commune = AdministrativeUnit.objects.get(code="19702")
-    VillageFactory(parent=commune, name="Thôn Đông Dương")
-    VillageFactory(parent=commune, name="Thôn Diên Sanh")
+    VillageFactory.create(parent=commune, name="Thôn Đông Dương")
+    VillageFactory.create(parent=commune, name="Thôn Diên Sanh")
 
     response = hai_lang_planner_client.get(
         reverse("geo:unit", args=["19702"]), {"q": "dong duong"}, HTTP_HX_REQUEST="true"
@@ -67,7 +73,7 @@ def test_planner_adds_a_village_and_nfd_input_is_stored_as_nfc(
 
 def test_invalid_village_form_shows_the_vietnamese_message(hai_lang_planner_client: Client) -> None:
     commune = AdministrativeUnit.objects.get(code="19702")
-    VillageFactory(parent=commune, name="Thôn Hội Kỳ")
+    VillageFactory.create(parent=commune, name="Thôn Hội Kỳ")
 
     response = hai_lang_planner_client.post(
         reverse("geo:village_create", args=["19702"]),
@@ -83,7 +89,7 @@ def test_other_communes_pages_are_404_for_a_commune_planner(
     hai_lang_planner_client: Client,
 ) -> None:
     other = dong_hoi()
-    village = VillageFactory(parent=other, name="Tổ dân phố 1")
+    village = VillageFactory.create(parent=other, name="Tổ dân phố 1")
 
     for url in [
         reverse("geo:unit", args=[other.code]),
@@ -98,8 +104,8 @@ def test_other_communes_pages_are_404_for_a_commune_planner(
 
 def test_crafted_posts_on_another_commune_change_nothing(hai_lang_planner_client: Client) -> None:
     other = dong_hoi()
-    village = VillageFactory(parent=other, name="Tổ dân phố 1")
-    second = VillageFactory(parent=other, name="Tổ dân phố 2")
+    village = VillageFactory.create(parent=other, name="Tổ dân phố 1")
+    second = VillageFactory.create(parent=other, name="Tổ dân phố 2")
     posts = [
         (reverse("geo:village_create", args=[other.code]), {"name": "Thôn Lạ", "kind": "thon"}),
         (reverse("geo:village_rename", args=[village.code]), {"new_name": "Tổ Lạ"}),
@@ -132,15 +138,18 @@ def test_readers_see_but_cannot_manage() -> None:
     page = client.get(reverse("geo:unit", args=["19702"]))
     assert page.status_code == 200
     assert "Thêm thôn" not in page.content.decode()
-    assert client.post(
-        reverse("geo:village_create", args=["19702"]), {"name": "Thôn X", "kind": "thon"}
-    ).status_code == 404
+    assert (
+        client.post(
+            reverse("geo:village_create", args=["19702"]), {"name": "Thôn X", "kind": "thon"}
+        ).status_code
+        == 404
+    )
 
 
 def test_province_page_lists_and_searches_communes() -> None:
     province = quang_tri()
-    CommuneFactory(code="19702", name="Xã Hải Lăng", parent=province)
-    CommuneFactory(code="19000", name="Phường Đông Hà", kind="phuong", parent=province)
+    CommuneFactory.create(code="19702", name="Xã Hải Lăng", parent=province)
+    CommuneFactory.create(code="19000", name="Phường Đông Hà", kind="phuong", parent=province)
     client = Client()
     client.force_login(user_with_role(Role.PROVINCE_OFFICER, province))
 
@@ -149,13 +158,14 @@ def test_province_page_lists_and_searches_communes() -> None:
     assert "Phường Đông Hà" in html and "Xã Hải Lăng" not in html
 
 
-def test_list_pages_have_a_bounded_number_of_queries(django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_list_pages_have_a_bounded_number_of_queries(django_assert_max_num_queries) -> None:
     province = quang_tri()
     communes = [
-        CommuneFactory(code=f"{19700 + i:05d}", name=f"Xã Số {i}", parent=province) for i in range(30)
+        CommuneFactory.create(code=f"{19700 + i:05d}", name=f"Xã Số {i}", parent=province)
+        for i in range(30)
     ]
     for i in range(40):
-        VillageFactory(parent=communes[0], name=f"Thôn {i}")
+        VillageFactory.create(parent=communes[0], name=f"Thôn {i}")
     client = Client()
     client.force_login(user_with_role(Role.PROVINCE_OFFICER, province))
 
