@@ -397,7 +397,7 @@ class ProcessProfile(TimeStampedModel):
         _("maximum priority activities per sector"), default=3
     )
     priority_bound_applies_to = models.CharField(
-        _("the bound counts"),
+        _("lines counted by the bound"),
         max_length=16,
         choices=PriorityBoundScope.choices,
         default=PriorityBoundScope.RANKED_LINES,
@@ -410,8 +410,12 @@ class ProcessProfile(TimeStampedModel):
             "untick if they are levels that several lines may share."
         ),
     )
-    min_priority = models.PositiveSmallIntegerField(_("highest priority number"), default=1)
-    max_priority = models.PositiveSmallIntegerField(_("lowest priority number"), default=3)
+    min_priority = models.PositiveSmallIntegerField(
+        _("smallest priority number (highest priority)"), default=1
+    )
+    max_priority = models.PositiveSmallIntegerField(
+        _("largest priority number (lowest priority)"), default=3
+    )
     quorum_households_pct = models.DecimalField(
         _("quorum: households represented (%)"),
         max_digits=5,
@@ -499,8 +503,8 @@ class ProcessProfile(TimeStampedModel):
                 condition=Q(min_priority__gte=1) & Q(min_priority__lte=models.F("max_priority")),
                 name="catalog_profile_priority_range",
                 violation_error_message=_(
-                    "Priorities must start at 1 or more, and the highest priority number must "
-                    "not exceed the lowest."
+                    "Priority numbers must start at 1 or more, and the smallest priority "
+                    "number must not exceed the largest."
                 ),
             ),
             models.CheckConstraint(
