@@ -83,6 +83,15 @@ def units_visible_to(user: User | AnonymousUser | Any) -> AdministrativeUnitQuer
     return units.filter(condition)
 
 
+def can_see(user: User | AnonymousUser | Any, unit: AdministrativeUnit) -> bool:
+    """Whether ``unit`` is in ``units_visible_to(user)``, answered without a query."""
+    if is_system_admin(user):
+        return True
+    return any(
+        a.unit is not None and unit.path.startswith(a.unit.path) for a in assignments_of(user)
+    )
+
+
 def roles_on(user: User | AnonymousUser | Any, unit: AdministrativeUnit) -> set[str]:
     """The roles the user holds on this unit or on any unit above it."""
     if is_system_admin(user):

@@ -71,5 +71,7 @@ def path_for(parent: AdministrativeUnit | None, code: str) -> str:
 
 
 def units_visible_to_children(unit: AdministrativeUnit, *, user: Any) -> AdministrativeUnitQuerySet:
-    """The current units directly below ``unit`` that the user may see."""
-    return units_visible_to(user).filter(parent=unit).current()
+    """The units directly below ``unit`` that the user may see: the current ones, or all of
+    them when ``unit`` itself has ended (a former district lists its former communes)."""
+    qs = units_visible_to(user).filter(parent=unit)
+    return qs.current() if unit.valid_to is None else qs

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from kehoach.accounts.permissions import (
     Action,
     assignments_of,
+    can_see,
     has_permission,
     is_system_admin,
     roles_on,
@@ -35,6 +36,14 @@ def _unit_or_404(request: HttpRequest, code: str) -> AdministrativeUnit:
         return selectors.unit_get_for_user(user=request.user, code=code)
     except NotFoundError as exc:
         raise Http404 from exc
+
+
+def _ancestors(request: HttpRequest, unit: AdministrativeUnit) -> list[AdministrativeUnit]:
+    """The units above, each marked whether the user may open it (breadcrumbs link only those)."""
+    ancestors = selectors.unit_ancestors(unit)
+    for ancestor in ancestors:
+        ancestor.visible = can_see(request.user, ancestor)  # type: ignore[attr-defined]
+    return ancestors
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -61,7 +70,7 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
     query = request.GET.get("q", "")
     context: dict[str, object] = {
         "unit": unit,
-        "ancestors": selectors.unit_ancestors(unit),
+        "ancestors": _ancestors(request, unit),
         "query": query,
         "roles": roles_on(request.user, unit),
         "successions": unit.successions.select_related("successor"),
@@ -143,7 +152,7 @@ def village_create_view(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "geo/village_create.html",
-        {"unit": commune, "form": form, "ancestors": selectors.unit_ancestors(commune)},
+        {"unit": commune, "form": form, "ancestors": _ancestors(request, commune)},
         status=400 if request.method == "POST" else 200,
     )
 
@@ -174,7 +183,7 @@ def village_rename_view(request: HttpRequest, code: str) -> HttpResponse:
             "form": form,
             "title": _("Rename %(name)s") % {"name": village.name},
             "submit": _("Rename"),
-            "ancestors": selectors.unit_ancestors(village),
+            "ancestors": _ancestors(request, village),
         },
         status=400 if request.method == "POST" else 200,
     )
@@ -213,7 +222,7 @@ def village_end_view(request: HttpRequest, code: str) -> HttpResponse:
             "title": _("End %(name)s") % {"name": village.name},
             "submit": _("End the village"),
             "danger": True,
-            "ancestors": selectors.unit_ancestors(village),
+            "ancestors": _ancestors(request, village),
         },
         status=400 if request.method == "POST" else 200,
     )
@@ -263,7 +272,7 @@ def villages_merge_view(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "geo/villages_merge.html",
-        {"unit": commune, "form": form, "ancestors": selectors.unit_ancestors(commune)},
+        {"unit": commune, "form": form, "ancestors": _ancestors(request, commune)},
         status=400 if request.method == "POST" else 200,
     )
 
@@ -318,6 +327,6 @@ def villages_import_view(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "geo/villages_import.html",
-        {"unit": commune, "form": form, "ancestors": selectors.unit_ancestors(commune)},
+        {"unit": commune, "form": form, "ancestors": _ancestors(request, commune)},
         status=400 if request.method == "POST" else 200,
     )

@@ -182,3 +182,38 @@ def test_pages_switch_to_english_and_back(hai_lang_planner_client: Client) -> No
     hai_lang_planner_client.post(reverse("set_language"), {"language": "vi", "next": url})
     with translation.override("vi"):
         assert "Thêm thôn" in hai_lang_planner_client.get(url).content.decode()
+
+
+def test_village_editor_sees_the_village_and_only_names_of_the_units_above() -> None:
+    commune = hai_lang()
+    village = VillageFactory.create(parent=commune, name="Thôn Diên Sanh")
+    client = Client()
+    client.force_login(user_with_role(Role.VILLAGE_EDITOR, village))
+
+    html = client.get(reverse("geo:unit", args=[village.code])).content.decode()
+
+    assert "Xã Hải Lăng" in html
+    assert 'href="/units/19702/"' not in html  # no link to a page that would answer 404
+    assert client.get(reverse("geo:unit", args=["19702"])).status_code == 404
+
+
+def test_former_district_page_lists_its_former_communes_and_their_successor() -> None:
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from kehoach.geo.loaders import units_load_legacy_csv, units_load_official
+
+    units_load_official()
+    units_load_legacy_csv(
+        (Path(settings.BASE_DIR) / "examples" / "legacy-units-quang-tri.csv").read_text("utf-8")
+    )
+    client = Client()
+    client.force_login(
+        user_with_role(Role.DISTRICT_OFFICER, AdministrativeUnit.objects.get(code="H470"))
+    )
+
+    district = client.get(reverse("geo:unit", args=["H470"])).content.decode()
+    assert "Thị trấn Diên Sanh" in district and "Xã Hải An" in district
+    old = client.get(reverse("geo:unit", args=["X19705"])).content.decode()
+    assert "Xã Hải Lăng" in old  # "continued by"
