@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -20,6 +21,13 @@ from kehoach.catalog.models import (
 from .factories import FundingSourceFactory, ProcessProfileFactory, SectorFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english_messages() -> Iterator[None]:
+    """These tests compare the English msgids; lazy messages are read after the raise."""
+    with translation.override("en"):
+        yield
 
 
 def _messages(error: ValidationError, field: str) -> list[str]:

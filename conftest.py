@@ -1,0 +1,15 @@
+"""Fixtures every test gets."""
+
+from collections.abc import Iterator
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _vietnamese_by_default() -> Iterator[None]:
+    """Each test starts in Vietnamese, the default language, whatever an earlier test switched
+    to (Django keeps the active language per thread between test-client requests)."""
+    from django.utils import translation
+
+    with translation.override("vi"):
+        yield
