@@ -11,7 +11,7 @@ from django.db import transaction
 
 from kehoach.core.errors import ApplicationError
 from kehoach.geo.choices import Kind, Level
-from kehoach.geo.loaders import units_load_legacy_csv
+from kehoach.geo.loaders import REFORM_DATE, units_load_legacy_csv
 from kehoach.geo.models import AdministrativeUnit
 from kehoach.geo.services import village_create
 
@@ -108,7 +108,9 @@ def demo_load() -> dict[str, int]:
         existing = set(target.children.values_list("name", flat=True))
         for name in names:
             if name not in existing:
-                village_create(actor=loader, commune=target, name=name, kind=kind)
+                village_create(
+                    actor=loader, commune=target, name=name, kind=kind, valid_from=REFORM_DATE
+                )
                 counts["villages"] += 1
     if not AdministrativeUnit.objects.filter(code="H470").exists():
         units_load_legacy_csv(LEGACY_CSV.read_text(encoding="utf-8"))

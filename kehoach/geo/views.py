@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -47,7 +48,11 @@ def _ancestors(request: HttpRequest, unit: AdministrativeUnit) -> list[Administr
 
 
 def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
+    """An in-place update from htmx (not a history restore, which needs the whole page)."""
+    return (
+        request.headers.get("HX-Request") == "true"
+        and request.headers.get("HX-History-Restore-Request") != "true"
+    )
 
 
 @login_required
@@ -102,8 +107,11 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
         template = "geo/village.html"
         partial = ""
     if partial and _is_htmx(request):
-        return render(request, partial, context)
-    return render(request, template, context)
+        response = render(request, partial, context)
+    else:
+        response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def _managed_commune(request: HttpRequest, code: str) -> AdministrativeUnit:

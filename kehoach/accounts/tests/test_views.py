@@ -95,3 +95,6 @@ def test_admin_site_is_for_administrators_only(client: Client) -> None:
     assert admin_client.get("/admin/").status_code == 200
     assert admin_client.get("/admin/geo/administrativeunit/").status_code == 200
     assert admin_client.get("/admin/accounts/user/").status_code == 200
+    # units change only through their services and loaders, never by hand in the admin
+    assert admin_client.get("/admin/geo/administrativeunit/add/").status_code == 403
+    assert admin_client.get("/admin/accounts/roleassignment/add/").status_code == 200

@@ -217,3 +217,14 @@ def test_former_district_page_lists_its_former_communes_and_their_successor() ->
     assert "Thị trấn Diên Sanh" in district and "Xã Hải An" in district
     old = client.get(reverse("geo:unit", args=["X19705"])).content.decode()
     assert "Xã Hải Lăng" in old  # "continued by"
+
+
+def test_history_restore_gets_the_whole_page(hai_lang_planner_client: Client) -> None:
+    response = hai_lang_planner_client.get(
+        reverse("geo:unit", args=["19702"]),
+        {"q": "x"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_HISTORY_RESTORE_REQUEST="true",
+    )
+    assert "<html" in response.content.decode()
+    assert "HX-Request" in response["Vary"]
