@@ -313,7 +313,8 @@ def format_money_mvnd_with_unit(value: int | float | Decimal | None, decimals: i
     """Amount with its unit: "1.234,5 triệu đồng"; ``None`` gives ""."""
     if value is None:
         return ""
-    return f"{format_number_vi(value, decimals)} {_('million VND')}"
+    unit = _("million VND")
+    return f"{format_number_vi(value, decimals)} {unit}"
 
 
 # --- dates ------------------------------------------------------------------------------------

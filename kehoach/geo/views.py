@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from kehoach.accounts.permissions import (
@@ -328,7 +329,11 @@ def villages_import_view(request: HttpRequest, code: str) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    _("Added %(created)s villages; %(unchanged)s were already in the list.")
+                    ngettext(
+                        "Added %(created)s village; %(unchanged)s already in the list.",
+                        "Added %(created)s villages; %(unchanged)s already in the list.",
+                        len(result.created),
+                    )
                     % {"created": len(result.created), "unchanged": len(result.unchanged)},
                 )
                 return redirect("geo:unit", code=commune.code)
