@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -32,6 +35,8 @@ from .forms import (
 )
 from .models import AdministrativeUnit
 
+T = TypeVar("T")
+
 
 def _unit_or_404(request: HttpRequest, code: str) -> AdministrativeUnit:
     try:
@@ -46,6 +51,29 @@ def _ancestors(request: HttpRequest, unit: AdministrativeUnit) -> list[Administr
     for ancestor in ancestors:
         ancestor.visible = can_see(request.user, ancestor)  # type: ignore[attr-defined]
     return ancestors
+
+
+def _form_page(
+    request: HttpRequest,
+    template: str,
+    unit: AdministrativeUnit,
+    form: Any,
+    **extra: Any,
+) -> HttpResponse:
+    """A form page; a refused POST answers 400 with the form and its messages."""
+    context = {"unit": unit, "form": form, "ancestors": _ancestors(request, unit), **extra}
+    return render(request, template, context, status=400 if request.method == "POST" else 200)
+
+
+def _attempt(form: Any, action: Callable[[], T]) -> T | None:
+    """Run a service; its refusal goes onto the form, and "not yours" becomes a 404."""
+    try:
+        return action()
+    except NotFoundError as exc:
+        raise Http404 from exc
+    except ApplicationError as exc:
+        form.add_service_error(exc)
+        return None
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -140,30 +168,19 @@ def village_create_view(request: HttpRequest, code: str) -> HttpResponse:
     commune = _managed_commune(request, code)
     form = VillageCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            village = services.village_create(
-                actor=request.user,
-                commune=commune,
-                name=form.cleaned_data["name"],
-                kind=form.cleaned_data["kind"],
-                valid_from=form.cleaned_data["valid_from"],
-            )
-        except NotFoundError as exc:
-            raise Http404 from exc
-        except ApplicationError as exc:
-            form.add_service_error(exc)
-        else:
+        village = _attempt(
+            form,
+            lambda: services.village_create(
+                actor=request.user, commune=commune, **form.cleaned_data
+            ),
+        )
+        if village is not None:
             messages.success(
                 request,
                 _("Added %(name)s (code %(code)s).") % {"name": village.name, "code": village.code},
             )
             return redirect("geo:unit", code=commune.code)
-    return render(
-        request,
-        "geo/village_create.html",
-        {"unit": commune, "form": form, "ancestors": _ancestors(request, commune)},
-        status=400 if request.method == "POST" else 200,
-    )
+    return _form_page(request, "geo/village_create.html", commune, form)
 
 
 @login_required
@@ -172,29 +189,25 @@ def village_rename_view(request: HttpRequest, code: str) -> HttpResponse:
     form = VillageRenameForm(request.POST or None, initial={"new_name": village.name})
     if request.method == "POST" and form.is_valid():
         old_name = village.name
-        try:
-            services.village_rename(actor=request.user, village=village, **form.cleaned_data)
-        except NotFoundError as exc:
-            raise Http404 from exc
-        except ApplicationError as exc:
-            form.add_service_error(exc)
-        else:
+        renamed = _attempt(
+            form,
+            lambda: services.village_rename(
+                actor=request.user, village=village, **form.cleaned_data
+            ),
+        )
+        if renamed is not None:
             messages.success(
                 request,
                 _("Renamed %(old)s to %(new)s.") % {"old": old_name, "new": village.name},
             )
             return redirect("geo:unit", code=village.code)
-    return render(
+    return _form_page(
         request,
         "geo/village_form.html",
-        {
-            "unit": village,
-            "form": form,
-            "title": _("Rename %(name)s") % {"name": village.name},
-            "submit": _("Rename"),
-            "ancestors": _ancestors(request, village),
-        },
-        status=400 if request.method == "POST" else 200,
+        village,
+        form,
+        title=_("Rename %(name)s") % {"name": village.name},
+        submit=_("Rename"),
     )
 
 
@@ -203,18 +216,11 @@ def village_end_view(request: HttpRequest, code: str) -> HttpResponse:
     village = _managed_village(request, code)
     form = VillageEndForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.village_end(
-                actor=request.user,
-                village=village,
-                valid_to=form.cleaned_data["valid_to"],
-                reason=form.cleaned_data["reason"],
-            )
-        except NotFoundError as exc:
-            raise Http404 from exc
-        except ApplicationError as exc:
-            form.add_service_error(exc)
-        else:
+        ended = _attempt(
+            form,
+            lambda: services.village_end(actor=request.user, village=village, **form.cleaned_data),
+        )
+        if ended is not None:
             messages.success(
                 request,
                 _("%(name)s has ended. You can restore it from its page if this was a mistake.")
@@ -222,18 +228,14 @@ def village_end_view(request: HttpRequest, code: str) -> HttpResponse:
             )
             assert village.parent is not None
             return redirect("geo:unit", code=village.parent.code)
-    return render(
+    return _form_page(
         request,
         "geo/village_form.html",
-        {
-            "unit": village,
-            "form": form,
-            "title": _("End %(name)s") % {"name": village.name},
-            "submit": _("End the village"),
-            "danger": True,
-            "ancestors": _ancestors(request, village),
-        },
-        status=400 if request.method == "POST" else 200,
+        village,
+        form,
+        title=_("End %(name)s") % {"name": village.name},
+        submit=_("End the village"),
+        danger=True,
     )
 
 
@@ -258,32 +260,26 @@ def villages_merge_view(request: HttpRequest, code: str) -> HttpResponse:
     villages = selectors.villages_of(commune, user=request.user)
     form = VillageMergeForm(request.POST or None, villages=villages)
     if request.method == "POST" and form.is_valid():
-        try:
-            target = services.villages_merge(
+        data = form.cleaned_data
+        target = _attempt(
+            form,
+            lambda: services.villages_merge(
                 actor=request.user,
-                villages=list(form.cleaned_data["villages"]),
-                into=form.cleaned_data["into"],
-                new_name=form.cleaned_data["new_name"],
-                effective_date=form.cleaned_data["effective_date"],
-                decision=form.cleaned_data["decision"],
-            )
-        except NotFoundError as exc:
-            raise Http404 from exc
-        except ApplicationError as exc:
-            form.add_service_error(exc)
-        else:
+                villages=list(data["villages"]),
+                into=data["into"],
+                new_name=data["new_name"],
+                effective_date=data["effective_date"],
+                decision=data["decision"],
+            ),
+        )
+        if target is not None:
             messages.success(
                 request,
                 _("The villages were merged into %(name)s. The merge can be undone from its page.")
                 % {"name": target.name},
             )
             return redirect("geo:unit", code=target.code)
-    return render(
-        request,
-        "geo/villages_merge.html",
-        {"unit": commune, "form": form, "ancestors": _ancestors(request, commune)},
-        status=400 if request.method == "POST" else 200,
-    )
+    return _form_page(request, "geo/villages_merge.html", commune, form)
 
 
 @login_required
@@ -337,9 +333,4 @@ def villages_import_view(request: HttpRequest, code: str) -> HttpResponse:
                     % {"created": len(result.created), "unchanged": len(result.unchanged)},
                 )
                 return redirect("geo:unit", code=commune.code)
-    return render(
-        request,
-        "geo/villages_import.html",
-        {"unit": commune, "form": form, "ancestors": _ancestors(request, commune)},
-        status=400 if request.method == "POST" else 200,
-    )
+    return _form_page(request, "geo/villages_import.html", commune, form)
