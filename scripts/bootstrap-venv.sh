@@ -16,6 +16,17 @@ if [[ ! -x $VENV/bin/python ]]; then
         echo "bootstrap-venv: neither python3.11 nor python3 found" >&2
         exit 1
     fi
+    if ! "$python" -c 'import ensurepip, venv' 2>/dev/null; then
+        # Debian's python3 ships venv separately (python3-venv).
+        echo "bootstrap-venv: installing python3-venv"
+        if [[ $(id -u) -eq 0 ]]; then
+            apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+                --no-install-recommends python3-venv
+        else
+            sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+                --no-install-recommends python3-venv
+        fi
+    fi
     echo "bootstrap-venv: creating $VENV with $("$python" --version 2>&1)"
     "$python" -m venv "$VENV"
     rm -f "$STAMP"

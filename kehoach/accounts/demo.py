@@ -105,13 +105,13 @@ def demo_load() -> dict[str, int]:
         (commune, HAI_LANG_VILLAGES, Kind.VILLAGE),
         (other, DONG_HOI_GROUPS, Kind.RESIDENTIAL_GROUP),
     ):
-        existing = set(target.children.values_list("name", flat=True))
+        if target.children.exists():
+            continue  # the commune keeps its own list once it has one (renames, merges)
         for name in names:
-            if name not in existing:
-                village_create(
-                    actor=loader, commune=target, name=name, kind=kind, valid_from=REFORM_DATE
-                )
-                counts["villages"] += 1
+            village_create(
+                actor=loader, commune=target, name=name, kind=kind, valid_from=REFORM_DATE
+            )
+            counts["villages"] += 1
     if not AdministrativeUnit.objects.filter(code="H470").exists():
         units_load_legacy_csv(LEGACY_CSV.read_text(encoding="utf-8"))
     for spec in DEMO_USERS:

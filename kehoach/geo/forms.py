@@ -71,6 +71,9 @@ class VillageMergeForm(ServiceErrorFormMixin, forms.Form):
         required=False,
         help_text=_("Only when the merged villages form a new village."),
     )
+    kind = forms.ChoiceField(
+        label=_("Kind of the new village"), choices=VILLAGE_KIND_CHOICES, initial=Kind.VILLAGE
+    )
     effective_date = forms.DateField(label=_("Effective date"), required=False, widget=DATE_WIDGET)
     decision = forms.CharField(label=_("Decision"), max_length=200, required=False)
 

@@ -61,12 +61,19 @@ def _clean_kind(kind: str) -> str:
 def _check_name_free(
     commune: AdministrativeUnit, name: str, *, exclude: AdministrativeUnit | None = None
 ) -> None:
+    """Two current villages of a commune may not share a name. Names that differ only by
+    diacritics are different names ("Thôn Hà", "Thôn Hạ"), but a name typed with no
+    diacritics at all that matches an existing one is taken for that village."""
     qs = AdministrativeUnit.objects.filter(
         parent=commune, level=Level.VILLAGE, valid_to__isnull=True, search_name=fold(name)
     )
     if exclude is not None:
         qs = qs.exclude(pk=exclude.pk)
-    other = qs.first()
+    typed_without_marks = nfc(name).casefold() == fold(name)
+    other = next(
+        (v for v in qs if typed_without_marks or v.name.casefold() == nfc(name).casefold()),
+        None,
+    )
     if other is not None:
         raise ApplicationError(
             "village_name_taken",

@@ -53,6 +53,14 @@ def _ancestors(request: HttpRequest, unit: AdministrativeUnit) -> list[Administr
     return ancestors
 
 
+def _with_visible_successors(request: HttpRequest, unit: AdministrativeUnit) -> list[Any]:
+    """The units that continue ``unit``, each marked whether the user may open it."""
+    links = list(unit.successions.select_related("successor"))
+    for link in links:
+        link.successor.visible = can_see(request.user, link.successor)  # type: ignore[attr-defined]
+    return links
+
+
 def _form_page(
     request: HttpRequest,
     template: str,
@@ -107,7 +115,7 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
         "ancestors": _ancestors(request, unit),
         "query": query,
         "roles": roles_on(request.user, unit),
-        "successions": unit.successions.select_related("successor"),
+        "successions": _with_visible_successors(request, unit),
         "predecessions": unit.predecessions.select_related("predecessor"),
     }
     if unit.level in (Level.PROVINCE, Level.DISTRICT):
@@ -268,6 +276,7 @@ def villages_merge_view(request: HttpRequest, code: str) -> HttpResponse:
                 villages=list(data["villages"]),
                 into=data["into"],
                 new_name=data["new_name"],
+                kind=data["kind"],
                 effective_date=data["effective_date"],
                 decision=data["decision"],
             ),

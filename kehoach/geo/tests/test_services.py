@@ -271,3 +271,16 @@ def test_csv_import_refuses_a_file_that_is_not_utf8() -> None:
             content="Tên thôn\nThôn Đông\n".encode("cp1258"),
         )
     assert caught.value.code == "csv_encoding"
+
+
+def test_names_that_differ_by_diacritics_are_different_villages() -> None:
+    commune = hai_lang()
+    planner = commune_planner(commune)
+    village_create(actor=planner, commune=commune, name="Thôn Hà")
+
+    village_create(actor=planner, commune=commune, name="Thôn Hạ")
+
+    with pytest.raises(ApplicationError):
+        village_create(actor=planner, commune=commune, name="THÔN HẠ")
+    with pytest.raises(ApplicationError):
+        village_create(actor=planner, commune=commune, name="Thon Ha")

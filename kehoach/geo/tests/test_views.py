@@ -216,7 +216,8 @@ def test_former_district_page_lists_its_former_communes_and_their_successor() ->
     district = client.get(reverse("geo:unit", args=["H470"])).content.decode()
     assert "Thị trấn Diên Sanh" in district and "Xã Hải An" in district
     old = client.get(reverse("geo:unit", args=["X19705"])).content.decode()
-    assert "Xã Hải Lăng" in old  # "continued by"
+    assert "Xã Hải Lăng" in old  # "continued by", named but not linked: it is not theirs
+    assert 'href="/units/19702/"' not in old
 
 
 def test_history_restore_gets_the_whole_page(hai_lang_planner_client: Client) -> None:
@@ -228,3 +229,28 @@ def test_history_restore_gets_the_whole_page(hai_lang_planner_client: Client) ->
     )
     assert "<html" in response.content.decode()
     assert "HX-Request" in response["Vary"]
+
+
+def test_merge_page_merges_residential_groups_into_a_new_group() -> None:
+    ward = dong_hoi()
+    first = VillageFactory.create(parent=ward, name="Tổ dân phố 1", kind="to_dan_pho")
+    second = VillageFactory.create(parent=ward, name="Tổ dân phố 2", kind="to_dan_pho")
+    client = Client()
+    client.force_login(commune_planner(ward))
+
+    response = client.post(
+        reverse("geo:villages_merge", args=[ward.code]),
+        {
+            "villages": [first.pk, second.pk],
+            "new_name": "Tổ dân phố Đồng Phú",
+            "kind": "to_dan_pho",
+            "effective_date": "01/01/2026",
+            "decision": "NQ 03/NQ-HĐND",
+        },
+    )
+
+    assert response.status_code == 302
+    merged = AdministrativeUnit.objects.get(name="Tổ dân phố Đồng Phú")
+    assert merged.kind == "to_dan_pho"
+    first.refresh_from_db()
+    assert str(first.valid_to) == "2025-12-31"

@@ -12,7 +12,7 @@ from kehoach.geo.loaders import units_load_legacy_csv
 class Command(BaseCommand):
     help = (
         "Load pre-reform provinces, districts and communes from a CSV file with their "
-        "successors among the current units (see docs/user-guide/units.md)."
+        "successors among the current units (see docs/user-guide/quan-tri.md)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
