@@ -33,6 +33,7 @@ demo: venv
 	$(MANAGE) load_units
 	$(MANAGE) load_catalog
 	$(MANAGE) load_demo
+	$(MANAGE) load_demo_rounds
 
 run: demo
 	$(MANAGE) demo_logins

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", geo_views.home, name="home"),
     path("accounts/", include("kehoach.accounts.urls")),
     path("units/", include("kehoach.geo.urls")),
+    path("", include("kehoach.plans.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),

@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "kehoach.geo",
     "kehoach.catalog",
     "kehoach.accounts",
+    "kehoach.approvals",
+    "kehoach.plans",
 ]
 
 MIDDLEWARE = [

@@ -29,6 +29,12 @@ class Action(StrEnum):
     MANAGE_VILLAGES = "village.manage"
     MANAGE_USERS = "accounts.manage"
     MANAGE_CATALOG = "catalog.manage"
+    MANAGE_ROUNDS = "round.manage"
+    EDIT_PLAN = "plan.edit"
+    SUBMIT_PLAN = "plan.submit"
+    RETURN_PLAN = "plan.return"
+    REVISE_PLAN = "plan.revise"
+    ACCEPT_MEETING = "plan.accept_meeting"
 
 
 ALL_ROLES = frozenset(Role)
@@ -38,6 +44,14 @@ ACTION_ROLES: dict[Action, frozenset[str]] = {
     Action.MANAGE_VILLAGES: frozenset({Role.COMMUNE_PLANNER}),
     Action.MANAGE_USERS: frozenset({Role.ADMIN}),
     Action.MANAGE_CATALOG: frozenset({Role.ADMIN}),
+    Action.MANAGE_ROUNDS: frozenset({Role.COMMUNE_PLANNER}),
+    # A village plan's actions are checked on its village: a commune role covers every
+    # village of the commune, a village editor's role only their own village.
+    Action.EDIT_PLAN: frozenset({Role.COMMUNE_PLANNER, Role.VILLAGE_EDITOR}),
+    Action.SUBMIT_PLAN: frozenset({Role.COMMUNE_PLANNER, Role.VILLAGE_EDITOR}),
+    Action.RETURN_PLAN: frozenset({Role.COMMUNE_PLANNER, Role.COMMUNE_APPROVER}),
+    Action.REVISE_PLAN: frozenset({Role.COMMUNE_PLANNER, Role.VILLAGE_EDITOR}),
+    Action.ACCEPT_MEETING: frozenset({Role.COMMUNE_APPROVER}),
 }
 
 _CACHE_ATTR = "_kehoach_role_assignments"

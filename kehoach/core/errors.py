@@ -44,3 +44,17 @@ class PermissionDeniedError(ApplicationError):
 
     def __init__(self, message: str) -> None:
         super().__init__(code="permission_denied", message=message)
+
+
+class ApplicationErrors(ApplicationError):
+    """Several problems found at once (a form or a workbook row): each keeps its own ``where``.
+
+    ``message`` joins them, one per line, for places that show a single text."""
+
+    def __init__(self, errors: list[ApplicationError]) -> None:
+        self.errors = errors
+        super().__init__(
+            code=errors[0].code if len(errors) == 1 else "invalid",
+            message="\n".join(e.message for e in errors),
+            where=errors[0].where,
+        )

@@ -34,6 +34,7 @@ from .forms import (
     VillageRenameForm,
 )
 from .models import AdministrativeUnit
+from .panels import commune_panels
 
 T = TypeVar("T")
 
@@ -133,6 +134,7 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
         context["show_ended"] = show_ended
         context["can_manage"] = has_permission(request.user, Action.MANAGE_VILLAGES, unit)
         context["create_form"] = VillageCreateForm()
+        context["panels"] = commune_panels(request, unit)
         template = "geo/commune.html"
         partial = "geo/partials/village_rows.html"
     else:

@@ -33,5 +33,6 @@ def user_with_role(role: str, unit: AdministrativeUnit | None, **kwargs: Any) ->
     return user
 
 
-def commune_planner(unit: AdministrativeUnit, **kwargs: Any) -> User:
+def commune_planner(unit: AdministrativeUnit | None, **kwargs: Any) -> User:
+    assert unit is not None
     return user_with_role(Role.COMMUNE_PLANNER, unit, **kwargs)

@@ -1,0 +1,35 @@
+"""History is read-only everywhere, the admin included."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from .models import AuditEntry, StatusChange
+
+
+class _ReadOnly(admin.ModelAdmin[Any]):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(StatusChange)
+class StatusChangeAdmin(_ReadOnly):
+    list_display = ["at", "subject_label", "from_state", "to_state", "actor"]
+    list_filter = ["subject_label", "to_state"]
+    search_fields = ["plan_uid", "comment"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(_ReadOnly):
+    list_display = ["at", "operation", "subject_repr", "actor"]
+    list_filter = ["operation", "subject_label"]
+    search_fields = ["plan_uid", "subject_repr"]

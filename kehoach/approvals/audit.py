@@ -1,0 +1,63 @@
+"""Recording data changes: who, when, what before and after."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+
+from .models import AuditEntry
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value == value.to_integral() else str(value)
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, models.Model):
+        return str(value)
+    return value
+
+
+def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
+    """The named fields of ``obj`` as JSON-ready values (foreign keys by their text)."""
+    data: dict[str, Any] = {}
+    for name in fields:
+        field = obj._meta.get_field(name)
+        if isinstance(field, models.ForeignKey):
+            related = getattr(obj, name)
+            data[name] = str(related) if related is not None else None
+        else:
+            data[name] = _plain(getattr(obj, name))
+    return data
+
+
+def audit_record(
+    *,
+    actor: Any,
+    plan_uid: uuid.UUID,
+    obj: models.Model,
+    operation: str,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEntry | None:
+    """Write one audit row; an update that changed nothing writes nothing."""
+    before = before or {}
+    after = after or {}
+    if operation == AuditEntry.Operation.UPDATE and before == after:
+        return None
+    return AuditEntry.objects.create(
+        plan_uid=plan_uid,
+        subject_label=obj._meta.label_lower,
+        subject_id=str(obj.pk),
+        subject_repr=str(obj)[:300],
+        operation=operation,
+        actor=actor if getattr(actor, "pk", None) else None,
+        before=before,
+        after=after,
+    )

@@ -1,0 +1,102 @@
+"""Form fields for what Vietnamese users type: numbers like 1.234,5, months like 03/2027."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .numbers import ParseError, format_number_vi, parse_decimal_vi
+
+
+class VietDecimalField(forms.CharField):
+    """A number typed the Vietnamese way ("1.234,5"); shown back the same way."""
+
+    def __init__(
+        self, *, decimals: int = 3, min_value: Decimal | None = None, **kwargs: Any
+    ) -> None:
+        self.decimals = decimals
+        self.min_value = min_value
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, Decimal | int | float) and not isinstance(value, bool):
+            text = format_number_vi(Decimal(str(value)), self.decimals)
+            if "," in text:
+                text = text.rstrip("0").rstrip(",")
+            return text
+        return value
+
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
+        text = super().to_python(value)
+        if text in self.empty_values:
+            return None
+        try:
+            number = parse_decimal_vi(text)
+        except ParseError as exc:
+            raise forms.ValidationError(exc.message, code=exc.code) from exc
+        if number is not None and self.min_value is not None and number < self.min_value:
+            raise forms.ValidationError(
+                _("The number cannot be less than %(min)s."), params={"min": self.min_value}
+            )
+        return number
+
+
+class VietIntegerField(VietDecimalField):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "numeric"}))
+        super().__init__(decimals=0, min_value=Decimal(0), **kwargs)
+
+    def to_python(self, value: Any) -> int | None:  # type: ignore[override]
+        number = super().to_python(value)
+        if number is None:
+            return None
+        if number != number.to_integral_value():
+            raise forms.ValidationError(_("Enter a whole number."), code="not_integer")
+        return int(number)
+
+
+_MONTH_RE = re.compile(r"^\s*(\d{1,2})\s*[/.-]\s*(\d{4})\s*$")
+_ISO_MONTH_RE = re.compile(r"^\s*(\d{4})-(\d{1,2})(?:-\d{1,2})?\s*$")
+
+
+class MonthField(forms.CharField):
+    """A month typed as mm/yyyy (03/2027); stored as the first day of that month."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", forms.TextInput(attrs={"placeholder": "mm/yyyy"}))
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, datetime.date):
+            return value.strftime("%m/%Y")
+        return value
+
+    def to_python(self, value: Any) -> datetime.date | None:  # type: ignore[override]
+        text = super().to_python(value)
+        if not text:
+            return None
+        match = _MONTH_RE.match(text)
+        if match:
+            month, year = int(match.group(1)), int(match.group(2))
+        else:
+            iso = _ISO_MONTH_RE.match(text)
+            if not iso:
+                raise forms.ValidationError(
+                    _("“%(value)s” is not a month. Write it as mm/yyyy, e.g. 03/2027."),
+                    params={"value": text},
+                    code="month_format",
+                )
+            year, month = int(iso.group(1)), int(iso.group(2))
+        if not 1 <= month <= 12:
+            raise forms.ValidationError(
+                _("“%(value)s” is not a month. Write it as mm/yyyy, e.g. 03/2027."),
+                params={"value": text},
+                code="month_format",
+            )
+        return datetime.date(year, month, 1)

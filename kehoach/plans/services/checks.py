@@ -1,0 +1,168 @@
+"""Rules about the whole plan, shown as a live checklist while editing and enforced on submit:
+R3 (priority activities per sector), R4 (unique ranks, when the profile asks), the village
+meeting (R9) and at least one proposal."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from kehoach.catalog.choices import PriorityBoundScope
+from kehoach.core.errors import ApplicationError
+
+from ..models import ProposalLine, VillageMeeting, VillagePlan
+from .meeting import meeting_result
+
+_UNKNOWN = object()
+
+
+@dataclass(frozen=True)
+class Check:
+    code: str
+    ok: bool
+    message: str
+
+
+def plan_checks(
+    plan: VillagePlan,
+    lines: Iterable[ProposalLine] | None = None,
+    meeting: VillageMeeting | object | None = _UNKNOWN,
+) -> list[Check]:
+    """Every whole-plan rule with its state. Pass the plan's alive lines (with ``sector``
+    selected) and its meeting when the caller already has them, to spare queries."""
+    profile = plan.round.profile
+    if lines is None:
+        lines = plan.lines.alive().select_related("sector")
+    lines = list(lines)
+    checks: list[Check] = []
+
+    if lines:
+        checks.append(
+            Check(
+                "has_lines",
+                True,
+                ngettext("%(n)s proposal.", "%(n)s proposals.", len(lines)) % {"n": len(lines)},
+            )
+        )
+    else:
+        checks.append(Check("has_lines", False, _("The plan has no proposal yet.")))
+
+    by_sector: dict[int, list[ProposalLine]] = defaultdict(list)
+    for line in lines:
+        by_sector[line.sector_id].append(line)
+    low, high = (
+        profile.min_priority_activities_per_sector,
+        profile.max_priority_activities_per_sector,
+    )
+    for sector_lines in sorted(by_sector.values(), key=lambda ls: ls[0].sector.sort_order):
+        sector = sector_lines[0].sector
+        if profile.priority_bound_applies_to == PriorityBoundScope.ALL_LINES:
+            counted = sector_lines
+        else:
+            counted = [line for line in sector_lines if line.priority is not None]
+        count = len(counted)
+        ok = low <= count <= high
+        if ok:
+            message = _(
+                "%(sector)s: %(count)s priority activities (between %(min)s and %(max)s)."
+            ) % {"sector": sector.name, "count": count, "min": low, "max": high}
+        else:
+            message = _(
+                "%(sector)s has %(count)s priority activities; it must have between %(min)s "
+                "and %(max)s. Change the priority of some lines."
+            ) % {"sector": sector.name, "count": count, "min": low, "max": high}
+        checks.append(Check(f"priority_count:{sector.code}", ok, message))
+
+        if profile.unique_ranks_within_sector:
+            seen: dict[int, list[int]] = defaultdict(list)
+            for line in sector_lines:
+                if line.priority is not None:
+                    seen[line.priority].append(line.number)
+            for rank, numbers in sorted(seen.items()):
+                if len(numbers) > 1:
+                    checks.append(
+                        Check(
+                            f"unique_rank:{sector.code}:{rank}",
+                            False,
+                            _(
+                                "%(sector)s: priority %(rank)s is given to lines %(lines)s; "
+                                "each priority may be used only once in a sector."
+                            )
+                            % {
+                                "sector": sector.name,
+                                "rank": rank,
+                                "lines": ", ".join(str(n) for n in numbers),
+                            },
+                        )
+                    )
+
+    if meeting is _UNKNOWN:
+        meeting = VillageMeeting.objects.filter(plan=plan).first()
+    checks.extend(_meeting_checks(plan, meeting if isinstance(meeting, VillageMeeting) else None))
+    return checks
+
+
+def _meeting_checks(plan: VillagePlan, meeting: VillageMeeting | None) -> list[Check]:
+    if plan.quorum_override_reason:
+        return [
+            Check(
+                "meeting",
+                True,
+                _("The commune accepted the meeting: %(reason)s")
+                % {"reason": plan.quorum_override_reason},
+            )
+        ]
+    if meeting is None:
+        return [Check("meeting", False, _("The village meeting has not been recorded."))]
+    profile = plan.round.profile
+    result = meeting_result(meeting, profile)
+    checks = [
+        Check(
+            "quorum",
+            result.quorate,
+            (
+                _("Quorum reached: %(pct)s%% of households represented (more than %(min)s%%).")
+                if result.quorate
+                else _(
+                    "No quorum: %(pct)s%% of households represented; more than %(min)s%% "
+                    "is needed (or the commune leader accepts the meeting with a reason)."
+                )
+            )
+            % {"pct": _pct(result.households_pct), "min": _pct(profile.quorum_households_pct)},
+        ),
+        Check(
+            "approval",
+            result.approved,
+            (
+                _("Approved: %(pct)s%% of participants agreed (more than %(min)s%%).")
+                if result.approved
+                else _(
+                    "Not approved: %(pct)s%% of participants agreed; more than %(min)s%% is needed."
+                )
+            )
+            % {"pct": _pct(result.agree_pct), "min": _pct(profile.quorum_agreement_pct)},
+        ),
+    ]
+    return checks
+
+
+def _pct(value: object) -> str:
+    from kehoach.core.numbers import format_number_vi
+
+    if value is None:
+        return "0"
+    return format_number_vi(value, 1).removesuffix(",0")  # type: ignore[arg-type]
+
+
+def plan_ready_to_submit(plan: VillagePlan) -> None:
+    """Raise with every failing check when the plan cannot be submitted yet."""
+    failing = [c for c in plan_checks(plan) if not c.ok]
+    if failing:
+        raise ApplicationError(
+            "plan_not_ready",
+            _("The plan cannot be submitted yet:") + "\n" + "\n".join(c.message for c in failing),
+        )

@@ -1,0 +1,262 @@
+"""The village meeting (F8): quorum and approval (R9), participation indicators (R10), and the
+meeting that decided each community contribution (R11)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from kehoach.approvals.audit import snapshot
+from kehoach.catalog.models import ProcessProfile
+from kehoach.core.errors import ApplicationError, ApplicationErrors, Where
+from kehoach.core.numbers import percent
+from kehoach.core.text import nfc
+
+from ..models import Attendee, VillageMeeting, VillagePlan
+from .common import check_version, record_create, record_update, require_editable
+
+MEETING_FIELDS = [
+    "held_on",
+    "place",
+    "chair",
+    "secretary",
+    "agenda",
+    "commune_staff",
+    "households_total",
+    "households_represented",
+    "participants_total",
+    "participants_women",
+    "participants_poor",
+    "participants_em",
+    "participants_youth",
+    "participants_elderly",
+    "decision",
+    "votes_agree",
+    "votes_disagree",
+    "votes_abstain",
+]
+
+# Participation targets (R10) [P/I]: a province or programme profile may set its own in
+# ``ProcessProfile.extra["participation_targets"]``; these are the defaults.
+DEFAULT_PARTICIPATION_TARGETS = {"women_pct": Decimal(30), "poor_pct": None, "em_pct": None}
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    label: str
+    value: Decimal | None
+    target: Decimal | None
+
+    @property
+    def meets_target(self) -> bool | None:
+        if self.target is None or self.value is None:
+            return None
+        return self.value >= self.target
+
+
+@dataclass(frozen=True)
+class MeetingResult:
+    households_pct: Decimal | None
+    agree_pct: Decimal | None
+    quorate: bool
+    approved: bool
+    indicators: list[Indicator]
+
+
+def participation_targets(profile: ProcessProfile) -> dict[str, Decimal | None]:
+    configured = (profile.extra or {}).get("participation_targets") or {}
+    targets = dict(DEFAULT_PARTICIPATION_TARGETS)
+    for key in targets:
+        if key in configured:
+            value = configured[key]
+            targets[key] = Decimal(str(value)) if value is not None else None
+    return targets
+
+
+def meeting_result(meeting: VillageMeeting, profile: ProcessProfile) -> MeetingResult:
+    """R9: quorum when more than the profile's share of households is represented (50% by
+    default); approval when more than its share of attendees agree. R10 indicators."""
+    households_pct = percent(meeting.households_represented, meeting.households_total)
+    agree_pct = percent(meeting.votes_agree, meeting.participants_total)
+    exact_households = (
+        Decimal(meeting.households_represented) * 100 / meeting.households_total
+        if meeting.households_total
+        else Decimal(0)
+    )
+    exact_agree = (
+        Decimal(meeting.votes_agree) * 100 / meeting.participants_total
+        if meeting.participants_total
+        else Decimal(0)
+    )
+    targets = participation_targets(profile)
+    total = meeting.participants_total
+    indicators = [
+        Indicator(
+            "households_pct",
+            _("Households represented"),
+            households_pct,
+            profile.quorum_households_pct,
+        ),
+        Indicator(
+            "women_pct",
+            _("Women among participants"),
+            percent(meeting.participants_women, total),
+            targets["women_pct"],
+        ),
+        Indicator(
+            "poor_pct",
+            _("Poor and near-poor among participants"),
+            percent(meeting.participants_poor, total),
+            targets["poor_pct"],
+        ),
+        Indicator(
+            "em_pct",
+            _("Ethnic minority among participants"),
+            percent(meeting.participants_em, total),
+            targets["em_pct"],
+        ),
+    ]
+    return MeetingResult(
+        households_pct=households_pct,
+        agree_pct=agree_pct,
+        quorate=exact_households > profile.quorum_households_pct,
+        approved=exact_agree > profile.quorum_agreement_pct,
+        indicators=indicators,
+    )
+
+
+def _validate(values: dict[str, Any]) -> None:
+    errors: list[ApplicationError] = []
+
+    def fail(field: str, code: str, text: str) -> None:
+        label = str(getattr(VillageMeeting._meta.get_field(field), "verbose_name", field))
+        label = label.capitalize()
+        errors.append(
+            ApplicationError(
+                code,
+                _("%(field)s: %(problem)s") % {"field": label, "problem": text},
+                Where(field=field),
+            )
+        )
+
+    for field in ("held_on", "chair", "decision"):
+        if not values.get(field):
+            fail(field, "required", _("this is required."))
+    for field in (
+        "households_total",
+        "households_represented",
+        "participants_total",
+        "votes_agree",
+    ):
+        if values.get(field) is None:
+            fail(field, "required", _("this is required."))
+    if errors:
+        raise ApplicationErrors(errors)
+    for field in MEETING_FIELDS:
+        value = values.get(field)
+        if isinstance(value, int) and value < 0:
+            fail(field, "negative", _("the number cannot be negative."))
+    if values["households_total"] == 0:
+        fail("households_total", "zero", _("the village has at least one household."))
+    if values["households_represented"] > values["households_total"]:
+        fail(
+            "households_represented",
+            "more_than_households",
+            _("it cannot be more than the households in the village (%(total)s).")
+            % {"total": values["households_total"]},
+        )
+    if values["households_represented"] > values["participants_total"]:
+        fail(
+            "participants_total",
+            "fewer_than_households",
+            _("each household represented sends at least one participant: at least %(n)s.")
+            % {"n": values["households_represented"]},
+        )
+    for field in (
+        "participants_women",
+        "participants_poor",
+        "participants_em",
+        "participants_youth",
+        "participants_elderly",
+    ):
+        if (values.get(field) or 0) > values["participants_total"]:
+            fail(
+                field,
+                "more_than_participants",
+                _("it cannot be more than the participants (%(total)s).")
+                % {"total": values["participants_total"]},
+            )
+    votes = (
+        values["votes_agree"]
+        + (values.get("votes_disagree") or 0)
+        + (values.get("votes_abstain") or 0)
+    )
+    if votes > values["participants_total"]:
+        fail(
+            "votes_agree",
+            "votes_exceed",
+            _(
+                "agree, disagree and abstain add up to %(votes)s, "
+                "more than the %(total)s participants."
+            )
+            % {"votes": votes, "total": values["participants_total"]},
+        )
+    if errors:
+        raise ApplicationErrors(errors)
+
+
+@transaction.atomic
+def meeting_save(
+    *,
+    actor: Any,
+    plan: VillagePlan,
+    data: dict[str, Any],
+    attendees: list[dict[str, Any]] | None = None,
+    expected_version: int | None = None,
+) -> VillageMeeting:
+    require_editable(actor, plan)
+    values = {k: data.get(k) for k in MEETING_FIELDS}
+    for field in ("place", "chair", "secretary", "commune_staff"):
+        values[field] = nfc(values.get(field) or "")
+    for field in ("agenda", "decision"):  # longer texts keep their lines
+        lines = (values.get(field) or "").splitlines()
+        values[field] = "\n".join(nfc(line) for line in lines).strip()
+    for field in (
+        "participants_women",
+        "participants_poor",
+        "participants_em",
+        "votes_disagree",
+        "votes_abstain",
+    ):
+        values[field] = values.get(field) or 0
+    _validate(values)
+    meeting = VillageMeeting.objects.select_for_update().filter(plan=plan).first()
+    if meeting is None:
+        meeting = VillageMeeting.objects.create(plan=plan, **values)
+        record_create(actor, plan, meeting, MEETING_FIELDS)
+    else:
+        check_version(meeting.version, expected_version, what=_("the meeting record"))
+        before = snapshot(meeting, MEETING_FIELDS)
+        for field, value in values.items():
+            setattr(meeting, field, value)
+        meeting.version += 1
+        meeting.save()
+        record_update(actor, plan, meeting, before, MEETING_FIELDS)
+    if attendees is not None:
+        meeting.attendees.all().delete()
+        Attendee.objects.bulk_create(
+            [
+                Attendee(
+                    meeting=meeting,
+                    **{k: nfc(str(v)) if isinstance(v, str) else v for k, v in row.items()},
+                )
+                for row in attendees
+                if (row.get("full_name") or "").strip()
+            ]
+        )
+    return meeting

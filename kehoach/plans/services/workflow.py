@@ -1,0 +1,128 @@
+"""The village plan's workflow: draft → submitted → returned (with a comment) → draft …
+
+Submitting needs R3 and a quorate, approving village meeting — or the commune leader's
+acceptance of the meeting with a reason. A submitted plan cannot be edited.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from kehoach.accounts.permissions import Action
+from kehoach.approvals.audit import audit_record
+from kehoach.approvals.workflow import Transition, Workflow, transition_apply
+from kehoach.core.errors import ApplicationError, Where
+from kehoach.core.text import nfc
+
+from ..choices import PlanStatus
+from ..models import ProposalLine, VillageMeeting, VillagePlan
+from .checks import plan_ready_to_submit
+from .common import require
+
+VILLAGE_PLAN_WORKFLOW = Workflow(
+    name="village_plan",
+    transitions=[
+        Transition(
+            "submit",
+            PlanStatus.DRAFT,
+            PlanStatus.SUBMITTED,
+            Action.SUBMIT_PLAN,
+            gettext_lazy("Submit to the commune"),
+        ),
+        Transition(
+            "return",
+            PlanStatus.SUBMITTED,
+            PlanStatus.RETURNED,
+            Action.RETURN_PLAN,
+            gettext_lazy("Return for revision"),
+            needs_comment=True,
+        ),
+        Transition(
+            "revise",
+            PlanStatus.RETURNED,
+            PlanStatus.DRAFT,
+            Action.REVISE_PLAN,
+            gettext_lazy("Reopen for revision"),
+        ),
+    ],
+)
+
+
+def _guard(plan: VillagePlan, step: Transition) -> None:
+    if step.action == "submit":
+        plan_ready_to_submit(plan)
+
+
+def _on_apply(plan: VillagePlan, step: Transition) -> None:
+    if step.action == "submit":
+        plan.submitted_at = timezone.now()
+        # R11: every line with a community contribution records the meeting that decided it.
+        meeting = VillageMeeting.objects.filter(plan=plan).first()
+        if meeting is not None:
+            (
+                ProposalLine.objects.alive()
+                .filter(plan=plan, contribution_mvnd__gt=0)
+                .update(meeting=meeting)
+            )
+
+
+def plan_transition(
+    *, actor: Any, plan: VillagePlan, action: str, comment: str = ""
+) -> VillagePlan:
+    return transition_apply(
+        obj=plan,
+        workflow=VILLAGE_PLAN_WORKFLOW,
+        action=action,
+        actor=actor,
+        unit=plan.village,
+        plan_uid=plan.uid,
+        comment=nfc(comment),
+        guard=_guard,
+        on_apply=_on_apply,
+    )
+
+
+def plan_submit(*, actor: Any, plan: VillagePlan) -> VillagePlan:
+    return plan_transition(actor=actor, plan=plan, action="submit")
+
+
+def plan_return(*, actor: Any, plan: VillagePlan, comment: str) -> VillagePlan:
+    return plan_transition(actor=actor, plan=plan, action="return", comment=comment)
+
+
+def plan_revise(*, actor: Any, plan: VillagePlan) -> VillagePlan:
+    return plan_transition(actor=actor, plan=plan, action="revise")
+
+
+@transaction.atomic
+def plan_accept_meeting(*, actor: Any, plan: VillagePlan, reason: str) -> VillagePlan:
+    """The commune leader accepts a meeting without quorum or approval, with a reason (R9)."""
+    require(actor, Action.ACCEPT_MEETING, plan)
+    reason = nfc(reason)
+    if not reason:
+        raise ApplicationError(
+            "reason_required",
+            _("Say why the meeting is accepted without quorum or approval."),
+            Where(field="reason"),
+        )
+    current = VillagePlan.objects.select_for_update().get(pk=plan.pk)
+    if current.status != PlanStatus.DRAFT:
+        raise ApplicationError("plan_locked", _("Only a draft plan's meeting can be accepted."))
+    before = {"quorum_override_reason": current.quorum_override_reason}
+    current.quorum_override_reason = reason
+    current.quorum_override_by = actor if getattr(actor, "pk", None) else None
+    current.save(update_fields=["quorum_override_reason", "quorum_override_by", "updated_at"])
+    audit_record(
+        actor=actor,
+        plan_uid=current.uid,
+        obj=current,
+        operation="update",
+        before=before,
+        after={"quorum_override_reason": reason},
+    )
+    return current

@@ -1,0 +1,1 @@
+"""Pages of planning rounds and village plans, one module per part of the plan."""
