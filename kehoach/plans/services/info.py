@@ -13,10 +13,9 @@ import copy
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from django.db import models, transaction
-from django.utils.functional import Promise
+from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
@@ -29,6 +28,9 @@ from kehoach.core.text import nfc
 from ..models import BasicInfo, EthnicGroup, VillagePlan
 from .common import check_version, require_editable
 
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise
+
 Kind = Literal["count", "decimal", "text", "yes_no", "flag"]
 """count: whole number ≥ 0; decimal: number ≥ 0 with the model field's decimal places;
 text: short text; yes_no: yes, no or not known; flag: ticked or not."""
@@ -37,15 +39,15 @@ text: short text; yes_no: yes, no or not known; flag: ticked or not."""
 @dataclass(frozen=True)
 class F1Group:
     key: str
-    heading: str | Promise
+    heading: _StrOrPromise
 
 
 @dataclass(frozen=True)
 class F1Row:
     field: str
     group: str
-    label: str | Promise
-    unit: str | Promise
+    label: _StrOrPromise
+    unit: _StrOrPromise
     kind: Kind
     percent: str | None = None
     """Key in :func:`basic_info_percentages` shown beside the value, if any."""
@@ -67,187 +69,78 @@ _ROOMS = pgettext_lazy("unit", "classrooms")
 _HA = "ha"
 _KM = "km"
 
+_POP, _LAND, _STOCK, _INFRA, _INCOME, _CLASS = (group.key for group in F1_GROUPS)
+
+# One line (or two) per row of the paper form, in its order. fmt: off keeps the table readable.
+# fmt: off
 F1_ROWS: tuple[F1Row, ...] = (
     # 1–8: population and households
-    F1Row("total_households", "population", gettext_lazy("Total households"), _HH, "count"),
-    F1Row("population", "population", gettext_lazy("Population"), _PERSONS, "count"),
-    F1Row(
-        "population_female",
-        "population",
-        gettext_lazy("Female population"),
-        _PERSONS,
-        "count",
-        "female_pct",
-    ),
-    F1Row(
-        "em_households",
-        "population",
-        gettext_lazy("Ethnic-minority households"),
-        _HH,
-        "count",
-        "em_pct",
-    ),
-    F1Row(
-        "poor_households",
-        "population",
-        gettext_lazy("Poor households (multidimensional)"),
-        _HH,
-        "count",
-        "poor_pct",
-    ),
-    F1Row(
-        "near_poor_households",
-        "population",
-        gettext_lazy("Near-poor households"),
-        _HH,
-        "count",
-        "near_poor_pct",
-    ),
-    F1Row(
-        "female_headed_households",
-        "population",
-        gettext_lazy("Female-headed households"),
-        _HH,
-        "count",
-        "female_headed_pct",
-    ),
-    F1Row("labour_force", "population", gettext_lazy("Labour force"), _PERSONS, "count"),
-    F1Row(
-        "labour_female",
-        "population",
-        gettext_lazy("Female labour"),
-        _PERSONS,
-        "count",
-        "labour_female_pct",
-    ),
+    F1Row("total_households", _POP, gettext_lazy("Total households"), _HH, "count"),
+    F1Row("population", _POP, gettext_lazy("Population"), _PERSONS, "count"),
+    F1Row("population_female", _POP, gettext_lazy("Female population"), _PERSONS, "count",
+          "female_pct"),
+    F1Row("em_households", _POP, gettext_lazy("Ethnic-minority households"), _HH, "count",
+          "em_pct"),
+    F1Row("poor_households", _POP, gettext_lazy("Poor households (multidimensional)"), _HH,
+          "count", "poor_pct"),
+    F1Row("near_poor_households", _POP, gettext_lazy("Near-poor households"), _HH, "count",
+          "near_poor_pct"),
+    F1Row("female_headed_households", _POP, gettext_lazy("Female-headed households"), _HH,
+          "count", "female_headed_pct"),
+    F1Row("labour_force", _POP, gettext_lazy("Labour force"), _PERSONS, "count"),
+    F1Row("labour_female", _POP, gettext_lazy("Female labour"), _PERSONS, "count",
+          "labour_female_pct"),
     # 9: land use
-    F1Row("land_wet_rice_ha", "land", gettext_lazy("Wet rice land"), _HA, "decimal"),
-    F1Row("land_upland_ha", "land", gettext_lazy("Upland fields"), _HA, "decimal"),
-    F1Row("land_perennial_ha", "land", gettext_lazy("Perennial and cash crops"), _HA, "decimal"),
-    F1Row("land_garden_ha", "land", gettext_lazy("Home gardens"), _HA, "decimal"),
-    F1Row("forest_production_ha", "land", gettext_lazy("Production forest"), _HA, "decimal"),
-    F1Row("forest_protection_ha", "land", gettext_lazy("Protection forest"), _HA, "decimal"),
-    F1Row("forest_special_ha", "land", gettext_lazy("Special-use forest"), _HA, "decimal"),
-    F1Row("land_residential_ha", "land", gettext_lazy("Residential land"), _HA, "decimal"),
-    F1Row("land_unused_ha", "land", gettext_lazy("Unused land"), _HA, "decimal"),
-    # 10: livestock
-    F1Row("buffalo", "livestock", gettext_lazy("Buffalo"), _HEAD, "count"),
-    F1Row("cattle", "livestock", gettext_lazy("Cattle"), _HEAD, "count"),
-    F1Row("pigs", "livestock", gettext_lazy("Pigs"), _HEAD, "count"),
-    F1Row("poultry", "livestock", gettext_lazy("Poultry"), _HEAD, "count"),
-    F1Row("fish_pond_ha", "livestock", gettext_lazy("Fish ponds"), _HA, "decimal"),
+    F1Row("land_wet_rice_ha", _LAND, gettext_lazy("Wet rice land"), _HA, "decimal"),
+    F1Row("land_upland_ha", _LAND, gettext_lazy("Upland fields"), _HA, "decimal"),
+    F1Row("land_perennial_ha", _LAND, gettext_lazy("Perennial and cash crops"), _HA, "decimal"),
+    F1Row("land_garden_ha", _LAND, gettext_lazy("Home gardens"), _HA, "decimal"),
+    F1Row("forest_production_ha", _LAND, gettext_lazy("Production forest"), _HA, "decimal"),
+    F1Row("forest_protection_ha", _LAND, gettext_lazy("Protection forest"), _HA, "decimal"),
+    F1Row("forest_special_ha", _LAND, gettext_lazy("Special-use forest"), _HA, "decimal"),
+    F1Row("land_residential_ha", _LAND, gettext_lazy("Residential land"), _HA, "decimal"),
+    F1Row("land_unused_ha", _LAND, gettext_lazy("Unused land"), _HA, "decimal"),
+    # 10: livestock and fish ponds
+    F1Row("buffalo", _STOCK, gettext_lazy("Buffalo"), _HEAD, "count"),
+    F1Row("cattle", _STOCK, gettext_lazy("Cattle"), _HEAD, "count"),
+    F1Row("pigs", _STOCK, gettext_lazy("Pigs"), _HEAD, "count"),
+    F1Row("poultry", _STOCK, gettext_lazy("Poultry"), _HEAD, "count"),
+    F1Row("fish_pond_ha", _STOCK, gettext_lazy("Fish ponds"), _HA, "decimal"),
     # 11–16: infrastructure and services
-    F1Row(
-        "road_length_km",
-        "infrastructure",
-        gettext_lazy("Road to the commune centre: length"),
-        _KM,
-        "decimal",
-    ),
-    F1Row(
-        "road_surface",
-        "infrastructure",
-        gettext_lazy("Road to the commune centre: surface"),
-        "",
-        "text",
-    ),
-    F1Row(
-        "road_all_season",
-        "infrastructure",
-        gettext_lazy("Road usable all year"),
-        "",
-        "yes_no",
-    ),
-    F1Row(
-        "electricity_households",
-        "infrastructure",
-        gettext_lazy("Households with grid electricity"),
-        _HH,
-        "count",
-        "electricity_pct",
-    ),
-    F1Row(
-        "clean_water_households",
-        "infrastructure",
-        gettext_lazy("Households using hygienic water"),
-        _HH,
-        "count",
-        "clean_water_pct",
-    ),
-    F1Row(
-        "latrine_households",
-        "infrastructure",
-        gettext_lazy("Households with a hygienic latrine"),
-        _HH,
-        "count",
-        "latrine_pct",
-    ),
-    F1Row(
-        "classrooms_solid",
-        "infrastructure",
-        gettext_lazy("Kindergarten and school classrooms: solid"),
-        _ROOMS,
-        "count",
-    ),
-    F1Row(
-        "classrooms_temporary",
-        "infrastructure",
-        gettext_lazy("Kindergarten and school classrooms: temporary"),
-        _ROOMS,
-        "count",
-    ),
-    F1Row(
-        "has_cultural_house",
-        "infrastructure",
-        gettext_lazy("Village cultural house"),
-        "",
-        "yes_no",
-    ),
-    F1Row(
-        "cultural_house_state",
-        "infrastructure",
-        gettext_lazy("State of the cultural house"),
-        "",
-        "text",
-    ),
-    F1Row(
-        "has_sports_ground",
-        "infrastructure",
-        gettext_lazy("Village sports ground"),
-        "",
-        "yes_no",
-    ),
-    F1Row(
-        "irrigation_canal_km", "infrastructure", gettext_lazy("Irrigation canals"), _KM, "decimal"
-    ),
-    F1Row("irrigated_area_ha", "infrastructure", gettext_lazy("Irrigated area"), _HA, "decimal"),
+    F1Row("road_length_km", _INFRA, gettext_lazy("Road to the commune centre: length"), _KM,
+          "decimal"),
+    F1Row("road_surface", _INFRA, gettext_lazy("Road to the commune centre: surface"), "",
+          "text"),
+    F1Row("road_all_season", _INFRA, gettext_lazy("Road usable all year"), "", "yes_no"),
+    F1Row("electricity_households", _INFRA, gettext_lazy("Households with grid electricity"),
+          _HH, "count", "electricity_pct"),
+    F1Row("clean_water_households", _INFRA, gettext_lazy("Households using hygienic water"),
+          _HH, "count", "clean_water_pct"),
+    F1Row("latrine_households", _INFRA, gettext_lazy("Households with a hygienic latrine"),
+          _HH, "count", "latrine_pct"),
+    F1Row("classrooms_solid", _INFRA,
+          gettext_lazy("Kindergarten and school classrooms: solid"), _ROOMS, "count"),
+    F1Row("classrooms_temporary", _INFRA,
+          gettext_lazy("Kindergarten and school classrooms: temporary"), _ROOMS, "count"),
+    F1Row("has_cultural_house", _INFRA, gettext_lazy("Village cultural house"), "", "yes_no"),
+    F1Row("cultural_house_state", _INFRA, gettext_lazy("State of the cultural house"), "",
+          "text"),
+    F1Row("has_sports_ground", _INFRA, gettext_lazy("Village sports ground"), "", "yes_no"),
+    F1Row("irrigation_canal_km", _INFRA, gettext_lazy("Irrigation canals"), _KM, "decimal"),
+    F1Row("irrigated_area_ha", _INFRA, gettext_lazy("Irrigated area"), _HA, "decimal"),
     # 17–18: income
-    F1Row(
-        "income_per_capita_mvnd",
-        "income",
-        gettext_lazy("Average income per person"),
-        pgettext_lazy("unit", "million VND per person per year"),
-        "decimal",
-    ),
-    F1Row(
-        "food_shortage_months",
-        "income",
-        gettext_lazy("Months of food shortage"),
-        pgettext_lazy("unit", "months"),
-        "count",
-    ),
+    F1Row("income_per_capita_mvnd", _INCOME, gettext_lazy("Average income per person"),
+          pgettext_lazy("unit", "million VND per person per year"), "decimal"),
+    F1Row("food_shortage_months", _INCOME, gettext_lazy("Months of food shortage"),
+          pgettext_lazy("unit", "months"), "count"),
     # 19: village classification
-    F1Row(
-        "is_extremely_difficult",
-        "classification",
-        gettext_lazy("Extremely difficult village"),
-        "",
-        "flag",
-    ),
-    F1Row("is_border", "classification", gettext_lazy("Border village"), "", "flag"),
-    F1Row("is_p135", "classification", gettext_lazy("Programme 135 village"), "", "flag"),
-    F1Row("ntm_status", "classification", gettext_lazy("New-rural status"), "", "text"),
+    F1Row("is_extremely_difficult", _CLASS, gettext_lazy("Extremely difficult village"), "",
+          "flag"),
+    F1Row("is_border", _CLASS, gettext_lazy("Border village"), "", "flag"),
+    F1Row("is_p135", _CLASS, gettext_lazy("Programme 135 village"), "", "flag"),
+    F1Row("ntm_status", _CLASS, gettext_lazy("New-rural status"), "", "text"),
 )
+# fmt: on
 
 INFO_FIELDS: list[str] = [row.field for row in F1_ROWS]
 ROWS_BY_FIELD: dict[str, F1Row] = {row.field: row for row in F1_ROWS}
@@ -256,7 +149,6 @@ ETHNIC_GROUPS = "ethnic_groups"
 SOURCE_KEYS: tuple[str, ...] = (*INFO_FIELDS, ETHNIC_GROUPS)
 AUDIT_FIELDS: list[str] = [*INFO_FIELDS, "sources"]
 SOURCE_MAX_LENGTH = 200
-ETHNIC_COLUMNS = ("name", "households", "persons")
 
 PERCENTAGES: dict[str, tuple[str, str]] = {
     "female_pct": ("population_female", "population"),
@@ -349,7 +241,7 @@ class _Problems:
                 _("Ethnic groups, row %(row)s, %(column)s: %(problem)s")
                 % {
                     "row": row,
-                    "column": EthnicGroup._meta.get_field(column).verbose_name,
+                    "column": getattr(EthnicGroup._meta.get_field(column), "verbose_name", column),
                     "problem": problem,
                 },
                 Where(field=ETHNIC_GROUPS, row=row, column=column),
@@ -364,9 +256,9 @@ class _Problems:
             raise ApplicationErrors(self.errors)
 
 
-def _number(value: Any, kind: Kind, model_field: models.Field[Any, Any]) -> Decimal | int | None:
-    """A count or a decimal from what a form, the API or a spreadsheet gives; raises
-    ``ValueError`` with the problem (without the field name)."""
+def _number(value: Any, kind: Kind, places: int = 0, digits: int = 0) -> Decimal | int | None:
+    """A count, or a decimal with at most ``places`` decimals and ``digits`` digits, from what
+    a form, the API or a spreadsheet gives; raises ``ValueError`` with the problem."""
     try:
         number = parse_decimal_vi(value)
     except ParseError as exc:
@@ -381,8 +273,6 @@ def _number(value: Any, kind: Kind, model_field: models.Field[Any, Any]) -> Deci
         if number > _MAX_COUNT:
             raise ValueError(_("the number is too large."))
         return int(number)
-    places = getattr(model_field, "decimal_places", 0) or 0
-    digits = getattr(model_field, "max_digits", 0) or 0
     if number != number.quantize(Decimal(1).scaleb(-places)):
         raise ValueError(
             _("use at most %(places)s decimal places, e.g. %(example)s.")
@@ -393,8 +283,9 @@ def _number(value: Any, kind: Kind, model_field: models.Field[Any, Any]) -> Deci
     return number
 
 
-def _count(value: Any) -> int | None:
-    return _number(value, "count", BasicInfo._meta.get_field("total_households"))  # type: ignore[return-value]
+def _count(value: Any) -> int:
+    number = _number(value, "count")
+    return int(number) if number is not None else 0
 
 
 def _clean_values(data: dict[str, Any], problems: _Problems) -> dict[str, Any]:
@@ -412,8 +303,10 @@ def _clean_values(data: dict[str, Any], problems: _Problems) -> dict[str, Any]:
         raw = data.get(row.field)
         model_field = BasicInfo._meta.get_field(row.field)
         if row.kind in ("count", "decimal"):
+            places = getattr(model_field, "decimal_places", 0) or 0
+            digits = getattr(model_field, "max_digits", 0) or 0
             try:
-                values[row.field] = _number(raw, row.kind, model_field)  # type: ignore[arg-type]
+                values[row.field] = _number(raw, row.kind, places, digits)
             except ValueError as exc:
                 problems.add(row.field, "invalid_number", str(exc))
                 values[row.field] = None
@@ -500,7 +393,7 @@ def _clean_ethnic_groups(
         bad_number = False
         for column in ("households", "persons"):
             try:
-                numbers[column] = _count(raw.get(column)) or 0
+                numbers[column] = _count(raw.get(column))
             except ValueError as exc:
                 problems.add_ethnic(index, column, "invalid_number", str(exc))
                 numbers[column], bad_number = 0, True
@@ -608,8 +501,10 @@ def _lock(actor: Any, plan: VillagePlan) -> BasicInfo | None:
     """Check the actor may edit the plan, lock it for this transaction (so two saves are
     applied one after the other) and return its basic information, if any."""
     require_editable(actor, plan)
-    locked = VillagePlan.objects.select_for_update().select_related("village").get(pk=plan.pk)
-    require_editable(actor, locked)  # the status read under the lock
+    plan.status = (
+        VillagePlan.objects.select_for_update().values_list("status", flat=True).get(pk=plan.pk)
+    )
+    require_editable(actor, plan)  # again with the status read under the lock
     return BasicInfo.objects.filter(plan=plan).first()
 
 

@@ -82,6 +82,7 @@ def _groups(info: BasicInfo, form: BasicInfoForm | None) -> list[dict[str, Any]]
             lines.append(
                 {
                     "row": row,
+                    "numeric": row.kind in ("count", "decimal"),
                     "field": form[row.field] if form else None,
                     "source_field": form[source_name(row.field)] if form else None,
                     "date_field": form[date_name(row.field)] if form else None,
