@@ -100,3 +100,12 @@ class MonthField(forms.CharField):
                 code="month_format",
             )
         return datetime.date(year, month, 1)
+
+
+class NamedChoiceField(forms.ModelChoiceField):
+    """A choice of reference data shown by its name in the user's language (``display_name()``
+    when the model has one), without the code that ``__str__`` adds for the admin."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        display = getattr(obj, "display_name", None)
+        return str(display()) if callable(display) else str(obj)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kehoach.catalog.models import FundingSource, Sector, UnitOfMeasure
 from kehoach.core.errors import ApplicationError
-from kehoach.core.forms import MonthField, VietDecimalField, VietIntegerField
+from kehoach.core.forms import MonthField, NamedChoiceField, VietDecimalField, VietIntegerField
 from kehoach.geo.forms import DATE_WIDGET
 
 from .choices import ImplementationMode
@@ -40,10 +40,10 @@ class RoundForm(ServiceErrorsMixin, forms.Form):
 
 
 class LineForm(ServiceErrorsMixin, forms.Form):
-    sector = forms.ModelChoiceField(label=_("Sector"), queryset=Sector.objects.none())
+    sector = NamedChoiceField(label=_("Sector"), queryset=Sector.objects.none())
     activity = forms.CharField(label=_("Activity"), max_length=300)
     location = forms.CharField(label=_("Location"), max_length=200, required=False)
-    unit = forms.ModelChoiceField(label=_("Unit"), queryset=UnitOfMeasure.objects.none())
+    unit = NamedChoiceField(label=_("Unit"), queryset=UnitOfMeasure.objects.none())
     quantity = VietDecimalField(label=_("Quantity"))
     start_month = MonthField(label=_("Start (mm/yyyy)"))
     end_month = MonthField(label=_("End (mm/yyyy)"))
@@ -59,7 +59,7 @@ class LineForm(ServiceErrorsMixin, forms.Form):
         label=_("land donated (m²)"), decimals=1, required=False
     )
     external_support_mvnd = VietDecimalField(label=_("External support requested"), required=False)
-    proposed_source = forms.ModelChoiceField(
+    proposed_source = NamedChoiceField(
         label=_("Proposed source"), queryset=FundingSource.objects.none(), required=False
     )
     beneficiary_households = VietIntegerField(label=_("Beneficiary households"), required=False)

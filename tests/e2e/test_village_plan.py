@@ -83,14 +83,14 @@ def test_planner_prepares_and_submits_a_village_plan(page: Page) -> None:
 
     # the village meeting: 62 of 100 households, 40% women
     page.get_by_role("link", name="Họp thôn (F8)").click()
-    page.get_by_label("Ngày", exact=True).fill("12/06/2026")
+    page.get_by_label("Ngày:", exact=True).fill("12/06/2026")
     page.get_by_label("Chủ trì").fill("Trần Văn Bình")
     page.get_by_label("Số hộ trong thôn").fill("100")
     page.get_by_label("Số hộ có đại diện dự họp").fill("62")
     page.get_by_label("Số người dự họp").fill("70")
     page.get_by_label("Trong đó nữ").fill("28")
     page.get_by_label("Nội dung quyết nghị").fill("Thông qua danh mục đề xuất năm 2027")
-    page.get_by_label("Đồng ý").fill("60")
+    page.get_by_label("Đồng ý:", exact=True).fill("60")
     page.get_by_role("button", name="Lưu biên bản họp").click()
     expect(page.locator("main")).to_contain_text("62,0%")
     expect(page.locator("main")).to_contain_text("40,0%")

@@ -1,20 +1,389 @@
-"""Placeholder: replaced by the findings pages."""
+"""Findings pages of a village plan: SWOT by sector and problems (F3, F4), the ranking matrix
+(F5). Plain forms: a saved change redirects back with a message, a refused one shows the page
+again (400) with the message next to the input."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.urls import path
+from typing import Any
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from kehoach.catalog.models import Sector
+from kehoach.core.errors import ApplicationError, NotFoundError
+
+from ..forms_findings import ProblemForm, RankingItemForm, SwotForm
+from ..models import Problem, RankingItem, SwotEntry, VillagePlan
+from ..services.findings import (
+    SCORE_MAX,
+    SCORE_MIN,
+    problem_create,
+    problem_delete,
+    problem_update,
+    problems_of,
+    ranking_apply_priorities,
+    ranking_criteria,
+    ranking_item_create,
+    ranking_item_delete,
+    ranking_item_update,
+    ranking_table,
+    swot_delete,
+    swot_entries,
+    swot_save,
+)
 from .common import plan_context, plan_or_404
 
 
-def placeholder(request: HttpRequest, uid: str) -> HttpResponse:
+def _editable(request: HttpRequest, context: dict[str, Any], to: str) -> HttpResponse | None:
+    """``None`` when the user may change the plan now; otherwise a 404 (may not edit at all)
+    or a redirect with the reason (the plan is locked)."""
+    if not context["may_edit"]:
+        raise Http404
+    if not context["can_edit"]:
+        messages.error(request, _("The plan is locked and cannot be changed."))
+        return redirect(to, uid=context["plan"].uid)
+    return None
+
+
+def _locked(request: HttpRequest, exc: ApplicationError) -> bool:
+    """What a form cannot show: a missing object (or one the user may not touch) is a 404;
+    a locked plan is a message, and the caller redirects (True). Other errors (False) go next
+    to their input."""
+    if isinstance(exc, NotFoundError):
+        raise Http404 from exc
+    if exc.code == "plan_locked":
+        messages.error(request, exc.message)
+        return True
+    return False
+
+
+# --- findings: SWOT (F3) and problems (F4) ----------------------------------------------------
+
+
+def _findings_page(
+    request: HttpRequest,
+    plan: VillagePlan,
+    *,
+    status: int = 200,
+    swot_form: tuple[str, SwotForm] | None = None,
+    problem_form: ProblemForm | None = None,
+    editing: Problem | None = None,
+) -> HttpResponse:
+    context = plan_context(request, plan, "findings")
+    entries = list(swot_entries(plan))
+    context["swot_rows"] = entries
+    context["problems"] = list(problems_of(plan))
+    if context["can_edit"]:
+        by_sector = {entry.sector_id: entry for entry in entries}
+        wanted = swot_form[0] if swot_form else request.GET.get("swot", "")
+        forms = []
+        for sector in Sector.objects.active().order_by("sort_order", "code"):
+            entry = by_sector.get(sector.pk)
+            if swot_form and swot_form[0] == sector.code:
+                form = swot_form[1]
+            else:
+                form = SwotForm(initial=SwotForm.initial_for(entry), prefix=f"swot-{sector.code}")
+            forms.append(
+                {"sector": sector, "entry": entry, "form": form, "open": sector.code == wanted}
+            )
+        context["swot_forms"] = forms
+        context["problem_form"] = problem_form or ProblemForm(plan=plan, instance=editing)
+        context["editing"] = editing
+    return render(request, "plans/findings.html", context, status=status)
+
+
+@login_required
+def findings_view(request: HttpRequest, uid: Any) -> HttpResponse:
     plan = plan_or_404(request, uid)
-    return render(request, "plans/plan_base.html", plan_context(request, plan, "findings"))
+    return _findings_page(request, plan)
+
+
+def _swot_sector(code: str) -> Sector:
+    sector = Sector.objects.filter(code=code).first()
+    if sector is None:
+        raise Http404
+    return sector
+
+
+@login_required
+@require_POST
+def swot_save_view(request: HttpRequest, uid: Any, code: str) -> HttpResponse:
+    plan = plan_or_404(request, uid)
+    sector = _swot_sector(code)
+    refusal = _editable(request, plan_context(request, plan, "findings"), "plans:findings")
+    if refusal:
+        return refusal
+    form = SwotForm(request.POST, prefix=f"swot-{sector.code}")
+    if form.is_valid():
+        try:
+            swot_save(actor=request.user, plan=plan, sector=sector, **form.service_data())
+        except ApplicationError as exc:
+            if _locked(request, exc):
+                return redirect("plans:findings", uid=plan.uid)
+            form.add_service_error(exc)
+        else:
+            messages.success(
+                request,
+                _("The SWOT analysis of “%(sector)s” is saved.")
+                % {"sector": sector.display_name()},
+            )
+            return redirect("plans:findings", uid=plan.uid)
+    return _findings_page(request, plan, status=400, swot_form=(sector.code, form))
+
+
+@login_required
+@require_POST
+def swot_delete_view(request: HttpRequest, uid: Any, code: str) -> HttpResponse:
+    plan = plan_or_404(request, uid)
+    entry = SwotEntry.objects.filter(plan=plan, sector__code=code).select_related("sector").first()
+    if entry is None:
+        raise Http404
+    try:
+        swot_delete(actor=request.user, entry=entry)
+    except ApplicationError as exc:
+        if not _locked(request, exc):
+            messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("The SWOT analysis of “%(sector)s” is deleted.")
+            % {"sector": entry.sector.display_name()},
+        )
+    return redirect("plans:findings", uid=plan.uid)
+
+
+@login_required
+@require_POST
+def problem_create_view(request: HttpRequest, uid: Any) -> HttpResponse:
+    plan = plan_or_404(request, uid)
+    refusal = _editable(request, plan_context(request, plan, "findings"), "plans:findings")
+    if refusal:
+        return refusal
+    form = ProblemForm(request.POST, plan=plan)
+    if form.is_valid():
+        try:
+            problem_create(actor=request.user, plan=plan, data=form.service_data())
+        except ApplicationError as exc:
+            if _locked(request, exc):
+                return redirect("plans:findings", uid=plan.uid)
+            form.add_service_error(exc)
+        else:
+            messages.success(request, _("The problem is added."))
+            return redirect("plans:findings", uid=plan.uid)
+    return _findings_page(request, plan, status=400, problem_form=form)
+
+
+def _problem_or_404(plan: VillagePlan, pk: int) -> Problem:
+    problem = Problem.objects.filter(plan=plan, pk=pk).select_related("sector").first()
+    if problem is None:
+        raise Http404
+    return problem
+
+
+@login_required
+def problem_edit_view(request: HttpRequest, uid: Any, pk: int) -> HttpResponse:
+    plan = plan_or_404(request, uid)
+    problem = _problem_or_404(plan, pk)
+    refusal = _editable(request, plan_context(request, plan, "findings"), "plans:findings")
+    if refusal:
+        return refusal
+    if request.method != "POST":
+        return _findings_page(request, plan, editing=problem)
+    form = ProblemForm(request.POST, plan=plan, instance=problem)
+    if form.is_valid():
+        try:
+            problem_update(actor=request.user, problem=problem, data=form.service_data())
+        except ApplicationError as exc:
+            if _locked(request, exc):
+                return redirect("plans:findings", uid=plan.uid)
+            form.add_service_error(exc)
+        else:
+            messages.success(request, _("The problem is saved."))
+            return redirect("plans:findings", uid=plan.uid)
+    return _findings_page(request, plan, status=400, problem_form=form, editing=problem)
+
+
+@login_required
+@require_POST
+def problem_delete_view(request: HttpRequest, uid: Any, pk: int) -> HttpResponse:
+    plan = plan_or_404(request, uid)
+    problem = _problem_or_404(plan, pk)
+    try:
+        problem_delete(actor=request.user, problem=problem)
+    except ApplicationError as exc:
+        if not _locked(request, exc):
+            messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The problem is deleted."))
+    return redirect("plans:findings", uid=plan.uid)
+
+
+# --- ranking matrix (F5) ----------------------------------------------------------------------
+
+
+def _item_form(plan: VillagePlan, *args: Any, **kwargs: Any) -> RankingItemForm:
+    return RankingItemForm(*args, plan=plan, criteria=ranking_criteria(plan), **kwargs)
+
+
+def _ranking_page(
+    request: HttpRequest,
+    plan: VillagePlan,
+    *,
+    status: int = 200,
+    form: RankingItemForm | None = None,
+    editing: RankingItem | None = None,
+) -> HttpResponse:
+    context = plan_context(request, plan, "ranking")
+    context["criteria"] = ranking_criteria(plan)
+    context["rows"] = ranking_table(plan)
+    context["score_min"], context["score_max"] = SCORE_MIN, SCORE_MAX
+    if context["can_edit"]:
+        context["item_form"] = form or _item_form(plan, instance=editing)
+        context["editing"] = editing
+    return render(request, "plans/ranking.html", context, status=status)
+
+
+@login_required
+def ranking_view(request: HttpRequest, uid: Any) -> HttpResponse:
+    plan = plan_or_404(request, uid)
+    return _ranking_page(request, plan)
+
+
+@login_required
+@require_POST
+def ranking_item_create_view(request: HttpRequest, uid: Any) -> HttpResponse:
+    plan = plan_or_404(request, uid)
+    refusal = _editable(request, plan_context(request, plan, "ranking"), "plans:ranking")
+    if refusal:
+        return refusal
+    form = _item_form(plan, request.POST)
+    if form.is_valid():
+        try:
+            ranking_item_create(actor=request.user, plan=plan, **form.service_data())
+        except ApplicationError as exc:
+            if _locked(request, exc):
+                return redirect("plans:ranking", uid=plan.uid)
+            form.add_service_error(exc)
+        else:
+            messages.success(request, _("The row is added to the ranking."))
+            return redirect("plans:ranking", uid=plan.uid)
+    return _ranking_page(request, plan, status=400, form=form)
+
+
+def _item_or_404(plan: VillagePlan, pk: int) -> RankingItem:
+    item = RankingItem.objects.filter(plan=plan, pk=pk).select_related("line").first()
+    if item is None:
+        raise Http404
+    return item
+
+
+@login_required
+def ranking_item_edit_view(request: HttpRequest, uid: Any, pk: int) -> HttpResponse:
+    plan = plan_or_404(request, uid)
+    item = _item_or_404(plan, pk)
+    refusal = _editable(request, plan_context(request, plan, "ranking"), "plans:ranking")
+    if refusal:
+        return refusal
+    if request.method != "POST":
+        return _ranking_page(request, plan, editing=item)
+    form = _item_form(plan, request.POST, instance=item)
+    if form.is_valid():
+        try:
+            ranking_item_update(actor=request.user, item=item, **form.service_data())
+        except ApplicationError as exc:
+            if _locked(request, exc):
+                return redirect("plans:ranking", uid=plan.uid)
+            form.add_service_error(exc)
+        else:
+            messages.success(request, _("The ranking row is saved."))
+            return redirect("plans:ranking", uid=plan.uid)
+    return _ranking_page(request, plan, status=400, form=form, editing=item)
+
+
+@login_required
+@require_POST
+def ranking_item_delete_view(request: HttpRequest, uid: Any, pk: int) -> HttpResponse:
+    plan = plan_or_404(request, uid)
+    item = _item_or_404(plan, pk)
+    try:
+        ranking_item_delete(actor=request.user, item=item)
+    except ApplicationError as exc:
+        if not _locked(request, exc):
+            messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The ranking row is deleted."))
+    return redirect("plans:ranking", uid=plan.uid)
+
+
+@login_required
+@require_POST
+def ranking_apply_view(request: HttpRequest, uid: Any) -> HttpResponse:
+    plan = plan_or_404(request, uid)
+    try:
+        changed = ranking_apply_priorities(actor=request.user, plan=plan)
+    except ApplicationError as exc:
+        if not _locked(request, exc):
+            messages.error(request, exc.message)
+        return redirect("plans:ranking", uid=plan.uid)
+    if changed:
+        messages.success(
+            request,
+            ngettext(
+                "The priority of %(count)s proposal was set from the ranking.",
+                "The priorities of %(count)s proposals were set from the ranking.",
+                changed,
+            )
+            % {"count": changed},
+        )
+    else:
+        messages.info(
+            request, _("The proposals' priorities already follow the ranking; nothing changed.")
+        )
+    return redirect("plans:ranking", uid=plan.uid)
 
 
 urlpatterns = [
-    path("plans/<uuid:uid>/findings/", placeholder, name="findings"),
-    path("plans/<uuid:uid>/ranking/", placeholder, name="ranking"),
+    path("plans/<uuid:uid>/findings/", findings_view, name="findings"),
+    path(
+        "plans/<uuid:uid>/findings/swot/<str:code>/",
+        swot_save_view,
+        name="findings_swot_save",
+    ),
+    path(
+        "plans/<uuid:uid>/findings/swot/<str:code>/delete/",
+        swot_delete_view,
+        name="findings_swot_delete",
+    ),
+    path(
+        "plans/<uuid:uid>/findings/problems/new/",
+        problem_create_view,
+        name="findings_problem_create",
+    ),
+    path(
+        "plans/<uuid:uid>/findings/problems/<int:pk>/edit/",
+        problem_edit_view,
+        name="findings_problem_edit",
+    ),
+    path(
+        "plans/<uuid:uid>/findings/problems/<int:pk>/delete/",
+        problem_delete_view,
+        name="findings_problem_delete",
+    ),
+    path("plans/<uuid:uid>/ranking/", ranking_view, name="ranking"),
+    path("plans/<uuid:uid>/ranking/rows/new/", ranking_item_create_view, name="ranking_create"),
+    path(
+        "plans/<uuid:uid>/ranking/rows/<int:pk>/edit/", ranking_item_edit_view, name="ranking_edit"
+    ),
+    path(
+        "plans/<uuid:uid>/ranking/rows/<int:pk>/delete/",
+        ranking_item_delete_view,
+        name="ranking_delete",
+    ),
+    path("plans/<uuid:uid>/ranking/apply-priorities/", ranking_apply_view, name="ranking_apply"),
 ]

@@ -1,0 +1,201 @@
+"""Shape of the findings forms: SWOT per sector (F3), a problem (F4), a ranking row (F5).
+
+Fields are lenient (nothing required, numbers typed the Vietnamese way) so that the rules and
+their messages, which name the field, stay in ``services.findings``."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+from django.db.models import Model, Q
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+
+from kehoach.catalog.models import Sector
+from kehoach.core.errors import ApplicationError
+from kehoach.core.forms import NamedChoiceField
+
+from .forms_info import CountField
+from .models import Problem, ProposalLine, RankingItem, SwotEntry, VillagePlan
+from .services.findings import SCORE_MAX, SCORE_MIN, RankingCriterion
+
+
+def _label(model: type[Model], name: str) -> Any:
+    return capfirst(getattr(model._meta.get_field(name), "verbose_name", name))
+
+
+class _ServiceErrors:
+    """Puts each problem a service reports next to the input it names, or on the form."""
+
+    def field_for(self, field: str | None, column: str | None) -> str | None:
+        return field
+
+    def add_service_error(self, error: ApplicationError) -> None:
+        form = cast(forms.Form, self)
+        for item in getattr(error, "errors", None) or [error]:
+            name = self.field_for(item.where.field, item.where.column)
+            form.add_error(name if name and name in form.fields else None, item.message)
+
+
+def _text(model: type[Model], name: str, rows: int = 3) -> forms.CharField:
+    help_text = getattr(model._meta.get_field(name), "help_text", "")
+    return forms.CharField(
+        label=_label(model, name),
+        required=False,
+        strip=False,
+        help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": rows}),
+    )
+
+
+class SwotForm(_ServiceErrors, forms.Form):
+    """One sector's SWOT; the sector is in the address the form posts to."""
+
+    strengths = _text(SwotEntry, "strengths")
+    weaknesses = _text(SwotEntry, "weaknesses")
+    opportunities = _text(SwotEntry, "opportunities")
+    threats = _text(SwotEntry, "threats")
+    implication = _text(SwotEntry, "implication", rows=2)
+
+    @staticmethod
+    def initial_for(entry: SwotEntry | None) -> dict[str, Any]:
+        if entry is None:
+            return {}
+        return {name: getattr(entry, name) for name in SwotForm.base_fields}
+
+    def service_data(self) -> dict[str, str]:
+        return {name: self.cleaned_data.get(name) or "" for name in SwotForm.base_fields}
+
+
+class _LineChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj)
+
+
+class _LinesChoice(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj)
+
+
+def _alive_lines(plan: VillagePlan) -> Any:
+    return ProposalLine.objects.alive().filter(plan=plan).order_by("number")
+
+
+class ProblemForm(_ServiceErrors, forms.Form):
+    sector = NamedChoiceField(
+        label=_label(Problem, "sector"), queryset=Sector.objects.none(), required=False
+    )
+    problem = _text(Problem, "problem", rows=2)
+    affected_households = CountField(label=_label(Problem, "affected_households"), required=False)
+    affected_poor = CountField(label=_label(Problem, "affected_poor"), required=False)
+    affected_women = CountField(label=_label(Problem, "affected_women"), required=False)
+    affected_em = CountField(label=_label(Problem, "affected_em"), required=False)
+    causes = _text(Problem, "causes")
+    solutions = _text(Problem, "solutions")
+    lines = _LinesChoice(
+        label=_label(Problem, "lines"),
+        queryset=ProposalLine.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Tick the proposals (form F6) that the solutions became."),
+    )
+    priority = CountField(
+        label=_label(Problem, "priority"),
+        required=False,
+        help_text=_("1 is the most important problem; leave empty if not yet ranked."),
+    )
+
+    def __init__(
+        self, *args: Any, plan: VillagePlan, instance: Problem | None = None, **kwargs: Any
+    ) -> None:
+        if instance is not None and "initial" not in kwargs and not args:
+            kwargs["initial"] = self.initial_for(instance)
+        super().__init__(*args, **kwargs)
+        sectors = Q(is_active=True)
+        if instance is not None:
+            sectors |= Q(pk=instance.sector_id)  # an old problem keeps its retired sector
+        sector_field = cast(forms.ModelChoiceField, self.fields["sector"])
+        sector_field.queryset = Sector.objects.filter(sectors).order_by("sort_order", "code")
+        lines_field = cast(_LinesChoice, self.fields["lines"])
+        lines_field.queryset = _alive_lines(plan)
+
+    @staticmethod
+    def initial_for(problem: Problem) -> dict[str, Any]:
+        initial: dict[str, Any] = {
+            name: getattr(problem, name) for name in ProblemForm.base_fields if name != "lines"
+        }
+        initial["sector"] = problem.sector_id
+        initial["lines"] = [line.pk for line in problem.lines.all()]
+        return initial
+
+    def service_data(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data["lines"] = list(data.get("lines") or [])
+        return data
+
+
+def score_name(code: str) -> str:
+    return f"score_{code}"
+
+
+class RankingItemForm(_ServiceErrors, forms.Form):
+    label = forms.CharField(label=_label(RankingItem, "label"), required=False)
+    line = _LineChoice(
+        label=_("Linked proposal"),
+        queryset=ProposalLine.objects.none(),
+        required=False,
+        empty_label=_("— none —"),
+        help_text=_("The proposal (form F6) this row stands for, if any."),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        plan: VillagePlan,
+        criteria: list[RankingCriterion],
+        instance: RankingItem | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if instance is not None and "initial" not in kwargs and not args:
+            kwargs["initial"] = self.initial_for(instance)
+        super().__init__(*args, **kwargs)
+        self.criteria = criteria
+        cast(_LineChoice, self.fields["line"]).queryset = _alive_lines(plan)
+        for criterion in criteria:
+            # No bounds here: the service checks them and names the criterion in its message.
+            self.fields[score_name(criterion.code)] = forms.IntegerField(
+                label=criterion.name,
+                required=False,
+                widget=forms.NumberInput(
+                    attrs={"min": SCORE_MIN, "max": SCORE_MAX, "step": 1, "inputmode": "numeric"}
+                ),
+            )
+
+    @staticmethod
+    def initial_for(item: RankingItem) -> dict[str, Any]:
+        initial: dict[str, Any] = {"label": item.label, "line": item.line_id}
+        for code, value in (item.scores or {}).items():
+            initial[score_name(code)] = value
+        return initial
+
+    def main_fields(self) -> list[forms.BoundField]:
+        return [self["label"], self["line"]]
+
+    def score_fields(self) -> list[forms.BoundField]:
+        return [self[score_name(c.code)] for c in self.criteria]
+
+    def field_for(self, field: str | None, column: str | None) -> str | None:
+        if field == "scores" and column:
+            return score_name(column)
+        return field
+
+    def service_data(self) -> dict[str, Any]:
+        return {
+            "label": self.cleaned_data.get("label") or "",
+            "line": self.cleaned_data.get("line"),
+            "scores": {c.code: self.cleaned_data.get(score_name(c.code)) for c in self.criteria},
+        }
+
+
+__all__ = ["ProblemForm", "RankingItemForm", "SwotForm", "score_name"]
