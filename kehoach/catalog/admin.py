@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from .models import FundingSource, ProcessProfile, Sector, UnitOfMeasure
+from .models import FundingSource, Indicator, ProcessProfile, Sector, UnitOfMeasure
 from .services import CatalogObject, catalog_normalise
 
 
@@ -34,10 +34,18 @@ class CatalogAdminMixin:
 
 @admin.register(Sector)
 class SectorAdmin(CatalogAdminMixin, admin.ModelAdmin[Sector]):
-    list_display = ["code", "name", "name_en", "ntm_criteria", "sort_order", "is_active"]
+    list_display = [
+        "code",
+        "name",
+        "name_en",
+        "ntm_criteria",
+        "default_expenditure",
+        "sort_order",
+        "is_active",
+    ]
     list_display_links = ["code", "name"]
     list_editable = ["sort_order", "is_active"]
-    list_filter = ["is_active"]
+    list_filter = ["default_expenditure", "is_active"]
     search_fields = ["code", "name", "name_en"]
     fields = [
         "code",
@@ -45,6 +53,7 @@ class SectorAdmin(CatalogAdminMixin, admin.ModelAdmin[Sector]):
         "name_en",
         "description",
         "ntm_criteria",
+        "default_expenditure",
         "sort_order",
         "is_active",
     ]
@@ -86,6 +95,36 @@ class UnitOfMeasureAdmin(CatalogAdminMixin, admin.ModelAdmin[UnitOfMeasure]):
     list_filter = ["is_active"]
     search_fields = ["code", "name", "name_en", "aliases"]
     fields = ["code", "name", "name_en", "aliases", "sort_order", "is_active"]
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(CatalogAdminMixin, admin.ModelAdmin[Indicator]):
+    list_display = [
+        "code",
+        "name",
+        "unit",
+        "group",
+        "higher_is_better",
+        "decimals",
+        "sort_order",
+        "is_active",
+    ]
+    list_display_links = ["code", "name"]
+    list_editable = ["sort_order", "is_active"]
+    list_filter = ["group", "is_active", "higher_is_better"]
+    search_fields = ["code", "name", "name_en", "unit", "description"]
+    fields = [
+        "code",
+        "name",
+        "name_en",
+        "group",
+        "unit",
+        "higher_is_better",
+        "decimals",
+        "description",
+        "sort_order",
+        "is_active",
+    ]
 
 
 @admin.register(ProcessProfile)

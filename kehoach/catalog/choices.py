@@ -21,3 +21,27 @@ class PriorityBoundScope(models.TextChoices):
 
     ALL_LINES = "all", _("All lines of the sector")
     RANKED_LINES = "ranked", _("Priority-ranked lines only")
+
+
+class ExpenditureType(models.TextChoices):
+    """Investment or recurrent spending (F11 col. 7): Decree 38/2023 has local NTP plans detail
+    state-budget money by development investment and recurrent expenditure."""
+
+    INVESTMENT = "investment", _("Development investment")
+    RECURRENT = "recurrent", _("Recurrent")
+
+
+class IndicatorGroup(models.TextChoices):
+    """Groups of the socio-economic targets table (F16), in the order of the Hậu Giang commune
+    handbook (domain.md F16). The order here is the order of the table."""
+
+    GENERAL = "general", _("General targets")
+    ECONOMY = "economy", _("Economy and public services supporting the economy")
+    INFRASTRUCTURE = "infrastructure", _("Construction and infrastructure")
+    EDUCATION_HEALTH = "education_health", _("Education and public health")
+    ENVIRONMENT = "environment", _("Environment")
+    ADMINISTRATION = (
+        "administration",
+        _("Public administration reform and local government capacity"),
+    )
+    SECURITY = "security", _("Defence and security")

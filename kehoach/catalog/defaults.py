@@ -1,8 +1,10 @@
-"""The seeded reference data: sectors, funding sources, units of measure, the default profile.
+"""The seeded reference data: sectors, funding sources, units of measure, socio-economic
+indicators, the default profile.
 
 Codes are stable: other apps, workbooks and the API refer to them, so a code here is never
 renamed; a retired entry is deactivated by an administrator instead. Names come from
-domain.md (§6.1 sectors, §6.4 funding sources) with their full Vietnamese diacritics.
+domain.md (§6.1 sectors, §6.4 funding sources, F16 and §6.3 indicators) with their full
+Vietnamese diacritics.
 ``services.catalog_load_defaults`` creates what is missing and leaves administrators' edits
 alone unless asked to restore these values.
 
@@ -16,7 +18,7 @@ import copy
 from decimal import Decimal
 from typing import Any, NotRequired, TypedDict
 
-from .choices import FundingKind, PriorityBoundScope
+from .choices import ExpenditureType, FundingKind, IndicatorGroup, PriorityBoundScope
 
 
 class Criterion(TypedDict):
@@ -33,6 +35,7 @@ class SectorSeed(TypedDict):
     description: str
     sort_order: int
     ntm_criteria: str
+    default_expenditure: str
 
 
 class FundingSourceSeed(TypedDict):
@@ -54,6 +57,18 @@ class UnitSeed(TypedDict):
     name: str
     name_en: str
     aliases: str
+    sort_order: int
+
+
+class IndicatorSeed(TypedDict):
+    code: str
+    name: str
+    name_en: str
+    unit: str
+    group: str
+    higher_is_better: bool
+    decimals: int
+    description: str
     sort_order: int
 
 
@@ -178,6 +193,12 @@ def default_scoring_criteria() -> list[Criterion]:
 
 # --- sectors (domain.md §6.1) -----------------------------------------------------------------
 # ntm_criteria maps each sector to the 19 new-rural criteria of §6.3 [I], for R8 checks.
+# default_expenditure is the expenditure type (F11 col. 7; Decree 38/2023 splits state-budget
+# money into development investment and recurrent) that commune plan lines of the sector get
+# by default [I]: works (the HT-* sectors) are investment; production support, training,
+# services, social and governance activities are recurrent (sự nghiệp). GD and YT are mixed in
+# reality (classrooms and health stations are investment, teaching and health programmes are
+# recurrent); they default to recurrent and a line can be changed one by one.
 
 SECTORS: list[SectorSeed] = [
     {
@@ -187,6 +208,7 @@ SECTORS: list[SectorSeed] = [
         "description": "Giống cây trồng, giống vật nuôi, mô hình sản xuất, dịch vụ thú y.",
         "sort_order": 10,
         "ntm_criteria": "10,13",
+        "default_expenditure": ExpenditureType.RECURRENT,
     },
     {
         "code": "LN",
@@ -195,6 +217,7 @@ SECTORS: list[SectorSeed] = [
         "description": "Trồng rừng, khoán bảo vệ rừng, lâm sản ngoài gỗ, giao đất giao rừng.",
         "sort_order": 20,
         "ntm_criteria": "10,13",
+        "default_expenditure": ExpenditureType.RECURRENT,
     },
     {
         "code": "CN",
@@ -203,6 +226,7 @@ SECTORS: list[SectorSeed] = [
         "description": "Chế biến, làng nghề.",
         "sort_order": 30,
         "ntm_criteria": "10,12,13",
+        "default_expenditure": ExpenditureType.RECURRENT,
     },
     {
         "code": "DV",
@@ -211,6 +235,7 @@ SECTORS: list[SectorSeed] = [
         "description": "Chợ, hợp tác xã, chuỗi giá trị.",
         "sort_order": 40,
         "ntm_criteria": "7,10,13",
+        "default_expenditure": ExpenditureType.RECURRENT,
     },
     {
         "code": "HT-GT",
@@ -219,6 +244,7 @@ SECTORS: list[SectorSeed] = [
         "description": "Đường, cầu, cống.",
         "sort_order": 50,
         "ntm_criteria": "2",
+        "default_expenditure": ExpenditureType.INVESTMENT,
     },
     {
         "code": "HT-TL",
@@ -227,6 +253,7 @@ SECTORS: list[SectorSeed] = [
         "description": "Kênh mương, đập, kè.",
         "sort_order": 60,
         "ntm_criteria": "3",
+        "default_expenditure": ExpenditureType.INVESTMENT,
     },
     {
         "code": "HT-D",
@@ -235,6 +262,7 @@ SECTORS: list[SectorSeed] = [
         "description": "Mở rộng lưới điện.",
         "sort_order": 70,
         "ntm_criteria": "4",
+        "default_expenditure": ExpenditureType.INVESTMENT,
     },
     {
         "code": "HT-N",
@@ -243,6 +271,7 @@ SECTORS: list[SectorSeed] = [
         "description": "Công trình cấp nước, nhà tiêu hợp vệ sinh.",
         "sort_order": 80,
         "ntm_criteria": "17",
+        "default_expenditure": ExpenditureType.INVESTMENT,
     },
     {
         "code": "HT-VH",
@@ -251,6 +280,7 @@ SECTORS: list[SectorSeed] = [
         "description": "Nhà văn hóa thôn, sân thể thao.",
         "sort_order": 90,
         "ntm_criteria": "6",
+        "default_expenditure": ExpenditureType.INVESTMENT,
     },
     {
         "code": "HT-TT",
@@ -259,6 +289,7 @@ SECTORS: list[SectorSeed] = [
         "description": "Hệ thống loa truyền thanh, điểm truy cập internet.",
         "sort_order": 100,
         "ntm_criteria": "8",
+        "default_expenditure": ExpenditureType.INVESTMENT,
     },
     {
         "code": "GD",
@@ -267,6 +298,7 @@ SECTORS: list[SectorSeed] = [
         "description": "Phòng học, bán trú, xóa mù chữ, dạy nghề.",
         "sort_order": 110,
         "ntm_criteria": "5,14",
+        "default_expenditure": ExpenditureType.RECURRENT,  # mixed: set investment line by line
     },
     {
         "code": "YT",
@@ -275,6 +307,7 @@ SECTORS: list[SectorSeed] = [
         "description": "Trạm y tế, bảo hiểm y tế, dinh dưỡng.",
         "sort_order": 120,
         "ntm_criteria": "15",
+        "default_expenditure": ExpenditureType.RECURRENT,  # mixed: set investment line by line
     },
     {
         "code": "VH",
@@ -283,6 +316,7 @@ SECTORS: list[SectorSeed] = [
         "description": "Lễ hội, câu lạc bộ, thể thao.",
         "sort_order": 130,
         "ntm_criteria": "16",
+        "default_expenditure": ExpenditureType.RECURRENT,
     },
     {
         "code": "XH",
@@ -291,6 +325,7 @@ SECTORS: list[SectorSeed] = [
         "description": "Nhà ở cho hộ nghèo, sinh kế.",
         "sort_order": 140,
         "ntm_criteria": "9,11,12",
+        "default_expenditure": ExpenditureType.RECURRENT,
     },
     {
         "code": "MT",
@@ -299,6 +334,7 @@ SECTORS: list[SectorSeed] = [
         "description": "Thu gom rác thải, thích ứng với xâm nhập mặn.",
         "sort_order": 150,
         "ntm_criteria": "17",
+        "default_expenditure": ExpenditureType.RECURRENT,
     },
     {
         "code": "QL",
@@ -307,6 +343,7 @@ SECTORS: list[SectorSeed] = [
         "description": "Đào tạo, tập huấn, trang thiết bị.",
         "sort_order": 160,
         "ntm_criteria": "1,18",
+        "default_expenditure": ExpenditureType.RECURRENT,
     },
     {
         "code": "AN",
@@ -315,6 +352,7 @@ SECTORS: list[SectorSeed] = [
         "description": "",
         "sort_order": 170,
         "ntm_criteria": "19",
+        "default_expenditure": ExpenditureType.RECURRENT,
     },
 ]
 
@@ -611,6 +649,331 @@ UNITS_OF_MEASURE: list[UnitSeed] = [
     {"code": "ngay-cong", "name": "ngày công", "name_en": "workday", "sort_order": 280,
      "aliases": "ngay cong,cong"},
 ]  # fmt: skip
+
+
+# --- socio-economic indicators (targets table F16) --------------------------------------------
+# Groups are those of the Hậu Giang commune handbook [S domain.md F16]. The indicators are a
+# commune-level starting list: each is tagged [S …] where the same measure is stated in
+# domain.md (the 19 new-rural criteria of §6.3, the village data of F1, the poverty standard of
+# §6.6, the NTP targets of §6.4) and [I] where it is ordinary commune SEDP practice only. Even
+# for [S] rows the exact wording and unit are [I]: provinces rename, add and retire indicators.
+# Stock measures (km of road, shares of households) are the level at the end of the year.
+
+INDICATORS: list[IndicatorSeed] = [
+    # general ----------------------------------------------------------------------------------
+    # [S] F1 #17 (unit), §6.3 criterion 10.
+    {
+        "code": "THU-NHAP-BQ",
+        "name": "Thu nhập bình quân đầu người",
+        "name_en": "Average income per capita",
+        "unit": "triệu đồng/người/năm",
+        "group": IndicatorGroup.GENERAL,
+        "higher_is_better": True,
+        "decimals": 1,
+        "description": "Thu nhập bình quân một người một năm của dân cư trong xã (tiêu chí 10).",
+        "sort_order": 10,
+    },
+    # [S] §6.3 criterion 11, §6.4 (poverty rate to fall 1–1.5%/year), §6.6.
+    {
+        "code": "HO-NGHEO",
+        "name": "Tỷ lệ hộ nghèo (chuẩn nghèo đa chiều)",
+        "name_en": "Poor-household rate (multidimensional standard)",
+        "unit": "%",
+        "group": IndicatorGroup.GENERAL,
+        "higher_is_better": False,
+        "decimals": 2,
+        "description": "Số hộ nghèo trên tổng số hộ, theo chuẩn nghèo đa chiều đang áp dụng.",
+        "sort_order": 20,
+    },
+    # [S] §6.6.
+    {
+        "code": "HO-CAN-NGHEO",
+        "name": "Tỷ lệ hộ cận nghèo",
+        "name_en": "Near-poor household rate",
+        "unit": "%",
+        "group": IndicatorGroup.GENERAL,
+        "higher_is_better": False,
+        "decimals": 2,
+        "description": "Số hộ cận nghèo trên tổng số hộ, theo chuẩn nghèo đa chiều đang áp dụng.",
+        "sort_order": 30,
+    },
+    # [S] §6.3 (19 criteria).
+    {
+        "code": "TIEU-CHI-NTM",
+        "name": "Số tiêu chí nông thôn mới đạt chuẩn",
+        "name_en": "New-rural criteria met",
+        "unit": "tiêu chí",
+        "group": IndicatorGroup.GENERAL,
+        "higher_is_better": True,
+        "decimals": 0,
+        "description": (
+            "Số tiêu chí của Bộ tiêu chí quốc gia về xã nông thôn mới (19 tiêu chí) mà xã đạt."
+        ),
+        "sort_order": 40,
+    },
+    # economy ----------------------------------------------------------------------------------
+    # [I]
+    {
+        "code": "SAN-LUONG-LT",
+        "name": "Tổng sản lượng lương thực có hạt",
+        "name_en": "Cereal production",
+        "unit": "tấn",
+        "group": IndicatorGroup.ECONOMY,
+        "higher_is_better": True,
+        "decimals": 0,
+        "description": "Lúa, ngô và các cây lương thực có hạt khác.",
+        "sort_order": 10,
+    },
+    # [S] §6.3 criterion 12.
+    {
+        "code": "LD-CO-VIEC-LAM",
+        "name": "Tỷ lệ lao động có việc làm",
+        "name_en": "Employment rate of the working-age population",
+        "unit": "%",
+        "group": IndicatorGroup.ECONOMY,
+        "higher_is_better": True,
+        "decimals": 1,
+        "description": (
+            "Số người có việc làm trên dân số trong độ tuổi lao động có khả năng "
+            "tham gia lao động (tiêu chí 12)."
+        ),
+        "sort_order": 20,
+    },
+    # [S] §6.3 criterion 13 (production organisation); the count itself [I].
+    {
+        "code": "HTX",
+        "name": "Số hợp tác xã hoạt động hiệu quả",
+        "name_en": "Cooperatives operating effectively",
+        "unit": "hợp tác xã",
+        "group": IndicatorGroup.ECONOMY,
+        "higher_is_better": True,
+        "decimals": 0,
+        "description": "Hợp tác xã trên địa bàn hoạt động có hiệu quả (tiêu chí 13).",
+        "sort_order": 30,
+    },
+    # infrastructure (construction) ------------------------------------------------------------
+    # [S] §6.3 criterion 2, F1 #11; the unit [I].
+    {
+        "code": "DUONG-CUNG-HOA-KM",
+        "name": "Đường giao thông nông thôn được cứng hóa",
+        "name_en": "Rural roads with a hard surface",
+        "unit": "km",
+        "group": IndicatorGroup.INFRASTRUCTURE,
+        "higher_is_better": True,
+        "decimals": 1,
+        "description": (
+            "Chiều dài đường trục xã, liên thôn, trục thôn, ngõ xóm đã được nhựa "
+            "hóa hoặc bê tông hóa, lũy kế đến cuối năm (tiêu chí 2)."
+        ),
+        "sort_order": 10,
+    },
+    # [S] §6.3 criterion 2.
+    {
+        "code": "DUONG-CUNG-HOA-TL",
+        "name": "Tỷ lệ đường giao thông nông thôn được cứng hóa",
+        "name_en": "Share of rural roads with a hard surface",
+        "unit": "%",
+        "group": IndicatorGroup.INFRASTRUCTURE,
+        "higher_is_better": True,
+        "decimals": 1,
+        "description": (
+            "Chiều dài đường đã cứng hóa trên tổng chiều dài đường giao thông nông thôn của xã."
+        ),
+        "sort_order": 20,
+    },
+    # [S] §6.3 criterion 3; the measure [I].
+    {
+        "code": "KENH-MUONG-KC",
+        "name": "Tỷ lệ kênh mương do xã quản lý được kiên cố hóa",
+        "name_en": "Share of commune-managed canals that are lined",
+        "unit": "%",
+        "group": IndicatorGroup.INFRASTRUCTURE,
+        "higher_is_better": True,
+        "decimals": 1,
+        "description": "Tiêu chí 3: thủy lợi và phòng, chống thiên tai.",
+        "sort_order": 30,
+    },
+    # [S] F1 #12, §6.3 criterion 4.
+    {
+        "code": "HO-DIEN-LUOI",
+        "name": "Tỷ lệ hộ sử dụng điện lưới quốc gia",
+        "name_en": "Households on the national grid",
+        "unit": "%",
+        "group": IndicatorGroup.INFRASTRUCTURE,
+        "higher_is_better": True,
+        "decimals": 1,
+        "description": (
+            "Số hộ sử dụng điện thường xuyên, an toàn từ lưới điện quốc gia trên "
+            "tổng số hộ (tiêu chí 4)."
+        ),
+        "sort_order": 40,
+    },
+    # [S] F1 #14, §6.3 criterion 5, §6.6 (solid preschool classrooms).
+    {
+        "code": "PHONG-HOC-KC",
+        "name": "Tỷ lệ phòng học kiên cố",
+        "name_en": "Share of solid classrooms",
+        "unit": "%",
+        "group": IndicatorGroup.INFRASTRUCTURE,
+        "higher_is_better": True,
+        "decimals": 1,
+        "description": (
+            "Phòng học mầm non, tiểu học, trung học cơ sở xây kiên cố trên tổng "
+            "số phòng học (tiêu chí 5)."
+        ),
+        "sort_order": 50,
+    },
+    # education and public health --------------------------------------------------------------
+    # [S] §6.3 criterion 15, §6.6 (health insurance among the poverty indicators).
+    {
+        "code": "BHYT",
+        "name": "Tỷ lệ người dân tham gia bảo hiểm y tế",
+        "name_en": "Health insurance coverage",
+        "unit": "%",
+        "group": IndicatorGroup.EDUCATION_HEALTH,
+        "higher_is_better": True,
+        "decimals": 1,
+        "description": "Số người có thẻ bảo hiểm y tế trên dân số của xã (tiêu chí 15).",
+        "sort_order": 10,
+    },
+    # [S] §6.3 criterion 15, §6.6 (nutrition); the measure [I].
+    {
+        "code": "TRE-SDD-THAP-COI",
+        "name": "Tỷ lệ trẻ em dưới 5 tuổi suy dinh dưỡng thể thấp còi",
+        "name_en": "Stunting among children under five",
+        "unit": "%",
+        "group": IndicatorGroup.EDUCATION_HEALTH,
+        "higher_is_better": False,
+        "decimals": 1,
+        "description": "Chiều cao theo tuổi thấp hơn chuẩn.",
+        "sort_order": 20,
+    },
+    # [S] §6.3 criterion 14; the measure [I].
+    {
+        "code": "LD-QUA-DAO-TAO",
+        "name": "Tỷ lệ lao động qua đào tạo",
+        "name_en": "Share of trained workers",
+        "unit": "%",
+        "group": IndicatorGroup.EDUCATION_HEALTH,
+        "higher_is_better": True,
+        "decimals": 1,
+        "description": (
+            "Lao động trong độ tuổi đã qua đào tạo nghề hoặc có bằng cấp, chứng chỉ (tiêu chí 14)."
+        ),
+        "sort_order": 30,
+    },
+    # environment ------------------------------------------------------------------------------
+    # [S] F1 #13, §6.3 criterion 17, §6.6 (water source).
+    {
+        "code": "HO-NUOC-HVS",
+        "name": "Tỷ lệ hộ sử dụng nước hợp vệ sinh",
+        "name_en": "Households using hygienic water",
+        "unit": "%",
+        "group": IndicatorGroup.ENVIRONMENT,
+        "higher_is_better": True,
+        "decimals": 1,
+        "description": "Tiêu chí 17: môi trường và an toàn thực phẩm.",
+        "sort_order": 10,
+    },
+    # [S] F1 #13, §6.6 (hygienic latrine).
+    {
+        "code": "HO-NHA-TIEU-HVS",
+        "name": "Tỷ lệ hộ có nhà tiêu hợp vệ sinh",
+        "name_en": "Households with a hygienic latrine",
+        "unit": "%",
+        "group": IndicatorGroup.ENVIRONMENT,
+        "higher_is_better": True,
+        "decimals": 1,
+        "description": "",
+        "sort_order": 20,
+    },
+    # [S] §6.3 criterion 17; the measure [I].
+    {
+        "code": "RAC-THU-GOM",
+        "name": "Tỷ lệ chất thải rắn sinh hoạt được thu gom, xử lý",
+        "name_en": "Household solid waste collected and treated",
+        "unit": "%",
+        "group": IndicatorGroup.ENVIRONMENT,
+        "higher_is_better": True,
+        "decimals": 1,
+        "description": "",
+        "sort_order": 30,
+    },
+    # [I]
+    {
+        "code": "CHE-PHU-RUNG",
+        "name": "Tỷ lệ che phủ rừng",
+        "name_en": "Forest cover",
+        "unit": "%",
+        "group": IndicatorGroup.ENVIRONMENT,
+        "higher_is_better": True,
+        "decimals": 1,
+        "description": "Diện tích có rừng trên diện tích tự nhiên của xã.",
+        "sort_order": 40,
+    },
+    # public administration reform and local government capacity -------------------------------
+    # [I]
+    {
+        "code": "TTHC-TRUC-TUYEN",
+        "name": "Tỷ lệ hồ sơ thủ tục hành chính được tiếp nhận, giải quyết trực tuyến",
+        "name_en": "Administrative procedure files received and handled online",
+        "unit": "%",
+        "group": IndicatorGroup.ADMINISTRATION,
+        "higher_is_better": True,
+        "decimals": 1,
+        "description": "Qua Cổng dịch vụ công trên tổng số hồ sơ tiếp nhận tại xã.",
+        "sort_order": 10,
+    },
+    # [I]
+    {
+        "code": "TTHC-DUNG-HAN",
+        "name": "Tỷ lệ hồ sơ thủ tục hành chính được giải quyết đúng hạn",
+        "name_en": "Administrative procedure files settled on time",
+        "unit": "%",
+        "group": IndicatorGroup.ADMINISTRATION,
+        "higher_is_better": True,
+        "decimals": 1,
+        "description": "",
+        "sort_order": 20,
+    },
+    # defence and security ---------------------------------------------------------------------
+    # [I]
+    {
+        "code": "TUYEN-QUAN",
+        "name": "Tỷ lệ hoàn thành chỉ tiêu giao quân",
+        "name_en": "Military call-up quota fulfilled",
+        "unit": "%",
+        "group": IndicatorGroup.SECURITY,
+        "higher_is_better": True,
+        "decimals": 0,
+        "description": "",
+        "sort_order": 10,
+    },
+    # [S] §6.3 criterion 19; the measure [I].
+    {
+        "code": "THON-AN-TOAN-ANTT",
+        "name": "Tỷ lệ thôn đạt tiêu chuẩn an toàn về an ninh, trật tự",
+        "name_en": "Villages meeting the security and public order standard",
+        "unit": "%",
+        "group": IndicatorGroup.SECURITY,
+        "higher_is_better": True,
+        "decimals": 1,
+        "description": "Tiêu chí 19: quốc phòng và an ninh.",
+        "sort_order": 20,
+    },
+    # [I]
+    {
+        "code": "VU-PHAM-PHAP",
+        "name": "Số vụ phạm pháp hình sự",
+        "name_en": "Criminal offences",
+        "unit": "vụ",
+        "group": IndicatorGroup.SECURITY,
+        "higher_is_better": False,
+        "decimals": 0,
+        "description": "Số vụ xảy ra trên địa bàn xã trong năm.",
+        "sort_order": 30,
+    },
+]
 
 
 # --- process profiles -------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Reference data every plan refers to: sectors, funding sources, units, process profiles.
+"""Reference data every plan refers to: sectors, funding sources, units, indicators, profiles.
 
 Each row has a stable public ``code`` (used by workbooks, the API and other apps) and
 Vietnamese ``name`` with an optional English ``name_en``. Rows are seeded by
@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kehoach.core.models import TimeStampedModel
 
-from .choices import FundingKind, PriorityBoundScope
+from .choices import ExpenditureType, FundingKind, IndicatorGroup, PriorityBoundScope
 from .defaults import default_ranking_criteria, default_scoring_criteria
 
 NTM_CRITERIA_COUNT = 19
@@ -116,6 +116,16 @@ class Sector(TimeStampedModel):
         validators=[validate_ntm_criteria],
         help_text=_(
             "Numbers of the new-rural commune criteria (1–19) this sector serves, e.g. 2,3."
+        ),
+    )
+    default_expenditure = models.CharField(
+        _("default expenditure type"),
+        max_length=16,
+        choices=ExpenditureType.choices,
+        default=ExpenditureType.INVESTMENT,
+        help_text=_(
+            "Investment or recurrent: what commune plan lines of this sector get by default. "
+            "Each line can still be changed."
         ),
     )
     sort_key = models.CharField(max_length=1000, editable=False, db_index=True, default="")
@@ -349,6 +359,83 @@ class UnitOfMeasure(TimeStampedModel):
 
     def alias_list(self) -> list[str]:
         return parse_comma_list(self.aliases)
+
+
+# --- socio-economic indicators ----------------------------------------------------------------
+
+INDICATOR_GROUP_ORDER = models.Case(
+    *(
+        models.When(group=value, then=models.Value(position))
+        for position, value in enumerate(IndicatorGroup.values)
+    ),
+    default=models.Value(len(IndicatorGroup.values)),
+    output_field=models.PositiveSmallIntegerField(),
+)
+"""The position of an indicator's group in the targets table (the order of ``IndicatorGroup``)."""
+
+
+class IndicatorQuerySet(models.QuerySet["Indicator"]):
+    def active(self) -> IndicatorQuerySet:
+        return self.filter(is_active=True)
+
+
+class Indicator(TimeStampedModel):
+    """A socio-economic indicator (chỉ tiêu) of the commune targets table (F16).
+
+    The table shows one row per indicator, grouped as in the Hậu Giang commune handbook, with
+    its unit and one value per year; ``higher_is_better`` says which way a change is progress
+    and ``decimals`` how values are shown.
+    """
+
+    code = models.CharField(
+        _("code"),
+        max_length=32,
+        unique=True,
+        validators=[validate_code],
+        help_text=_("Stable code used in workbooks and the API, for example HO-NGHEO."),
+    )
+    name = models.CharField(_("name"), max_length=300)
+    name_en = models.CharField(_("English name"), max_length=300, blank=True)
+    unit = models.CharField(
+        _("unit of measure"),
+        max_length=64,
+        help_text=_("As written in the targets table, for example: %, triệu đồng/người/năm, km."),
+    )
+    group = models.CharField(_("group"), max_length=32, choices=IndicatorGroup.choices)
+    higher_is_better = models.BooleanField(
+        _("higher is better"),
+        default=True,
+        help_text=_("Untick for an indicator that should fall, such as the poor-household rate."),
+    )
+    decimals = models.PositiveSmallIntegerField(
+        _("decimals"),
+        default=0,
+        validators=[MaxValueValidator(3)],
+        help_text=_("Decimal places shown for the values of this indicator (0 to 3)."),
+    )
+    description = models.TextField(_("description"), blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = IndicatorQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        ordering = [INDICATOR_GROUP_ORDER.asc(), "sort_order", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(decimals__lte=3),
+                name="catalog_indicator_decimals_range",
+                violation_error_message=_("Values may be shown with at most 3 decimals."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} – {self.display_name()}"
+
+    def display_name(self, language: str | None = None) -> str:
+        return bilingual_name(self.name, self.name_en, language)
 
 
 # --- process profiles -------------------------------------------------------------------------

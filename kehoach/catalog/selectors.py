@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from kehoach.core.errors import ApplicationError
 
-from .models import FundingSource, ProcessProfile, Sector, UnitOfMeasure
+from .models import FundingSource, Indicator, ProcessProfile, Sector, UnitOfMeasure
 
 NO_DEFAULT_PROFILE = "catalog_no_default_profile"
 
@@ -28,6 +28,11 @@ def funding_sources_active_for_year(year: int) -> QuerySet[FundingSource]:
 
 def units_of_measure_active() -> QuerySet[UnitOfMeasure]:
     return UnitOfMeasure.objects.active().order_by("sort_order", "code")
+
+
+def indicators_active() -> QuerySet[Indicator]:
+    """Active indicators in the order of the targets table (F16): group, sort order, code."""
+    return Indicator.objects.active()
 
 
 def process_profile_for(

@@ -12,10 +12,17 @@ from django.db import models, transaction
 from kehoach.core.text import collation_key, fold, nfc
 
 from . import defaults
-from .models import FundingSource, ProcessProfile, Sector, UnitOfMeasure, parse_comma_list
+from .models import (
+    FundingSource,
+    Indicator,
+    ProcessProfile,
+    Sector,
+    UnitOfMeasure,
+    parse_comma_list,
+)
 
-CatalogObject = Sector | FundingSource | UnitOfMeasure | ProcessProfile
-M = TypeVar("M", Sector, FundingSource, UnitOfMeasure, ProcessProfile)
+CatalogObject = Sector | FundingSource | UnitOfMeasure | ProcessProfile | Indicator
+M = TypeVar("M", Sector, FundingSource, UnitOfMeasure, ProcessProfile, Indicator)
 
 # Keys of the counts returned by catalog_load_defaults: "<model key>_<outcome>".
 MODEL_KEYS: dict[type[models.Model], str] = {
@@ -23,10 +30,11 @@ MODEL_KEYS: dict[type[models.Model], str] = {
     FundingSource: "funding_source",
     UnitOfMeasure: "unit_of_measure",
     ProcessProfile: "process_profile",
+    Indicator: "indicator",
 }
 OUTCOMES = ("created", "updated", "unchanged")
 
-_SINGLE_LINE_FIELDS = ("name", "name_en")
+_SINGLE_LINE_FIELDS = ("name", "name_en", "unit")
 _MULTI_LINE_FIELDS = ("description", "notes")
 
 
@@ -56,7 +64,8 @@ def catalog_normalise(obj: CatalogObject) -> None:
     Names are NFC with single spaces; descriptions and notes NFC; a sector's ``sort_key``
     is the Vietnamese collation key of its name and its NTM criteria are written "2,3";
     a unit's aliases are folded (no diacritics, lower case) without duplicates; the names
-    inside a profile's criteria are NFC. Used by the loader and by the admin.
+    inside a profile's criteria are NFC; an indicator's unit is NFC with single spaces like a
+    name. Used by the loader and by the admin.
     """
     obj.code = obj.code.strip()
     for field in _SINGLE_LINE_FIELDS:
@@ -124,7 +133,7 @@ def catalog_load_defaults(*, update_existing: bool = False) -> dict[str, int]:
     *update_existing* is true: then their seeded fields are set back to the seed values
     (fields the seed does not set, such as ``is_active``, are kept). Returns counts keyed
     ``"<model>_<outcome>"`` for models sector, funding_source, unit_of_measure,
-    process_profile and outcomes created, updated, unchanged.
+    process_profile, indicator and outcomes created, updated, unchanged.
     """
     counts = {f"{key}_{outcome}": 0 for key in MODEL_KEYS.values() for outcome in OUTCOMES}
 
@@ -154,5 +163,8 @@ def catalog_load_defaults(*, update_existing: bool = False) -> dict[str, int]:
                 .exists()
             )
         _apply(ProcessProfile, values, update_existing=update_existing, counts=counts)
+
+    for indicator in defaults.INDICATORS:
+        _apply(Indicator, dict(indicator), update_existing=update_existing, counts=counts)
 
     return counts

@@ -7,8 +7,14 @@ from decimal import Decimal
 import factory
 from factory.django import DjangoModelFactory
 
-from kehoach.catalog.choices import FundingKind
-from kehoach.catalog.models import FundingSource, ProcessProfile, Sector, UnitOfMeasure
+from kehoach.catalog.choices import FundingKind, IndicatorGroup
+from kehoach.catalog.models import (
+    FundingSource,
+    Indicator,
+    ProcessProfile,
+    Sector,
+    UnitOfMeasure,
+)
 from kehoach.core.text import collation_key
 
 
@@ -53,3 +59,17 @@ class ProcessProfileFactory(DjangoModelFactory[ProcessProfile]):
 
     code = factory.Sequence(lambda n: f"QT-{n}")
     name = factory.Sequence(lambda n: f"Quy trình thử {n}")
+
+
+class IndicatorFactory(DjangoModelFactory[Indicator]):
+    class Meta:
+        model = Indicator
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"CT-{n}")
+    name = factory.Sequence(lambda n: f"Chỉ tiêu thử {n}")
+    name_en = factory.Sequence(lambda n: f"Test indicator {n}")
+    unit = "%"
+    group = IndicatorGroup.GENERAL
+    decimals = 1
+    sort_order = factory.Sequence(lambda n: n)

@@ -6,7 +6,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import translation
 
-from kehoach.catalog.models import Sector
+from kehoach.catalog import defaults
+from kehoach.catalog.models import Indicator, Sector
 from kehoach.catalog.services import catalog_load_defaults
 
 pytestmark = pytest.mark.django_db
@@ -26,8 +27,10 @@ def test_load_catalog_prints_one_line_per_model() -> None:
     assert lines[1].startswith("Funding sources: ")
     assert lines[2].startswith("Units of measure: ")
     assert lines[3] == "Process profiles: 1 new, 0 already present"
-    assert len(lines) == 4
+    assert lines[4] == f"Indicators: {len(defaults.INDICATORS)} new, 0 already present"
+    assert len(lines) == 5
     assert Sector.objects.count() == 17
+    assert Indicator.objects.count() == len(defaults.INDICATORS)
 
 
 def test_load_catalog_is_idempotent() -> None:
@@ -36,8 +39,10 @@ def test_load_catalog_is_idempotent() -> None:
     lines = _run()
 
     assert lines[0] == "Sectors: 0 new, 17 already present"
+    assert lines[4] == f"Indicators: 0 new, {len(defaults.INDICATORS)} already present"
     assert all(": 0 new, " in line for line in lines)
     assert Sector.objects.count() == 17
+    assert Indicator.objects.count() == len(defaults.INDICATORS)
 
 
 def test_load_catalog_update_restores_seeded_fields() -> None:
@@ -53,6 +58,31 @@ def test_load_catalog_update_restores_seeded_fields() -> None:
     assert Sector.objects.get(code="HT-GT").name == "Hạ tầng: giao thông"
 
 
+def test_load_catalog_update_restores_an_indicator() -> None:
+    catalog_load_defaults()
+    Indicator.objects.filter(code="HO-NGHEO").update(unit="hộ", decimals=0)
+    total = len(defaults.INDICATORS)
+
+    assert _run()[4] == f"Indicators: 0 new, {total} already present"
+    assert Indicator.objects.get(code="HO-NGHEO").unit == "hộ"
+
+    lines = _run("--update")
+
+    assert lines[4] == f"Indicators: 0 new, 1 updated, {total - 1} unchanged"
+    indicator = Indicator.objects.get(code="HO-NGHEO")
+    assert (indicator.unit, indicator.decimals) == ("%", 2)
+
+
+def test_load_catalog_prints_vietnamese_by_default() -> None:
+    out = StringIO()
+    with translation.override("vi"):
+        call_command("load_catalog", stdout=out)
+    lines = out.getvalue().splitlines()
+
+    assert lines[0] == "Lĩnh vực: 17 mục mới, 0 mục đã có"
+    assert lines[4] == f"Chỉ tiêu kinh tế – xã hội: {len(defaults.INDICATORS)} mục mới, 0 mục đã có"
+
+
 def test_load_catalog_help_is_translatable() -> None:
     from kehoach.catalog.management.commands.load_catalog import Command
 
@@ -60,3 +90,4 @@ def test_load_catalog_help_is_translatable() -> None:
         text = Command().create_parser("manage.py", "load_catalog").format_help()
     assert "--update" in text
     assert "Also set the seeded fields" in text
+    assert "socio-economic indicators" in text

@@ -9,8 +9,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import translation
 
+from kehoach.catalog.choices import ExpenditureType, IndicatorGroup
 from kehoach.catalog.models import (
     FundingSource,
+    Indicator,
     ProcessProfile,
     Sector,
     UnitOfMeasure,
@@ -18,7 +20,12 @@ from kehoach.catalog.models import (
     validate_ntm_criteria,
 )
 
-from .factories import FundingSourceFactory, ProcessProfileFactory, SectorFactory
+from .factories import (
+    FundingSourceFactory,
+    IndicatorFactory,
+    ProcessProfileFactory,
+    SectorFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -158,6 +165,88 @@ def test_display_name_follows_the_language() -> None:
         assert sector.display_name() == "Hạ tầng: giao thông"
     sector.name_en = ""
     assert sector.display_name("en") == "Hạ tầng: giao thông"
+
+
+def test_a_new_sector_is_investment_by_default() -> None:
+    sector = Sector(code="HT-X", name="Hạ tầng khác")
+    sector.full_clean()
+    assert sector.default_expenditure == ExpenditureType.INVESTMENT
+
+    sector.default_expenditure = "capital"
+    with translation.override("en"), pytest.raises(ValidationError) as caught:
+        sector.full_clean()
+    assert _messages(caught.value, "default_expenditure") == [
+        "Value 'capital' is not a valid choice."
+    ]
+
+
+# --- indicators -------------------------------------------------------------------------------
+
+
+def test_indicator_codes_are_unique() -> None:
+    IndicatorFactory.create(code="HO-NGHEO")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Indicator.objects.create(code="HO-NGHEO", name="Trùng mã", unit="%", group="general")
+
+
+def test_indicator_code_uses_the_code_pattern() -> None:
+    indicator = Indicator(code="hộ nghèo", name="Tỷ lệ hộ nghèo", unit="%", group="general")
+    with pytest.raises(ValidationError) as caught:
+        indicator.full_clean()
+    assert _messages(caught.value, "code") == [
+        "Use only letters without diacritics, digits and single hyphens between them, "
+        "for example HT-GT."
+    ]
+
+
+def test_indicator_needs_a_unit_and_a_known_group() -> None:
+    indicator = Indicator(code="X", name="X", unit="", group="economics")
+    with pytest.raises(ValidationError) as caught:
+        indicator.full_clean()
+    assert _messages(caught.value, "unit") == ["This field cannot be blank."]
+    assert _messages(caught.value, "group") == ["Value 'economics' is not a valid choice."]
+
+
+def test_indicator_decimals_above_3_are_rejected_by_the_database() -> None:
+    with pytest.raises(IntegrityError), transaction.atomic():
+        IndicatorFactory.create(decimals=4)
+    IndicatorFactory.create(decimals=3)
+    IndicatorFactory.create(decimals=0)
+
+
+def test_indicator_decimals_message() -> None:
+    indicator = Indicator(code="X", name="X", unit="%", group="general", decimals=4)
+    with pytest.raises(ValidationError) as caught:
+        indicator.full_clean()
+    assert _messages(caught.value, "decimals") == ["Ensure this value is less than or equal to 3."]
+    # The database constraint says the same when the field validators are bypassed.
+    with pytest.raises(ValidationError) as caught:
+        indicator.validate_constraints()
+    assert caught.value.messages == ["Values may be shown with at most 3 decimals."]
+
+
+def test_indicators_are_ordered_by_group_then_sort_order_then_code() -> None:
+    # Created out of order, with sort orders that would mix the groups if groups were ignored.
+    IndicatorFactory.create(code="AN-1", group=IndicatorGroup.SECURITY, sort_order=1)
+    IndicatorFactory.create(code="KT-2", group=IndicatorGroup.ECONOMY, sort_order=20)
+    IndicatorFactory.create(code="KT-1B", group=IndicatorGroup.ECONOMY, sort_order=10)
+    IndicatorFactory.create(code="KT-1A", group=IndicatorGroup.ECONOMY, sort_order=10)
+    IndicatorFactory.create(code="CHUNG", group=IndicatorGroup.GENERAL, sort_order=99)
+    IndicatorFactory.create(code="MT-1", group=IndicatorGroup.ENVIRONMENT, sort_order=5)
+
+    assert list(Indicator.objects.values_list("code", flat=True)) == [
+        "CHUNG", "KT-1A", "KT-1B", "KT-2", "MT-1", "AN-1",
+    ]  # fmt: skip
+
+
+def test_indicator_display_name_follows_the_language() -> None:
+    indicator = Indicator(code="BHYT", name="Tỷ lệ tham gia BHYT", name_en="Health insurance")
+    assert indicator.display_name("vi") == "Tỷ lệ tham gia BHYT"
+    assert indicator.display_name("en") == "Health insurance"
+    with translation.override("en"):
+        assert str(indicator) == "BHYT – Health insurance"
+    indicator.name_en = ""
+    assert indicator.display_name("en") == "Tỷ lệ tham gia BHYT"
 
 
 # --- process profiles -------------------------------------------------------------------------
@@ -307,8 +396,10 @@ def test_profile_extra_must_be_an_object() -> None:
     ]
 
 
-@pytest.mark.parametrize("model", [FundingSource, ProcessProfile])
-def test_every_constraint_message_can_be_shown(model: type[FundingSource | ProcessProfile]) -> None:
+@pytest.mark.parametrize("model", [FundingSource, ProcessProfile, Indicator])
+def test_every_constraint_message_can_be_shown(
+    model: type[FundingSource | ProcessProfile | Indicator],
+) -> None:
     # Django formats these messages with "%"; a stray "%" would crash the admin form.
     with translation.override("en"):
         for constraint in model._meta.constraints:

@@ -2,10 +2,13 @@ from __future__ import annotations
 
 import pytest
 
-from kehoach.catalog.models import FundingSource, ProcessProfile, Sector
+from kehoach.catalog import defaults
+from kehoach.catalog.choices import IndicatorGroup
+from kehoach.catalog.models import FundingSource, Indicator, ProcessProfile, Sector
 from kehoach.catalog.selectors import (
     NO_DEFAULT_PROFILE,
     funding_sources_active_for_year,
+    indicators_active,
     process_profile_for,
     sectors_active,
     units_of_measure_active,
@@ -79,6 +82,22 @@ def test_units_of_measure_active() -> None:
     UnitOfMeasureFactory.create(code="c", is_active=False)
 
     assert list(units_of_measure_active().values_list("code", flat=True)) == ["b", "a"]
+
+
+def test_indicators_active_in_table_order() -> None:
+    catalog_load_defaults()
+    Indicator.objects.filter(code="CHE-PHU-RUNG").update(is_active=False)
+
+    indicators = list(indicators_active())
+
+    codes = [i.code for i in indicators]
+    assert "CHE-PHU-RUNG" not in codes
+    assert len(codes) == len(defaults.INDICATORS) - 1
+    assert codes[:4] == ["THU-NHAP-BQ", "HO-NGHEO", "HO-CAN-NGHEO", "TIEU-CHI-NTM"]
+    assert codes[-1] == "VU-PHAM-PHAP"
+    groups = [i.group for i in indicators]
+    positions = [IndicatorGroup.values.index(group) for group in groups]
+    assert positions == sorted(positions)
 
 
 def test_process_profile_resolution_order() -> None:

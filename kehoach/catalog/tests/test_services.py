@@ -6,7 +6,14 @@ from decimal import Decimal
 import pytest
 
 from kehoach.catalog import defaults
-from kehoach.catalog.models import FundingSource, ProcessProfile, Sector, UnitOfMeasure
+from kehoach.catalog.choices import ExpenditureType, IndicatorGroup
+from kehoach.catalog.models import (
+    FundingSource,
+    Indicator,
+    ProcessProfile,
+    Sector,
+    UnitOfMeasure,
+)
 from kehoach.catalog.services import catalog_load_defaults, catalog_normalise
 from kehoach.core.text import collation_key, fold
 
@@ -23,6 +30,8 @@ def test_load_creates_every_seeded_object() -> None:
     assert counts["funding_source_created"] == FundingSource.objects.count() >= 13
     assert counts["unit_of_measure_created"] == UnitOfMeasure.objects.count() >= 20
     assert counts["process_profile_created"] == 1
+    assert counts["indicator_created"] == Indicator.objects.count() == len(defaults.INDICATORS)
+    assert Indicator.objects.count() >= 20
     assert all(value == 0 for key, value in counts.items() if not key.endswith("_created"))
 
 
@@ -113,8 +122,11 @@ def test_second_run_creates_nothing() -> None:
     assert counts["funding_source_created"] == 0
     assert counts["unit_of_measure_created"] == 0
     assert counts["process_profile_created"] == 0
+    assert counts["indicator_created"] == 0
     assert counts["sector_unchanged"] == 17
+    assert counts["indicator_unchanged"] == len(defaults.INDICATORS)
     assert Sector.objects.count() == 17
+    assert Indicator.objects.count() == len(defaults.INDICATORS)
 
 
 def test_missing_object_is_recreated_and_nothing_is_deleted() -> None:
@@ -210,3 +222,156 @@ def test_catalog_normalise_canonicalises_text() -> None:
     )
     catalog_normalise(profile)
     assert profile.ranking_criteria[0]["name"] == "Ưu tiên"
+
+
+# --- expenditure type of sectors --------------------------------------------------------------
+
+
+def test_every_sector_has_its_seeded_expenditure_type() -> None:
+    catalog_load_defaults()
+
+    by_code = dict(Sector.objects.values_list("code", "default_expenditure"))
+    assert set(by_code.values()) <= set(ExpenditureType.values)
+    assert {code for code, kind in by_code.items() if kind == ExpenditureType.INVESTMENT} == {
+        "HT-GT", "HT-TL", "HT-D", "HT-N", "HT-VH", "HT-TT",
+    }  # fmt: skip
+    assert {code for code, kind in by_code.items() if kind == ExpenditureType.RECURRENT} == {
+        "NN", "LN", "CN", "DV", "GD", "YT", "VH", "XH", "MT", "QL", "AN",
+    }  # fmt: skip
+
+
+def test_admin_choice_of_expenditure_type_is_kept_unless_update() -> None:
+    catalog_load_defaults()
+    Sector.objects.filter(code="GD").update(default_expenditure=ExpenditureType.INVESTMENT)
+
+    counts = catalog_load_defaults()
+
+    assert counts["sector_unchanged"] == 17
+    assert Sector.objects.get(code="GD").default_expenditure == ExpenditureType.INVESTMENT
+
+    counts = catalog_load_defaults(update_existing=True)
+
+    assert counts["sector_updated"] == 1
+    assert Sector.objects.get(code="GD").default_expenditure == ExpenditureType.RECURRENT
+
+
+# --- indicators -------------------------------------------------------------------------------
+
+
+def test_indicator_seed_codes_are_unique_and_well_formed() -> None:
+    codes = [seed["code"] for seed in defaults.INDICATORS]
+
+    assert len(codes) == len(set(codes))
+    for seed in defaults.INDICATORS:
+        Indicator(**seed).full_clean()  # code pattern, lengths, group, decimals 0..3
+        assert unicodedata.is_normalized("NFC", seed["name"])
+        assert seed["name_en"]
+        assert seed["unit"]
+
+
+def test_every_indicator_group_has_seeded_indicators() -> None:
+    assert {seed["group"] for seed in defaults.INDICATORS} == set(IndicatorGroup.values)
+
+
+def test_indicator_codes_are_stable() -> None:
+    # Workbooks, the API and the targets of commune plans refer to these codes: a code in
+    # this list is never renamed or dropped from the seed (retire an indicator instead).
+    assert {
+        "THU-NHAP-BQ", "HO-NGHEO", "HO-CAN-NGHEO", "TIEU-CHI-NTM",
+        "SAN-LUONG-LT", "LD-CO-VIEC-LAM", "HTX",
+        "DUONG-CUNG-HOA-KM", "DUONG-CUNG-HOA-TL", "KENH-MUONG-KC", "HO-DIEN-LUOI",
+        "PHONG-HOC-KC",
+        "BHYT", "TRE-SDD-THAP-COI", "LD-QUA-DAO-TAO",
+        "HO-NUOC-HVS", "HO-NHA-TIEU-HVS", "RAC-THU-GOM", "CHE-PHU-RUNG",
+        "TTHC-TRUC-TUYEN", "TTHC-DUNG-HAN",
+        "TUYEN-QUAN", "THON-AN-TOAN-ANTT", "VU-PHAM-PHAP",
+    } <= {seed["code"] for seed in defaults.INDICATORS}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("code", "name", "unit", "group", "higher_is_better", "decimals"),
+    [
+        (
+            "THU-NHAP-BQ",
+            "Thu nhập bình quân đầu người",
+            "triệu đồng/người/năm",
+            IndicatorGroup.GENERAL,
+            True,
+            1,
+        ),
+        (
+            "HO-NGHEO",
+            "Tỷ lệ hộ nghèo (chuẩn nghèo đa chiều)",
+            "%",
+            IndicatorGroup.GENERAL,
+            False,
+            2,
+        ),
+        (
+            "DUONG-CUNG-HOA-KM",
+            "Đường giao thông nông thôn được cứng hóa",
+            "km",
+            IndicatorGroup.INFRASTRUCTURE,
+            True,
+            1,
+        ),
+        ("VU-PHAM-PHAP", "Số vụ phạm pháp hình sự", "vụ", IndicatorGroup.SECURITY, False, 0),
+    ],
+)
+def test_indicators_are_loaded_with_their_seed_values(
+    code: str, name: str, unit: str, group: str, higher_is_better: bool, decimals: int
+) -> None:
+    catalog_load_defaults()
+
+    indicator = Indicator.objects.get(code=code)
+    assert (
+        indicator.name,
+        indicator.unit,
+        indicator.group,
+        indicator.higher_is_better,
+        indicator.decimals,
+    ) == (name, unit, group, higher_is_better, decimals)
+    assert indicator.is_active
+
+
+def test_indicator_edits_survive_a_rerun_and_update_restores_them() -> None:
+    catalog_load_defaults()
+    Indicator.objects.filter(code="CHE-PHU-RUNG").update(
+        name="Độ che phủ rừng", decimals=2, is_active=False
+    )
+    Indicator.objects.get(code="BHYT").delete()
+    Indicator.objects.create(
+        code="HO-DTTS", name="Tỷ lệ hộ DTTS", unit="%", group=IndicatorGroup.GENERAL
+    )
+
+    counts = catalog_load_defaults()
+
+    assert counts["indicator_created"] == 1  # BHYT again; the administrator's own one stays
+    assert Indicator.objects.filter(code="HO-DTTS").exists()
+    edited = Indicator.objects.get(code="CHE-PHU-RUNG")
+    assert (edited.name, edited.decimals) == ("Độ che phủ rừng", 2)
+
+    counts = catalog_load_defaults(update_existing=True)
+
+    restored = Indicator.objects.get(code="CHE-PHU-RUNG")
+    assert (restored.name, restored.decimals) == ("Tỷ lệ che phủ rừng", 1)
+    assert not restored.is_active  # not a seeded field: the admin's choice stays
+    assert counts["indicator_updated"] == 1
+    assert counts["indicator_unchanged"] == len(defaults.INDICATORS) - 1
+
+
+def test_catalog_normalise_canonicalises_an_indicator() -> None:
+    indicator = Indicator(
+        code=" HO-X ",
+        name=unicodedata.normalize("NFD", " Tỷ lệ  hộ nghèo "),
+        unit=unicodedata.normalize("NFD", "triệu  đồng/người/năm "),
+        group=IndicatorGroup.GENERAL,
+        description=unicodedata.normalize("NFD", "dòng một\ndòng hai "),
+    )
+
+    catalog_normalise(indicator)
+
+    assert indicator.code == "HO-X"
+    assert indicator.name == "Tỷ lệ hộ nghèo"
+    assert indicator.unit == "triệu đồng/người/năm"
+    assert indicator.description == "dòng một\ndòng hai"

@@ -13,9 +13,9 @@ from django.utils.translation import gettext_noop
 from kehoach.catalog.services import MODEL_KEYS, catalog_load_defaults
 
 HELP = gettext_noop(
-    "Create the seeded sectors, funding sources, units of measure and default process "
-    "profile that are missing. Safe to run again: nothing is deleted and edits made by "
-    "administrators are kept unless --update is given."
+    "Create the seeded sectors, funding sources, units of measure, default process profile "
+    "and socio-economic indicators that are missing. Safe to run again: nothing is deleted "
+    "and edits made by administrators are kept unless --update is given."
 )
 
 
