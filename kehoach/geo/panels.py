@@ -1,29 +1,29 @@
-"""Other apps add sections to a commune's page without geo importing them: an app registers a
-function (request, commune) → (template name, context) or None in its AppConfig.ready()."""
+"""Other apps add sections to a commune's or a province's page without geo importing them
+(see ``kehoach.core.panels``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest
 
-from .models import AdministrativeUnit
+from kehoach.core.panels import Panel, panels_for, register_panel
 
-Panel = Callable[[HttpRequest, AdministrativeUnit], tuple[str, dict[str, Any]] | None]
-COMMUNE_PANELS: list[Panel] = []
+from .models import AdministrativeUnit
 
 
 def register_commune_panel(panel: Panel) -> None:
-    if panel not in COMMUNE_PANELS:
-        COMMUNE_PANELS.append(panel)
+    register_panel("commune", panel)
+
+
+def register_province_panel(panel: Panel) -> None:
+    """Shown on the page of a province and of a former district."""
+    register_panel("province", panel)
 
 
 def commune_panels(request: HttpRequest, commune: AdministrativeUnit) -> list[dict[str, Any]]:
-    shown = []
-    for panel in COMMUNE_PANELS:
-        result = panel(request, commune)
-        if result is not None:
-            template, context = result
-            shown.append({"template": template, "context": context})
-    return shown
+    return panels_for("commune", request, commune)
+
+
+def province_panels(request: HttpRequest, unit: AdministrativeUnit) -> list[dict[str, Any]]:
+    return panels_for("province", request, unit)

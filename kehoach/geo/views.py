@@ -34,7 +34,7 @@ from .forms import (
     VillageRenameForm,
 )
 from .models import AdministrativeUnit
-from .panels import commune_panels
+from .panels import commune_panels, province_panels
 
 T = TypeVar("T")
 
@@ -124,6 +124,7 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
             selectors.units_visible_to_children(unit, user=request.user), query
         ).in_vietnamese_order()
         context["children"] = children
+        context["panels"] = province_panels(request, unit)
         template = "geo/province.html"
         partial = "geo/partials/unit_rows.html"
     elif unit.level == Level.COMMUNE:

@@ -59,7 +59,7 @@ class LineForm(ServiceErrorsMixin, forms.Form):
         label=_("land donated (m²)"), decimals=1, required=False
     )
     external_support_mvnd = VietDecimalField(label=_("External support requested"), required=False)
-    proposed_source = NamedChoiceField(
+    proposed_source = forms.ModelChoiceField(
         label=_("Proposed source"), queryset=FundingSource.objects.none(), required=False
     )
     beneficiary_households = VietIntegerField(label=_("Beneficiary households"), required=False)

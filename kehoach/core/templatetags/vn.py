@@ -34,3 +34,20 @@ def compact(value: Any) -> str:
         return ""
     text = format_number_vi(Decimal(str(value)), 3)
     return text.rstrip("0").rstrip(",") if "," in text else text
+
+
+@register.filter
+def get(mapping: Any, key: Any) -> Any:
+    """``{{ row.by_source|get:source.pk }}``: a dictionary's value for a key, or ""."""
+    try:
+        return mapping.get(key, "")
+    except AttributeError:
+        return ""
+
+
+@register.filter
+def pct(value: Any, decimals: int = 1) -> str:
+    """A percentage: 62,5% (empty when undefined)."""
+    if value is None or value == "":
+        return ""
+    return format_number_vi(Decimal(str(value)), int(decimals)) + "%"

@@ -24,7 +24,7 @@ from kehoach.core.numbers import format_number_vi
 from kehoach.core.text import nfc
 
 from ..choices import ImplementationMode
-from ..models import ProposalLine, VillagePlan
+from ..models import PlanningRound, ProposalLine, VillagePlan
 from .common import record_create, record_update, require_editable
 
 LINE_FIELDS = [
@@ -98,14 +98,15 @@ def _error(number: int, field: str, code: str, text: str) -> ApplicationError:
     return ApplicationError(code, message, Where(field=field))
 
 
-def validate_line(plan: VillagePlan, number: int, data: dict[str, Any]) -> dict[str, Any]:
-    """Check one line against R1, R2, R5, R6 and the proposed source; return the clean values.
+def validate_line(round_: PlanningRound, number: int, data: dict[str, Any]) -> dict[str, Any]:
+    """Check one line of a plan of ``round_`` against R1, R2, R5, R6 and the proposed source;
+    return the clean values. Village proposals and the commune's own lines (R14) share it.
 
     Raises ``ApplicationErrors`` listing every problem of the line."""
     values = {**DEFAULTS, **data}
     errors: list[ApplicationError] = []
-    profile = plan.round.profile
-    year = plan.round.plan_year
+    profile = round_.profile
+    year = round_.plan_year
 
     for text_field in ("activity", "location", "notes"):
         values[text_field] = nfc(values.get(text_field) or "")
@@ -299,7 +300,7 @@ def proposal_line_create(*, actor: Any, plan: VillagePlan, data: dict[str, Any])
     plan = _lock(plan)
     require_editable(actor, plan)
     highest = ProposalLine.objects.filter(plan=plan).aggregate(m=Max("number"))["m"] or 0
-    values = validate_line(plan, highest + 1, data)
+    values = validate_line(plan.round, highest + 1, data)
     line = ProposalLine.objects.create(plan=plan, number=highest + 1, **values)
     record_create(actor, plan, line, AUDIT_FIELDS)
     return line
@@ -373,7 +374,7 @@ def proposal_line_update(
             current,
         )
     values = validate_line(
-        plan, current.number, {**{f: getattr(current, f) for f in LINE_FIELDS}, **data}
+        plan.round, current.number, {**{f: getattr(current, f) for f in LINE_FIELDS}, **data}
     )
     before = _snapshot(current)
     for field, value in values.items():

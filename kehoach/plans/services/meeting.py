@@ -3,11 +3,13 @@ meeting that decided each community contribution (R11)."""
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kehoach.approvals.audit import snapshot
@@ -130,7 +132,7 @@ def meeting_result(meeting: VillageMeeting, profile: ProcessProfile) -> MeetingR
     )
 
 
-def _validate(values: dict[str, Any]) -> None:
+def _validate(values: dict[str, Any], plan_year: int | None = None) -> None:
     errors: list[ApplicationError] = []
 
     def fail(field: str, code: str, text: str) -> None:
@@ -157,6 +159,22 @@ def _validate(values: dict[str, Any]) -> None:
             fail(field, "required", _("this is required."))
     if errors:
         raise ApplicationErrors(errors)
+    held_on = values["held_on"]
+    if isinstance(held_on, datetime.date):
+        if held_on > timezone.localdate():
+            fail(
+                "held_on",
+                "in_future",
+                _("%(date)s is in the future; enter the day the meeting was held.")
+                % {"date": held_on.strftime("%d/%m/%Y")},
+            )
+        elif plan_year is not None and held_on.year < plan_year - 2:
+            fail(
+                "held_on",
+                "too_early",
+                _("%(date)s is too long before the plan year %(year)s; check the year.")
+                % {"date": held_on.strftime("%d/%m/%Y"), "year": plan_year},
+            )
     for field in MEETING_FIELDS:
         value = values.get(field)
         if isinstance(value, int) and value < 0:
@@ -220,6 +238,9 @@ def meeting_save(
     expected_version: int | None = None,
 ) -> VillageMeeting:
     require_editable(actor, plan)
+    # Lock the plan and check again: a plan submitted meanwhile must not change.
+    plan = VillagePlan.objects.select_for_update().select_related("round").get(pk=plan.pk)
+    require_editable(actor, plan)
     values = {k: data.get(k) for k in MEETING_FIELDS}
     for field in ("place", "chair", "secretary", "commune_staff"):
         values[field] = nfc(values.get(field) or "")
@@ -234,7 +255,7 @@ def meeting_save(
         "votes_abstain",
     ):
         values[field] = values.get(field) or 0
-    _validate(values)
+    _validate(values, plan.round.plan_year)
     meeting = VillageMeeting.objects.select_for_update().filter(plan=plan).first()
     if meeting is None:
         meeting = VillageMeeting.objects.create(plan=plan, **values)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from kehoach.accounts.permissions import Action
 from kehoach.approvals.audit import audit_record
+from kehoach.approvals.models import AuditEntry
 from kehoach.approvals.workflow import Transition, Workflow, transition_apply
 from kehoach.core.errors import ApplicationError, Where
 from kehoach.core.text import nfc
@@ -58,16 +59,33 @@ def _guard(plan: VillagePlan, step: Transition) -> None:
         plan_ready_to_submit(plan)
 
 
-def _on_apply(plan: VillagePlan, step: Transition) -> None:
+def _on_apply(plan: VillagePlan, step: Transition, actor: Any) -> None:
     if step.action == "submit":
         plan.submitted_at = timezone.now()
         # R11: every line with a community contribution records the meeting that decided it.
         meeting = VillageMeeting.objects.filter(plan=plan).first()
         if meeting is not None:
-            (
+            linked = list(
                 ProposalLine.objects.alive()
                 .filter(plan=plan, contribution_mvnd__gt=0)
-                .update(meeting=meeting)
+                .exclude(meeting=meeting)
+                .select_related("meeting")
+            )
+            ProposalLine.objects.filter(pk__in=[x.pk for x in linked]).update(meeting=meeting)
+            AuditEntry.objects.bulk_create(
+                [
+                    AuditEntry(
+                        plan_uid=plan.uid,
+                        subject_label=ProposalLine._meta.label_lower,
+                        subject_id=str(line.pk),
+                        subject_repr=str(line)[:300],
+                        operation=AuditEntry.Operation.UPDATE,
+                        actor=actor if getattr(actor, "pk", None) else None,
+                        before={"meeting": str(line.meeting) if line.meeting else None},
+                        after={"meeting": str(meeting)},
+                    )
+                    for line in linked
+                ]
             )
 
 
@@ -83,7 +101,7 @@ def plan_transition(
         plan_uid=plan.uid,
         comment=nfc(comment),
         guard=_guard,
-        on_apply=_on_apply,
+        on_apply=lambda obj, step: _on_apply(obj, step, actor),
     )
 
 

@@ -153,3 +153,27 @@ def test_carry_over_brings_unfunded_and_deferred_lines_with_their_origin() -> No
     with pytest.raises(NotFoundError):
         carry_over(actor=planner, plan=plan, line_uids=[str(kept.uid)])
     assert ProposalLine.objects.filter(plan=plan).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("held_on", "message"),
+    [
+        (
+            datetime.date(2099, 5, 1),
+            "Ngày: 01/05/2099 là ngày trong tương lai; hãy nhập ngày đã họp.",
+        ),
+        (
+            datetime.date(2020, 5, 1),
+            "Ngày: 01/05/2020 cách năm kế hoạch 2027 quá xa; hãy kiểm tra lại năm.",
+        ),
+    ],
+)
+def test_the_meeting_date_must_be_a_real_past_day_near_the_plan_year(
+    held_on: datetime.date, message: str
+) -> None:
+    plan = f.village_plan()
+    planner = commune_planner(plan.village.parent)
+    with pytest.raises(ApplicationErrors) as caught:
+        meeting_save(actor=planner, plan=plan, data={**MEETING, "held_on": held_on})
+    assert [e.message for e in caught.value.errors] == [message]
+    assert not VillageMeeting.objects.filter(plan=plan).exists()

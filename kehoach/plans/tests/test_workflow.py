@@ -199,3 +199,19 @@ def test_every_data_change_is_in_the_history(plan: Any, planner: Any) -> None:
     )
     assert ("plans.proposalline", "create") in operations
     assert ("plans.villagemeeting", "create") in operations
+
+
+def test_submitting_links_contributions_to_the_meeting_with_history(
+    plan: Any, planner: Any
+) -> None:
+    _ready(plan, planner)
+    plan_submit(actor=planner, plan=plan)
+    line = ProposalLine.objects.get(plan=plan)
+    meeting = VillageMeeting.objects.get(plan=plan)
+    assert line.meeting == meeting
+    entry = AuditEntry.objects.filter(plan_uid=plan.uid, subject_id=str(line.pk)).latest("id")
+    assert (entry.before, entry.after, entry.actor) == (
+        {"meeting": None},
+        {"meeting": str(meeting)},
+        planner,
+    )

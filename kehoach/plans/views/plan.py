@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import FieldDoesNotExist
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,12 +14,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kehoach.accounts.permissions import Action, has_permission
-from kehoach.approvals.models import AuditEntry, StatusChange
+from kehoach.approvals.history import plan_history
 from kehoach.core.errors import ApplicationError, NotFoundError
 
 from ..choices import PlanStatus
 from ..forms import AcceptMeetingForm, CommentForm, LineForm, MeetingForm
 from ..models import ProposalLine, VillageMeeting, VillagePlan
+from ..panels import plan_panels
 from ..selectors import lines_by_sector, plan_lines
 from ..services.carry_over import carry_over, carry_over_candidates
 from ..services.checks import plan_checks
@@ -89,6 +88,7 @@ def _page_context(request: HttpRequest, plan: VillagePlan) -> dict[str, Any]:
         request.user, Action.ACCEPT_MEETING, plan.village
     )
     context["accept_form"] = AcceptMeetingForm()
+    context["panels"] = plan_panels(request, plan)
     if context["can_edit"]:
         context["create_form"] = _line_form(plan)
         context["carry_over_count"] = len(carry_over_candidates(plan))
@@ -334,37 +334,11 @@ def meeting_view(request: HttpRequest, uid: Any) -> HttpResponse:
     )
 
 
-def _field_label(model_label: str, name: str) -> str:
-    """The field's name as the user knows it ("Tổng kinh phí" for total_cost_mvnd)."""
-    try:
-        field = apps.get_model(model_label)._meta.get_field(name)
-    except (LookupError, ValueError, FieldDoesNotExist):
-        return name
-    return str(getattr(field, "verbose_name", name)).capitalize()
-
-
 @login_required
 def history_view(request: HttpRequest, uid: Any) -> HttpResponse:
     plan = plan_or_404(request, uid)
     context = plan_context(request, plan, "history")
-    changes = StatusChange.objects.filter(plan_uid=plan.uid).select_related("actor")
-    entries = AuditEntry.objects.filter(plan_uid=plan.uid).select_related("actor")
-    events: list[tuple[str, Any, Any]] = sorted(
-        [("status", c.at, c) for c in changes] + [("data", e.at, e) for e in entries],
-        key=lambda event: event[1],
-        reverse=True,
-    )
-    labels = dict(PlanStatus.choices)
-    for kind, _at, event in events:
-        if kind == "status":
-            event.from_label = labels.get(event.from_state, event.from_state)
-            event.to_label = labels.get(event.to_state, event.to_state)
-        else:
-            event.changes = [
-                (_field_label(event.subject_label, name), before, after)
-                for name, before, after in event.changed_fields()
-            ]
-    context["events"] = events
+    context["events"] = plan_history(plan.uid, dict(PlanStatus.choices))
     return render(request, "plans/history.html", context)
 
 

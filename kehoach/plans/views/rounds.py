@@ -20,6 +20,7 @@ from kehoach.geo.selectors import unit_ancestors, unit_get_for_user
 
 from ..forms import RoundForm
 from ..models import VillageMeeting
+from ..panels import round_panels
 from ..selectors import commune_participation, round_get_for_user, rounds_of
 from ..services.meeting import meeting_result
 from ..services.rounds import round_add_missing_plans, round_create
@@ -120,6 +121,7 @@ def round_detail(request: HttpRequest, uid: Any) -> HttpResponse:
             "rows": rows,
             "participation": commune_participation(round_),
             "can_manage": has_permission(request.user, Action.MANAGE_ROUNDS, commune),
+            "panels": round_panels(request, round_),
         },
     )
 
