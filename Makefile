@@ -34,6 +34,7 @@ demo: venv
 	$(MANAGE) load_catalog
 	$(MANAGE) load_demo
 	$(MANAGE) load_demo_rounds
+	$(MANAGE) load_demo_envelopes
 
 run: demo
 	$(MANAGE) demo_logins

@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("kehoach.accounts.urls")),
     path("units/", include("kehoach.geo.urls")),
     path("", include("kehoach.plans.urls")),
+    path("", include("kehoach.synthesis.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),

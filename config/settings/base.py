@@ -36,10 +36,14 @@ INSTALLED_APPS = [
     "kehoach.accounts",
     "kehoach.approvals",
     "kehoach.plans",
+    "kehoach.synthesis",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Pages go over slow links: compress them (Django masks the CSRF token per response, which
+    # defeats BREACH-style guessing through compression).
+    "django.middleware.gzip.GZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

@@ -35,6 +35,11 @@ class Action(StrEnum):
     RETURN_PLAN = "plan.return"
     REVISE_PLAN = "plan.revise"
     ACCEPT_MEETING = "plan.accept_meeting"
+    EDIT_ENVELOPE_PROVINCE = "envelope.edit_province"
+    EDIT_ENVELOPE_COMMUNE = "envelope.edit_commune"
+    PUBLISH_ENVELOPE = "envelope.publish"
+    EDIT_COMMUNE_PLAN = "commune_plan.edit"
+    VIEW_ROLLUP = "rollup.view"
 
 
 ALL_ROLES = frozenset(Role)
@@ -52,6 +57,17 @@ ACTION_ROLES: dict[Action, frozenset[str]] = {
     Action.RETURN_PLAN: frozenset({Role.COMMUNE_PLANNER, Role.COMMUNE_APPROVER}),
     Action.REVISE_PLAN: frozenset({Role.COMMUNE_PLANNER, Role.VILLAGE_EDITOR}),
     Action.ACCEPT_MEETING: frozenset({Role.COMMUNE_APPROVER}),
+    # The envelope of a commune (F11): the province enters programme and provincial money,
+    # the commune its own budget and other sources; either may publish it to the villages.
+    Action.EDIT_ENVELOPE_PROVINCE: frozenset({Role.PROVINCE_OFFICER}),
+    Action.EDIT_ENVELOPE_COMMUNE: frozenset({Role.COMMUNE_PLANNER}),
+    Action.PUBLISH_ENVELOPE: frozenset({Role.COMMUNE_PLANNER, Role.PROVINCE_OFFICER}),
+    # Synthesis, scoring, allocation, financial plan and targets of the commune plan.
+    Action.EDIT_COMMUNE_PLAN: frozenset({Role.COMMUNE_PLANNER}),
+    # Province (and former district) roll-ups, checked on the province or district.
+    Action.VIEW_ROLLUP: frozenset(
+        {Role.PROVINCE_OFFICER, Role.DISTRICT_OFFICER, Role.DONOR_VIEWER}
+    ),
 }
 
 _CACHE_ATTR = "_kehoach_role_assignments"

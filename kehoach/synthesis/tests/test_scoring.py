@@ -1,0 +1,128 @@
+"""Commune scoring (F10): the breakdown of a score, the planner's scores and rank changes."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from kehoach.approvals.models import AuditEntry
+from kehoach.core.errors import ApplicationError
+from kehoach.geo.tests.factories import hai_lang
+
+from ..services.lines import commune_plan_synthesise, lines_merge, lines_with_sources
+from ..services.scoring import line_rank_set, line_scores, line_scores_set
+from . import factories as f
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+
+
+@pytest.fixture
+def plan_lines() -> dict[str, Any]:
+    commune = hai_lang()
+    a, b = f.villages(commune, ["Thôn Diên Sanh", "Thôn Mỹ Chánh"])
+    road = f.transport()
+    f.submitted_plan(
+        a,
+        [
+            f.money_line(
+                "400", "100", sector=road, activity="Đường A", beneficiary_households=100,
+                beneficiary_poor=40, priority=1,
+            ),
+            f.money_line(
+                "200", "20", sector=road, activity="Cầu B", beneficiary_households=50,
+                beneficiary_poor=5, priority=3,
+            ),
+        ],
+    )  # fmt: skip
+    f.submitted_plan(
+        b,
+        [
+            f.money_line(
+                "400", "100", sector=road, activity="Đường A", beneficiary_households=100,
+                beneficiary_poor=10, priority=2,
+            )
+        ],
+    )  # fmt: skip
+    round_ = f.round_of(commune)
+    planner = f.planner(commune)
+    commune_plan_synthesise(actor=planner, round_=round_)
+    return {"plan": f.commune_plan_for(round_), "planner": planner}
+
+
+def _points(score: Any) -> dict[str, Decimal]:
+    return {p.criterion.code: p.points for p in score.points}
+
+
+def test_the_breakdown_follows_the_documented_formulas(plan_lines: dict[str, Any]) -> None:
+    plan = plan_lines["plan"]
+    lines = lines_with_sources(plan)
+    scores = line_scores(plan, lines)
+    by_name = {x.activity: scores[x.pk] for x in lines}
+    bridge = _points(by_name["Cầu B"])
+    # priority 3 of 1..3 → 5 × 1/3; one village; 50 households of 100 at most and 10% poor;
+    # 4 million per household against the cheapest 4 → 5; contribution 10% against 25% → 2
+    assert bridge["village_priority"] == D("1.67")
+    assert bridge["villages_proposing"] == D("1")
+    assert bridge["beneficiaries"] == D("1.50")
+    assert bridge["cost_per_beneficiary"] == D("5.00")
+    assert bridge["community_contribution"] == D("2.00")
+    assert bridge["urgency_safety"] == D("0")
+    first_road = [s for s in scores.values() if s.line.activity == "Đường A"]
+    assert {_points(s)["village_priority"] for s in first_road} == {D("5.00"), D("3.33")}
+    # nine criteria, equal weights: the score is the mean
+    total = sum(bridge.values(), D(0))
+    assert by_name["Cầu B"].score == (total / 9).quantize(D("0.01"))
+    assert sorted(s.rank for s in scores.values()) == [1, 2, 3]
+
+
+def test_a_merged_line_counts_its_villages(plan_lines: dict[str, Any]) -> None:
+    plan, planner = plan_lines["plan"], plan_lines["planner"]
+    merged = lines_merge(
+        actor=planner, plan=plan, lines=list(plan.lines.filter(activity="Đường A"))
+    )
+    lines = lines_with_sources(plan)
+    points = _points(line_scores(plan, lines)[merged.pk])
+    assert points["villages_proposing"] == D("2")
+    assert points["village_priority"] == D("5.00")
+
+
+def test_the_planner_scores_the_judged_criteria_within_0_to_5(plan_lines: dict[str, Any]) -> None:
+    plan, planner = plan_lines["plan"], plan_lines["planner"]
+    line = plan.lines.get(activity="Cầu B")
+    with pytest.raises(ApplicationError) as caught:
+        line_scores_set(actor=planner, line=line, scores={"urgency_safety": "7"})
+    assert caught.value.message == (
+        "Tính cấp thiết, an toàn: điểm phải là số từ 0 đến 5, hoặc để trống."
+    )
+    line_scores_set(
+        actor=planner,
+        line=line,
+        scores={"urgency_safety": "4,5", "readiness": "", "village_priority": "5"},
+    )
+    line.refresh_from_db()
+    assert line.manual_scores == {"urgency_safety": 4.5}
+    points = _points(line_scores(plan, lines_with_sources(plan))[line.pk])
+    assert points["urgency_safety"] == D("4.50")
+    assert points["village_priority"] == D("1.67")
+
+
+def test_a_rank_by_hand_needs_a_reason_and_is_recorded(plan_lines: dict[str, Any]) -> None:
+    plan, planner = plan_lines["plan"], plan_lines["planner"]
+    line = plan.lines.get(activity="Cầu B")
+    with pytest.raises(ApplicationError) as caught:
+        line_rank_set(actor=planner, line=line, rank=1, reason="")
+    assert caught.value.message == (
+        "Hãy ghi lý do vì sao dòng này có thứ hạng khác với thứ hạng theo điểm."
+    )
+    line_rank_set(actor=planner, line=line, rank=1, reason="Cầu bị sạt lở, nguy hiểm")
+    scores = line_scores(plan, lines_with_sources(plan))
+    assert scores[line.pk].rank == 1
+    assert scores[line.pk].computed_rank != 1
+    entry = AuditEntry.objects.filter(plan_uid=plan.uid, subject_id=str(line.pk)).latest("id")
+    assert entry.after == {"rank_override": 1, "rank_reason": "Cầu bị sạt lở, nguy hiểm"}
+    line_rank_set(actor=planner, line=line, rank=None, reason="")
+    scores = line_scores(plan, lines_with_sources(plan))
+    assert scores[line.pk].rank == scores[line.pk].computed_rank

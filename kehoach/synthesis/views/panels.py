@@ -1,0 +1,59 @@
+"""Sections that the commune plan adds to other apps' pages (registered in apps.py)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest
+
+from kehoach.accounts.permissions import Action, has_permission
+from kehoach.geo.models import AdministrativeUnit
+from kehoach.plans.models import PlanningRound, VillagePlan
+
+from ..models import CommunePlan, Envelope
+from ..reports import rollup_years
+
+
+def envelope_plan_panel(
+    request: HttpRequest, plan: VillagePlan
+) -> tuple[str, dict[str, Any]] | None:
+    """On every village plan page: the round's envelope as published (R19)."""
+    envelope = Envelope.objects.filter(round_id=plan.round_id, published_at__isnull=False).first()
+    if envelope is None:
+        return None
+    rows = envelope.published_lines
+    total = sum((Decimal(r.get("amount_mvnd") or 0) for r in rows), Decimal(0))
+    return (
+        "synthesis/partials/envelope_panel.html",
+        {"envelope": envelope, "rows": rows, "total": total, "plan": plan},
+    )
+
+
+def round_synthesis_panel(
+    request: HttpRequest, round_: PlanningRound
+) -> tuple[str, dict[str, Any]] | None:
+    """On the round's page: links to the envelope and the commune plan."""
+    plan = CommunePlan.objects.filter(round=round_).first()
+    envelope = Envelope.objects.filter(round=round_).first()
+    return (
+        "synthesis/partials/round_panel.html",
+        {
+            "round": round_,
+            "commune_plan": plan,
+            "envelope": envelope,
+            "may_edit": has_permission(request.user, Action.EDIT_COMMUNE_PLAN, round_.commune),
+        },
+    )
+
+
+def rollup_province_panel(
+    request: HttpRequest, unit: AdministrativeUnit
+) -> tuple[str, dict[str, Any]] | None:
+    """On a province's (or former district's) page: the roll-up of each plan year."""
+    if not has_permission(request.user, Action.VIEW_ROLLUP, unit):
+        return None
+    years = rollup_years(unit)
+    if not years:
+        return None
+    return ("synthesis/partials/rollup_panel.html", {"unit": unit, "years": years})

@@ -1,0 +1,61 @@
+"""Province (and former district) roll-ups (F18) and the programme view."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from kehoach.accounts.permissions import Action, has_permission
+from kehoach.catalog.models import FundingSource
+from kehoach.core.errors import NotFoundError
+from kehoach.geo.choices import Level
+from kehoach.geo.models import AdministrativeUnit
+from kehoach.geo.selectors import unit_get_for_user
+
+from ..reports import programme_rollup, province_rollup, rollup_years
+from .common import ancestors_of
+
+
+def _unit(request: HttpRequest, code: str) -> AdministrativeUnit:
+    try:
+        unit = unit_get_for_user(user=request.user, code=code)
+    except NotFoundError as exc:
+        raise Http404 from exc
+    if unit.level not in (Level.PROVINCE, Level.DISTRICT) or not has_permission(
+        request.user, Action.VIEW_ROLLUP, unit
+    ):
+        raise Http404
+    return unit
+
+
+def _base(request: HttpRequest, unit: AdministrativeUnit, year: int) -> dict[str, Any]:
+    return {
+        "unit": unit,
+        "ancestors": ancestors_of(request, unit),
+        "year": year,
+        "years": rollup_years(unit),
+    }
+
+
+@login_required
+def rollup_view(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    unit = _unit(request, code)
+    context = _base(request, unit, year)
+    rollup = province_rollup(unit, year)
+    context["rollup"] = rollup
+    context["programmes"] = rollup.sources
+    return render(request, "synthesis/rollup.html", context)
+
+
+@login_required
+def programme_view(request: HttpRequest, code: str, year: int, source: str) -> HttpResponse:
+    unit = _unit(request, code)
+    programme = FundingSource.objects.filter(code=source).first()
+    if programme is None:
+        raise Http404
+    context = _base(request, unit, year)
+    context["report"] = programme_rollup(unit, year, programme)
+    return render(request, "synthesis/programme.html", context)
