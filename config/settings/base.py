@@ -71,6 +71,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "kehoach.accounts.context_processors.navigation",
+                "kehoach.approvals.views.unread_count",
             ],
         },
     },

@@ -40,6 +40,12 @@ class Action(StrEnum):
     PUBLISH_ENVELOPE = "envelope.publish"
     EDIT_COMMUNE_PLAN = "commune_plan.edit"
     VIEW_ROLLUP = "rollup.view"
+    SUBMIT_COMMUNE_PLAN = "commune_plan.submit"
+    RETURN_COMMUNE_PLAN = "commune_plan.return"
+    APPROVE_COMMUNE_PLAN = "commune_plan.approve"
+    PUBLISH_COMMUNE_PLAN = "commune_plan.publish"
+    REVIEW_COMMUNE_PLAN_DISTRICT = "commune_plan.district_review"
+    COMMENT_PLAN = "plan.comment"
 
 
 ALL_ROLES = frozenset(Role)
@@ -67,6 +73,22 @@ ACTION_ROLES: dict[Action, frozenset[str]] = {
     # Province (and former district) roll-ups, checked on the province or district.
     Action.VIEW_ROLLUP: frozenset(
         {Role.PROVINCE_OFFICER, Role.DISTRICT_OFFICER, Role.DONOR_VIEWER}
+    ),
+    # The commune plan's workflow (R20): the planner submits, publishes and amends; the commune
+    # leadership (People's Committee chair, People's Council) returns and approves; a former
+    # district office reviews pre-2025 plans when the profile has that step.
+    Action.SUBMIT_COMMUNE_PLAN: frozenset({Role.COMMUNE_PLANNER}),
+    Action.RETURN_COMMUNE_PLAN: frozenset({Role.COMMUNE_APPROVER}),
+    Action.APPROVE_COMMUNE_PLAN: frozenset({Role.COMMUNE_APPROVER}),
+    Action.PUBLISH_COMMUNE_PLAN: frozenset({Role.COMMUNE_PLANNER, Role.COMMUNE_APPROVER}),
+    Action.REVIEW_COMMUNE_PLAN_DISTRICT: frozenset({Role.DISTRICT_OFFICER}),
+    Action.COMMENT_PLAN: frozenset(
+        {
+            Role.COMMUNE_PLANNER,
+            Role.COMMUNE_APPROVER,
+            Role.PROVINCE_OFFICER,
+            Role.DISTRICT_OFFICER,
+        }
     ),
 }
 

@@ -1,4 +1,4 @@
-"""History is read-only everywhere, the admin included."""
+"""History, approved versions and comments are read-only everywhere, the admin included."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import AuditEntry, StatusChange
+from .models import AuditEntry, Comment, StatusChange, Version
 
 
 class _ReadOnly(admin.ModelAdmin[Any]):
@@ -33,3 +33,15 @@ class AuditEntryAdmin(_ReadOnly):
     list_display = ["at", "operation", "subject_repr", "actor"]
     list_filter = ["operation", "subject_label"]
     search_fields = ["plan_uid", "subject_repr"]
+
+
+@admin.register(Version)
+class VersionAdmin(_ReadOnly):
+    list_display = ["plan_uid", "number", "resolution_number", "resolution_date", "approved_at"]
+    search_fields = ["plan_uid", "resolution_number"]
+
+
+@admin.register(Comment)
+class CommentAdmin(_ReadOnly):
+    list_display = ["at", "author", "plan_uid", "line_uid", "resolved_at"]
+    search_fields = ["plan_uid", "body"]

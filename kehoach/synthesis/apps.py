@@ -11,8 +11,14 @@ class SynthesisConfig(AppConfig):
         from kehoach.geo.panels import register_province_panel
         from kehoach.plans.panels import register_plan_panel, register_round_panel
 
-        from .views.panels import envelope_plan_panel, rollup_province_panel, round_synthesis_panel
+        from .views.panels import (
+            envelope_plan_panel,
+            feedback_plan_panel,
+            rollup_province_panel,
+            round_synthesis_panel,
+        )
 
+        register_plan_panel(feedback_plan_panel)
         register_plan_panel(envelope_plan_panel)
         register_round_panel(round_synthesis_panel)
         register_province_panel(rollup_province_panel)

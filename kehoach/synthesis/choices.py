@@ -37,7 +37,19 @@ class VillageFlag(models.TextChoices):
 
 
 class CommunePlanStatus(models.TextChoices):
+    """States of a commune plan (R20); a process profile may add the conference and the
+    pre-2025 district review (``synthesis.services.workflow``)."""
+
     DRAFT = "draft", pgettext_lazy("commune plan status", "Draft")
+    CONFERENCE = "conference", _("Agreed at the commune conference")
+    SUBMITTED = "submitted", _("Submitted for approval")
+    RETURNED = "returned", pgettext_lazy("commune plan status", "Returned for revision")
+    DISTRICT_REVIEWED = "district_reviewed", _("Reviewed by the district")
+    APPROVED = "approved", _("Approved")
+    PUBLISHED = "published", _("Published")
+    IN_IMPLEMENTATION = "in_implementation", _("In implementation")
+    EVALUATED = "evaluated", _("Evaluated")
+    CLOSED = "closed", _("Closed")
 
 
 class LineState(models.TextChoices):

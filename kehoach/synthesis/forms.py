@@ -13,6 +13,7 @@ from kehoach.catalog.choices import ExpenditureType, FundingKind
 from kehoach.catalog.models import FundingSource, Sector
 from kehoach.core.errors import ApplicationError
 from kehoach.core.forms import NamedChoiceField, VietDecimalField
+from kehoach.geo.forms import DATE_WIDGET
 from kehoach.geo.models import AdministrativeUnit
 from kehoach.plans.forms import LineForm
 
@@ -209,3 +210,29 @@ class DecisionForm(forms.Form):
             if value:
                 result[line] = value
         return result
+
+
+class ApproveForm(ServiceErrorsMixin, forms.Form):
+    resolution_number = forms.CharField(
+        label=_("Resolution number"),
+        max_length=100,
+        required=False,
+        help_text=_("For example: 25/NQ-HĐND"),
+    )
+    resolution_date = forms.DateField(
+        label=_("Resolution date"), required=False, widget=DATE_WIDGET
+    )
+    signer = forms.CharField(
+        label=_("Signed by"),
+        max_length=200,
+        required=False,
+        help_text=_("Name and title, e.g. Lê Văn Sơn, Chủ tịch HĐND xã"),
+    )
+    scan = forms.FileField(
+        label=_("Scanned resolution (PDF, JPEG or PNG, at most 10 MB)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+    )
+    comment = forms.CharField(
+        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

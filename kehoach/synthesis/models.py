@@ -191,6 +191,13 @@ class CommunePlan(TimeStampedModel):
         default=1,
         help_text="Goes up with every change that an allocation run depends on.",
     )
+    version_number = models.PositiveIntegerField(
+        _("version"),
+        default=1,
+        help_text=_("The version being prepared or the last one approved; amendments add one."),
+    )
+    is_amendment = models.BooleanField(_("amendment"), default=False)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("commune plan")

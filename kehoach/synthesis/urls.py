@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import envelope, funding, plan, rollup
+from .views import approval, envelope, funding, plan, rollup
 
 app_name = "synthesis"
 
@@ -70,6 +70,17 @@ urlpatterns = [
     path("cdp/<uuid:uid>/finance/", funding.finance_view, name="finance"),
     path("cdp/<uuid:uid>/targets/", funding.targets_view, name="targets"),
     path("cdp/<uuid:uid>/history/", plan.history_view, name="history"),
+    path("cdp/<uuid:uid>/approval/", approval.approval_view, name="approval"),
+    path("cdp/<uuid:uid>/do/<str:action>/", approval.transition_view, name="transition"),
+    path("cdp/<uuid:uid>/comments/", approval.comment_view, name="comment"),
+    path(
+        "cdp/<uuid:uid>/comments/<int:comment_id>/resolve/",
+        approval.comment_resolve_view,
+        name="comment_resolve",
+    ),
+    path("cdp/<uuid:uid>/versions/<int:number>/scan/", approval.version_scan, name="version_scan"),
+    path("cdp/<uuid:uid>/diff/", approval.diff_view, name="diff"),
+    path("plans/<uuid:uid>/feedback/", approval.feedback_view, name="feedback"),
     path("units/<str:code>/rollup/<int:year>/", rollup.rollup_view, name="rollup"),
     path(
         "units/<str:code>/rollup/<int:year>/programme/<str:source>/",

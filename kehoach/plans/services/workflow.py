@@ -9,13 +9,17 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kehoach.accounts.choices import Role
+from kehoach.accounts.models import RoleAssignment
 from kehoach.accounts.permissions import Action
 from kehoach.approvals.audit import audit_record
 from kehoach.approvals.models import AuditEntry
+from kehoach.approvals.services import notify
 from kehoach.approvals.workflow import Transition, Workflow, transition_apply
 from kehoach.core.errors import ApplicationError, Where
 from kehoach.core.text import nfc
@@ -92,17 +96,47 @@ def _on_apply(plan: VillagePlan, step: Transition, actor: Any) -> None:
 def plan_transition(
     *, actor: Any, plan: VillagePlan, action: str, comment: str = ""
 ) -> VillagePlan:
-    return transition_apply(
-        obj=plan,
-        workflow=VILLAGE_PLAN_WORKFLOW,
-        action=action,
-        actor=actor,
-        unit=plan.village,
-        plan_uid=plan.uid,
-        comment=nfc(comment),
-        guard=_guard,
-        on_apply=lambda obj, step: _on_apply(obj, step, actor),
-    )
+    with transaction.atomic():
+        done = transition_apply(
+            obj=plan,
+            workflow=VILLAGE_PLAN_WORKFLOW,
+            action=action,
+            actor=actor,
+            unit=plan.village,
+            plan_uid=plan.uid,
+            comment=nfc(comment),
+            guard=_guard,
+            on_apply=lambda obj, step: _on_apply(obj, step, actor),
+        )
+        _notify(done, action, actor)
+    return done
+
+
+def _notify(plan: VillagePlan, action: str, actor: Any) -> None:
+    """Tell the commune's planners when a village submits, the village when it is returned."""
+    values = {"village": plan.village.name, "year": plan.round.plan_year}
+    url = reverse("plans:plan", args=[plan.uid])
+    if action == "submit":
+        users = [
+            a.user
+            for a in RoleAssignment.objects.filter(
+                role=Role.COMMUNE_PLANNER, unit_id=plan.village.parent_id
+            ).select_related("user")
+        ]
+        notify(users, _("%(village)s submitted its plan %(year)s") % values, url, skip=actor)
+    elif action == "return":
+        users = [
+            a.user
+            for a in RoleAssignment.objects.filter(
+                role=Role.VILLAGE_EDITOR, unit=plan.village
+            ).select_related("user")
+        ]
+        notify(
+            users,
+            _("The plan %(year)s of %(village)s was returned for revision") % values,
+            url,
+            skip=actor,
+        )
 
 
 def plan_submit(*, actor: Any, plan: VillagePlan) -> VillagePlan:

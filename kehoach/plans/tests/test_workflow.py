@@ -215,3 +215,20 @@ def test_submitting_links_contributions_to_the_meeting_with_history(
         {"meeting": str(meeting)},
         planner,
     )
+
+
+def test_the_commune_is_told_of_a_submission_and_the_village_of_a_return(
+    plan: Any, planner: Any
+) -> None:
+    from kehoach.approvals.models import Notification
+
+    editor = user_with_role(Role.VILLAGE_EDITOR, plan.village)
+    _ready(plan, planner)
+    plan_submit(actor=editor, plan=plan)
+    note = Notification.objects.get(user=planner)
+    assert note.text == "Thôn Diên Sanh đã gửi kế hoạch năm 2027 lên xã"
+    assert note.url == f"/plans/{plan.uid}/"
+    plan_return(actor=planner, plan=plan, comment="Bổ sung số hộ hưởng lợi")
+    assert Notification.objects.get(user=editor).text == (
+        "Kế hoạch năm 2027 của Thôn Diên Sanh đã bị trả lại để chỉnh sửa"
+    )

@@ -13,6 +13,7 @@ from kehoach.plans.models import PlanningRound, VillagePlan
 
 from ..models import CommunePlan, Envelope
 from ..reports import rollup_years
+from ..services.workflow import village_feedback
 
 
 def envelope_plan_panel(
@@ -27,6 +28,19 @@ def envelope_plan_panel(
     return (
         "synthesis/partials/envelope_panel.html",
         {"envelope": envelope, "rows": rows, "total": total, "plan": plan},
+    )
+
+
+def feedback_plan_panel(
+    request: HttpRequest, plan: VillagePlan
+) -> tuple[str, dict[str, Any]] | None:
+    """On every village plan page once the commune plan is published: each proposal's fate."""
+    version, fates, _commune_plan = village_feedback(plan)
+    if version is None:
+        return None
+    return (
+        "synthesis/partials/feedback_panel.html",
+        {"version": version, "fates": fates, "plan": plan},
     )
 
 

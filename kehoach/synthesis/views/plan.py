@@ -16,8 +16,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from kehoach.accounts.permissions import Action, has_permission
 from kehoach.approvals.history import plan_history
 from kehoach.approvals.models import AuditEntry
+from kehoach.approvals.services import comments_of
 from kehoach.core.errors import ApplicationError, NotFoundError
 from kehoach.plans.choices import PlanStatus
 
@@ -146,6 +148,13 @@ def plan_detail(request: HttpRequest, uid: Any) -> HttpResponse:
     village_plans = list(plan.round.plans.select_related("village").order_by("village__sort_key"))
     shown, filters = _filtered(request, lines)
     groups, grand = _groups(shown, scores)
+    open_comments: dict[str, int] = {}
+    for thread in comments_of(plan.uid):
+        if thread.line_uid and not thread.resolved_at:
+            key = str(thread.line_uid)
+            open_comments[key] = open_comments.get(key, 0) + 1
+    for line in shown:
+        line.open_comments = open_comments.get(str(line.uid), 0)  # type: ignore[attr-defined]
     context.update(
         {
             "groups": groups,
@@ -319,6 +328,8 @@ def _line_context(request: HttpRequest, plan: CommunePlan, line: CommuneLine) ->
             .select_related("actor")
             .order_by("-at", "-id")[:20],
             "merged_from": list(line.merged_from.order_by("number")),
+            "comment_threads": [c for c in comments_of(plan.uid) if c.line_uid == line.uid],
+            "may_comment": has_permission(request.user, Action.COMMENT_PLAN, plan.round.commune),
             "parts": list(line.parts.exclude(state=LineState.REMOVED).order_by("number")),
         }
     )

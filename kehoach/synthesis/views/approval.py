@@ -1,0 +1,213 @@
+"""Approval of the commune plan: the workflow buttons, the resolution, comments, versions and
+their differences, the feedback to each village (F13)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from kehoach.accounts.permissions import Action, has_permission
+from kehoach.approvals.models import Comment, Version
+from kehoach.approvals.services import comment_add, comment_resolve, comments_of
+from kehoach.core.errors import ApplicationError, NotFoundError
+from kehoach.plans.views.common import plan_context as village_plan_context
+from kehoach.plans.views.common import plan_or_404 as village_plan_or_404
+
+from ..forms import ApproveForm
+from ..models import CommunePlan
+from ..services.workflow import (
+    commune_plan_approve,
+    commune_plan_transition,
+    commune_plan_workflow,
+    undecided_lines,
+    village_feedback,
+)
+from ..versions import field_label, plan_snapshot, versions_diff
+from .common import plan_context, plan_or_404, service_action
+
+
+def workflow_context(request: HttpRequest, plan: CommunePlan) -> dict[str, Any]:
+    """The buttons of the transitions this user may start now, and what blocks them."""
+    workflow = commune_plan_workflow(plan.round.profile)
+    available = workflow.available(plan.status, request.user, plan.round.commune)
+    return {
+        "transitions": [t for t in available if t.action != "approve"],
+        "can_approve": any(t.action == "approve" for t in available),
+        "approve_form": ApproveForm(),
+        "undecided": undecided_lines(plan) if plan.status in ("draft", "approved") else [],
+        "may_comment": has_permission(request.user, Action.COMMENT_PLAN, plan.round.commune),
+    }
+
+
+@login_required
+@service_action
+def transition_view(request: HttpRequest, uid: Any, action: str) -> Any:
+    plan = plan_or_404(request, uid)
+    done = commune_plan_transition(
+        actor=request.user, plan=plan, action=action, comment=request.POST.get("comment", "")
+    )
+    return (
+        _("The commune plan is now “%(status)s”.") % {"status": done.get_status_display()},
+        reverse("synthesis:approval", args=[plan.uid]),
+    )
+
+
+@login_required
+def approval_view(request: HttpRequest, uid: Any) -> HttpResponse:
+    """The approval page: state, buttons, the resolution form, versions, plan comments."""
+    plan = plan_or_404(request, uid)
+    context = plan_context(request, plan, "approval")
+    context.update(workflow_context(request, plan))
+    status = 200
+    if request.method == "POST":
+        form = ApproveForm(request.POST, request.FILES)
+        if not context["can_approve"]:
+            raise Http404
+        if form.is_valid():
+            try:
+                commune_plan_approve(
+                    actor=request.user,
+                    plan=plan,
+                    data=form.cleaned_data,
+                    scan=form.cleaned_data.get("scan"),
+                    comment=form.cleaned_data.get("comment") or "",
+                )
+            except NotFoundError as exc:
+                raise Http404 from exc
+            except ApplicationError as exc:
+                form.add_service_error(exc)
+            else:
+                messages.success(request, _("The commune plan is approved."))
+                return redirect("synthesis:approval", uid=plan.uid)
+        context["approve_form"] = form
+        context["approve_open"] = True
+        status = 400
+    context["versions"] = list(Version.objects.filter(plan_uid=plan.uid).order_by("-number"))
+    context["threads"] = [c for c in comments_of(plan.uid) if c.line_uid is None]
+    context["line_threads"] = [c for c in comments_of(plan.uid) if c.line_uid is not None]
+    lines = {str(line.uid): line for line in plan.lines.all()}
+    for thread in context["line_threads"]:
+        thread.line = lines.get(str(thread.line_uid))
+    return render(request, "synthesis/approval.html", context, status=status)
+
+
+def _comment_target(plan: CommunePlan, request: HttpRequest) -> tuple[Any, Comment | None]:
+    line_uid = request.POST.get("line") or None
+    if line_uid and not plan.lines.filter(uid=line_uid).exists():
+        raise NotFoundError()
+    parent = None
+    parent_id = request.POST.get("parent")
+    if parent_id:
+        parent = Comment.objects.filter(plan_uid=plan.uid, pk=parent_id).first()
+        if parent is None:
+            raise NotFoundError()
+    return line_uid, parent
+
+
+@login_required
+@service_action
+def comment_view(request: HttpRequest, uid: Any) -> Any:
+    plan = plan_or_404(request, uid)
+    if not has_permission(request.user, Action.COMMENT_PLAN, plan.round.commune):
+        raise NotFoundError()
+    try:
+        line_uid, parent = _comment_target(plan, request)
+    except ValueError as exc:
+        raise NotFoundError() from exc
+    comment_add(
+        actor=request.user,
+        plan_uid=plan.uid,
+        body=request.POST.get("body", ""),
+        line_uid=line_uid,
+        parent=parent,
+    )
+    back = request.POST.get("next") or reverse("synthesis:approval", args=[plan.uid])
+    return _("Comment added."), back if back.startswith("/") else "/"
+
+
+@login_required
+@service_action
+def comment_resolve_view(request: HttpRequest, uid: Any, comment_id: int) -> Any:
+    plan = plan_or_404(request, uid)
+    comment = Comment.objects.filter(plan_uid=plan.uid, pk=comment_id).first()
+    if comment is None or not has_permission(request.user, Action.COMMENT_PLAN, plan.round.commune):
+        raise NotFoundError()
+    resolved = request.POST.get("resolved", "1") == "1"
+    comment_resolve(actor=request.user, comment=comment, resolved=resolved)
+    back = request.POST.get("next") or reverse("synthesis:approval", args=[plan.uid])
+    text = _("Marked as resolved.") if resolved else _("Opened again.")
+    return text, back if back.startswith("/") else "/"
+
+
+def _version(plan: CommunePlan, number: Any) -> Version:
+    version = Version.objects.filter(plan_uid=plan.uid, number=number).first()
+    if version is None:
+        raise Http404
+    return version
+
+
+@login_required
+def version_scan(request: HttpRequest, uid: Any, number: int) -> FileResponse:
+    """The scanned resolution, always as a download (never shown as a page)."""
+    plan = plan_or_404(request, uid)
+    version = _version(plan, number)
+    if not version.scan:
+        raise Http404
+    suffix = version.scan.name.rsplit(".", 1)[-1]
+    name = f"nghi-quyet-{plan.round.commune.code}-{plan.round.plan_year}-v{version.number}.{suffix}"
+    response = FileResponse(version.scan.open("rb"), as_attachment=True, filename=name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@login_required
+def diff_view(request: HttpRequest, uid: Any) -> HttpResponse:
+    """What changed between two versions (or a version and the plan as it is now)."""
+    plan = plan_or_404(request, uid)
+    context = plan_context(request, plan, "approval")
+    versions = list(Version.objects.filter(plan_uid=plan.uid).order_by("number"))
+    choices = [(str(v.number), _("Version %(n)s") % {"n": v.number}) for v in versions]
+    choices.append(("current", _("The plan as it is now")))
+    default_old = str(versions[-1].number) if versions else "current"
+    if len(versions) > 1 and plan.status not in ("draft", "returned", "submitted", "conference"):
+        default_old = str(versions[-2].number)
+    old_key = request.GET.get("old", default_old)
+    new_key = request.GET.get("new", "current")
+
+    def data_of(key: str) -> dict[str, Any]:
+        if key == "current":
+            return plan_snapshot(plan)
+        return _version(plan, key).data
+
+    diff = versions_diff(data_of(old_key), data_of(new_key))
+    for change in diff.changed:
+        change.labels = [(field_label(name), a, b) for name, a, b in change.fields]  # type: ignore[attr-defined]
+    context.update(
+        {
+            "choices": choices,
+            "old_key": old_key,
+            "new_key": new_key,
+            "diff": diff,
+            "labels": dict(choices),
+        }
+    )
+    return render(request, "synthesis/diff.html", context)
+
+
+@login_required
+def feedback_view(request: HttpRequest, uid: Any) -> HttpResponse:
+    """F13: the feedback notice of one village (the village plan's uid)."""
+    plan = village_plan_or_404(request, uid)
+    context = village_plan_context(request, plan, "feedback")
+    version, fates, commune_plan = village_feedback(plan)
+    if version is None:
+        raise Http404
+    context.update({"version": version, "fates": fates, "commune_plan": commune_plan})
+    return render(request, "synthesis/feedback.html", context)
