@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.core.management import call_command
 from django.test import Client, override_settings
 
-from kehoach.accounts.demo import DEMO_PASSWORD, DEMO_USERS
+from kehoach.accounts.demo import DEMO_PASSWORD, DEMO_USERS, demo_load
 from kehoach.accounts.models import RoleAssignment, User
+from kehoach.core.errors import ApplicationError
 from kehoach.geo.loaders import units_load_official
 from kehoach.geo.models import AdministrativeUnit
 
@@ -36,3 +39,9 @@ def test_demo_users_are_never_created_when_the_setting_is_off() -> None:
     with pytest.raises(Exception, match="KEHOACH_DEMO"):
         call_command("load_demo")
     assert not User.objects.exists()
+
+
+@override_settings(KEHOACH_DEMO=False)
+def test_demo_off_is_refused_before_any_database_access(django_assert_num_queries: Any) -> None:
+    with django_assert_num_queries(0), pytest.raises(ApplicationError, match="KEHOACH_DEMO"):
+        demo_load()

@@ -6,17 +6,22 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from .permissions import assignments_of, is_system_admin
+from .permissions import is_system_admin
+from .selectors import units_held_by
+
+NAV_UNITS = 4
+"""How many of the user's units the top bar links to; the home page lists all of them."""
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_assignments": [], "nav_is_admin": False}
-    seen: set[int] = set()
-    assignments = []
-    for a in assignments_of(user):
-        if a.unit_id is not None and a.unit_id not in seen:
-            seen.add(a.unit_id)
-            assignments.append(a)
-    return {"nav_assignments": assignments, "nav_is_admin": is_system_admin(user)}
+        return {"nav_units": [], "nav_more_units": 0, "nav_is_admin": False}
+    units = units_held_by(user=user)
+    # A "more" link never hides a single unit: it would take as much room as the unit itself.
+    shown = units if len(units) <= NAV_UNITS + 1 else units[:NAV_UNITS]
+    return {
+        "nav_units": shown,
+        "nav_more_units": len(units) - len(shown),
+        "nav_is_admin": is_system_admin(user),
+    }

@@ -86,13 +86,19 @@ def demo_enabled() -> bool:
     return bool(getattr(settings, "KEHOACH_DEMO", False))
 
 
-@transaction.atomic
 def demo_load() -> dict[str, int]:
+    """Create the demo villages, users and roles; refuse before touching the database when the
+    demo setting is off (production may not even have a database reachable from here)."""
     if not demo_enabled():
         raise ApplicationError(
             "demo_off",
             "Dữ liệu mẫu bị tắt (KEHOACH_DEMO). Môi trường sản xuất không tạo dữ liệu mẫu.",
         )
+    with transaction.atomic():
+        return _demo_load()
+
+
+def _demo_load() -> dict[str, int]:
     commune = AdministrativeUnit.objects.filter(code=COMMUNE, level=Level.COMMUNE).first()
     other = AdministrativeUnit.objects.filter(code=OTHER_COMMUNE, level=Level.COMMUNE).first()
     if commune is None or other is None:

@@ -1,4 +1,5 @@
-"""Form fields for what Vietnamese users type: numbers like 1.234,5, months like 03/2027."""
+"""Form fields for what Vietnamese users type: numbers like 1.234,5, dates like 05/03/2026,
+months like 03/2027."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .numbers import ParseError, format_number_vi, parse_decimal_vi
+from .numbers import ParseError, format_date_vi, format_number_vi, parse_date_vi, parse_decimal_vi
 
 
 class VietDecimalField(forms.CharField):
@@ -59,6 +60,32 @@ class VietIntegerField(VietDecimalField):
         if number != number.to_integral_value():
             raise forms.ValidationError(_("Enter a whole number."), code="not_integer")
         return int(number)
+
+
+class VietDateField(forms.CharField):
+    """A date typed as dd/mm/yyyy (05/03/2026), read by :func:`~.numbers.parse_date_vi`, so a
+    bad date gets the same message as in an Excel import ("“31/02/2026” is not a date that
+    exists; ..."); shown back as dd/mm/yyyy in every language."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"})
+        )
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, datetime.date):
+            return format_date_vi(value)
+        return value
+
+    def to_python(self, value: Any) -> datetime.date | None:  # type: ignore[override]
+        text = super().to_python(value)
+        if text in self.empty_values:
+            return None
+        try:
+            return parse_date_vi(text, excel_serials=False)
+        except ParseError as exc:
+            raise forms.ValidationError(exc.message, code=exc.code) from exc
 
 
 _MONTH_RE = re.compile(r"^\s*(\d{1,2})\s*[/.-]\s*(\d{4})\s*$")

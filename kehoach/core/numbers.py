@@ -373,12 +373,14 @@ def _make_date(year: str, month: str, day: str, original: object) -> dt.date:
         raise _no_such_date(original) from None
 
 
-def parse_date_vi(text: DateInput) -> dt.date | None:
+def parse_date_vi(text: DateInput, *, excel_serials: bool = True) -> dt.date | None:
     """Read a date: "05/03/2026", "5/3/2026", "05-03-2026", "05.03.2026", "2026-03-05",
     a ``date`` or ``datetime``, or an Excel serial number (45658 is 01/01/2025).
 
     Blank gives ``None``. Raises :class:`ParseError`: ``date_format`` for text that is not a
-    date, ``date_invalid`` for a date that does not exist ("31/02/2026").
+    date, ``date_invalid`` for a date that does not exist ("31/02/2026"). With
+    ``excel_serials=False`` (what a person types into a form) a bare number is not a date:
+    "2026" typed alone is a slip, not the 18/07/1905 of Excel's serial 2026.
     """
     if text is None:
         return None
@@ -386,7 +388,7 @@ def parse_date_vi(text: DateInput) -> dt.date | None:
         return text.date()
     if isinstance(text, dt.date):
         return text
-    if isinstance(text, bool):
+    if isinstance(text, bool) or (not excel_serials and isinstance(text, int | float | Decimal)):
         raise _not_a_date(text)
     if isinstance(text, int):
         return _from_excel_serial(text, text)
@@ -403,7 +405,7 @@ def parse_date_vi(text: DateInput) -> dt.date | None:
         return _make_date(match["y"], match["m"], match["d"], text)
     if match := _ISO_RE.fullmatch(value):
         return _make_date(match["y"], match["m"], match["d"], text)
-    if _SERIAL_RE.fullmatch(value):
+    if excel_serials and _SERIAL_RE.fullmatch(value):
         return _from_excel_serial(int(value), text)
     raise _not_a_date(text)
 

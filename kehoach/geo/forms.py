@@ -6,12 +6,15 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kehoach.core.errors import ApplicationError
+from kehoach.core.forms import VietDateField
 
 from .choices import VILLAGE_KINDS, Kind
 from .models import AdministrativeUnit
 
 VILLAGE_KIND_CHOICES = [(k, label) for k, label in Kind.choices if k in VILLAGE_KINDS]
 
+# For Django DateFields elsewhere; the village forms use VietDateField (dd/mm/yyyy, with the
+# same Vietnamese messages as an Excel import).
 DATE_WIDGET = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"})
 
 
@@ -27,17 +30,14 @@ class ServiceErrorFormMixin:
 class VillageCreateForm(ServiceErrorFormMixin, forms.Form):
     name = forms.CharField(label=_("Village name"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=VILLAGE_KIND_CHOICES, initial=Kind.VILLAGE)
-    valid_from = forms.DateField(
-        label=_("Since"),
-        required=False,
-        widget=DATE_WIDGET,
-        help_text=_("dd/mm/yyyy; empty = today"),
+    valid_from = VietDateField(
+        label=_("Since"), required=False, help_text=_("dd/mm/yyyy; empty = today")
     )
 
 
 class VillageRenameForm(ServiceErrorFormMixin, forms.Form):
     new_name = forms.CharField(label=_("New name"), max_length=200)
-    effective_date = forms.DateField(label=_("Effective date"), required=False, widget=DATE_WIDGET)
+    effective_date = VietDateField(label=_("Effective date"), required=False)
     decision = forms.CharField(
         label=_("Decision"),
         max_length=200,
@@ -47,7 +47,7 @@ class VillageRenameForm(ServiceErrorFormMixin, forms.Form):
 
 
 class VillageEndForm(ServiceErrorFormMixin, forms.Form):
-    valid_to = forms.DateField(label=_("Last day"), required=False, widget=DATE_WIDGET)
+    valid_to = VietDateField(label=_("Last day"), required=False)
     reason = forms.CharField(
         label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -74,7 +74,7 @@ class VillageMergeForm(ServiceErrorFormMixin, forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind of the new village"), choices=VILLAGE_KIND_CHOICES, initial=Kind.VILLAGE
     )
-    effective_date = forms.DateField(label=_("Effective date"), required=False, widget=DATE_WIDGET)
+    effective_date = VietDateField(label=_("Effective date"), required=False)
     decision = forms.CharField(label=_("Decision"), max_length=200, required=False)
 
     def __init__(self, *args: Any, villages: Any, **kwargs: Any) -> None:

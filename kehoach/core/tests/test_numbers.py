@@ -308,6 +308,24 @@ def test_parse_date_vi_rejects_text_that_is_not_a_date(value: str) -> None:
     assert "dd/mm/yyyy" in caught.value.message
 
 
+@pytest.mark.parametrize("value", ["2026", "45658", 45658, 45658.5, Decimal("45658")])
+def test_parse_date_vi_without_excel_serials_rejects_bare_numbers(
+    value: str | int | float | Decimal,
+) -> None:
+    assert parse_date_vi(value) is not None  # a serial number from a workbook cell
+    with pytest.raises(ParseError) as caught:
+        parse_date_vi(value, excel_serials=False)  # typed into a form: a slip
+    assert caught.value.code == "date_format"
+    assert_names_value(caught.value, str(value))
+
+
+def test_parse_date_vi_without_excel_serials_still_reads_dates() -> None:
+    assert parse_date_vi("5/3/2026", excel_serials=False) == dt.date(2026, 3, 5)
+    assert parse_date_vi("2026-03-05", excel_serials=False) == dt.date(2026, 3, 5)
+    assert parse_date_vi(dt.date(2026, 3, 5), excel_serials=False) == dt.date(2026, 3, 5)
+    assert parse_date_vi("", excel_serials=False) is None
+
+
 @pytest.mark.parametrize("value", [0, -1, 2958466, float("nan"), True])
 def test_parse_date_vi_rejects_serials_out_of_range(value: int | float) -> None:
     with pytest.raises(ParseError) as caught:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 import unicodedata
 
 import pytest
@@ -9,7 +10,7 @@ from django.utils import translation
 
 from kehoach.accounts.choices import Role
 from kehoach.accounts.tests.factories import commune_planner, user_with_role
-from kehoach.geo.models import AdministrativeUnit
+from kehoach.geo.models import AdministrativeUnit, UnitNameChange, UnitSuccession
 from kehoach.geo.tests.factories import (
     CommuneFactory,
     VillageFactory,
@@ -71,18 +72,81 @@ def test_planner_adds_a_village_and_nfd_input_is_stored_as_nfc(
     assert village.name == "Thôn Mỹ Chánh"
 
 
+NO_SUCH_DATE_VI = (
+    "“31/02/2026” không phải là ngày có thật; hãy kiểm tra lại ngày và tháng. "
+    "Hãy ghi ngày theo dạng dd/mm/yyyy (ngày/tháng/năm), ví dụ 05/03/2026."
+)
+
+
 def test_invalid_village_form_shows_the_vietnamese_message(hai_lang_planner_client: Client) -> None:
     commune = AdministrativeUnit.objects.get(code="19702")
     VillageFactory.create(parent=commune, name="Thôn Hội Kỳ")
 
     response = hai_lang_planner_client.post(
         reverse("geo:village_create", args=["19702"]),
-        {"name": "Thon Hoi Ky", "kind": "thon", "valid_from": "31/02/2026"},
+        {"name": "Thôn Mỹ Chánh", "kind": "thon", "valid_from": "31/02/2026"},
     )
 
     assert response.status_code == 400
     html = response.content.decode()
-    assert "Nhập ngày hợp lệ" in html or "ngày" in html
+    assert NO_SUCH_DATE_VI in html
+    assert 'value="31/02/2026"' in html  # what was typed stays in the field to correct
+    assert list(commune.children.values_list("name", flat=True)) == ["Thôn Hội Kỳ"]
+
+
+@pytest.mark.parametrize(
+    ("view", "data"),
+    [
+        ("geo:village_rename", {"new_name": "Thôn Hội Kỳ Mới", "effective_date": "31/02/2026"}),
+        ("geo:village_end", {"reason": "Sáp nhập", "valid_to": "31/02/2026"}),
+    ],
+)
+def test_village_forms_read_dates_the_vietnamese_way(
+    hai_lang_planner_client: Client, view: str, data: dict[str, str]
+) -> None:
+    commune = AdministrativeUnit.objects.get(code="19702")
+    village = VillageFactory.create(parent=commune, name="Thôn Hội Kỳ")
+
+    response = hai_lang_planner_client.post(reverse(view, args=[village.code]), data)
+
+    assert response.status_code == 400
+    assert NO_SUCH_DATE_VI in response.content.decode()
+    village.refresh_from_db()
+    assert (village.name, village.valid_to) == ("Thôn Hội Kỳ", None)
+
+
+def test_merge_form_reads_dates_the_vietnamese_way(hai_lang_planner_client: Client) -> None:
+    commune = AdministrativeUnit.objects.get(code="19702")
+    first = VillageFactory.create(parent=commune, name="Thôn Hội Kỳ")
+    second = VillageFactory.create(parent=commune, name="Thôn Câu Nhi")
+
+    response = hai_lang_planner_client.post(
+        reverse("geo:villages_merge", args=["19702"]),
+        {
+            "villages": [first.pk, second.pk],
+            "into": first.pk,
+            "kind": "thon",
+            "effective_date": "hôm qua",
+        },
+    )
+
+    assert response.status_code == 400
+    assert (
+        "“hôm qua” không phải là ngày. Hãy ghi ngày theo dạng dd/mm/yyyy (ngày/tháng/năm), "
+        "ví dụ 05/03/2026." in response.content.decode()
+    )
+    assert commune.children.current().count() == 2
+
+
+def test_village_form_accepts_a_date_typed_dd_mm_yyyy(hai_lang_planner_client: Client) -> None:
+    response = hai_lang_planner_client.post(
+        reverse("geo:village_create", args=["19702"]),
+        {"name": "Thôn Mỹ Chánh", "kind": "thon", "valid_from": "5/3/2026"},
+    )
+
+    assert response.status_code == 302
+    village = AdministrativeUnit.objects.get(name="Thôn Mỹ Chánh")
+    assert village.valid_from == datetime.date(2026, 3, 5)
 
 
 def test_other_communes_pages_are_404_for_a_commune_planner(
@@ -102,32 +166,50 @@ def test_other_communes_pages_are_404_for_a_commune_planner(
         assert hai_lang_planner_client.get(url).status_code == 404, url
 
 
+def _snapshot() -> list[tuple[object, ...]]:
+    """Every unit with what a crafted POST could change, plus the history rows it could add."""
+    units = list(
+        AdministrativeUnit.objects.order_by("code").values_list(
+            "code", "name", "kind", "parent_id", "valid_from", "valid_to", "end_reason"
+        )
+    )
+    return [
+        *units,
+        ("successions", UnitSuccession.objects.count()),
+        ("name changes", UnitNameChange.objects.count()),
+    ]
+
+
 def test_crafted_posts_on_another_commune_change_nothing(hai_lang_planner_client: Client) -> None:
     other = dong_hoi()
     village = VillageFactory.create(parent=other, name="Tổ dân phố 1")
     second = VillageFactory.create(parent=other, name="Tổ dân phố 2")
-    posts = [
+    ours = VillageFactory.create(parent=AdministrativeUnit.objects.get(code="19702"), name="Thôn A")
+    before = _snapshot()
+    # Each of these names another commune's village or another commune in its URL: 404, the
+    # same answer as for a unit that does not exist.
+    foreign_urls = [
         (reverse("geo:village_create", args=[other.code]), {"name": "Thôn Lạ", "kind": "thon"}),
         (reverse("geo:village_rename", args=[village.code]), {"new_name": "Tổ Lạ"}),
         (reverse("geo:village_end", args=[village.code]), {"reason": "xóa"}),
         (reverse("geo:village_restore", args=[village.code]), {}),
         (
             reverse("geo:villages_merge", args=[other.code]),
-            {"villages": [village.pk, second.pk], "new_name": "Tổ Gộp"},
+            {"villages": [village.pk, second.pk], "new_name": "Tổ Gộp", "kind": "to_dan_pho"},
         ),
         (reverse("geo:villages_merge_undo", args=[village.code]), {}),
-        # a village of another commune smuggled into our own commune's merge form
-        (
-            reverse("geo:villages_merge", args=["19702"]),
-            {"villages": [village.pk, second.pk], "new_name": "Tổ Gộp"},
-        ),
     ]
-    for url, data in posts:
-        response = hai_lang_planner_client.post(url, data)
-        assert response.status_code in (400, 404), url
-    village.refresh_from_db()
-    assert (village.name, village.valid_to) == ("Tổ dân phố 1", None)
-    assert not AdministrativeUnit.objects.filter(name__in=["Thôn Lạ", "Tổ Gộp"]).exists()
+    for url, data in foreign_urls:
+        assert hai_lang_planner_client.post(url, data).status_code == 404, url
+    # Our own commune's merge form with another commune's villages smuggled in: the choice is
+    # not among our villages, so the form refuses it (400) and says so.
+    response = hai_lang_planner_client.post(
+        reverse("geo:villages_merge", args=["19702"]),
+        {"villages": [ours.pk, village.pk, second.pk], "new_name": "Tổ Gộp", "kind": "thon"},
+    )
+    assert response.status_code == 400
+    assert "villages" in response.context["form"].errors
+    assert _snapshot() == before
 
 
 def test_readers_see_but_cannot_manage() -> None:
