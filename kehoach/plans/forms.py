@@ -14,8 +14,8 @@ from kehoach.core.errors import ApplicationError
 from kehoach.core.forms import MonthField, NamedChoiceField, VietDecimalField, VietIntegerField
 from kehoach.geo.forms import DATE_WIDGET
 
-from .choices import ImplementationMode
-from .models import VillageMeeting
+from .choices import ImplementationMode, PovertyStatus, Sex
+from .models import Attendee, VillageMeeting
 
 
 class ServiceErrorsMixin:
@@ -176,3 +176,43 @@ class AcceptMeetingForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason for accepting the meeting"), widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class AttendeeForm(ServiceErrorsMixin, forms.Form):
+    """One person of the meeting's attendance list (F8); rules stay in the service."""
+
+    full_name = forms.CharField(label=_("Full name"), required=False, max_length=150)
+    sex = forms.ChoiceField(label=_("Sex"), choices=[("", "—"), *Sex.choices], required=False)
+    ethnicity = forms.CharField(
+        label=_("Ethnic group"),
+        required=False,
+        max_length=100,
+        help_text=_("Every group but the Kinh counts as an ethnic minority."),
+    )
+    poverty_status = forms.ChoiceField(
+        label=_("Household"),
+        choices=PovertyStatus.choices,
+        initial=PovertyStatus.OTHER,
+        required=False,
+    )
+    household = forms.CharField(
+        label=_("Household represented"),
+        required=False,
+        max_length=150,
+        help_text=_("The head of the household this person speaks for, if any."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    @staticmethod
+    def initial_for(attendee: Attendee) -> dict[str, object]:
+        return {
+            "full_name": attendee.full_name,
+            "sex": attendee.sex,
+            "ethnicity": attendee.ethnicity,
+            "poverty_status": attendee.poverty_status,
+            "household": attendee.household,
+            "version": attendee.version,
+        }
+
+    def service_data(self) -> dict[str, object]:
+        return {k: v for k, v in self.cleaned_data.items() if k != "version"}

@@ -82,7 +82,30 @@ def _alive_lines(plan: VillagePlan) -> Any:
     return ProposalLine.objects.alive().filter(plan=plan).order_by("number")
 
 
+class SolutionForm(forms.Form):
+    """One solution of a problem and the proposals it produced (F4 col. 6)."""
+
+    text = forms.CharField(label=_("Solution"), required=False, max_length=1000)
+    lines = _LinesChoice(
+        label=_("Proposals it produced"),
+        queryset=ProposalLine.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, plan: VillagePlan, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(_LinesChoice, self.fields["lines"]).queryset = _alive_lines(plan)
+
+
+SolutionFormSet = forms.formset_factory(SolutionForm, extra=0)
+SOLUTION_EMPTY_ROWS = 2
+"""Empty solution rows offered below the saved ones (save to get more)."""
+
+
 class ProblemForm(_ServiceErrors, forms.Form):
+    """A problem with its causes; its solutions are the formset ``solution_forms``."""
+
     sector = NamedChoiceField(
         label=_label(Problem, "sector"), queryset=Sector.objects.none(), required=False
     )
@@ -92,14 +115,6 @@ class ProblemForm(_ServiceErrors, forms.Form):
     affected_women = CountField(label=_label(Problem, "affected_women"), required=False)
     affected_em = CountField(label=_label(Problem, "affected_em"), required=False)
     causes = _text(Problem, "causes")
-    solutions = _text(Problem, "solutions")
-    lines = _LinesChoice(
-        label=_label(Problem, "lines"),
-        queryset=ProposalLine.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("Tick the proposals (form F6) that the solutions became."),
-    )
     priority = CountField(
         label=_label(Problem, "priority"),
         required=False,
@@ -109,29 +124,63 @@ class ProblemForm(_ServiceErrors, forms.Form):
     def __init__(
         self, *args: Any, plan: VillagePlan, instance: Problem | None = None, **kwargs: Any
     ) -> None:
+        solutions_initial: list[dict[str, Any]] = []
         if instance is not None and "initial" not in kwargs and not args:
             kwargs["initial"] = self.initial_for(instance)
+            solutions_initial = self.solutions_initial_for(instance)
         super().__init__(*args, **kwargs)
         sectors = Q(is_active=True)
         if instance is not None:
             sectors |= Q(pk=instance.sector_id)  # an old problem keeps its retired sector
         sector_field = cast(forms.ModelChoiceField, self.fields["sector"])
         sector_field.queryset = Sector.objects.filter(sectors).order_by("sort_order", "code")
-        lines_field = cast(_LinesChoice, self.fields["lines"])
-        lines_field.queryset = _alive_lines(plan)
+        self.has_lines = _alive_lines(plan).exists()
+        empty: list[dict[str, Any]] = [{} for _row in range(SOLUTION_EMPTY_ROWS)]
+        self.solution_forms = SolutionFormSet(
+            self.data if self.is_bound else None,
+            prefix="solutions",
+            initial=None if self.is_bound else [*solutions_initial, *empty],
+            form_kwargs={"plan": plan},
+        )
 
     @staticmethod
     def initial_for(problem: Problem) -> dict[str, Any]:
-        initial: dict[str, Any] = {
-            name: getattr(problem, name) for name in ProblemForm.base_fields if name != "lines"
-        }
+        initial: dict[str, Any] = {name: getattr(problem, name) for name in ProblemForm.base_fields}
         initial["sector"] = problem.sector_id
-        initial["lines"] = [line.pk for line in problem.lines.all()]
         return initial
+
+    @staticmethod
+    def solutions_initial_for(problem: Problem) -> list[dict[str, Any]]:
+        return [
+            {
+                "text": solution.text,
+                "lines": [line.pk for line in solution.lines.all() if line.deleted_at is None],
+            }
+            for solution in problem.solutions.order_by("position", "id")
+        ]
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        solutions_valid = self.solution_forms.is_valid()
+        return valid and solutions_valid
+
+    def add_service_error(self, error: ApplicationError) -> None:
+        for item in getattr(error, "errors", None) or [error]:
+            rows = self.solution_forms.forms
+            if item.where.field == "solutions" and item.where.row and item.where.row <= len(rows):
+                rows[item.where.row - 1].add_error("text", item.message)
+            else:
+                super().add_service_error(item)
 
     def service_data(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
-        data["lines"] = list(data.get("lines") or [])
+        data["solutions"] = [
+            {
+                "text": row.cleaned_data.get("text") or "",
+                "lines": list(row.cleaned_data.get("lines") or []),
+            }
+            for row in self.solution_forms.forms
+        ]
         return data
 
 

@@ -7,6 +7,7 @@ from their numerator and denominator (R27). Every write goes through ``services`
 
 from __future__ import annotations
 
+import re
 import uuid
 from decimal import Decimal
 from typing import Any
@@ -18,6 +19,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from kehoach.core.models import TimeStampedModel
+from kehoach.core.text import fold
 
 from .choices import ImplementationMode, LineOutcome, PlanStatus, PovertyStatus, Sex
 
@@ -242,7 +244,8 @@ class SwotEntry(TimeStampedModel):
 
 
 class Problem(TimeStampedModel):
-    """F4 — a problem, its causes and the solutions it calls for (linked to F6 lines)."""
+    """F4 — a problem, its causes and the solutions it calls for (``solutions``, each linked
+    to the F6 lines it produced)."""
 
     plan = models.ForeignKey(VillagePlan, on_delete=models.CASCADE, related_name="problems")
     sector = models.ForeignKey(
@@ -254,11 +257,7 @@ class Problem(TimeStampedModel):
     affected_women = models.PositiveIntegerField(_("women affected"), default=0)
     affected_em = models.PositiveIntegerField(_("of which ethnic minority"), default=0)
     causes = models.TextField(_("causes"), blank=True, help_text=_("One cause per line."))
-    solutions = models.TextField(_("solutions"), blank=True, help_text=_("One solution per line."))
     priority = models.PositiveSmallIntegerField(_("problem priority"), null=True, blank=True)
-    lines = models.ManyToManyField(  # type: ignore[var-annotated]
-        "ProposalLine", verbose_name=_("proposals it produced"), blank=True, related_name="problems"
-    )
 
     class Meta:
         verbose_name = _("problem")
@@ -278,8 +277,34 @@ class Problem(TimeStampedModel):
     def cause_list(self) -> list[str]:
         return [c.strip() for c in self.causes.splitlines() if c.strip()]
 
-    def solution_list(self) -> list[str]:
-        return [s.strip() for s in self.solutions.splitlines() if s.strip()]
+
+class Solution(models.Model):
+    """F4 col. 6 — one solution of a problem, linked to the F6 lines it produced (none yet,
+    one, or several: a solution may become several proposals, and a proposal may answer
+    several solutions)."""
+
+    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="solutions")
+    position = models.PositiveSmallIntegerField(_("no."))
+    text = models.TextField(_("solution"))
+    lines = models.ManyToManyField(  # type: ignore[var-annotated]
+        "ProposalLine",
+        verbose_name=_("proposals it produced"),
+        blank=True,
+        related_name="solutions",
+    )
+
+    class Meta:
+        verbose_name = _("solution")
+        verbose_name_plural = _("solutions")
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["problem", "position"], name="plans_solution_position_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:80]
 
 
 class RankingItem(TimeStampedModel):
@@ -355,7 +380,7 @@ class VillageMeeting(TimeStampedModel):
 
 
 class Attendee(models.Model):
-    """F8 attendance list (optional)."""
+    """F8 attendance list (optional): one row per person who attended the village meeting."""
 
     meeting = models.ForeignKey(VillageMeeting, on_delete=models.CASCADE, related_name="attendees")
     full_name = models.CharField(_("full name"), max_length=150)
@@ -365,6 +390,7 @@ class Attendee(models.Model):
         _("household"), max_length=16, choices=PovertyStatus.choices, default=PovertyStatus.OTHER
     )
     household = models.CharField(_("household represented"), max_length=150, blank=True)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = _("attendee")
@@ -373,6 +399,24 @@ class Attendee(models.Model):
 
     def __str__(self) -> str:
         return self.full_name
+
+    @property
+    def is_ethnic_minority(self) -> bool:
+        """Every ethnic group but the Kinh is an ethnic minority (dân tộc thiểu số)."""
+        return is_ethnic_minority(self.ethnicity)
+
+    @property
+    def is_poor_or_near_poor(self) -> bool:
+        return self.poverty_status in (PovertyStatus.POOR, PovertyStatus.NEAR_POOR)
+
+
+def is_ethnic_minority(ethnicity: str) -> bool:
+    """True for a named ethnic group other than the Kinh ("Kinh", "người Kinh", "Việt");
+    an empty ethnicity is not counted."""
+    words = re.findall(r"[a-z]+", fold(ethnicity or ""))
+    if not words:
+        return False
+    return "kinh" not in words and words not in (["viet"], ["nguoi", "viet"])
 
 
 class ProposalLineQuerySet(models.QuerySet["ProposalLine"]):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import findings, info, plan, rounds
+from .views import findings, info, meeting, plan, rounds
 
 app_name = "plans"
 
@@ -21,9 +21,9 @@ urlpatterns = [
     ),
     path("plans/<uuid:uid>/do/<str:action>/", plan.transition_view, name="transition"),
     path("plans/<uuid:uid>/accept-meeting/", plan.accept_meeting_view, name="accept_meeting"),
-    path("plans/<uuid:uid>/meeting/", plan.meeting_view, name="meeting"),
     path("plans/<uuid:uid>/history/", plan.history_view, name="history"),
     path("plans/<uuid:uid>/carry-over/", plan.carry_over_view, name="carry_over"),
     *info.urlpatterns,
     *findings.urlpatterns,
+    *meeting.urlpatterns,
 ]

@@ -10,7 +10,9 @@ class SynthesisConfig(AppConfig):
     def ready(self) -> None:
         from kehoach.geo.panels import register_province_panel
         from kehoach.plans.panels import register_plan_panel, register_round_panel
+        from kehoach.plans.services.guards import register_plan_guard
 
+        from .guards import village_plan_guard
         from .views.panels import (
             envelope_plan_panel,
             feedback_plan_panel,
@@ -22,3 +24,4 @@ class SynthesisConfig(AppConfig):
         register_plan_panel(envelope_plan_panel)
         register_round_panel(round_synthesis_panel)
         register_province_panel(rollup_province_panel)
+        register_plan_guard(village_plan_guard)

@@ -1,5 +1,6 @@
 """The commune planner prepares a village plan for 2027: proposals in three sectors, the R3
-message when one sector has four priority activities, the meeting, submission and the lock."""
+message when one sector has four priority activities, the meeting and its attendance list,
+submission and the lock."""
 
 from __future__ import annotations
 
@@ -95,6 +96,24 @@ def test_planner_prepares_and_submits_a_village_plan(page: Page) -> None:
     expect(page.locator("main")).to_contain_text("62,0%")
     expect(page.locator("main")).to_contain_text("40,0%")
 
+    # the attendance list: a person added in place (no page load), then corrected
+    add = page.locator("#attendee-add")
+    add.locator('[name="attendee-full_name"]').fill("Hồ Thị Mai")
+    add.locator('[name="attendee-sex"]').select_option("female")
+    add.locator('[name="attendee-ethnicity"]').fill("Vân Kiều")
+    add.locator('[name="attendee-poverty_status"]').select_option("poor")
+    add.locator('[name="attendee-household"]').fill("Hộ ông Hồ Văn Lúa")
+    add.locator("button[type=submit]").click()
+    people = page.locator("#attendance-table")
+    expect(people).to_contain_text("Hồ Thị Mai")
+    expect(page.locator("#attendance-figures")).to_be_visible()
+    people.locator("tr", has_text="Hồ Thị Mai").locator("a[hx-get]").click()
+    editing = page.locator("#attendance tr.editing")
+    editing.locator('[name="edit-poverty_status"]').select_option("near_poor")
+    editing.locator("button[type=submit]").click()
+    expect(page.locator("#attendance tr.editing")).to_have_count(0)
+    expect(people.locator("tr", has_text="Hồ Thị Mai")).to_contain_text("Hộ cận nghèo")
+
     page.get_by_role("link", name="Đề xuất (F6)").click()
     expect(page.locator("#checklist li.bad")).to_have_count(0)
     page.get_by_role("button", name="Gửi lên xã").click()
@@ -106,3 +125,4 @@ def test_planner_prepares_and_submits_a_village_plan(page: Page) -> None:
     history = page.locator("main table")
     expect(history).to_contain_text("Nháp → Đã gửi lên xã")
     expect(history).to_contain_text("Rãnh thoát nước")
+    expect(history).to_contain_text("Hồ Thị Mai")

@@ -43,6 +43,7 @@ from kehoach.accounts.permissions import Action, has_permission
 from kehoach.catalog.models import FundingSource, Sector, UnitOfMeasure
 from kehoach.core.errors import ApplicationError
 from kehoach.core.numbers import format_number_vi
+from kehoach.core.text import fold
 from kehoach.geo.choices import Kind
 from kehoach.geo.models import AdministrativeUnit
 
@@ -500,6 +501,25 @@ VARIANTS: tuple[tuple[str, str, set[str], bool], ...] = (
 or lack (not present) any of these gets the variant's SWOT and problem."""
 
 
+def _solutions_with_lines(text: str, lines: list[ProposalLine]) -> list[dict[str, Any]]:
+    """The problem's solutions (one per line of ``text``), each proposal given to the solution
+    whose words it shares most (the first one on a tie)."""
+
+    def words(value: str) -> set[str]:
+        return set(fold(value).split())
+
+    rows: list[dict[str, Any]] = [
+        {"text": item, "lines": []} for item in text.splitlines() if item.strip()
+    ]
+    for line in lines:
+        best = max(
+            range(len(rows)),
+            key=lambda i: (len(words(rows[i]["text"]) & words(line.activity)), -i),
+        )
+        rows[best]["lines"].append(line)
+    return rows
+
+
 def _findings_key(v: _Village, sector: str) -> str:
     if v.urban:
         return sector
@@ -570,7 +590,7 @@ def _fill(
             implication=implication,
         )
 
-    # F4: problems of the main sectors, linked to the proposals they produced.
+    # F4: problems of the main sectors, each solution linked to the proposals it produced.
     if not Problem.objects.filter(plan=plan).exists():
         with_problem = [s for s in main if _findings_key(v, s) in problems]
         for priority, code in enumerate(with_problem[: 3 if len(lines) > 5 else 2], start=1):
@@ -591,9 +611,8 @@ def _fill(
                     "affected_women": affected * v.women // max(v.households, 1),
                     "affected_em": min(affected, affected * v.em // max(v.households, 1)),
                     "causes": causes,
-                    "solutions": solutions,
+                    "solutions": _solutions_with_lines(solutions, linked),
                     "priority": priority,
-                    "lines": linked,
                 },
             )
 

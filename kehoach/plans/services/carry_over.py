@@ -1,20 +1,33 @@
-"""Carry-over: last year's unfunded or deferred proposals brought into this year's plan."""
+"""Carry-over: last year's unfunded or deferred proposals brought into this year's plan.
+
+A carried line is a new line of this year's plan, so it must pass the rules of this year
+(``validate_line``: R1, R2, R5, R6 and the proposed source) like a line typed today. Its months
+move to the new plan year and its priority is left for the village to set again. What last year
+allowed and this year does not is handled the way a commune officer expects, never silently:
+
+- the proposed source is no longer in use in the new year (a programme that ended): the line is
+  carried without a source and the user is told, line by line, to choose another one;
+- anything else fails (a sector or unit taken out of the catalogue, amounts that do not add up):
+  the line cannot be carried; the carry-over page shows why before anything is chosen, and a
+  carry-over that includes it is refused with that message, nothing saved.
+"""
 
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from kehoach.core.errors import ApplicationError, NotFoundError
+from kehoach.core.errors import ApplicationError, ApplicationErrors, NotFoundError, Where
 
 from ..choices import CARRY_OVER_OUTCOMES
 from ..models import ProposalLine, VillagePlan
 from .common import record_create, require_editable
-from .lines import AUDIT_FIELDS, LINE_FIELDS
+from .lines import AUDIT_FIELDS, LINE_FIELDS, field_label, validate_line
 
 
 def previous_plan(plan: VillagePlan) -> VillagePlan | None:
@@ -45,20 +58,105 @@ def carry_over_candidates(plan: VillagePlan) -> list[ProposalLine]:
         line
         for line in ProposalLine.objects.alive()
         .filter(plan=before, outcome__in=CARRY_OVER_OUTCOMES)
-        .select_related("sector", "unit", "proposed_source")
+        .select_related("sector", "unit", "proposed_source", "plan__round")
+        .order_by("number")
         if line.pk not in taken
     ]
+
+
+@dataclass
+class Candidate:
+    """A line of last year's plan as it would be carried into ``plan``: the ``values`` of the
+    new line, what was adjusted (``notes``) and, if it cannot be carried, why (``problems``)."""
+
+    line: ProposalLine
+    values: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+@dataclass
+class CarriedOver:
+    lines: list[ProposalLine]
+    notes: list[str]
 
 
 def _move_month(day: datetime.date, year: int) -> datetime.date:
     return day.replace(year=year, day=1)
 
 
+def _lead(old: ProposalLine) -> dict[str, Any]:
+    return {"number": old.number, "year": old.plan.round.plan_year, "activity": old.activity}
+
+
+def _problem(old: ProposalLine, error: ApplicationError) -> str:
+    """The rule's problem said for a line of last year's plan."""
+    name = error.where.field or ""
+    if error.code == "sector_invalid" and old.sector_id:
+        text = _("the sector “%(sector)s” is no longer in use.") % {"sector": old.sector.name}
+    elif error.code == "unit_invalid" and old.unit_id:
+        text = _("the unit “%(unit)s” is no longer in use.") % {"unit": old.unit.name}
+    else:
+        text = getattr(error, "detail", "") or error.message
+    if name in LINE_FIELDS:
+        where = _("Line %(number)s of the %(year)s plan (“%(activity)s”), %(field)s:") % {
+            **_lead(old),
+            "field": field_label(name),
+        }
+    else:
+        where = _("Line %(number)s of the %(year)s plan (“%(activity)s”):") % _lead(old)
+    return " ".join(
+        [
+            where,
+            text,
+            _("It cannot be carried over; add it again as a new proposal if it is still needed."),
+        ]
+    )
+
+
+def _prepare(plan: VillagePlan, old: ProposalLine) -> Candidate:
+    year = plan.round.plan_year
+    candidate = Candidate(line=old)
+    values = {name: getattr(old, name) for name in LINE_FIELDS}
+    values["start_month"] = _move_month(old.start_month, year)
+    values["end_month"] = _move_month(old.end_month, year)
+    if values["end_month"] < values["start_month"]:
+        values["end_month"] = values["start_month"].replace(month=12)
+    values["priority"] = None
+    source = values["proposed_source"]
+    if source is not None and not source.is_active_for_year(year):
+        values["proposed_source"] = None
+        candidate.notes.append(
+            _(
+                "Line %(number)s of the %(year)s plan (“%(activity)s”): the proposed source "
+                "“%(source)s” is not in use in %(new_year)s, so the line is carried over "
+                "without a source; choose another one."
+            )
+            % {**_lead(old), "source": source.code, "new_year": year}
+        )
+    try:
+        candidate.values = validate_line(plan.round, old.number, values)
+    except ApplicationErrors as exc:
+        candidate.problems = [_problem(old, error) for error in exc.errors]
+    return candidate
+
+
+def carry_over_preview(plan: VillagePlan) -> list[Candidate]:
+    """Every candidate line with what carrying it over would do (shown before choosing)."""
+    return [_prepare(plan, line) for line in carry_over_candidates(plan)]
+
+
 @transaction.atomic
-def carry_over(*, actor: Any, plan: VillagePlan, line_uids: list[str]) -> list[ProposalLine]:
-    """Copy the chosen lines into ``plan``, keeping the link to where each came from. Months move
-    to the new plan year; the priority is left for the village to set again."""
-    require_editable(actor, plan)
+def carry_over(*, actor: Any, plan: VillagePlan, line_uids: list[str]) -> CarriedOver:
+    """Copy the chosen lines into ``plan``, keeping the link to where each came from, each
+    checked by the rules of the new plan year (see the module's description). All or nothing:
+    if one chosen line cannot be carried, nothing is saved and the error names it. Returns the
+    new lines and the notes of what was adjusted (a source left empty)."""
+    require_editable(actor, plan)  # locks the plan row and reads its status under the lock
     if not line_uids:
         raise ApplicationError("nothing_chosen", _("Choose at least one proposal to carry over."))
     candidates = {str(line.uid): line for line in carry_over_candidates(plan)}
@@ -66,20 +164,23 @@ def carry_over(*, actor: Any, plan: VillagePlan, line_uids: list[str]) -> list[P
     for uid in line_uids:
         if str(uid) not in candidates:
             raise NotFoundError()
-        chosen.append(candidates[str(uid)])
-    VillagePlan.objects.select_for_update().get(pk=plan.pk)
+        chosen.append(_prepare(plan, candidates[str(uid)]))
+    refused = [
+        ApplicationError("carry_over_refused", problem, Where(field="lines"))
+        for candidate in chosen
+        for problem in candidate.problems
+    ]
+    if refused:
+        raise ApplicationErrors(refused)
     number = ProposalLine.objects.filter(plan=plan).aggregate(m=Max("number"))["m"] or 0
-    year = plan.round.plan_year
     created = []
-    for old in chosen:
+    notes: list[str] = []
+    for candidate in chosen:
         number += 1
-        values = {field: getattr(old, field) for field in LINE_FIELDS}
-        values["start_month"] = _move_month(old.start_month, year)
-        values["end_month"] = _move_month(old.end_month, year)
-        if values["end_month"] < values["start_month"]:
-            values["end_month"] = values["start_month"].replace(month=12)
-        values["priority"] = None
-        line = ProposalLine.objects.create(plan=plan, number=number, origin=old, **values)
+        line = ProposalLine.objects.create(
+            plan=plan, number=number, origin=candidate.line, **candidate.values
+        )
         record_create(actor, plan, line, [*AUDIT_FIELDS, "origin"])
         created.append(line)
-    return created
+        notes.extend(candidate.notes)
+    return CarriedOver(lines=created, notes=notes)

@@ -1,6 +1,13 @@
 """Rules about the whole plan, shown as a live checklist while editing and enforced on submit:
-R3 (priority activities per sector), R4 (unique ranks, when the profile asks), the village
-meeting (R9) and at least one proposal."""
+at least one proposal, every line still passing its own rules (R1, R2, R5, R6, proposed source
+— checked again whatever the line's origin: typed, imported, carried over, or valid when saved
+but not any more, such as a source no longer in use), R3 (priority activities per sector), R4
+(unique ranks, when the profile asks) and the village meeting (R9, R11).
+
+The meeting must be recorded. When it falls short of the quorum or the approval, the commune
+leader may accept it with a reason (R9 override); that acceptance never replaces a meeting that
+was not recorded, because the community contribution of the lines is decided by the village
+meeting (R11) and each such line records it on submit."""
 
 from __future__ import annotations
 
@@ -12,9 +19,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from kehoach.catalog.choices import PriorityBoundScope
-from kehoach.core.errors import ApplicationError
+from kehoach.core.errors import ApplicationError, ApplicationErrors
 
 from ..models import ProposalLine, VillageMeeting, VillagePlan
+from .lines import LINE_FIELDS, validate_line
 from .meeting import meeting_result
 
 _UNKNOWN = object()
@@ -32,12 +40,13 @@ def plan_checks(
     lines: Iterable[ProposalLine] | None = None,
     meeting: VillageMeeting | object | None = _UNKNOWN,
 ) -> list[Check]:
-    """Every whole-plan rule with its state. Pass the plan's alive lines (with ``sector``
-    selected) and its meeting when the caller already has them, to spare queries."""
+    """Every whole-plan rule with its state. Pass the plan's alive lines (with ``sector``,
+    ``unit`` and ``proposed_source`` selected) and its meeting when the caller already has
+    them, to spare queries."""
     profile = plan.round.profile
     if lines is None:
-        lines = plan.lines.alive().select_related("sector")
-    lines = list(lines)
+        lines = plan.lines.alive().select_related("sector", "unit", "proposed_source")
+    lines = sorted(lines, key=lambda line: line.number)
     checks: list[Check] = []
 
     if lines:
@@ -50,6 +59,7 @@ def plan_checks(
         )
     else:
         checks.append(Check("has_lines", False, _("The plan has no proposal yet.")))
+    checks.extend(_line_checks(plan, lines))
 
     by_sector: dict[int, list[ProposalLine]] = defaultdict(list)
     for line in lines:
@@ -106,7 +116,33 @@ def plan_checks(
     return checks
 
 
+def _line_checks(plan: VillagePlan, lines: list[ProposalLine]) -> list[Check]:
+    """Each line against its own rules, again: one failing check per line and field, with the
+    message of the rule ("Line 3, Proposed source: …")."""
+    checks: list[Check] = []
+    for line in lines:
+        try:
+            validate_line(plan.round, line.number, {f: getattr(line, f) for f in LINE_FIELDS})
+        except ApplicationErrors as exc:
+            for error in exc.errors:
+                checks.append(
+                    Check(f"line:{line.number}:{error.where.field or ''}", False, error.message)
+                )
+    return checks
+
+
 def _meeting_checks(plan: VillagePlan, meeting: VillageMeeting | None) -> list[Check]:
+    if meeting is None:
+        # R11: the override accepts a meeting short of quorum or approval, never a missing one.
+        if plan.quorum_override_reason:
+            message = _(
+                "The village meeting has not been recorded. The commune's acceptance applies "
+                "to a recorded meeting that falls short of the quorum or the approval; it does "
+                "not replace the meeting, which decides the community contributions."
+            )
+        else:
+            message = _("The village meeting has not been recorded.")
+        return [Check("meeting", False, message)]
     if plan.quorum_override_reason:
         return [
             Check(
@@ -116,8 +152,6 @@ def _meeting_checks(plan: VillagePlan, meeting: VillageMeeting | None) -> list[C
                 % {"reason": plan.quorum_override_reason},
             )
         ]
-    if meeting is None:
-        return [Check("meeting", False, _("The village meeting has not been recorded."))]
     profile = plan.round.profile
     result = meeting_result(meeting, profile)
     checks = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from kehoach.accounts.permissions import Action, has_permission
@@ -13,6 +13,7 @@ from kehoach.core.errors import ApplicationError, NotFoundError
 
 from ..choices import PlanStatus
 from ..models import VillagePlan
+from .guards import EDIT, check_plan_guards
 
 
 def require(actor: Any, action: Action, plan: VillagePlan) -> None:
@@ -22,8 +23,21 @@ def require(actor: Any, action: Action, plan: VillagePlan) -> None:
 
 
 def require_editable(actor: Any, plan: VillagePlan) -> None:
-    """The actor may edit this plan and the plan is a draft (a submitted plan is locked)."""
+    """The actor may edit this plan, the plan is a draft (a submitted plan is locked) and no
+    other app's guard refuses the change (``services.guards``, e.g. the commune plan made from
+    it is approved).
+
+    Inside a transaction the plan row is locked (``select_for_update``) and its status read
+    under the lock, so that a plan submitted at the same moment is refused; ``plan.status`` is
+    refreshed with it. Every write to a plan calls this inside its transaction."""
     require(actor, Action.EDIT_PLAN, plan)
+    rows = VillagePlan.objects.filter(pk=plan.pk)
+    if transaction.get_connection().in_atomic_block:
+        rows = rows.select_for_update()
+    status = rows.values_list("status", flat=True).first()
+    if status is None:
+        raise NotFoundError()
+    plan.status = status
     if plan.status != PlanStatus.DRAFT:
         raise ApplicationError(
             "plan_locked",
@@ -33,6 +47,7 @@ def require_editable(actor: Any, plan: VillagePlan) -> None:
             )
             % {"village": plan.village.name, "status": plan.get_status_display()},
         )
+    check_plan_guards(plan, EDIT)
 
 
 def record_create(actor: Any, plan: VillagePlan, obj: models.Model, fields: list[str]) -> None:

@@ -30,7 +30,7 @@ from kehoach.core.errors import ApplicationError, ApplicationErrors, NotFoundErr
 from kehoach.core.numbers import ParseError, format_number_vi, parse_decimal_vi
 from kehoach.core.text import nfc
 
-from ..models import Problem, ProposalLine, RankingItem, SwotEntry, VillagePlan
+from ..models import Problem, ProposalLine, RankingItem, Solution, SwotEntry, VillagePlan
 from .common import record_create, record_delete, record_update, require_editable
 
 SCORE_MIN = 1
@@ -48,7 +48,6 @@ PROBLEM_FIELDS = [
     "affected_women",
     "affected_em",
     "causes",
-    "solutions",
     "priority",
 ]
 PROBLEM_COUNT_FIELDS = ["affected_households", "affected_poor", "affected_women", "affected_em"]
@@ -203,23 +202,37 @@ def swot_delete(*, actor: Any, entry: SwotEntry) -> None:
 
 
 def problems_of(plan: VillagePlan) -> QuerySet[Problem]:
-    """The plan's problems by priority (unranked last), each with its sector and its alive
-    linked proposals in number order."""
+    """The plan's problems by priority (unranked last), each with its sector and its solutions
+    in order, each solution with its alive linked proposals in number order."""
     return (
         Problem.objects.filter(plan=plan)
         .select_related("sector")
         .prefetch_related(
-            Prefetch("lines", queryset=ProposalLine.objects.alive().order_by("number"))
+            Prefetch(
+                "solutions",
+                queryset=Solution.objects.order_by("position", "id").prefetch_related(
+                    Prefetch("lines", queryset=ProposalLine.objects.alive().order_by("number"))
+                ),
+            )
         )
         .order_by(F("priority").asc(nulls_last=True), "id")
     )
 
 
+def _solution_state(solution: Solution) -> str:
+    lines = [line for line in solution.lines.all() if line.deleted_at is None]
+    if not lines:
+        return solution.text
+    return f"{solution.text} → " + "; ".join(str(line) for line in lines)
+
+
 def _problem_state(problem: Problem) -> dict[str, Any]:
-    """What the audit keeps of a problem: its fields and its linked proposals."""
+    """What the audit keeps of a problem: its fields and its solutions with the proposals
+    each produced ("Bê tông hóa đường thôn → 1. Bê tông hóa đường xóm Trên")."""
+    solutions = Solution.objects.filter(problem=problem).prefetch_related("lines")
     return {
         **snapshot(problem, PROBLEM_FIELDS),
-        "lines": [str(line) for line in problem.lines.order_by("number")],
+        "solutions": [_solution_state(s) for s in solutions.order_by("position", "id")],
     }
 
 
@@ -262,9 +275,10 @@ def _count(value: Any, name: str, errors: list[ApplicationError]) -> int:
 
 def _clean_problem(
     plan: VillagePlan, data: Mapping[str, Any], *, current: Problem | None
-) -> tuple[dict[str, Any], list[ProposalLine]]:
-    """Clean values of a problem and its lines; raises ``ApplicationErrors`` with every
-    problem found, each naming its field, or ``NotFoundError`` for a line of another plan."""
+) -> tuple[dict[str, Any], list[tuple[str, list[ProposalLine]]]]:
+    """Clean values of a problem and its solutions (text, linked lines); raises
+    ``ApplicationErrors`` with every problem found, each naming its field, or
+    ``NotFoundError`` for a line of another plan."""
     errors: list[ApplicationError] = []
     values: dict[str, Any] = {}
     try:
@@ -317,12 +331,43 @@ def _clean_problem(
             )
         )
     values["causes"] = one_per_line(data.get("causes"))
-    values["solutions"] = one_per_line(data.get("solutions"))
     values["priority"] = _clean_problem_priority(plan, data.get("priority"), current, errors)
+    solutions = _clean_solutions(data.get("solutions"), errors)
     if errors:
         raise ApplicationErrors(errors)
-    lines = _plan_lines(plan, data.get("lines") or [])
-    return values, lines
+    return values, [(text, _plan_lines(plan, lines)) for text, lines in solutions]
+
+
+def _clean_solutions(value: Any, errors: list[ApplicationError]) -> list[tuple[str, list[Any]]]:
+    """The solutions as (text, lines) in order. ``value`` is a list of ``{"text", "lines"}``
+    (a form row each; rows with neither text nor line are skipped), or a text with one solution
+    per line and no proposal linked."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [(item, []) for item in one_per_line(value).splitlines()]
+    cleaned: list[tuple[str, list[Any]]] = []
+    for row, item in enumerate(value, start=1):
+        text = nfc(str(item.get("text") or ""))
+        text = _BULLET_RE.sub("", text, count=1)
+        lines = list(item.get("lines") or [])
+        if not text and not lines:
+            continue
+        if not text:
+            errors.append(
+                ApplicationError(
+                    "solution_required",
+                    _(
+                        "Solution %(row)s: write the solution that the ticked proposals came "
+                        "from, or untick them."
+                    )
+                    % {"row": row},
+                    Where(field="solutions", row=row),
+                )
+            )
+            continue
+        cleaned.append((text, lines))
+    return cleaned
 
 
 def _clean_problem_priority(
@@ -352,17 +397,28 @@ def _clean_problem_priority(
     return int(number)
 
 
+def _save_solutions(
+    problem: Problem, solutions: list[tuple[str, list[ProposalLine]]], *, replace: bool
+) -> None:
+    if replace:
+        Solution.objects.filter(problem=problem).delete()
+    for position, (text, lines) in enumerate(solutions, start=1):
+        solution = Solution.objects.create(problem=problem, position=position, text=text)
+        solution.lines.set(lines)
+
+
 @transaction.atomic
 def problem_create(*, actor: Any, plan: VillagePlan, data: Mapping[str, Any]) -> Problem:
     """Add a problem (F4). ``data``: ``sector`` (an active ``Sector``), ``problem`` (required),
     ``affected_households``, ``affected_poor``, ``affected_women``, ``affected_em`` (whole
     numbers, empty is 0; poor and ethnic-minority households at most the households affected),
-    ``causes`` and ``solutions`` (one per line), ``priority`` (empty or 1..number of problems)
-    and ``lines``: the plan's alive proposals the solutions produced."""
+    ``causes`` (one per line), ``priority`` (empty or 1..number of problems) and
+    ``solutions``: a list of ``{"text": …, "lines": […]}``, each solution with the plan's
+    alive proposals it produced (or a text, one solution per line, none linked)."""
     plan = _lock(actor, plan)
-    values, lines = _clean_problem(plan, data, current=None)
+    values, solutions = _clean_problem(plan, data, current=None)
     problem = Problem.objects.create(plan=plan, **values)
-    problem.lines.set(lines)
+    _save_solutions(problem, solutions, replace=False)
     audit_record(
         actor=actor,
         plan_uid=plan.uid,
@@ -375,7 +431,8 @@ def problem_create(*, actor: Any, plan: VillagePlan, data: Mapping[str, Any]) ->
 
 @transaction.atomic
 def problem_update(*, actor: Any, problem: Problem, data: Mapping[str, Any]) -> Problem:
-    """Change a problem; keys missing from ``data`` keep their values (see ``problem_create``).
+    """Change a problem; keys missing from ``data`` keep their values (see ``problem_create``;
+    ``solutions``, when given, replaces all of them).
 
     Problems have no version number: the last save wins."""
     plan = _lock(actor, problem.plan)
@@ -383,13 +440,17 @@ def problem_update(*, actor: Any, problem: Problem, data: Mapping[str, Any]) -> 
         Problem.objects.select_for_update(of=("self",)).select_related("sector").get(pk=problem.pk)
     )
     saved: dict[str, Any] = {name: getattr(current, name) for name in PROBLEM_FIELDS}
-    saved["lines"] = list(current.lines.filter(deleted_at__isnull=True))
-    values, lines = _clean_problem(plan, {**saved, **data}, current=current)
+    if "solutions" not in data:
+        saved["solutions"] = [
+            {"text": s.text, "lines": list(s.lines.filter(deleted_at__isnull=True))}
+            for s in Solution.objects.filter(problem=current).order_by("position", "id")
+        ]
+    values, solutions = _clean_problem(plan, {**saved, **data}, current=current)
     before = _problem_state(current)
     for name, value in values.items():
         setattr(current, name, value)
     current.save()
-    current.lines.set(lines)
+    _save_solutions(current, solutions, replace=True)
     audit_record(
         actor=actor,
         plan_uid=plan.uid,

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kehoach.approvals.audit import audit_record, snapshot
+from kehoach.approvals.models import AuditEntry
 from kehoach.catalog.models import FundingSource, Sector, UnitOfMeasure
 from kehoach.core.errors import ApplicationError, ApplicationErrors, Where
 from kehoach.core.numbers import format_number_vi
@@ -60,6 +61,7 @@ MONEY_FIELDS = [
     "contribution_materials_mvnd",
     "external_support_mvnd",
 ]
+MODES = frozenset(ImplementationMode.values)
 NON_NEGATIVE_FIELDS = [*MONEY_FIELDS, "contribution_labour_days", "contribution_land_m2"]
 DEFAULTS: dict[str, Any] = {
     "location": "",
@@ -95,7 +97,7 @@ def _error(number: int, field: str, code: str, text: str) -> ApplicationError:
         "field": field_label(field),
         "problem": text,
     }
-    return ApplicationError(code, message, Where(field=field))
+    return ApplicationError(code, message, Where(field=field), detail=text)
 
 
 def validate_line(round_: PlanningRound, number: int, data: dict[str, Any]) -> dict[str, Any]:
@@ -272,7 +274,7 @@ def validate_line(round_: PlanningRound, number: int, data: dict[str, Any]) -> d
                     % {"households": households},
                 )
             )
-    if values.get("implementation_mode") not in ImplementationMode.values:
+    if values.get("implementation_mode") not in MODES:
         errors.append(
             _error(
                 number,
@@ -424,3 +426,128 @@ def proposal_line_restore(*, actor: Any, line: ProposalLine) -> ProposalLine:
             after=_snapshot(current),
         )
     return current
+
+
+@dataclass
+class LineChange:
+    """One line of a workbook for ``proposal_lines_import``: new (``line`` is None), changed
+    (``line`` and the ``version`` the workbook was made from), or deleted (``delete``)."""
+
+    data: dict[str, Any]
+    line: ProposalLine | None = None
+    version: int | None = None
+    delete: bool = False
+    where: Any = None
+
+
+@transaction.atomic
+def proposal_lines_import(
+    *, actor: Any, plan: VillagePlan, changes: list[LineChange]
+) -> dict[str, int]:
+    """Apply many changes to a plan's proposals at once (a workbook), all or nothing: every
+    line is checked by ``validate_line`` exactly as in the web form, a line changed by someone
+    since the workbook was made is a conflict, and nothing is written unless all pass. Writes in
+    bulk, with one audit row per line. Returns the counts added, changed and deleted."""
+    require_editable(actor, plan)
+    plan = _lock(plan)
+    require_editable(actor, plan)
+    errors: list[ApplicationError] = []
+    current = {
+        line.pk: line
+        for line in ProposalLine.objects.select_for_update(of=("self",))
+        .filter(plan=plan, pk__in=[c.line.pk for c in changes if c.line is not None])
+        .select_related("sector", "unit", "proposed_source")
+    }
+    highest = ProposalLine.objects.filter(plan=plan).aggregate(m=Max("number"))["m"] or 0
+    adds: list[ProposalLine] = []
+    updates: list[tuple[ProposalLine, dict[str, Any]]] = []
+    deletes: list[ProposalLine] = []
+    for change in changes:
+        line = current.get(change.line.pk) if change.line is not None else None
+        if change.line is not None and (line is None or line.deleted_at is not None):
+            errors.append(
+                ApplicationError(
+                    "line_gone",
+                    _("Line %(number)s no longer exists in the plan; download the form again.")
+                    % {"number": change.line.number},
+                    change.where or Where(),
+                )
+            )
+            continue
+        if line is not None and change.version is not None and line.version != change.version:
+            errors.append(
+                ApplicationError(
+                    "conflict",
+                    _(
+                        "Line %(number)s was changed in kehoach after the form was downloaded; "
+                        "download the form again and make your changes there."
+                    )
+                    % {"number": line.number},
+                    change.where or Where(),
+                )
+            )
+            continue
+        if change.delete and line is not None:
+            deletes.append(line)
+            continue
+        number = line.number if line is not None else highest + len(adds) + 1
+        base = {f: getattr(line, f) for f in LINE_FIELDS} if line is not None else {}
+        try:
+            values = validate_line(plan.round, number, {**base, **change.data})
+        except ApplicationErrors as exc:
+            for item in exc.errors:
+                item.where = change.where or item.where
+                errors.append(item)
+            continue
+        if line is None:
+            adds.append(ProposalLine(plan=plan, number=number, **values))
+        else:
+            updates.append((line, values))
+    if errors:
+        raise ApplicationErrors(errors)
+    now = timezone.now()
+    entries: list[AuditEntry] = []
+    who = actor if getattr(actor, "pk", None) else None
+    created = ProposalLine.objects.bulk_create(adds)
+    for line in created:
+        entries.append(_entry(plan, line, "create", who, after=_snapshot(line)))
+    changed = []
+    for line, values in updates:
+        before = _snapshot(line)
+        for field, value in values.items():
+            setattr(line, field, value)
+        after = _snapshot(line)
+        if before == after:
+            continue
+        line.version += 1
+        line.updated_at = now
+        changed.append(line)
+        entries.append(_entry(plan, line, "update", who, before=before, after=after))
+    ProposalLine.objects.bulk_update(changed, [*LINE_FIELDS, "version", "updated_at"])
+    for line in deletes:
+        line.deleted_at = now
+        line.version += 1
+        entries.append(_entry(plan, line, "delete", who, before=_snapshot(line)))
+    ProposalLine.objects.bulk_update(deletes, ["deleted_at", "version"])
+    AuditEntry.objects.bulk_create(entries)
+    return {"added": len(created), "changed": len(changed), "deleted": len(deletes)}
+
+
+def _entry(
+    plan: VillagePlan,
+    line: ProposalLine,
+    operation: str,
+    who: Any,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEntry:
+    return AuditEntry(
+        plan_uid=plan.uid,
+        subject_label=ProposalLine._meta.label_lower,
+        subject_id=str(line.pk),
+        subject_repr=str(line)[:300],
+        operation=operation,
+        actor=who,
+        before=before or {},
+        after=after or {},
+    )

@@ -18,7 +18,8 @@ from kehoach.core.errors import ApplicationError, ApplicationErrors, Where
 from kehoach.core.numbers import percent
 from kehoach.core.text import nfc
 
-from ..models import Attendee, VillageMeeting, VillagePlan
+from ..models import VillageMeeting, VillagePlan
+from .attendance import replace_attendees
 from .common import check_version, record_create, record_update, require_editable
 
 MEETING_FIELDS = [
@@ -237,6 +238,8 @@ def meeting_save(
     attendees: list[dict[str, Any]] | None = None,
     expected_version: int | None = None,
 ) -> VillageMeeting:
+    """Record or change the meeting (F8). ``attendees``, when given, replaces the attendance
+    list (rows with their changes in the history; see ``services.attendance``)."""
     require_editable(actor, plan)
     # Lock the plan and check again: a plan submitted meanwhile must not change.
     plan = VillagePlan.objects.select_for_update().select_related("round").get(pk=plan.pk)
@@ -269,15 +272,5 @@ def meeting_save(
         meeting.save()
         record_update(actor, plan, meeting, before, MEETING_FIELDS)
     if attendees is not None:
-        meeting.attendees.all().delete()
-        Attendee.objects.bulk_create(
-            [
-                Attendee(
-                    meeting=meeting,
-                    **{k: nfc(str(v)) if isinstance(v, str) else v for k, v in row.items()},
-                )
-                for row in attendees
-                if (row.get("full_name") or "").strip()
-            ]
-        )
+        replace_attendees(actor=actor, plan=plan, meeting=meeting, rows=attendees)
     return meeting

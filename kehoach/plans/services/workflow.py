@@ -1,7 +1,11 @@
 """The village plan's workflow: draft → submitted → returned (with a comment) → draft …
 
-Submitting needs R3 and a quorate, approving village meeting — or the commune leader's
-acceptance of the meeting with a reason. A submitted plan cannot be edited.
+Submitting needs every line to pass its rules again, R3 (and R4 when the profile asks), and a
+recorded village meeting that is quorate and approving — or, for a recorded meeting that falls
+short, the commune leader's acceptance with a reason (never for a missing meeting: R11). A
+submitted plan cannot be edited. Returning and reopening also ask the guards other apps
+register (``services.guards``): once the commune plan is beyond its draft, they go through an
+amendment of the commune plan.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from ..choices import PlanStatus
 from ..models import ProposalLine, VillageMeeting, VillagePlan
 from .checks import plan_ready_to_submit
 from .common import require
+from .guards import EDIT, RETURN, REVISE, check_plan_guards
 
 VILLAGE_PLAN_WORKFLOW = Workflow(
     name="village_plan",
@@ -61,6 +66,10 @@ VILLAGE_PLAN_WORKFLOW = Workflow(
 def _guard(plan: VillagePlan, step: Transition) -> None:
     if step.action == "submit":
         plan_ready_to_submit(plan)
+    elif step.action == "return":
+        check_plan_guards(plan, RETURN)
+    elif step.action == "revise":
+        check_plan_guards(plan, REVISE)
 
 
 def _on_apply(plan: VillagePlan, step: Transition, actor: Any) -> None:
@@ -153,7 +162,8 @@ def plan_revise(*, actor: Any, plan: VillagePlan) -> VillagePlan:
 
 @transaction.atomic
 def plan_accept_meeting(*, actor: Any, plan: VillagePlan, reason: str) -> VillagePlan:
-    """The commune leader accepts a meeting without quorum or approval, with a reason (R9)."""
+    """The commune leader accepts a recorded meeting without quorum or approval, with a reason
+    (R9). A meeting that was not recorded cannot be accepted (R11)."""
     require(actor, Action.ACCEPT_MEETING, plan)
     reason = nfc(reason)
     if not reason:
@@ -162,9 +172,21 @@ def plan_accept_meeting(*, actor: Any, plan: VillagePlan, reason: str) -> Villag
             _("Say why the meeting is accepted without quorum or approval."),
             Where(field="reason"),
         )
-    current = VillagePlan.objects.select_for_update().get(pk=plan.pk)
+    current = (
+        VillagePlan.objects.select_for_update().select_related("round", "village").get(pk=plan.pk)
+    )
     if current.status != PlanStatus.DRAFT:
         raise ApplicationError("plan_locked", _("Only a draft plan's meeting can be accepted."))
+    if not VillageMeeting.objects.filter(plan=current).exists():
+        raise ApplicationError(
+            "meeting_missing",
+            _(
+                "Record the village meeting first. The commune can accept a recorded meeting "
+                "that falls short of the quorum or the approval, not a meeting that was not "
+                "recorded: the village meeting decides the community contributions."
+            ),
+        )
+    check_plan_guards(current, EDIT)
     before = {"quorum_override_reason": current.quorum_override_reason}
     current.quorum_override_reason = reason
     current.quorum_override_by = actor if getattr(actor, "pk", None) else None

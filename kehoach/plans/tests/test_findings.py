@@ -26,7 +26,14 @@ from kehoach.catalog.models import Sector
 from kehoach.core.errors import ApplicationError, ApplicationErrors, NotFoundError
 from kehoach.geo.tests.factories import VillageFactory, dong_hoi, hai_lang
 from kehoach.plans.choices import PlanStatus
-from kehoach.plans.models import Problem, ProposalLine, RankingItem, SwotEntry, VillagePlan
+from kehoach.plans.models import (
+    Problem,
+    ProposalLine,
+    RankingItem,
+    Solution,
+    SwotEntry,
+    VillagePlan,
+)
 from kehoach.plans.services.findings import (
     SCORE_MAX,
     SCORE_MIN,
@@ -82,7 +89,8 @@ def _swot(actor: Any, plan: VillagePlan, sector: Sector, **texts: str) -> SwotEn
     return swot_save(actor=actor, plan=plan, sector=sector, **values)
 
 
-def _problem_data(**overrides: Any) -> dict[str, Any]:
+def _problem_data(*, lines: list[Any] | None = None, **overrides: Any) -> dict[str, Any]:
+    """A valid problem with one solution, linked to ``lines``."""
     data: dict[str, Any] = {
         "sector": f.sector(),
         "problem": "Đường liên thôn lầy lội vào mùa mưa",
@@ -91,9 +99,8 @@ def _problem_data(**overrides: Any) -> dict[str, Any]:
         "affected_women": 150,
         "affected_em": 5,
         "causes": "Đường đất\nKhông có rãnh thoát nước",
-        "solutions": "Bê tông hóa đường thôn",
+        "solutions": [{"text": "Bê tông hóa đường thôn", "lines": list(lines or [])}],
         "priority": None,
-        "lines": [],
     }
     data.update(overrides)
     return data
@@ -174,17 +181,23 @@ def test_swot_needs_an_active_sector_and_some_text(plan: VillagePlan, planner: A
 # --- F4: problems -----------------------------------------------------------------------------
 
 
-def test_problem_with_causes_solutions_and_linked_proposals(
+def test_problem_with_causes_and_solutions_each_linked_to_its_proposals(
     plan: VillagePlan, planner: Any
 ) -> None:
     first = f.line(plan, number=1, activity="Bê tông hóa đường thôn")
     second = f.line(plan, number=2, activity="Làm rãnh thoát nước")
+    third = f.line(plan, number=3, activity="Cống qua đường")
     problem = problem_create(
         actor=planner,
         plan=plan,
         data=_problem_data(
             causes="- Đường đất\n\n- Không có rãnh",
-            lines=[second, first],
+            solutions=[
+                {"text": "- Bê tông hóa đường", "lines": [first]},
+                {"text": "", "lines": []},  # an empty form row is skipped
+                {"text": "Làm rãnh và cống thoát nước", "lines": [third, second]},
+                {"text": "Nhân dân góp ngày công", "lines": []},
+            ],
             affected_households="1.200",
             priority=1,
         ),
@@ -192,26 +205,71 @@ def test_problem_with_causes_solutions_and_linked_proposals(
 
     assert problem.cause_list() == ["Đường đất", "Không có rãnh"]
     assert problem.affected_households == 1200
-    assert [str(line) for line in problems_of(plan).get().lines.all()] == [
-        "1. Bê tông hóa đường thôn",
-        "2. Làm rãnh thoát nước",
+    shown = [
+        (s.position, s.text, [str(line) for line in s.lines.all()])
+        for s in problems_of(plan).get().solutions.all()
     ]
+    assert shown == [
+        (1, "Bê tông hóa đường", ["1. Bê tông hóa đường thôn"]),
+        (2, "Làm rãnh và cống thoát nước", ["2. Làm rãnh thoát nước", "3. Cống qua đường"]),
+        (3, "Nhân dân góp ngày công", []),
+    ]
+    assert list(Solution.objects.filter(lines=first)) == [problem.solutions.get(position=1)]
     created = AuditEntry.objects.get(subject_id=str(problem.pk), operation="create")
-    assert created.after["lines"] == ["1. Bê tông hóa đường thôn", "2. Làm rãnh thoát nước"]
+    assert created.after["solutions"] == [
+        "Bê tông hóa đường → 1. Bê tông hóa đường thôn",
+        "Làm rãnh và cống thoát nước → 2. Làm rãnh thoát nước; 3. Cống qua đường",
+        "Nhân dân góp ngày công",
+    ]
 
-    problem_update(actor=planner, problem=problem, data={"lines": [first], "affected_em": 0})
+    # fields left out keep their values, solutions included
+    problem_update(actor=planner, problem=problem, data={"affected_em": 0})
+    assert problem.solutions.count() == 3
+    problem_update(
+        actor=planner,
+        problem=problem,
+        data={"solutions": [{"text": "Bê tông hóa đường", "lines": [first, second]}]},
+    )
     problem.refresh_from_db()
-    assert list(problem.lines.all()) == [first]
     assert problem.problem == "Đường liên thôn lầy lội vào mùa mưa"  # kept
-    update = AuditEntry.objects.get(subject_id=str(problem.pk), operation="update")
-    assert update.before["affected_em"] == 5 and update.after["affected_em"] == 0
-    assert update.after["lines"] == ["1. Bê tông hóa đường thôn"]
+    assert [list(s.lines.all()) for s in problem.solutions.all()] == [[first, second]]
+    first_update, second_update = AuditEntry.objects.filter(
+        subject_id=str(problem.pk), operation="update"
+    ).order_by("id")
+    assert first_update.before["affected_em"] == 5 and first_update.after["affected_em"] == 0
+    assert second_update.after["solutions"] == [
+        "Bê tông hóa đường → 1. Bê tông hóa đường thôn; 2. Làm rãnh thoát nước"
+    ]
 
     pk = problem.pk
     problem_delete(actor=planner, problem=problem)
     assert not Problem.objects.exists()
-    assert ProposalLine.objects.count() == 2
-    assert _audits(problem, pk) == ["create", "update", "delete"]
+    assert ProposalLine.objects.count() == 3
+    assert _audits(problem, pk) == ["create", "update", "update", "delete"]
+
+
+def test_a_solution_with_proposals_needs_its_text(plan: VillagePlan, planner: Any) -> None:
+    line = f.line(plan, number=1)
+    with pytest.raises(ApplicationErrors) as caught:
+        problem_create(
+            actor=planner,
+            plan=plan,
+            data=_problem_data(
+                solutions=[{"text": "Đường", "lines": []}, {"text": " ", "lines": [line]}]
+            ),
+        )
+    assert (caught.value.where.field, caught.value.where.row) == ("solutions", 2)
+    assert caught.value.message == gettext(
+        "Solution %(row)s: write the solution that the ticked proposals came from, or untick them."
+    ) % {"row": 2}
+    assert not Problem.objects.exists()
+
+
+def test_solutions_may_be_given_as_text_one_per_line(plan: VillagePlan, planner: Any) -> None:
+    problem = problem_create(
+        actor=planner, plan=plan, data=_problem_data(solutions="- Bê tông hóa\n\n2. Làm rãnh")
+    )
+    assert [s.text for s in problem.solutions.all()] == ["Bê tông hóa", "Làm rãnh"]
 
 
 def test_problem_without_text_is_refused_and_nothing_saved(plan: VillagePlan, planner: Any) -> None:
@@ -502,10 +560,23 @@ def test_swot_form_saves_and_refuses(client_planner: Client, plan: VillagePlan) 
     )
 
 
+def _solution_rows(*rows: tuple[str, list[str]]) -> dict[str, Any]:
+    """The solutions formset of the problem form, as posted."""
+    data: dict[str, Any] = {
+        "solutions-TOTAL_FORMS": str(len(rows)),
+        "solutions-INITIAL_FORMS": "0",
+    }
+    for i, (text, lines) in enumerate(rows):
+        data[f"solutions-{i}-text"] = text
+        data[f"solutions-{i}-lines"] = lines
+    return data
+
+
 def test_problem_forms_add_edit_refuse_and_delete(
     client_planner: Client, plan: VillagePlan
 ) -> None:
     line = f.line(plan, number=1)
+    other = f.line(plan, number=2, activity="Làm rãnh thoát nước")
     form = {
         "sector": str(f.sector().pk),
         "problem": "Đường lầy lội",
@@ -514,14 +585,18 @@ def test_problem_forms_add_edit_refuse_and_delete(
         "affected_women": "",
         "affected_em": "",
         "causes": "Đường đất",
-        "solutions": "Bê tông hóa",
-        "lines": [str(line.pk)],
         "priority": "",
+        **_solution_rows(("Bê tông hóa", [str(line.pk)]), ("Làm rãnh", [str(other.pk)]), ("", [])),
     }
     url = reverse("plans:findings_problem_create", args=[plan.uid])
+    page = client_planner.get(reverse("plans:findings", args=[plan.uid])).content.decode()
+    assert 'name="solutions-0-text"' in page and 'name="solutions-1-lines"' in page
     assert client_planner.post(url, form).status_code == 302
     problem = Problem.objects.get()
-    assert list(problem.lines.all()) == [line]
+    assert [(s.text, list(s.lines.all())) for s in problem.solutions.all()] == [
+        ("Bê tông hóa", [line]),
+        ("Làm rãnh", [other]),
+    ]
 
     response = client_planner.post(url, {**form, "affected_poor": "90"})
     assert response.status_code == 400
@@ -533,11 +608,18 @@ def test_problem_forms_add_edit_refuse_and_delete(
     assert Problem.objects.count() == 1
 
     edit = reverse("plans:findings_problem_edit", args=[plan.uid, problem.pk])
-    assert client_planner.get(edit).status_code == 200
-    assert client_planner.post(edit, {**form, "problem": "Đường hỏng"}).status_code == 302
+    page = client_planner.get(edit).content.decode()
+    assert 'value="Làm rãnh"' in page  # the saved solutions, then empty rows
+    assert 'name="solutions-3-text"' in page
+    changed = {**form, "problem": "Đường hỏng", **_solution_rows(("Bê tông hóa", [str(line.pk)]))}
+    assert client_planner.post(edit, changed).status_code == 302
     problem.refresh_from_db()
     assert problem.problem == "Đường hỏng"
+    assert [s.text for s in problem.solutions.all()] == ["Bê tông hóa"]
     assert client_planner.post(edit, {**form, "problem": ""}).status_code == 400
+    refused = client_planner.post(edit, {**form, **_solution_rows(("", [str(line.pk)]))})
+    assert refused.status_code == 400
+    assert problem.solutions.count() == 1
 
     delete = reverse("plans:findings_problem_delete", args=[plan.uid, problem.pk])
     assert client_planner.post(delete).status_code == 302

@@ -8,11 +8,13 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db.models import QuerySet
 
 from kehoach.accounts.tests.factories import commune_planner, user_with_role
 from kehoach.core.errors import ApplicationError, ApplicationErrors, NotFoundError
 from kehoach.geo.tests.factories import VillageFactory, dong_hoi, hai_lang
-from kehoach.plans.models import ProposalLine
+from kehoach.plans.choices import PlanStatus
+from kehoach.plans.models import ProposalLine, VillagePlan
 from kehoach.plans.services.lines import (
     ConflictError,
     proposal_line_create,
@@ -188,3 +190,80 @@ def test_a_village_editor_edits_only_their_own_village(plan: Any) -> None:
     with pytest.raises(NotFoundError):
         proposal_line_create(actor=commune_planner(dong_hoi()), plan=plan, data=f.line_data())
     assert not ProposalLine.objects.filter(plan=other_plan).exists()
+
+
+def test_r5_a_line_within_one_month_and_the_whole_year_passes(plan: Any, planner: Any) -> None:
+    one_month = proposal_line_create(
+        actor=planner,
+        plan=plan,
+        data=f.line_data(
+            start_month=datetime.date(2027, 5, 1), end_month=datetime.date(2027, 5, 1)
+        ),
+    )
+    whole_year = proposal_line_create(
+        actor=planner,
+        plan=plan,
+        data=f.line_data(
+            start_month=datetime.date(2027, 1, 1), end_month=datetime.date(2027, 12, 31)
+        ),
+    )
+    assert (one_month.start_month, one_month.end_month) == (
+        datetime.date(2027, 5, 1),
+        datetime.date(2027, 5, 1),
+    )
+    assert whole_year.end_month == datetime.date(2027, 12, 1)  # months are kept as their 1st
+
+
+def test_r6_a_small_positive_quantity_with_a_unit_in_use_passes(plan: Any, planner: Any) -> None:
+    unit = f.unit("m", "m")
+    line = proposal_line_create(
+        actor=planner, plan=plan, data=f.line_data(quantity=Decimal("0.001"), unit=unit)
+    )
+    line.refresh_from_db()
+    assert (line.quantity, line.unit) == (Decimal("0.001"), unit)
+
+
+def _spy_locks(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    locked: list[Any] = []
+    original = QuerySet.select_for_update
+
+    def spy(self: Any, *args: Any, **kwargs: Any) -> Any:
+        locked.append(self.model)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(QuerySet, "select_for_update", spy)
+    return locked
+
+
+def test_delete_and_restore_lock_the_plan_row(
+    plan: Any, planner: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    line = proposal_line_create(actor=planner, plan=plan, data=f.line_data())
+    locked = _spy_locks(monkeypatch)
+    proposal_line_delete(actor=planner, line=line)
+    assert VillagePlan in locked
+    locked.clear()
+    proposal_line_restore(actor=planner, line=line)
+    assert VillagePlan in locked
+
+
+def test_delete_and_restore_read_the_status_under_the_lock(plan: Any, planner: Any) -> None:
+    """A page opened before the plan was submitted holds a stale plan: the status read under
+    the lock refuses the change."""
+    line = proposal_line_create(actor=planner, plan=plan, data=f.line_data())
+    gone = proposal_line_create(actor=planner, plan=plan, data=f.line_data(priority=2))
+    proposal_line_delete(actor=planner, line=gone)
+    stale_line = ProposalLine.objects.select_related("plan").get(pk=line.pk)
+    stale_gone = ProposalLine.objects.select_related("plan").get(pk=gone.pk)
+    VillagePlan.objects.filter(pk=plan.pk).update(status=PlanStatus.SUBMITTED)
+    assert stale_line.plan.status == PlanStatus.DRAFT
+
+    for service, target in (
+        (proposal_line_delete, stale_line),
+        (proposal_line_restore, stale_gone),
+    ):
+        with pytest.raises(ApplicationError) as caught:
+            service(actor=planner, line=target)
+        assert caught.value.code == "plan_locked"
+    assert ProposalLine.objects.alive().filter(plan=plan).count() == 1
+    assert ProposalLine.objects.get(pk=gone.pk).deleted_at is not None

@@ -141,7 +141,7 @@ def test_carry_over_brings_unfunded_and_deferred_lines_with_their_origin() -> No
     planner = commune_planner(village.parent)
 
     assert {line.pk for line in carry_over_candidates(plan)} == {kept.pk, deferred.pk}
-    created = carry_over(actor=planner, plan=plan, line_uids=[str(kept.uid)])
+    created = carry_over(actor=planner, plan=plan, line_uids=[str(kept.uid)]).lines
 
     assert created[0].origin == kept
     assert (created[0].start_month, created[0].end_month) == (

@@ -4,15 +4,20 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from kehoach.accounts.choices import Role
 from kehoach.accounts.tests.factories import commune_planner, user_with_role
 from kehoach.geo.tests.factories import VillageFactory, dong_hoi, hai_lang
 from kehoach.plans.choices import PlanStatus
-from kehoach.plans.models import PlanningRound, ProposalLine
+from kehoach.plans.models import PlanningRound, ProposalLine, VillageMeeting
+from kehoach.plans.services.meeting import meeting_save
 from kehoach.plans.tests import factories as f
+from kehoach.plans.tests.test_workflow import MEETING, MISSING_MEETING_ACCEPT
 
 pytestmark = pytest.mark.django_db
 
@@ -150,10 +155,19 @@ def test_submitted_plan_is_read_only(client_planner: Client, plan: Any) -> None:
     plan.save()
     html = client_planner.get(reverse("plans:plan", args=[plan.uid])).content.decode()
     assert "Thêm đề xuất" not in html
+    before = ProposalLine.objects.values().get(pk=line.pk)
     response = client_planner.post(
-        reverse("plans:line_edit", args=[plan.uid, line.uid]), _form(version=str(line.version))
+        reverse("plans:line_edit", args=[plan.uid, line.uid]),
+        _form(activity="Làm đường đất", total_cost_mvnd="999", version=str(line.version)),
     )
     assert response.status_code == 302
+    assert ProposalLine.objects.values().get(pk=line.pk) == before  # nothing changed
+    for url in (
+        reverse("plans:line_delete", args=[plan.uid, line.uid]),
+        reverse("plans:line_create", args=[plan.uid]),
+    ):
+        client_planner.post(url, _form())
+    assert list(ProposalLine.objects.values()) == [before]
 
 
 def test_commune_page_lists_rounds_and_planner_opens_one(client: Client) -> None:
@@ -178,3 +192,121 @@ def test_commune_page_lists_rounds_and_planner_opens_one(client: Client) -> None
     page = client.get(reverse("geo:unit", args=["19702"])).content.decode()
     assert reverse("plans:round", args=[round_.uid]) in page
     assert client.get(reverse("plans:round", args=[round_.uid])).status_code == 200
+
+
+# --- the checklist and the meeting acceptance on the plan page -------------------------------
+
+
+def test_the_checklist_names_a_line_that_no_longer_passes_its_rules(
+    client_planner: Client, plan: Any
+) -> None:
+    line = f.line(plan)
+    ProposalLine.objects.filter(pk=line.pk).update(total_cost_mvnd=Decimal(150))
+    html = client_planner.get(reverse("plans:plan", args=[plan.uid])).content.decode()
+    assert 'data-code="line:1:total_cost_mvnd"' in html
+    assert "Dòng 1, Tổng kinh phí: tổng kinh phí (150)" in html
+
+
+def test_the_leader_is_offered_the_acceptance_only_for_a_recorded_meeting_that_falls_short(
+    client: Client, plan: Any
+) -> None:
+    leader = user_with_role(Role.COMMUNE_APPROVER, plan.village.parent)
+    client.force_login(leader)
+    url = reverse("plans:plan", args=[plan.uid])
+    accept = reverse("plans:accept_meeting", args=[plan.uid])
+    assert accept not in client.get(url).content.decode()  # no meeting: nothing to accept
+
+    planner = commune_planner(plan.village.parent)
+    meeting_save(actor=planner, plan=plan, data=MEETING)
+    assert accept not in client.get(url).content.decode()  # quorate and approved
+
+    meeting_save(
+        actor=planner,
+        plan=plan,
+        data={**MEETING, "households_represented": 40, "participants_total": 45, "votes_agree": 30},
+    )
+    assert accept in client.get(url).content.decode()
+
+
+def test_accepting_a_missing_meeting_is_refused_on_the_page(client: Client, plan: Any) -> None:
+    client.force_login(user_with_role(Role.COMMUNE_APPROVER, plan.village.parent))
+    response = client.post(
+        reverse("plans:accept_meeting", args=[plan.uid]), {"reason": "Đã họp"}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == reverse("plans:plan", args=[plan.uid])
+    assert gettext(MISSING_MEETING_ACCEPT) in response.content.decode()
+    plan.refresh_from_db()
+    assert plan.quorum_override_reason == ""
+
+
+# --- the round page ---------------------------------------------------------------------------
+
+
+def _village_with_meeting(name: str, **meeting: Any) -> Any:
+    village = VillageFactory.create(parent=hai_lang(), name=name)
+    plan = f.village_plan(village)
+    f.line(plan)
+    VillageMeeting.objects.create(plan=plan, **{**MEETING, **meeting})
+    return plan
+
+
+def test_round_page_shows_the_four_participation_shares_per_village_and_for_the_commune(
+    client: Client,
+) -> None:
+    first = _village_with_meeting(
+        "Thôn Diên Sanh",
+        households_total=100,
+        households_represented=62,
+        participants_total=70,
+        participants_women=28,
+        participants_poor=7,
+        participants_em=14,
+    )
+    _village_with_meeting(
+        "Thôn Mỹ Chánh",
+        households_total=200,
+        households_represented=90,
+        participants_total=130,
+        participants_women=32,
+        participants_poor=13,
+        participants_em=0,
+        votes_agree=100,
+    )
+    f.village_plan(VillageFactory.create(parent=hai_lang(), name="Thôn Hội Kỳ"))
+    client.force_login(commune_planner(hai_lang()))
+
+    html = client.get(reverse("plans:round", args=[first.round.uid])).content.decode()
+
+    table = html[html.index('id="participation"') :]
+    table = table[: table.index("</table>")]
+    # Diên Sanh: 62/100 households, 70 participants: women 40%, poor 10%, EM 20%
+    for shown in ("62 / 100", "62,0%", "40,0%", "10,0%", "20,0%"):
+        assert shown in table
+    # Mỹ Chánh: 90/200 = 45% (no quorum), women 32/130 = 24,6% (below the 30% target)
+    for shown in ("90 / 200", "45,0%", "24,6%"):
+        assert shown in table
+    assert "Thôn Hội Kỳ" in table
+    # the commune: 152/300 = 50,7%; women 60/200 = 30%; poor 20/200 = 10%; EM 14/200 = 7%
+    assert (
+        '<td class="num" id="commune-households">152 / 300</td><td class="num">50,7%</td>' in table
+    )
+    assert 'id="commune-women-pct">30,0%<' in table
+    assert 'id="commune-poor-pct">10,0%<' in table
+    assert 'id="commune-em-pct">7,0%<' in table
+
+
+def test_round_page_queries_do_not_grow_with_the_villages(client: Client) -> None:
+    first = _village_with_meeting("Thôn 1")
+    client.force_login(commune_planner(hai_lang()))
+    url = reverse("plans:round", args=[first.round.uid])
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries.captured_queries)
+
+    few = count()
+    for n in range(2, 12):
+        _village_with_meeting(f"Thôn {n}")
+    f.village_plan(VillageFactory.create(parent=hai_lang(), name="Thôn chưa họp"))
+    assert count() == few

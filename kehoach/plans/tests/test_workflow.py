@@ -6,6 +6,7 @@ import datetime
 from typing import Any
 
 import pytest
+from django.utils.translation import gettext
 
 from kehoach.accounts.choices import Role
 from kehoach.accounts.tests.factories import commune_planner, user_with_role
@@ -13,7 +14,7 @@ from kehoach.approvals.models import AuditEntry, StatusChange
 from kehoach.core.errors import ApplicationError, NotFoundError
 from kehoach.geo.tests.factories import VillageFactory, hai_lang
 from kehoach.plans.choices import PlanStatus
-from kehoach.plans.models import ProposalLine, VillageMeeting
+from kehoach.plans.models import ProposalLine, VillageMeeting, VillagePlan
 from kehoach.plans.services.checks import plan_checks
 from kehoach.plans.services.lines import proposal_line_create
 from kehoach.plans.services.meeting import meeting_save
@@ -90,6 +91,26 @@ def test_submit_is_refused_without_a_meeting_and_lists_what_is_missing(
     assert not StatusChange.objects.exists()
 
 
+def _submit_refused(plan: Any, planner: Any) -> list[str]:
+    """Submit, expect a refusal; return its lines after the heading. The plan stays a draft
+    and no status change is recorded."""
+    with pytest.raises(ApplicationError) as caught:
+        plan_submit(actor=planner, plan=plan)
+    assert caught.value.code == "plan_not_ready"
+    heading, *lines = caught.value.message.splitlines()
+    assert heading == gettext("The plan cannot be submitted yet:")
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.DRAFT
+    assert not StatusChange.objects.filter(plan_uid=plan.uid).exists()
+    return lines
+
+
+R3_TOO_MANY = (
+    "%(sector)s has %(count)s priority activities; it must have between %(min)s "
+    "and %(max)s. Change the priority of some lines."
+)
+
+
 def test_r3_four_priority_activities_in_one_sector_block_submission(
     plan: Any, planner: Any
 ) -> None:
@@ -102,9 +123,9 @@ def test_r3_four_priority_activities_in_one_sector_block_submission(
         "Hạ tầng: giao thông có 4 hoạt động ưu tiên; mỗi lĩnh vực phải có từ 1 đến 3. "
         "Hãy đổi thứ tự ưu tiên của một số hoạt động."
     )
-    with pytest.raises(ApplicationError):
-        plan_submit(actor=planner, plan=plan)
-    assert plan.status == PlanStatus.DRAFT
+    assert _submit_refused(plan, planner) == [
+        gettext(R3_TOO_MANY) % {"sector": "Hạ tầng: giao thông", "count": 4, "min": 1, "max": 3}
+    ]
 
 
 def test_r3_a_sector_without_priority_activity_fails(plan: Any, planner: Any) -> None:
@@ -117,6 +138,28 @@ def test_r3_a_sector_without_priority_activity_fails(plan: Any, planner: Any) ->
     checks = {c.code: c for c in plan_checks(plan)}
     assert not checks["priority_count:GD"].ok
     assert checks["priority_count:HT-GT"].ok
+    assert _submit_refused(plan, planner) == [
+        gettext(R3_TOO_MANY) % {"sector": "Giáo dục – đào tạo", "count": 0, "min": 1, "max": 3}
+    ]
+
+
+def test_r3_one_to_three_priority_activities_per_sector_pass(plan: Any, planner: Any) -> None:
+    _ready(plan, planner)
+    for priority in (2, 3):
+        proposal_line_create(actor=planner, plan=plan, data=f.line_data(priority=priority))
+    proposal_line_create(actor=planner, plan=plan, data=f.line_data(priority=None))
+    check = {c.code: c for c in plan_checks(plan)}["priority_count:HT-GT"]
+    assert check.ok
+    assert check.message == gettext(
+        "%(sector)s: %(count)s priority activities (between %(min)s and %(max)s)."
+    ) % {"sector": "Hạ tầng: giao thông", "count": 3, "min": 1, "max": 3}
+    assert plan_submit(actor=planner, plan=plan).status == PlanStatus.SUBMITTED
+
+
+R4_REPEATED = (
+    "%(sector)s: priority %(rank)s is given to lines %(lines)s; each priority may be used "
+    "only once in a sector."
+)
 
 
 def test_r4_unique_ranks_when_the_profile_asks(plan: Any, planner: Any) -> None:
@@ -129,6 +172,50 @@ def test_r4_unique_ranks_when_the_profile_asks(plan: Any, planner: Any) -> None:
         "Hạ tầng: giao thông: thứ tự ưu tiên 1 được gán cho các dòng 1, 2; mỗi thứ tự ưu tiên "
         "chỉ được dùng một lần trong một lĩnh vực."
     )
+    assert _submit_refused(plan, planner) == [
+        gettext(R4_REPEATED) % {"sector": "Hạ tầng: giao thông", "rank": 1, "lines": "1, 2"}
+    ]
+
+
+def test_r4_distinct_ranks_pass_and_repeated_ranks_pass_when_the_profile_allows(
+    plan: Any, planner: Any
+) -> None:
+    f.profile(unique_ranks_within_sector=True)
+    _ready(plan, planner)
+    second = proposal_line_create(actor=planner, plan=plan, data=f.line_data(priority=2))
+    plan.round.profile.refresh_from_db()
+    assert not [c for c in plan_checks(plan) if c.code.startswith("unique_rank")]
+
+    # the same ranks repeated are fine under a profile that uses priority levels
+    ProposalLine.objects.filter(pk=second.pk).update(priority=1)
+    f.profile(unique_ranks_within_sector=False)
+    plan.round.profile.refresh_from_db()
+    assert all(c.ok for c in plan_checks(plan))
+    assert plan_submit(actor=planner, plan=plan).status == PlanStatus.SUBMITTED
+
+
+NO_QUORUM = (
+    "No quorum: %(pct)s%% of households represented; more than %(min)s%% "
+    "is needed (or the commune leader accepts the meeting with a reason)."
+)
+NOT_APPROVED = "Not approved: %(pct)s%% of participants agreed; more than %(min)s%% is needed."
+
+
+def test_r9_a_meeting_under_quorum_is_refused_with_the_message(plan: Any, planner: Any) -> None:
+    _ready(plan, planner, households_represented=45, participants_total=55, votes_agree=40)
+    assert _submit_refused(plan, planner) == [gettext(NO_QUORUM) % {"pct": "45", "min": "50"}]
+
+
+def test_r9_fewer_than_half_agreeing_is_refused_with_the_message(plan: Any, planner: Any) -> None:
+    _ready(plan, planner, participants_total=70, votes_agree=30, votes_disagree=30)
+    checks = {c.code: c for c in plan_checks(plan)}
+    assert checks["quorum"].ok
+    assert _submit_refused(plan, planner) == [gettext(NOT_APPROVED) % {"pct": "42,9", "min": "50"}]
+
+
+def test_r9_exactly_half_agreeing_is_not_enough(plan: Any, planner: Any) -> None:
+    _ready(plan, planner, participants_total=70, votes_agree=35, votes_disagree=30)
+    assert _submit_refused(plan, planner) == [gettext(NOT_APPROVED) % {"pct": "50", "min": "50"}]
 
 
 def test_r9_no_quorum_blocks_until_the_commune_leader_accepts(plan: Any, planner: Any) -> None:
@@ -148,6 +235,91 @@ def test_r9_no_quorum_blocks_until_the_commune_leader_accepts(plan: Any, planner
 
     plan.refresh_from_db()
     assert plan_submit(actor=planner, plan=plan).status == PlanStatus.SUBMITTED
+
+
+MISSING_MEETING_ACCEPT = (
+    "Record the village meeting first. The commune can accept a recorded meeting that falls "
+    "short of the quorum or the approval, not a meeting that was not recorded: the village "
+    "meeting decides the community contributions."
+)
+
+
+def test_r11_the_leader_cannot_accept_a_meeting_that_was_not_recorded(
+    plan: Any, planner: Any
+) -> None:
+    proposal_line_create(actor=planner, plan=plan, data=f.line_data())  # contribution 30
+    leader = user_with_role(Role.COMMUNE_APPROVER, plan.village.parent)
+    with pytest.raises(ApplicationError) as caught:
+        plan_accept_meeting(actor=leader, plan=plan, reason="Thôn đã họp nhưng mất biên bản")
+    assert caught.value.code == "meeting_missing"
+    assert caught.value.message == gettext(MISSING_MEETING_ACCEPT)
+    plan.refresh_from_db()
+    assert plan.quorum_override_reason == ""
+    assert not AuditEntry.objects.filter(plan_uid=plan.uid, subject_label="plans.villageplan")
+
+
+def test_r11_an_acceptance_never_stands_for_a_missing_meeting(plan: Any, planner: Any) -> None:
+    """An acceptance recorded before this rule (or a meeting record lost since) does not let a
+    plan with community contributions be submitted without its meeting."""
+    proposal_line_create(actor=planner, plan=plan, data=f.line_data())
+    VillagePlan.objects.filter(pk=plan.pk).update(quorum_override_reason="Đã họp")
+    plan.refresh_from_db()
+    assert _submit_refused(plan, planner) == [
+        gettext(
+            "The village meeting has not been recorded. The commune's acceptance applies "
+            "to a recorded meeting that falls short of the quorum or the approval; it does "
+            "not replace the meeting, which decides the community contributions."
+        )
+    ]
+    assert ProposalLine.objects.get(plan=plan).meeting is None
+
+
+# --- every line is checked again on submit ----------------------------------------------------
+
+
+def test_submit_checks_every_line_again_and_names_the_line_and_field(
+    plan: Any, planner: Any
+) -> None:
+    _ready(plan, planner)
+    ended = f.source("NTM", "CTMTQG NTM", valid_from_year=2021, valid_to_year=None)
+    second = proposal_line_create(
+        actor=planner, plan=plan, data=f.line_data(priority=2, proposed_source=ended)
+    )
+    # valid when saved; since then the programme ends with 2026 and an import broke R1 and R5
+    ended.valid_to_year = 2026
+    ended.save()
+    ProposalLine.objects.filter(pk=second.pk).update(
+        total_cost_mvnd=150, end_month=datetime.date(2028, 1, 1)
+    )
+
+    checks = {c.code: c for c in plan_checks(plan)}
+    assert not checks["line:2:proposed_source"].ok
+    refused = _submit_refused(plan, planner)
+
+    assert refused == [
+        "Dòng 2, Kết thúc: 01/2028 nằm ngoài năm kế hoạch 2027.",
+        "Dòng 2, Tổng kinh phí: tổng kinh phí (150) phải bằng dân đóng góp (30) cộng hỗ trợ "
+        "từ bên ngoài đề nghị (70), tức là 100 triệu đồng.",
+        "Dòng 2, Nguồn vốn đề xuất: nguồn vốn “NTM” không còn áp dụng trong năm 2027; "
+        "hãy chọn nguồn khác.",
+    ]
+
+
+def test_submit_refuses_a_line_whose_sector_or_unit_left_the_catalogue(
+    plan: Any, planner: Any
+) -> None:
+    _ready(plan, planner)
+    retired = f.unit("cai", "cái")
+    line = ProposalLine.objects.get(plan=plan)
+    ProposalLine.objects.filter(pk=line.pk).update(unit=retired, priority=7)
+    retired.is_active = False
+    retired.save()
+    refused = _submit_refused(plan, planner)
+    assert "Dòng 1, Đơn vị tính: hãy chọn đơn vị tính trong danh sách." in refused
+    assert (
+        "Dòng 1, Thứ tự ưu tiên: thứ tự ưu tiên phải là số nguyên từ 1 đến 3, hoặc để trống "
+        "nếu hoạt động không phải là ưu tiên."
+    ) in refused
 
 
 def test_return_needs_a_comment_and_revise_reopens(plan: Any, planner: Any) -> None:

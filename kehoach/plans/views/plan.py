@@ -1,5 +1,5 @@
 """The village plan page: proposals edited in place (htmx), the live checklist, the workflow
-buttons, the meeting record, carry-over and the plan's history."""
+buttons, carry-over and the plan's history (the meeting tab is in ``views.meeting``)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from kehoach.accounts.permissions import Action, has_permission
@@ -18,11 +19,11 @@ from kehoach.approvals.history import plan_history
 from kehoach.core.errors import ApplicationError, NotFoundError
 
 from ..choices import PlanStatus
-from ..forms import AcceptMeetingForm, CommentForm, LineForm, MeetingForm
+from ..forms import AcceptMeetingForm, CommentForm, LineForm
 from ..models import ProposalLine, VillageMeeting, VillagePlan
 from ..panels import plan_panels
 from ..selectors import lines_by_sector, plan_lines
-from ..services.carry_over import carry_over, carry_over_candidates
+from ..services.carry_over import carry_over, carry_over_candidates, carry_over_preview
 from ..services.checks import plan_checks
 from ..services.lines import (
     ConflictError,
@@ -31,7 +32,7 @@ from ..services.lines import (
     proposal_line_restore,
     proposal_line_update,
 )
-from ..services.meeting import meeting_result, meeting_save
+from ..services.meeting import meeting_result
 from ..services.workflow import VILLAGE_PLAN_WORKFLOW, plan_accept_meeting, plan_transition
 from .common import plan_context, plan_or_404
 
@@ -84,8 +85,13 @@ def _page_context(request: HttpRequest, plan: VillagePlan) -> dict[str, Any]:
         plan.status, request.user, plan.village
     )
     context["comment_form"] = CommentForm()
-    context["may_accept_meeting"] = plan.status == PlanStatus.DRAFT and has_permission(
-        request.user, Action.ACCEPT_MEETING, plan.village
+    # R9 override: only a recorded meeting that falls short can be accepted (R11).
+    result = context["meeting_result"]
+    context["may_accept_meeting"] = (
+        plan.status == PlanStatus.DRAFT
+        and result is not None
+        and not (result.quorate and result.approved)
+        and has_permission(request.user, Action.ACCEPT_MEETING, plan.village)
     )
     context["accept_form"] = AcceptMeetingForm()
     context["panels"] = plan_panels(request, plan)
@@ -288,53 +294,6 @@ def accept_meeting_view(request: HttpRequest, uid: Any) -> HttpResponse:
 
 
 @login_required
-def meeting_view(request: HttpRequest, uid: Any) -> HttpResponse:
-    plan = plan_or_404(request, uid)
-    context = plan_context(request, plan, "meeting")
-    meeting = VillageMeeting.objects.filter(plan=plan).first()
-    if request.method == "POST":
-        if not context["may_edit"]:
-            raise Http404
-        form = MeetingForm(request.POST, instance=meeting)
-        if form.is_valid():
-            data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-            try:
-                meeting = meeting_save(
-                    actor=request.user,
-                    plan=plan,
-                    data=data,
-                    expected_version=form.cleaned_data.get("version"),
-                )
-            except NotFoundError as exc:
-                raise Http404 from exc
-            except ApplicationError as exc:
-                form.add_service_error(exc)
-            else:
-                messages.success(request, _("The village meeting is recorded."))
-                return redirect("plans:meeting", uid=plan.uid)
-    else:
-        initial = {"version": meeting.version} if meeting else {}
-        if meeting is None:
-            info = getattr(plan, "basic_info", None) if hasattr(plan, "basic_info") else None
-            if info is not None and info.total_households:
-                initial["households_total"] = info.total_households
-        form = MeetingForm(instance=meeting, initial=initial)
-    context.update(
-        {
-            "form": form,
-            "meeting": meeting,
-            "result": meeting_result(meeting, plan.round.profile) if meeting else None,
-        }
-    )
-    return render(
-        request,
-        "plans/meeting.html",
-        context,
-        status=400 if request.method == "POST" else 200,
-    )
-
-
-@login_required
 def history_view(request: HttpRequest, uid: Any) -> HttpResponse:
     plan = plan_or_404(request, uid)
     context = plan_context(request, plan, "history")
@@ -344,26 +303,44 @@ def history_view(request: HttpRequest, uid: Any) -> HttpResponse:
 
 @login_required
 def carry_over_view(request: HttpRequest, uid: Any) -> HttpResponse:
+    """Last year's unfunded or deferred proposals, each with what carrying it over does (a
+    source no longer in use left empty) or why it cannot be carried; then the carry-over."""
     plan = plan_or_404(request, uid)
     context = plan_context(request, plan, "proposals")
     if not context["may_edit"]:
         raise Http404
-    candidates = carry_over_candidates(plan)
-    error = ""
+    errors: list[str] = []
+    chosen: set[str] | None = None
     if request.method == "POST":
+        chosen = set(request.POST.getlist("lines"))
         try:
-            created = carry_over(
+            done = carry_over(
                 actor=request.user, plan=plan, line_uids=request.POST.getlist("lines")
             )
         except NotFoundError as exc:
             raise Http404 from exc
         except ApplicationError as exc:
-            error = exc.message
+            errors = [item.message for item in getattr(exc, "errors", None) or [exc]]
         else:
             messages.success(
                 request,
-                _("%(count)s proposals carried over from last year.") % {"count": len(created)},
+                ngettext(
+                    "%(count)s proposal carried over from last year.",
+                    "%(count)s proposals carried over from last year.",
+                    len(done.lines),
+                )
+                % {"count": len(done.lines)},
             )
+            for note in done.notes:
+                messages.warning(request, note)
             return redirect("plans:plan", uid=plan.uid)
-    context.update({"candidates": candidates, "error": error})
-    return render(request, "plans/carry_over.html", context, status=400 if error else 200)
+    candidates = carry_over_preview(plan)
+    context.update(
+        {
+            "candidates": candidates,
+            "errors": errors,
+            "chosen": chosen,
+            "can_carry": context["can_edit"] and any(c.ok for c in candidates),
+        }
+    )
+    return render(request, "plans/carry_over.html", context, status=400 if errors else 200)

@@ -22,7 +22,7 @@ from ..forms import RoundForm
 from ..models import VillageMeeting
 from ..panels import round_panels
 from ..selectors import commune_participation, round_get_for_user, rounds_of
-from ..services.meeting import meeting_result
+from ..services.meeting import meeting_result, participation_targets
 from ..services.rounds import round_add_missing_plans, round_create
 
 
@@ -107,10 +107,13 @@ def round_detail(request: HttpRequest, uid: Any) -> HttpResponse:
                 "plan": plan,
                 "lines": figures.get(plan.id, {}).get("n_lines", 0),
                 "cost": figures.get(plan.id, {}).get("cost"),
+                "record": meeting,
                 "meeting": meeting_result(meeting, round_.profile) if meeting else None,
             }
         )
     commune = round_.commune
+    participation = commune_participation(round_)
+    targets = participation_targets(round_.profile)
     return render(
         request,
         "plans/round.html",
@@ -119,7 +122,15 @@ def round_detail(request: HttpRequest, uid: Any) -> HttpResponse:
             "unit": commune,
             "ancestors": _ancestors(request, commune),
             "rows": rows,
-            "participation": commune_participation(round_),
+            "participation": participation,
+            "profile": round_.profile,
+            "targets": targets,
+            "below": {
+                code: targets[code] is not None
+                and participation[code] is not None
+                and participation[code] < targets[code]
+                for code in ("women_pct", "poor_pct", "em_pct")
+            },
             "can_manage": has_permission(request.user, Action.MANAGE_ROUNDS, commune),
             "panels": round_panels(request, round_),
         },

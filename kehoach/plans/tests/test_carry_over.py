@@ -1,0 +1,227 @@
+"""Carry-over: each carried line passes this year's rules; a source no longer in use is left
+empty with a note, anything else refuses the line with a message naming it; the page shows
+both before anything is chosen."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+from django.contrib.messages import get_messages
+from django.db.models import QuerySet
+from django.test import Client
+from django.urls import reverse
+from django.utils.translation import gettext
+
+from kehoach.accounts.tests.factories import commune_planner, user_with_role
+from kehoach.approvals.models import AuditEntry
+from kehoach.core.errors import ApplicationError, ApplicationErrors
+from kehoach.geo.tests.factories import VillageFactory, hai_lang
+from kehoach.plans.choices import LineOutcome, PlanStatus
+from kehoach.plans.models import ProposalLine, VillagePlan
+from kehoach.plans.services.carry_over import carry_over, carry_over_preview
+from kehoach.plans.tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def village() -> Any:
+    return VillageFactory.create(parent=hai_lang(), name="Thôn Diên Sanh")
+
+
+@pytest.fixture
+def planner(village: Any) -> Any:
+    return commune_planner(village.parent)
+
+
+def _last_year_line(village: Any, **overrides: Any) -> ProposalLine:
+    last_year = f.village_plan(village, year=2026)
+    values: dict[str, Any] = {
+        "outcome": LineOutcome.UNFUNDED,
+        "start_month": datetime.date(2026, 9, 1),
+        "end_month": datetime.date(2026, 11, 1),
+        "proposed_source": f.source("NS-X", "Ngân sách xã", valid_from_year=None),
+    }
+    values.update(overrides)
+    return f.line(last_year, **values)
+
+
+def _ended_source() -> Any:
+    """A programme that ended with 2026: valid for last year's plan, not for 2027."""
+    return f.source("CT135", "Chương trình 135", valid_from_year=2021, valid_to_year=2026)
+
+
+def _retired_sector() -> Any:
+    sector = f.sector("LN-CU", "Lâm nghiệp (danh mục cũ)", 70)
+    sector.is_active = False
+    sector.save()
+    return sector
+
+
+def test_a_source_not_in_use_in_the_new_year_is_left_empty_with_a_note(
+    village: Any, planner: Any
+) -> None:
+    old = _last_year_line(village, activity="Đường ra đồng", proposed_source=_ended_source())
+    plan = f.village_plan(village, year=2027)
+
+    (candidate,) = carry_over_preview(plan)
+    note = gettext(
+        "Line %(number)s of the %(year)s plan (“%(activity)s”): the proposed source "
+        "“%(source)s” is not in use in %(new_year)s, so the line is carried over "
+        "without a source; choose another one."
+    ) % {
+        "number": 1,
+        "year": 2026,
+        "activity": "Đường ra đồng",
+        "source": "CT135",
+        "new_year": 2027,
+    }
+    assert candidate.ok and candidate.notes == [note]
+
+    done = carry_over(actor=planner, plan=plan, line_uids=[str(old.uid)])
+
+    (line,) = done.lines
+    assert done.notes == [note]
+    assert (line.proposed_source, line.origin, line.priority) == (None, old, None)
+    created = AuditEntry.objects.get(plan_uid=plan.uid, operation="create")
+    assert created.after["proposed_source"] is None
+    assert created.after["origin"] == str(old)
+
+
+def test_a_line_that_breaks_this_years_rules_is_refused_with_its_name_and_nothing_saved(
+    village: Any, planner: Any
+) -> None:
+    good = _last_year_line(village, activity="Kênh mương nội đồng")
+    bad = _last_year_line(village, activity="Trồng rừng", sector=_retired_sector())
+    plan = f.village_plan(village, year=2027)
+
+    by_line = {c.line.pk: c for c in carry_over_preview(plan)}
+    assert by_line[good.pk].ok
+    expected = " ".join(
+        [
+            gettext("Line %(number)s of the %(year)s plan (“%(activity)s”), %(field)s:")
+            % {"number": 2, "year": 2026, "activity": "Trồng rừng", "field": "Lĩnh vực"},
+            gettext("the sector “%(sector)s” is no longer in use.")
+            % {"sector": "Lâm nghiệp (danh mục cũ)"},
+            gettext(
+                "It cannot be carried over; add it again as a new proposal if it is still needed."
+            ),
+        ]
+    )
+    assert by_line[bad.pk].problems == [expected]
+
+    with pytest.raises(ApplicationErrors) as caught:
+        carry_over(actor=planner, plan=plan, line_uids=[str(good.uid), str(bad.uid)])
+
+    assert [e.message for e in caught.value.errors] == [expected]
+    assert caught.value.where.field == "lines"
+    assert not ProposalLine.objects.filter(plan=plan).exists()  # not even the good one
+    assert not AuditEntry.objects.filter(plan_uid=plan.uid).exists()
+    # the good line alone goes through
+    assert len(carry_over(actor=planner, plan=plan, line_uids=[str(good.uid)]).lines) == 1
+
+
+def test_amounts_that_no_longer_add_up_are_refused_naming_the_field(
+    village: Any, planner: Any
+) -> None:
+    bad = _last_year_line(village, activity="Nhà văn hóa")
+    ProposalLine.objects.filter(pk=bad.pk).update(total_cost_mvnd=999)  # an old import
+    plan = f.village_plan(village, year=2027)
+    (candidate,) = carry_over_preview(plan)
+    assert len(candidate.problems) == 1
+    assert candidate.problems[0].startswith(
+        gettext("Line %(number)s of the %(year)s plan (“%(activity)s”), %(field)s:")
+        % {"number": 1, "year": 2026, "activity": "Nhà văn hóa", "field": "Tổng kinh phí"}
+    )
+
+
+def test_carry_over_reads_the_plan_status_under_a_lock(
+    village: Any, planner: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old = _last_year_line(village)
+    plan = f.village_plan(village, year=2027)
+    locked: list[Any] = []
+    original = QuerySet.select_for_update
+
+    def spy(self: QuerySet[Any], *args: Any, **kwargs: Any) -> QuerySet[Any]:
+        locked.append(self.model)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(QuerySet, "select_for_update", spy)
+    carry_over(actor=planner, plan=plan, line_uids=[str(old.uid)])
+    assert VillagePlan in locked
+
+    # a plan submitted since the page was opened is refused, even from the stale object
+    VillagePlan.objects.filter(pk=plan.pk).update(status=PlanStatus.SUBMITTED)
+    assert plan.status == PlanStatus.DRAFT
+    second = _last_year_line(village, activity="Cống qua đường")
+    with pytest.raises(ApplicationError) as caught:
+        carry_over(actor=planner, plan=plan, line_uids=[str(second.uid)])
+    assert caught.value.code == "plan_locked"
+    assert ProposalLine.objects.filter(plan=plan).count() == 1
+
+
+# --- the page ---------------------------------------------------------------------------------
+
+
+def test_the_carry_over_page_shows_what_happens_to_each_line_and_carries_the_chosen(
+    client: Client, village: Any, planner: Any
+) -> None:
+    ok = _last_year_line(village, activity="Kênh mương nội đồng")
+    sourced = _last_year_line(village, activity="Đường ra đồng", proposed_source=_ended_source())
+    refused = _last_year_line(village, activity="Trồng rừng", sector=_retired_sector())
+    _last_year_line(village, activity="Đã làm xong", outcome=LineOutcome.FUNDED)
+    plan = f.village_plan(village, year=2027)
+    client.force_login(planner)
+    url = reverse("plans:carry_over", args=[plan.uid])
+
+    html = client.get(url).content.decode()
+    assert "Kênh mương nội đồng" in html and "Đã làm xong" not in html
+    assert f'value="{ok.uid}"' in html and f'value="{sourced.uid}"' in html
+    assert f'value="{refused.uid}"' not in html  # no box to tick for a line that cannot go
+    assert "“CT135”" in html
+    assert "Lâm nghiệp (danh mục cũ)" in html
+
+    # choosing the refused line anyway (a forged post) saves nothing and says why
+    response = client.post(url, {"lines": [str(ok.uid), str(refused.uid)]})
+    assert response.status_code == 400
+    assert "Trồng rừng" in response.content.decode()
+    assert not ProposalLine.objects.filter(plan=plan).exists()
+
+    response = client.post(url, {"lines": [str(ok.uid), str(sourced.uid)]})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("plans:plan", args=[plan.uid])
+    shown = [str(m) for m in get_messages(response.wsgi_request)]
+    assert any("“CT135”" in m for m in shown)  # the note the user must act on
+    carried = ProposalLine.objects.filter(plan=plan).order_by("number")
+    assert [(line.activity, line.origin_id) for line in carried] == [
+        ("Kênh mương nội đồng", ok.pk),
+        ("Đường ra đồng", sourced.pk),
+    ]
+    # carried lines are no longer offered
+    html = client.get(url).content.decode()
+    assert f'value="{ok.uid}"' not in html
+
+
+def test_the_carry_over_page_is_not_found_for_another_villages_editor(
+    client: Client, village: Any
+) -> None:
+    old = _last_year_line(village)
+    plan = f.village_plan(village, year=2027)
+    other = VillageFactory.create(parent=village.parent, name="Thôn Mỹ Chánh")
+    client.force_login(user_with_role("village_editor", other))
+    url = reverse("plans:carry_over", args=[plan.uid])
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"lines": [str(old.uid)]}).status_code == 404
+    assert not ProposalLine.objects.filter(plan=plan).exists()
+
+
+def test_nothing_chosen_is_refused_on_the_page(client: Client, village: Any, planner: Any) -> None:
+    _last_year_line(village)
+    plan = f.village_plan(village, year=2027)
+    client.force_login(planner)
+    response = client.post(reverse("plans:carry_over", args=[plan.uid]), {})
+    assert response.status_code == 400
+    assert gettext("Choose at least one proposal to carry over.") in response.content.decode()
