@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -37,6 +38,33 @@ def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
     return data
 
 
+def audit_entry(
+    *,
+    actor: Any,
+    plan_uid: uuid.UUID,
+    obj: models.Model,
+    operation: str,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEntry | None:
+    """One audit row, not yet saved (for ``audit_bulk``); None for an update that changed
+    nothing."""
+    before = before or {}
+    after = after or {}
+    if operation == AuditEntry.Operation.UPDATE and before == after:
+        return None
+    return AuditEntry(
+        plan_uid=plan_uid,
+        subject_label=obj._meta.label_lower,
+        subject_id=str(obj.pk),
+        subject_repr=str(obj)[:300],
+        operation=operation,
+        actor=actor if getattr(actor, "pk", None) else None,
+        before=before,
+        after=after,
+    )
+
+
 def audit_record(
     *,
     actor: Any,
@@ -47,17 +75,15 @@ def audit_record(
     after: dict[str, Any] | None = None,
 ) -> AuditEntry | None:
     """Write one audit row; an update that changed nothing writes nothing."""
-    before = before or {}
-    after = after or {}
-    if operation == AuditEntry.Operation.UPDATE and before == after:
-        return None
-    return AuditEntry.objects.create(
-        plan_uid=plan_uid,
-        subject_label=obj._meta.label_lower,
-        subject_id=str(obj.pk),
-        subject_repr=str(obj)[:300],
-        operation=operation,
-        actor=actor if getattr(actor, "pk", None) else None,
-        before=before,
-        after=after,
+    entry = audit_entry(
+        actor=actor, plan_uid=plan_uid, obj=obj, operation=operation, before=before, after=after
     )
+    if entry is not None:
+        entry.save()
+    return entry
+
+
+def audit_bulk(entries: Iterable[AuditEntry | None]) -> list[AuditEntry]:
+    """Write many audit rows in one query (the ``None`` of unchanged updates are skipped)."""
+    rows = [entry for entry in entries if entry is not None]
+    return AuditEntry.objects.bulk_create(rows) if rows else []

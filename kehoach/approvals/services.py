@@ -9,14 +9,14 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kehoach.core.errors import ApplicationError, NotFoundError, Where
 from kehoach.core.text import nfc
 
-from .models import Comment, Notification, Version
+from .audit import audit_record, snapshot
+from .models import AuditEntry, Comment, Notification, Version
 
 SCAN_MAX_BYTES = 10 * 1024 * 1024
 SCAN_TYPES = {
@@ -32,6 +32,10 @@ def _text(body: str) -> str:
     return "\n".join(lines).strip()
 
 
+COMMENT_AUDIT = ["body", "line_uid", "parent"]
+RESOLVED_AUDIT = ["resolved_at", "resolved_by"]
+
+
 @transaction.atomic
 def comment_add(
     *,
@@ -41,8 +45,8 @@ def comment_add(
     line_uid: uuid.UUID | None = None,
     parent: Comment | None = None,
 ) -> Comment:
-    """Add a comment on the plan or one of its lines, or a reply in a thread. The caller has
-    checked that the actor may comment on this plan."""
+    """Add a comment on the plan or one of its lines, or a reply in a thread; the plan's
+    history records it. The caller has checked that the actor may comment on this plan."""
     text = _text(body)
     if not text:
         raise ApplicationError("comment_empty", _("Write the comment first."), Where(field="body"))
@@ -58,30 +62,53 @@ def comment_add(
         while parent.parent is not None:  # replies hang off the first comment of a thread
             parent = parent.parent
         line_uid = parent.line_uid
-    return Comment.objects.create(
+    comment = Comment.objects.create(
         plan_uid=plan_uid,
         line_uid=line_uid,
         parent=parent,
         author=actor if getattr(actor, "pk", None) else None,
         body=text,
     )
+    audit_record(
+        actor=actor,
+        plan_uid=plan_uid,
+        obj=comment,
+        operation=AuditEntry.Operation.CREATE,
+        after=snapshot(comment, COMMENT_AUDIT),
+    )
+    return comment
 
 
 @transaction.atomic
 def comment_resolve(*, actor: Any, comment: Comment, resolved: bool = True) -> Comment:
+    """Mark a thread resolved (or open it again); the plan's history records who and when.
+    Marking it as it already is changes nothing."""
     thread = comment if comment.parent_id is None else comment.parent
     assert thread is not None
+    thread = Comment.objects.select_for_update().get(pk=thread.pk)
+    if (thread.resolved_at is not None) == resolved:
+        return thread
+    before = snapshot(thread, RESOLVED_AUDIT)
     thread.resolved_at = timezone.now() if resolved else None
     thread.resolved_by = actor if resolved and getattr(actor, "pk", None) else None
     thread.save(update_fields=["resolved_at", "resolved_by"])
+    audit_record(
+        actor=actor,
+        plan_uid=thread.plan_uid,
+        obj=thread,
+        operation=AuditEntry.Operation.UPDATE,
+        before=before,
+        after=snapshot(thread, RESOLVED_AUDIT),
+    )
     return thread
 
 
 def comments_of(plan_uid: uuid.UUID) -> list[Comment]:
-    """The plan's threads (first comments) with their replies, oldest first."""
+    """The plan's threads (first comments) with their replies, oldest first; the authors'
+    names are kept on the comments (no query to the users)."""
     threads: list[Comment] = []
     replies: dict[int, list[Comment]] = {}
-    for comment in Comment.objects.filter(plan_uid=plan_uid).select_related("author"):
+    for comment in Comment.objects.filter(plan_uid=plan_uid):
         if comment.parent_id is None:
             threads.append(comment)
         else:
@@ -146,11 +173,21 @@ def version_create(
     scan: UploadedFile | None,
     data: dict[str, Any],
 ) -> Version:
-    """Store an approved version once; it can never be changed afterwards."""
+    """Store an approved version once; it can never be changed afterwards.
+
+    The number is the plan's own version number (amendments add one), which the snapshot in
+    ``data`` also carries. If a version with that number is already stored, something is
+    inconsistent: approving again under another number would make the resolution, the
+    snapshot and the plan disagree, so it is refused (the caller's transaction rolls back)."""
     if Version.objects.filter(plan_uid=plan_uid, number=number).exists():
-        number = (
-            Version.objects.filter(plan_uid=plan_uid).aggregate(m=Max("number"))["m"] or 0
-        ) + 1
+        raise ApplicationError(
+            "version_exists",
+            _(
+                "Version %(number)s of this plan is already approved and cannot be approved "
+                "again. Start an amendment to make a new version."
+            )
+            % {"number": number},
+        )
     version = Version(
         plan_uid=plan_uid,
         subject_label=subject_label,

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from .models import Notification
@@ -27,7 +28,10 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
     if item is None:
         raise Http404
     notifications_mark_read(user=request.user, ids=[item.pk])
-    return redirect(item.url if item.url.startswith("/") else "/")
+    local = item.url.startswith("/") and url_has_allowed_host_and_scheme(
+        item.url, allowed_hosts=None
+    )
+    return redirect(item.url if local else "/")
 
 
 @login_required

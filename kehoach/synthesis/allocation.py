@@ -56,8 +56,9 @@ not reach (a set of lines against another set of the same total) stay as the sol
 the solver is deterministic and the model is built from the sorted input, so the result is the
 same on every run and for any order of the input. (Putting the tie-break into the solver's
 objective, or a second lexicographic pass, was tried and rejected: with round amounts there are
-many equally good sets, and settling the tie inside the solver took up to 60 times as long as
-finding the best total: three minutes instead of three seconds for a 200-line test commune.)
+many equally good sets, and settling the tie inside the solver took many times as long as
+finding the best total. No benchmark keeps that comparison yet; timings of the allocation
+belong in ``make bench``, not here.)
 
 Once the set is chosen, the draws are computed exactly in whole thousands of đồng, line by line
 in processing order, each taking its pots in drawing order and, where a pot is full, moving an

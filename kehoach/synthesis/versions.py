@@ -7,16 +7,26 @@ village lines each comes from, the envelope as published and the targets. It is 
 approved version keeps for ever (``approvals.Version.data``); the feedback to the villages and
 the public pages read it, never the live plan, so that an amendment in preparation shows nowhere
 until it is approved and published.
+
+Shares of a merged line (F13). A commune line built from several village lines (a merge, or
+a split part carrying shares of them) is funded as one work. Each village is told its own part
+of every funding source: the source's amount divided between the village lines in proportion to
+the external support each asked for within the line (the same sums the merge added up); a line
+that asked for no support is divided in proportion to cost. Parts are rounded down to 0.001
+million VND and the last village line of the line takes what rounding left, so the parts add up
+to the line's funding exactly.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
+
+from kehoach.approvals.models import StatusChange
 
 from .choices import Decision, LineState
 from .models import CommuneLine, CommunePlan
@@ -27,6 +37,7 @@ from .services.targets import targets_table
 
 SNAPSHOT_STATES = (LineState.ACTIVE, LineState.MERGED, LineState.SPLIT)
 ZERO = Decimal(0)
+THOUSANDTH = Decimal("0.001")
 
 
 def _money(value: Decimal | None) -> str:
@@ -114,6 +125,7 @@ def plan_snapshot(plan: CommunePlan) -> dict[str, Any]:
         "year": round_.plan_year,
         "version": plan.version_number,
         "is_amendment": plan.is_amendment,
+        "amendment_reason": amendment_reason(plan) if plan.is_amendment else "",
         "lines": [_line(line, numbers) for line in lines],
         "envelope": [published_row(e) for e in envelope_lines],
         "targets": [
@@ -130,6 +142,16 @@ def plan_snapshot(plan: CommunePlan) -> dict[str, Any]:
             if row.value is not None
         ],
     }
+
+
+def amendment_reason(plan: CommunePlan) -> str:
+    """Why the approved plan is being changed: the comment of its latest amendment."""
+    start = (
+        StatusChange.objects.filter(plan_uid=plan.uid, action="amend")
+        .order_by("-at", "-id")
+        .first()
+    )
+    return start.comment if start is not None else ""
 
 
 def active_lines(data: dict[str, Any]) -> list[dict[str, Any]]:
@@ -250,7 +272,12 @@ def field_label(name: str) -> str:
 
 @dataclass
 class Fate:
-    """What became of one village proposal, from one commune line it went into."""
+    """What became of one village proposal, from one commune line it went into.
+
+    ``funding`` is the village's own part of the line's funding by source (see the module
+    text: shares of a merged line); ``line["funding"]`` stays the whole line's. A proposal
+    that an amendment took out of the plan is ``dropped``: its ``line`` is the line as it was,
+    decided "rejected" with the amendment's reason."""
 
     number: int
     activity: str
@@ -258,6 +285,9 @@ class Fate:
     share: Decimal
     contribution: Decimal
     shared_with: list[str]
+    funding: list[dict[str, Any]] = field(default_factory=list)
+    dropped: bool = False
+    village_line: str = ""
 
     @property
     def decision(self) -> str:
@@ -268,23 +298,53 @@ class Fate:
         return str(dict(Decision.choices).get(self.decision, self.decision))
 
     @property
-    def funding(self) -> list[dict[str, Any]]:
-        return list(self.line.get("funding", []))
-
-    @property
     def funded_total(self) -> Decimal:
         return sum((Decimal(f["amount"]) for f in self.funding), ZERO)
 
 
+def _weights(sources: list[dict[str, Any]]) -> list[Decimal]:
+    """How the line's funding is divided between its village lines: by the support each asked
+    for, else by cost, else equally."""
+    for name in ("support", "total"):
+        weights = [Decimal(s.get(name) or 0) for s in sources]
+        if sum(weights, ZERO) > 0:
+            return weights
+    return [Decimal(1)] * len(sources)
+
+
+def funding_parts(line: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """village line uid → its part of each funding row of the line (amounts as Decimal)."""
+    sources = line.get("sources", [])
+    parts: dict[str, list[dict[str, Any]]] = {s["village_line"]: [] for s in sources}
+    if not sources:
+        return parts
+    weights = _weights(sources)
+    whole = sum(weights, ZERO)
+    for item in line.get("funding", []):
+        amount = Decimal(item["amount"])
+        given = ZERO
+        for index, source in enumerate(sources):
+            if index == len(sources) - 1:
+                part = amount - given
+            else:
+                part = (amount * weights[index] / whole).quantize(THOUSANDTH, rounding=ROUND_DOWN)
+                given += part
+            parts[source["village_line"]].append({**item, "amount": part})
+    return parts
+
+
 def village_fates(data: dict[str, Any], village_code: str) -> list[Fate]:
-    """Every proposal of the village in the snapshot with its fate, in proposal order; a
-    proposal split into parts appears once per part."""
+    """Every proposal of the village in the snapshot with its fate and its part of the
+    funding, in proposal order; a proposal split into parts appears once per part."""
     fates = []
     for line in active_lines(data):
         villages = sorted({s["village_name"] for s in line["sources"]})
+        parts: dict[str, list[dict[str, Any]]] | None = None
         for source in line["sources"]:
             if source["village"] != village_code:
                 continue
+            if parts is None:
+                parts = funding_parts(line)
             fates.append(
                 Fate(
                     number=source["number"],
@@ -293,9 +353,50 @@ def village_fates(data: dict[str, Any], village_code: str) -> list[Fate]:
                     share=Decimal(source["share"]),
                     contribution=Decimal(source["contribution"]),
                     shared_with=[v for v in villages if v != source["village_name"]],
+                    funding=parts[source["village_line"]],
+                    village_line=source["village_line"],
                 )
             )
     return sorted(fates, key=lambda f: (f.number, f.line["number"]))
+
+
+def village_lines_in(data: dict[str, Any]) -> set[str]:
+    """The uids of the village lines that the snapshot's active lines come from."""
+    return {s["village_line"] for line in active_lines(data) for s in line["sources"]}
+
+
+def dropped_fates(
+    previous: dict[str, Any], current: dict[str, Any], village_code: str, reason: str
+) -> list[Fate]:
+    """The village's proposals that were in ``previous`` and that ``current`` (an amendment)
+    no longer has: rejected, with the amendment's ``reason``."""
+    kept = village_lines_in(current)
+    fates = []
+    seen: set[str] = set()
+    for line in active_lines(previous):
+        for source in line["sources"]:
+            uid = source["village_line"]
+            if source["village"] != village_code or uid in kept or uid in seen:
+                continue
+            seen.add(uid)
+            fates.append(
+                Fate(
+                    number=source["number"],
+                    activity=source["activity"],
+                    line={
+                        **line,
+                        "decision": Decision.REJECTED,
+                        "decision_reason": reason,
+                        "funding": [],
+                    },
+                    share=Decimal(source["share"]),
+                    contribution=ZERO,
+                    shared_with=[],
+                    dropped=True,
+                    village_line=uid,
+                )
+            )
+    return fates
 
 
 OUTCOME_ORDER: list[str] = [

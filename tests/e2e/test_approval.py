@@ -5,17 +5,20 @@ and the head of Thôn Diên Sanh reads the fate and reason of each of the villag
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from kehoach.accounts.models import User
 from kehoach.catalog.services import catalog_load_defaults
+from kehoach.core.templatetags.vn import money
 from kehoach.geo.tests.factories import dong_hoi, hai_lang
-from kehoach.plans.models import PlanningRound, ProposalLine
+from kehoach.plans.models import PlanningRound, ProposalLine, VillagePlan
 from kehoach.synthesis.services.common import commune_plan_for
 from kehoach.synthesis.services.funding import allocation_run
 from kehoach.synthesis.services.lines import commune_plan_synthesise, lines_merge
+from kehoach.synthesis.services.workflow import village_feedback
 
 
 def _login(page: Page, username: str) -> None:
@@ -117,3 +120,20 @@ def test_return_fix_approve_publish_and_the_village_reads_its_feedback(page: Pag
         expect(row.locator(".tag")).not_to_have_text("Chưa quyết định")
         assert row.locator("td").last.inner_text().strip(), "every line has its reason"
     expect(page.locator("#fates")).to_contain_text("chung một công trình với Thôn Mỹ Chánh")
+    # the shared road: the village reads its own part of the funding, not the whole work's
+    village_plan = VillagePlan.objects.get(round=round_, village__name="Thôn Diên Sanh")
+    _version, fates, _plan = village_feedback(village_plan)
+    shared = next(f for f in fates if f.shared_with)
+    assert shared.funding, "the demo funds the shared road"
+    part = shared.funding[0]
+    assert 0 < part["amount"] < sum(Decimal(x["amount"]) for x in shared.line["funding"])
+    road_row = page.locator("#fates tbody tr", has_text=road)
+    expect(road_row).to_contain_text(f"{part['source']} {money(part['amount'])}")
+    _logout(page)
+
+    # the history keeps who did what: the leader's comment and approval, by name
+    _login(page, "xa.hailang")
+    page.goto(f"/cdp/{plan.uid}/history/")
+    leader = User.objects.get(username="lanhdao.hailang")
+    expect(page.locator("main table")).to_contain_text(f"{leader.full_name} (lanhdao.hailang)")
+    expect(page.locator("main table")).to_contain_text("Bổ sung bản vẽ thiết kế")

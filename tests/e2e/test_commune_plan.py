@@ -71,6 +71,11 @@ def test_planner_synthesises_merges_allocates_and_the_province_reads(page: Page)
     expect(unfunded.locator("td.greedy")).to_contain_text("chưa có vốn")
     reason = unfunded.locator("td.greedy .reason").inner_text()
     assert re.search(r"còn [\d.,]+ triệu, cần [\d.,]+ triệu", reason), reason
+    # what is left of the envelope stays in view while the lines are scored (R19)
+    page.get_by_role("link", name="Chấm điểm (F10)").click()
+    expect(page.locator("#envelope-box summary")).to_contain_text("Khung nguồn lực: còn")
+    page.go_back()
+    unfunded = page.locator("tr:has(td.greedy .decision-unfunded)").first
     unfunded.get_by_role("link").first.click()
     expect(page.locator("#line-reason")).to_contain_text(reason)
 

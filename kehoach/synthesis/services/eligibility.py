@@ -4,6 +4,10 @@ The allocation engine checks sector, expenditure type and the counterpart rule i
 module answers the questions that need the database: is each village that proposed the line
 in the envelope line's area, and is the activity one of the eligible activities.
 
+Eligible activities are kept as the user typed them (NFC, for instance "Đường, cầu") so that
+the envelope page, the village plan page and every reason show the Vietnamese words; they are
+folded (case, diacritics, đ → d) only to be matched against the activity of a line.
+
 A line proposed by several villages (merged) is eligible for area-restricted money only when
 *every* proposing village is eligible [I]: restricted programmes (Programme 135 and its
 successors) may not pay for works of villages outside their list. A line of a commune sector
@@ -13,11 +17,12 @@ or organisation has no village, so only money for the whole commune can pay for 
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from django.utils.translation import gettext as _
 
-from kehoach.core.text import fold
+from kehoach.core.text import fold, nfc
 from kehoach.plans.models import BasicInfo, PlanningRound
 
 from ..choices import AreaScope, VillageFlag
@@ -26,6 +31,26 @@ from ..models import EnvelopeLine
 EM_VILLAGE_SHARE_PCT = Decimal(50)
 """A village counts as an ethnic-minority village when at least this share of its households
 are ethnic-minority households [I]; a process profile may set ``extra["em_village_share_pct"]``."""
+
+
+def keywords(text: str) -> list[str]:
+    """ "Đường,  cầu ; Đường" → ["Đường", "cầu"]: the words as typed (NFC, spaces tidied),
+    commas or semicolons between them, without a word that folds like an earlier one."""
+    words: list[str] = []
+    seen: set[str] = set()
+    for part in nfc(text or "").replace(";", ",").split(","):
+        word = " ".join(part.split())
+        folded = fold(word)
+        if folded and folded not in seen:
+            seen.add(folded)
+            words.append(word)
+    return words
+
+
+@lru_cache(maxsize=1024)
+def matching_words(text: str) -> tuple[str, ...]:
+    """The eligible activities of ``text`` folded for matching: ("duong", "cau")."""
+    return tuple(fold(word) for word in keywords(text))
 
 
 def village_flags(round_: PlanningRound) -> dict[int, set[str]]:
@@ -92,9 +117,10 @@ def ineligibility(
         outside = [v for v in villages if not (flags.get(v.pk, set()) & wanted)]
         if not villages or outside:
             return _("only for %(kinds)s") % {"kinds": area_text(envelope_line)}
-    words = [w.strip() for w in envelope_line.activity_keywords.split(",") if w.strip()]
+    words = matching_words(envelope_line.activity_keywords)
     if words:
         folded = fold(activity)
         if not any(word in folded for word in words):
-            return _("only for the activities: %(words)s") % {"words": ", ".join(words)}
+            shown = ", ".join(keywords(envelope_line.activity_keywords))
+            return _("only for the activities: %(words)s") % {"words": shown}
     return None

@@ -28,7 +28,7 @@ from kehoach.approvals.models import StatusChange
 from kehoach.catalog.choices import ExpenditureType, FundingKind
 from kehoach.catalog.models import FundingSource, Sector
 from kehoach.core.errors import ApplicationError, ApplicationErrors, NotFoundError, Where
-from kehoach.core.text import fold, nfc
+from kehoach.core.text import nfc
 from kehoach.geo.models import AdministrativeUnit
 from kehoach.plans.models import PlanningRound
 
@@ -52,6 +52,7 @@ from .common import (
     money_text,
     record,
 )
+from .eligibility import area_text, keywords, matching_words
 
 FIELDS = [
     "source",
@@ -77,7 +78,8 @@ FUNDING_FIELDS = [
     "area_scope",
     "area_flags",
 ]
-"""Fields whose change takes back the funding drawn from the line."""
+"""Fields whose change takes back the funding drawn from the line; the eligible activities only
+when they match differently (retyping "duong" as "đường" keeps the funding)."""
 
 PROVINCE_KINDS = frozenset(
     {
@@ -121,16 +123,6 @@ def may_edit_line(actor: Any, line: EnvelopeLine, round_: PlanningRound) -> bool
         else Action.EDIT_ENVELOPE_COMMUNE
     )
     return has_permission(actor, action, round_.commune)
-
-
-def split_keywords(text: str) -> list[str]:
-    """ "Đường, cầu ; kênh" → ["duong", "cau", "kenh"] (folded, no duplicates)."""
-    words: list[str] = []
-    for part in nfc(text or "").replace(";", ",").split(","):
-        folded = fold(part)
-        if folded and folded not in words:
-            words.append(folded)
-    return words
 
 
 def _validate(
@@ -265,7 +257,7 @@ def _validate(
         values["area_flags"] = []
     values["content"] = "\n".join(nfc(x) for x in str(values["content"]).splitlines()).strip()
     values["notes"] = nfc(values.get("notes") or "")
-    values["activity_keywords"] = ", ".join(split_keywords(values.get("activity_keywords") or ""))
+    values["activity_keywords"] = ", ".join(keywords(values.get("activity_keywords") or ""))
     if errors:
         raise ApplicationErrors(errors)
     return {k: values[k] for k in FIELDS}, chosen
@@ -335,10 +327,16 @@ def _require_line(actor: Any, line: EnvelopeLine) -> PlanningRound:
 
 
 def take_back_funding(actor: Any, line: EnvelopeLine, why: str) -> int:
-    """Return the commune lines funded from ``line`` to "not decided", marked for review."""
+    """Return the commune lines funded from ``line`` to "not decided", marked for review; the
+    plan's history gets one row per line with its decision and funding before and after."""
+    from .funding import DECISION_AUDIT, decisions_audit  # funding imports this module
+
     funded = list(
-        CommuneLine.objects.filter(funding__envelope_line=line).select_for_update(of=("self",))
+        CommuneLine.objects.filter(funding__envelope_line=line)
+        .select_for_update(of=("self",))
+        .select_related("plan")
     )
+    audit = decisions_audit(actor, funded, [*DECISION_AUDIT, "review", "review_note"])
     for commune_line in funded:
         LineFunding.objects.filter(line=commune_line).delete()
         commune_line.decision = Decision.PENDING
@@ -350,6 +348,7 @@ def take_back_funding(actor: Any, line: EnvelopeLine, why: str) -> int:
         commune_line.review_note = why
         commune_line.version += 1
         commune_line.save()
+    audit()
     return len(funded)
 
 
@@ -385,9 +384,11 @@ def envelope_line_update(
         {**{f: getattr(current, f) for f in FIELDS}, **data},
         villages if villages is not None else list(current.area_villages.all()),
     )
-    changed_funding = any(values[f] != getattr(current, f) for f in FUNDING_FIELDS) or {
-        v.pk for v in chosen
-    } != {v.pk for v in current.area_villages.all()}
+    changed_funding = (
+        any(values[f] != getattr(current, f) for f in FUNDING_FIELDS if f != "activity_keywords")
+        or matching_words(values["activity_keywords"]) != matching_words(current.activity_keywords)
+        or {v.pk for v in chosen} != {v.pk for v in current.area_villages.all()}
+    )
     for field, value in values.items():
         setattr(current, field, value)
     current.version += 1
@@ -455,8 +456,6 @@ def envelope_line_restore(*, actor: Any, line: EnvelopeLine) -> EnvelopeLine:
 
 def published_row(line: EnvelopeLine) -> dict[str, Any]:
     """One envelope line as the villages see it (kept as published; texts in Vietnamese)."""
-    from .eligibility import area_text
-
     return {
         "number": line.number,
         "source_code": line.source.code,
@@ -464,6 +463,7 @@ def published_row(line: EnvelopeLine) -> dict[str, Any]:
         "sector": line.sector.name if line.sector else "",
         "expenditure_type": line.expenditure_type,
         "content": line.content,
+        "activity_keywords": line.activity_keywords,
         "amount_mvnd": str(line.amount_mvnd),
         "firmness": line.firmness,
         "counterpart_pct": str(effective_counterpart(line)),

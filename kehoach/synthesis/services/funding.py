@@ -15,6 +15,7 @@ respect eligibility, the counterpart rule and what is left of each envelope line
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -23,7 +24,8 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kehoach.approvals.audit import snapshot
+from kehoach.approvals.audit import audit_bulk, audit_entry, audit_record, snapshot
+from kehoach.approvals.models import AuditEntry
 from kehoach.core.errors import ApplicationError, ApplicationErrors, NotFoundError, Where
 from kehoach.core.text import nfc
 
@@ -37,13 +39,15 @@ from ..models import (
     EnvelopeLine,
     LineFunding,
 )
-from .common import bump, envelope_for, money, money_text, record, require_editable
+from .common import bump, envelope_for, money, money_text, require_editable
 from .eligibility import ineligibility, village_flags
 from .envelope import effective_counterpart
 from .lines import lines_with_sources
 from .scoring import line_scores
 
 DECISION_AUDIT = ["decision", "decision_origin", "decision_reason"]
+"""A line's decision as its history shows it; ``decision_state`` adds the funding (amount per
+envelope line), so a change of source or amount with the same decision is recorded too."""
 MANUAL_DECISIONS = (Decision.FUNDED, Decision.UNFUNDED, Decision.DEFERRED, Decision.REJECTED)
 FIRMNESS_ORDER: dict[str, int] = {
     Firmness.NOTIFIED: 0,
@@ -94,6 +98,56 @@ def _envelope_lines(plan: CommunePlan) -> list[EnvelopeLine]:
         .prefetch_related("area_villages")
         .order_by("number")
     )
+
+
+def _amount(value: Decimal) -> str:
+    return format(Decimal(value).normalize(), "f")
+
+
+def funding_by_line(line_ids: Any) -> dict[int, dict[str, str]]:
+    """line id → {"1. NTP26": "500", …}: the funding of these lines, in one query."""
+    found: dict[int, dict[str, str]] = defaultdict(dict)
+    for row in (
+        LineFunding.objects.filter(line_id__in=list(line_ids))
+        .select_related("envelope_line__source")
+        .order_by("envelope_line__number")
+    ):
+        found[row.line_id][str(row.envelope_line)] = _amount(row.amount_mvnd)
+    return found
+
+
+def decision_state(
+    line: CommuneLine, funding: dict[str, str], fields: list[str] = DECISION_AUDIT
+) -> dict[str, Any]:
+    """What the history keeps of a line's decision: its fields and its funding."""
+    return {**snapshot(line, fields), "funding": dict(funding)}
+
+
+def decisions_audit(
+    actor: Any, lines: list[CommuneLine], fields: list[str] = DECISION_AUDIT
+) -> Callable[[], None]:
+    """For a write that changes the decisions and funding of many lines (with their plans
+    loaded): takes their state now, and returns the function to call once they are written,
+    which records one audit row per changed line in one query. Used where the write lives
+    elsewhere (the envelope takes funding back)."""
+    funding = funding_by_line(line.pk for line in lines)
+    before = {line.pk: decision_state(line, funding.get(line.pk, {}), fields) for line in lines}
+
+    def write() -> None:
+        now = funding_by_line(line.pk for line in lines)
+        audit_bulk(
+            audit_entry(
+                actor=actor,
+                plan_uid=line.plan.uid,
+                obj=line,
+                operation=AuditEntry.Operation.UPDATE,
+                before=before[line.pk],
+                after=decision_state(line, now.get(line.pk, {}), fields),
+            )
+            for line in lines
+        )
+
+    return write
 
 
 class Problem:
@@ -257,13 +311,15 @@ def _apply(actor: Any, plan: CommunePlan, run: AllocationRun) -> None:
     }
     now = timezone.now()
     who = actor if getattr(actor, "pk", None) else None
+    funded_before = funding_by_line(lines)
     LineFunding.objects.filter(line_id__in=lines).delete()
     funding = []
+    entries = []
     for result in results:
         line = lines[result.line_id]
         if line.state != LineState.ACTIVE or line.decision_origin == DecisionOrigin.MANUAL:
             continue
-        before = snapshot(line, DECISION_AUDIT)
+        before = decision_state(line, funded_before.get(line.pk, {}))
         line.decision = Decision.FUNDED if result.funded else Decision.UNFUNDED
         line.decision_origin = DecisionOrigin.ALLOCATION
         line.decision_reason = result.reason
@@ -272,14 +328,25 @@ def _apply(actor: Any, plan: CommunePlan, run: AllocationRun) -> None:
         line.decided_by = who
         line.decided_at = now
         line.save()
+        funded_after: dict[str, str] = {}
         for key, amount in result.draws.items():
             if Decimal(amount) > 0:
                 funding.append(
                     LineFunding(line=line, envelope_line=envelope[key], amount_mvnd=Decimal(amount))
                 )
-        if before != snapshot(line, DECISION_AUDIT):
-            record(actor, plan, line, "update", DECISION_AUDIT, before=before)
+                funded_after[str(envelope[key])] = _amount(Decimal(amount))
+        entries.append(
+            audit_entry(
+                actor=actor,
+                plan_uid=plan.uid,
+                obj=line,
+                operation=AuditEntry.Operation.UPDATE,
+                before=before,
+                after=decision_state(line, funded_after),
+            )
+        )
     LineFunding.objects.bulk_create(funding)
+    audit_bulk(entries)
     AllocationRun.objects.filter(plan=plan).update(applied_at=None)
     run.applied_at = now
     run.save(update_fields=["applied_at", "updated_at"])
@@ -344,7 +411,7 @@ def line_decide(
             _("Only a funded line draws on the envelope; clear the amounts or choose “funded”."),
             Where(field="funding"),
         )
-    before = snapshot(current, DECISION_AUDIT)
+    before = decision_state(current, funding_by_line([current.pk]).get(current.pk, {}))
     LineFunding.objects.filter(line=current).delete()
     for envelope_line, amount in draws.items():
         LineFunding.objects.create(line=current, envelope_line=envelope_line, amount_mvnd=amount)
@@ -361,8 +428,25 @@ def line_decide(
     current.version += 1
     current.save()
     bump(plan)
-    record(actor, plan, current, "update", DECISION_AUDIT, before=before)
+    _record_decision(actor, plan, current, before, {str(e): _amount(a) for e, a in draws.items()})
     return current
+
+
+def _record_decision(
+    actor: Any,
+    plan: CommunePlan,
+    line: CommuneLine,
+    before: dict[str, Any],
+    funding: dict[str, str],
+) -> None:
+    audit_record(
+        actor=actor,
+        plan_uid=plan.uid,
+        obj=line,
+        operation=AuditEntry.Operation.UPDATE,
+        before=before,
+        after=decision_state(line, funding),
+    )
 
 
 def _check_manual_funding(
@@ -456,7 +540,7 @@ def line_decision_clear(*, actor: Any, line: CommuneLine) -> CommuneLine:
     current = CommuneLine.objects.select_for_update(of=("self",)).get(pk=line.pk)
     if current.decision_origin != DecisionOrigin.MANUAL:
         return current
-    before = snapshot(current, DECISION_AUDIT)
+    before = decision_state(current, funding_by_line([current.pk]).get(current.pk, {}))
     LineFunding.objects.filter(line=current).delete()
     current.decision = Decision.PENDING
     current.decision_origin = DecisionOrigin.NONE
@@ -466,7 +550,7 @@ def line_decision_clear(*, actor: Any, line: CommuneLine) -> CommuneLine:
     current.version += 1
     current.save()
     bump(plan)
-    record(actor, plan, current, "update", DECISION_AUDIT, before=before)
+    _record_decision(actor, plan, current, before, {})
     return current
 
 

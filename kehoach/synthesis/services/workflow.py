@@ -11,13 +11,15 @@ villages and the public see until the amendment is published.
 
 Rules: submitting and publishing need every active line decided with a reason (R22);
 returning needs a comment, on the plan or on a line; approving stores the immutable snapshot
-with the resolution (R23); publishing records each village proposal's outcome and tells the
-villages (F13).
+with the resolution (R23); publishing records each village proposal's outcome (in the village
+plan's history) and tells the villages (F13). A proposal that an amendment took out of the plan
+is recorded "rejected", with the amendment's reason, when the amendment is published.
 """
 
 from __future__ import annotations
 
 import datetime
+import itertools
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -30,7 +32,8 @@ from django.utils.translation import gettext_lazy
 from kehoach.accounts.choices import Role
 from kehoach.accounts.models import RoleAssignment
 from kehoach.accounts.permissions import Action
-from kehoach.approvals.models import Comment, Version
+from kehoach.approvals.audit import audit_bulk, audit_entry
+from kehoach.approvals.models import AuditEntry, Comment, StatusChange, Version
 from kehoach.approvals.services import (
     check_scan,
     notify,
@@ -40,12 +43,20 @@ from kehoach.approvals.services import (
 from kehoach.approvals.workflow import Transition, Workflow, transition_apply
 from kehoach.core.errors import ApplicationError, ApplicationErrors, Where
 from kehoach.core.text import nfc
+from kehoach.plans.choices import LineOutcome
 from kehoach.plans.models import ProposalLine
 
 from ..choices import CommunePlanStatus as S
 from ..choices import Decision
 from ..models import CommunePlan
-from ..versions import Fate, plan_snapshot, village_fates, village_line_outcomes
+from ..versions import (
+    Fate,
+    dropped_fates,
+    plan_snapshot,
+    village_fates,
+    village_line_outcomes,
+    village_lines_in,
+)
 
 CONFERENCE = "conference"
 DISTRICT_REVIEW = "district_review"
@@ -345,7 +356,7 @@ def _apply(
             locked.is_amendment = True
             locked.submitted_at = None
         elif step.action == "publish":
-            _publish(locked)
+            _publish(locked, actor)
         if on_apply is not None:
             on_apply(locked, step)
 
@@ -373,7 +384,34 @@ def latest_version(plan: CommunePlan, *, published: bool = False) -> Version | N
     return versions.order_by("-number").first()
 
 
-def _publish(plan: CommunePlan) -> None:
+def version_amendment_reason(version: Version) -> str:
+    """Why this version (an amendment) was made: kept in its snapshot, or for versions approved
+    before it was kept there, the comment of the amendment that started it."""
+    if not version.is_amendment:
+        return ""
+    if "amendment_reason" in version.data:
+        return str(version.data["amendment_reason"])
+    starts = list(
+        StatusChange.objects.filter(plan_uid=version.plan_uid, action="amend").order_by("at", "id")
+    )
+    index = version.number - 2
+    return starts[index].comment if 0 <= index < len(starts) else ""
+
+
+def _dropped_reason(version: Version) -> str:
+    reason = version_amendment_reason(version)
+    if reason:
+        return _("Taken out of the plan by amendment %(number)s: %(reason)s") % {
+            "number": version.number,
+            "reason": reason,
+        }
+    return _("Taken out of the plan by amendment %(number)s.") % {"number": version.number}
+
+
+def _publish(plan: CommunePlan, actor: Any) -> None:
+    """Mark the approved version published and record what became of each village proposal:
+    its best decision in the version, or "rejected" for a proposal that an earlier published
+    version had and this amendment took out. Every change is in the village plan's history."""
     version = latest_version(plan)
     if version is None or version.number != plan.version_number:
         raise ApplicationError(
@@ -381,12 +419,44 @@ def _publish(plan: CommunePlan) -> None:
         )
     version_mark_published(version)
     outcomes = village_line_outcomes(version.data)
-    lines = ProposalLine.objects.filter(uid__in=list(outcomes))
-    for line in lines:
+    now = timezone.now()
+    changed: list[ProposalLine] = []
+    entries: list[AuditEntry | None] = []
+
+    def change(line: ProposalLine, outcome: str, **extra: str) -> None:
+        before = {"outcome": line.outcome}
+        line.outcome = outcome
+        line.updated_at = now
+        changed.append(line)
+        entries.append(
+            audit_entry(
+                actor=actor,
+                plan_uid=line.plan.uid,
+                obj=line,
+                operation=AuditEntry.Operation.UPDATE,
+                before=before,
+                after={"outcome": outcome, **extra},
+            )
+        )
+
+    for line in ProposalLine.objects.filter(uid__in=list(outcomes)).select_related("plan"):
         outcome = outcomes[str(line.uid)]
         if line.outcome != outcome:
-            line.outcome = outcome
-            line.save(update_fields=["outcome", "updated_at"])
+            change(line, outcome)
+    if version.is_amendment:
+        # decided in an earlier publication, no longer in the plan
+        dropped = (
+            ProposalLine.objects.alive()
+            .filter(plan__round_id=plan.round_id)
+            .exclude(outcome__in=[LineOutcome.PENDING, LineOutcome.REJECTED])
+            .exclude(uid__in=list(outcomes))
+            .select_related("plan")
+        )
+        reason = _dropped_reason(version)
+        for line in dropped:
+            change(line, LineOutcome.REJECTED, reason=reason)
+    ProposalLine.objects.bulk_update(changed, ["outcome", "updated_at"])
+    audit_bulk(entries)
 
 
 def _resolution(data: dict[str, Any], scan: UploadedFile | None) -> dict[str, Any]:
@@ -479,4 +549,26 @@ def village_feedback(plan: Any) -> tuple[Version | None, list[Fate], CommunePlan
     version = latest_version(commune_plan, published=True)
     if version is None:
         return None, [], commune_plan
-    return version, village_fates(version.data, plan.village.code), commune_plan
+    code = plan.village.code
+    fates = village_fates(version.data, code)
+    if version.is_amendment:
+        fates += _dropped_since(version, code)
+        fates.sort(key=lambda f: (f.number, f.line["number"]))
+    return version, fates, commune_plan
+
+
+def _dropped_since(version: Version, village_code: str) -> list[Fate]:
+    """The village's proposals that some amendment up to ``version`` took out of the plan and
+    that are still out, each with the reason of the amendment that took it out."""
+    published = list(
+        Version.objects.filter(
+            plan_uid=version.plan_uid, number__lte=version.number, published_at__isnull=False
+        ).order_by("number")
+    )
+    now_in = village_lines_in(version.data)
+    found: dict[str, Fate] = {}
+    for earlier, later in itertools.pairwise(published):
+        for fate in dropped_fates(earlier.data, later.data, village_code, _dropped_reason(later)):
+            if fate.village_line not in now_in:
+                found[fate.village_line] = fate
+    return list(found.values())

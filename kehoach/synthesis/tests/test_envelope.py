@@ -246,3 +246,61 @@ def test_the_village_plan_page_shows_the_published_envelope(
     page = client.get(f"/plans/{plan.uid}/").content.decode()
     assert "Nguồn lực xã dự kiến cho năm 2027: 2.500,0 triệu đồng" in page
     assert "Hạ tầng thiết yếu" in page
+
+
+def test_the_village_panel_shows_type_firmness_and_eligible_activities(
+    ctx: dict[str, Any], client: Any
+) -> None:
+    village = VillageFactory.create(parent=hai_lang(), name="Thôn Diên Sanh")
+    plan = pf.village_plan(village)
+    envelope_line_create(
+        actor=ctx["officer"],
+        round_=ctx["round"],
+        data={
+            "source": ctx["ntp"],
+            "sector": f.transport(),
+            "expenditure_type": "investment",
+            "firmness": "notified",
+            "amount_mvnd": D("1500"),
+            "content": "Giao thông nông thôn",
+            "activity_keywords": "đường, cầu",
+        },
+    )
+    envelope_line_create(
+        actor=ctx["planner"],
+        round_=ctx["round"],
+        data={"source": ctx["nsx"], "amount_mvnd": D("200"), "firmness": "expected"},
+    )
+    envelope_publish(actor=ctx["planner"], round_=ctx["round"])
+    client.force_login(ctx["planner"])
+    page = client.get(f"/plans/{plan.uid}/").content.decode()
+    panel = page[page.index('id="envelope-panel"') :]
+    panel = panel[: panel.index("</section>")]
+    assert '<th scope="col">Loại chi</th>' in panel
+    assert '<th scope="col">Mức độ chắc chắn</th>' in panel
+    first, second = panel.split("<tr>")[2:4]
+    assert "Đầu tư phát triển" in first and "Số đã thông báo" in first
+    assert "hoạt động: đường, cầu" in first
+    assert "mọi loại" in second and "Kỳ vọng" in second
+    assert "hoạt động:" not in second
+
+
+def test_an_envelope_published_before_the_activities_were_shown_still_reads(
+    ctx: dict[str, Any], client: Any
+) -> None:
+    village = VillageFactory.create(parent=hai_lang(), name="Thôn Diên Sanh")
+    plan = pf.village_plan(village)
+    envelope_line_create(
+        actor=ctx["officer"],
+        round_=ctx["round"],
+        data={"source": ctx["ntp"], "amount_mvnd": D("900"), "firmness": "indicative"},
+    )
+    envelope = envelope_publish(actor=ctx["officer"], round_=ctx["round"])
+    row = dict(envelope.published_lines[0])
+    del row["activity_keywords"]
+    envelope.published_lines = [row]
+    envelope.save(update_fields=["published_lines"])
+    client.force_login(ctx["planner"])
+    page = client.get(f"/plans/{plan.uid}/").content.decode()
+    assert "Dự kiến (định hướng)" in page
+    assert "Nguồn lực xã dự kiến cho năm 2027: 900,0 triệu đồng" in page

@@ -16,8 +16,8 @@ from kehoach.plans.choices import PlanStatus
 from kehoach.plans.models import ProposalLine, VillagePlan
 
 from ..choices import Decision, DecisionOrigin, LineState, Review
-from ..models import CommuneLine, LineSource, SynthesisOperation
-from ..services.funding import line_decide
+from ..models import CommuneLine, LineFunding, LineSource, SynthesisOperation
+from ..services.funding import allocation_run, line_decide
 from ..services.lines import (
     Part,
     commune_line_create,
@@ -306,3 +306,129 @@ def test_only_the_communes_planner_synthesises(setup: dict[str, Any]) -> None:
         with pytest.raises(NotFoundError):
             commune_plan_synthesise(actor=actor, round_=setup["round"])
     assert not CommuneLine.objects.exists()
+
+
+def _village_totals(round_: Any) -> tuple[Decimal, Decimal, Decimal]:
+    totals = (
+        ProposalLine.objects.alive()
+        .filter(plan__round=round_, plan__status=PlanStatus.SUBMITTED)
+        .aggregate(
+            t=Sum("total_cost_mvnd"), c=Sum("contribution_mvnd"), s=Sum("external_support_mvnd")
+        )
+    )
+    return (totals["t"], totals["c"], totals["s"])
+
+
+def _funding(line: CommuneLine) -> dict[int, Decimal]:
+    return dict(LineFunding.objects.filter(line=line).values_list("envelope_line", "amount_mvnd"))
+
+
+def test_undoing_a_split_gives_back_the_line_its_funding_and_the_totals(
+    setup: dict[str, Any],
+) -> None:
+    planner, plan, round_ = setup["planner"], setup["plan"], setup["round"]
+    commune_plan_synthesise(actor=planner, round_=round_)
+    budget = f.envelope_line(round_, f.commune_budget(), "1000")
+    school = plan.lines.get(sector__code="GD")
+    line_decide(
+        actor=planner,
+        line=school,
+        decision=Decision.FUNDED,
+        reason="Trường xuống cấp",
+        funding={budget: D("350")},
+    )
+    before = _totals(_active(plan))
+    assert before == _village_totals(round_)
+    parts = line_split(
+        actor=planner,
+        line=school,
+        parts=[Part("Sửa mái", "", D("300")), Part("Sửa nền", "", D("100"))],
+    )
+    assert _totals(_active(plan)) == before
+    assert not _funding(school)
+    line_decide(
+        actor=planner,
+        line=parts[0],
+        decision=Decision.FUNDED,
+        reason="Mái dột",
+        funding={budget: parts[0].external_support_mvnd},
+    )
+    operation_undo(actor=planner, operation=SynthesisOperation.objects.get(line=school))
+    school.refresh_from_db()
+    assert (school.state, school.total_cost_mvnd, school.external_support_mvnd) == (
+        LineState.ACTIVE,
+        D("400"),
+        D("350"),
+    )
+    assert (school.decision, school.decision_reason) == (Decision.FUNDED, "Trường xuống cấp")
+    assert _funding(school) == {budget.pk: D("350")}
+    for part in parts:
+        part.refresh_from_db()
+        assert part.state == LineState.REMOVED
+        assert not _funding(part)
+    assert _totals(_active(plan)) == before == _village_totals(round_)
+    assert school.sources.get().share == D(1)
+    used = LineFunding.objects.filter(envelope_line=budget).aggregate(s=Sum("amount_mvnd"))["s"]
+    assert used == D("350")
+
+
+def test_undoing_a_split_after_the_village_changed_takes_the_new_figures(
+    setup: dict[str, Any],
+) -> None:
+    planner, plan, round_ = setup["planner"], setup["plan"], setup["round"]
+    plan_a = setup["plans"][0]
+    commune_plan_synthesise(actor=planner, round_=round_)
+    school = plan.lines.get(sector__code="GD")
+    line_split(
+        actor=planner,
+        line=school,
+        parts=[Part("Sửa mái", "", D("300")), Part("Sửa nền", "", D("100"))],
+    )
+    ProposalLine.objects.filter(plan=plan_a, sector__code="GD").update(
+        total_cost_mvnd=D("480"), external_support_mvnd=D("430")
+    )
+    commune_plan_synthesise(actor=planner, round_=round_)
+    parts = list(school.parts.order_by("number"))
+    assert [p.total_cost_mvnd for p in parts] == [D("360"), D("120")]
+    assert _totals(_active(plan)) == _village_totals(round_)
+    operation_undo(actor=planner, operation=SynthesisOperation.objects.get(line=school))
+    school.refresh_from_db()
+    assert (school.total_cost_mvnd, school.contribution_mvnd, school.external_support_mvnd) == (
+        D("480"),
+        D("50"),
+        D("430"),
+    )
+    assert school.decision == Decision.PENDING
+    assert _totals(_active(plan)) == _village_totals(round_)
+
+
+def test_resynthesis_keeps_funded_lines_and_their_funding_when_unchanged(
+    setup: dict[str, Any],
+) -> None:
+    planner, plan, round_ = setup["planner"], setup["plan"], setup["round"]
+    plan_a = setup["plans"][0]
+    commune_plan_synthesise(actor=planner, round_=round_)
+    f.envelope_line(round_, f.ntp(), "2000", sector_=f.transport())
+    f.envelope_line(round_, f.commune_budget(), "1000")
+    allocation_run(actor=planner, plan=plan)
+    before = {
+        x.pk: (x.decision, x.decision_origin, x.decision_reason, _funding(x)) for x in _active(plan)
+    }
+    assert {state[0] for state in before.values()} == {Decision.FUNDED}
+    assert {state[1] for state in before.values()} == {DecisionOrigin.ALLOCATION}
+    school = plan.lines.get(sector__code="GD")
+    ProposalLine.objects.filter(plan=plan_a, sector__code="GD").update(
+        total_cost_mvnd=D("450"), external_support_mvnd=D("400")
+    )
+    report = commune_plan_synthesise(actor=planner, round_=round_)
+    assert (report.changed, report.unchanged) == (1, 3)
+    for line in _active(plan):
+        if line.pk == school.pk:
+            assert (line.decision, line.review) == (Decision.PENDING, Review.CHANGED)
+            assert line.review_note.endswith("Quyết định trước đó: Đưa vào kế hoạch, có vốn.")
+            assert not _funding(line)
+        else:
+            assert (line.decision, line.decision_origin, line.decision_reason, _funding(line)) == (
+                before[line.pk]
+            )
+            assert line.review == Review.NONE

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import pytest
@@ -126,3 +126,79 @@ def test_a_rank_by_hand_needs_a_reason_and_is_recorded(plan_lines: dict[str, Any
     line_rank_set(actor=planner, line=line, rank=None, reason="")
     scores = line_scores(plan, lines_with_sources(plan))
     assert scores[line.pk].rank == scores[line.pk].computed_rank
+
+
+def _weights(plan: Any, weights: dict[str, int]) -> Any:
+    """Give the round's profile these criteria and weights; the plan as read afresh."""
+    names = {
+        "village_priority": "Thứ tự ưu tiên của thôn",
+        "urgency_safety": "Tính cấp thiết, an toàn",
+        "community_contribution": "Tỷ lệ đóng góp của cộng đồng",
+    }
+    profile = plan.round.profile
+    profile.scoring_criteria = [
+        {"code": code, "name": names[code], "weight": weight} for code, weight in weights.items()
+    ]
+    profile.save(update_fields=["scoring_criteria"])
+    return type(plan).objects.select_related("round__profile").get(pk=plan.pk)
+
+
+def test_unequal_weights_change_the_score_and_the_rank_as_they_say(
+    plan_lines: dict[str, Any], client: Any
+) -> None:
+    """Points per criterion (0–5) do not depend on the weights; the score is Σ weight × points
+    / Σ weights. Points here: the bridge (priority 3) 1.67 for priority, 5 for urgency (scored
+    by the commune), 2 for contribution; the roads 5.00 and 3.33 for priority, 0 for urgency,
+    5 for contribution."""
+    plan, planner = plan_lines["plan"], plan_lines["planner"]
+    bridge = plan.lines.get(activity="Cầu B")
+    line_scores_set(actor=planner, line=bridge, scores={"urgency_safety": "5"})
+
+    def scored(weights: dict[str, int]) -> dict[str, Any]:
+        fresh = _weights(plan, weights)
+        lines = lines_with_sources(fresh)
+        scores = line_scores(fresh, lines)
+        return {
+            f"{s.line.activity} {s.line.village_priority}": s
+            for s in sorted(scores.values(), key=lambda s: s.rank)
+        }
+
+    # priority counts three times as much as urgency; contribution not at all
+    first = scored({"village_priority": 3, "urgency_safety": 1, "community_contribution": 0})
+    assert {k: s.score for k, s in first.items()} == {
+        "Đường A 1": D("3.75"),  # (3 × 5 + 1 × 0 + 0 × 5) / 4
+        "Cầu B 3": D("2.50"),  # (3 × 1.67 + 1 × 5 + 0 × 2) / 4 = 2.5025
+        "Đường A 2": D("2.50"),  # (3 × 3.33 + 0 + 0) / 4 = 2.4975
+    }
+    # equal scores (to two decimals): the higher village priority first
+    assert list(first) == ["Đường A 1", "Đường A 2", "Cầu B 3"]
+    breakdown = [(p.criterion.code, p.criterion.weight, p.points) for p in first["Cầu B 3"].points]
+    assert breakdown == [
+        ("village_priority", D(3), D("1.67")),
+        ("urgency_safety", D(1), D("5.00")),
+        ("community_contribution", D(0), D("2.00")),
+    ]
+
+    # urgency counts three times as much as priority, contribution twice
+    second = scored({"village_priority": 1, "urgency_safety": 3, "community_contribution": 2})
+    assert {k: s.score for k, s in second.items()} == {
+        "Cầu B 3": D("3.45"),  # (1.67 + 3 × 5 + 2 × 2) / 6 = 3.445
+        "Đường A 1": D("2.50"),  # (5 + 0 + 2 × 5) / 6
+        "Đường A 2": D("2.22"),  # (3.33 + 0 + 2 × 5) / 6 = 2.2217
+    }
+    assert list(second) == ["Cầu B 3", "Đường A 1", "Đường A 2"]
+    breakdown = [(p.criterion.code, p.criterion.weight, p.points) for p in second["Cầu B 3"].points]
+    assert breakdown == [
+        ("village_priority", D(1), D("1.67")),
+        ("urgency_safety", D(3), D("5.00")),
+        ("community_contribution", D(2), D("2.00")),
+    ]
+    for score in second.values():
+        weighted = sum((p.criterion.weight * p.points for p in score.points), D(0))
+        assert score.score == (weighted / 6).quantize(D("0.01"), rounding=ROUND_HALF_UP)
+
+    # the scoring page shows the weights beside the criteria and the new order
+    client.force_login(planner)
+    page = client.get(f"/cdp/{plan.uid}/scoring/").content.decode()
+    assert '<span class="muted">×3</span>' in page
+    assert page.index("Cầu B") < page.index("Đường A")

@@ -15,6 +15,7 @@ from kehoach.accounts.tests.factories import user_with_role
 from kehoach.geo.tests.factories import CommuneFactory, hai_lang
 
 from ..models import CommuneLine, SynthesisOperation, TargetValue
+from ..services.funding import line_decide
 from ..services.lines import commune_plan_synthesise
 from . import factories as f
 
@@ -66,6 +67,35 @@ def test_the_planner_opens_every_page(client: Client, world: dict[str, Any]) -> 
     page = client.get(f"/cdp/{world['plan'].uid}/").content.decode()
     assert "Tổng hợp lại từ kế hoạch thôn" in page
     assert "Khung nguồn lực: còn 800,0 trên 800,0 triệu đồng" in page
+
+
+def test_what_is_left_of_the_envelope_shows_on_every_tab_where_lines_are_decided(
+    client: Client, world: dict[str, Any]
+) -> None:
+    """R19: the remaining envelope is in view while the commune prioritises and decides."""
+    plan = world["plan"]
+    line = plan.lines.first()
+    envelope_line = plan.round.envelope.lines.get()
+    line_decide(
+        actor=world["planner"],
+        line=line,
+        decision="funded",
+        reason="Đường hư hỏng",
+        funding={envelope_line: D("500")},
+    )
+    client.force_login(world["planner"])
+    for url in [
+        f"/cdp/{plan.uid}/",
+        f"/cdp/{plan.uid}/scoring/",
+        f"/cdp/{plan.uid}/allocation/",
+        f"/cdp/{plan.uid}/finance/",
+        f"/cdp/{plan.uid}/targets/",
+        f"/cdp/{plan.uid}/lines/{line.uid}/",
+    ]:
+        page = client.get(url).content.decode()
+        assert 'id="envelope-box"' in page, url
+        assert "Khung nguồn lực: còn 300,0 trên 800,0 triệu đồng" in page, url
+        assert '<td class="num" data-left="NTP26">300,0</td>' in page, url
 
 
 def test_other_communes_and_village_editors_get_404(client: Client, world: dict[str, Any]) -> None:

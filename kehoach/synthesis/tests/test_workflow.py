@@ -13,26 +13,42 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
+from django.utils.translation import gettext
 
 from kehoach.accounts.choices import Role
 from kehoach.accounts.tests.factories import user_with_role
-from kehoach.approvals.models import Comment, ImmutableError, Notification, StatusChange, Version
+from kehoach.approvals.models import (
+    AuditEntry,
+    Comment,
+    ImmutableError,
+    Notification,
+    StatusChange,
+    Version,
+)
 from kehoach.approvals.services import comment_add
 from kehoach.core.errors import ApplicationError, NotFoundError
-from kehoach.geo.tests.factories import CommuneFactory, hai_lang
-from kehoach.plans.models import ProposalLine
+from kehoach.geo.tests.factories import CommuneFactory, ProvinceFactory, hai_lang
+from kehoach.plans.models import ProposalLine, VillagePlan
 
 from ..choices import CommunePlanStatus, Decision
 from ..models import CommuneLine, CommunePlan
+from ..services.envelope import envelope_line_update
 from ..services.funding import allocation_run, line_decide
-from ..services.lines import commune_line_update, commune_plan_synthesise, lines_merge
+from ..services.lines import (
+    commune_line_create,
+    commune_line_remove,
+    commune_line_update,
+    commune_plan_synthesise,
+    lines_merge,
+)
 from ..services.workflow import (
     commune_plan_approve,
     commune_plan_transition,
     latest_version,
+    version_amendment_reason,
     village_feedback,
 )
-from ..versions import versions_diff
+from ..versions import funding_parts, versions_diff
 from . import factories as f
 
 D = Decimal
@@ -255,24 +271,59 @@ def test_the_approved_version_never_changes(world: dict[str, Any], client: Clien
     with pytest.raises(ImmutableError):
         Version.objects.get(pk=version.pk).delete()
     client.force_login(world["planner"])
-    client.post(
+    response = client.post(
         f"/cdp/{plan.uid}/lines/{line.uid}/edit/",
         {"text-activity": "Đổi tên qua trang", "text-expenditure_type": "investment"},
+        follow=True,
     )
+    assert response.status_code == 200
+    refused = [str(m) for m in response.context["messages"]]
+    assert refused == [
+        gettext(
+            "The commune plan is “%(status)s” and cannot be changed. A change after "
+            "approval is made as an amendment."
+        )
+        % {"status": gettext("Approved")}
+    ]
     admin = user_with_role(Role.ADMIN, None, username="quantri.test")
     client.force_login(admin)
     response = client.post(
         f"/admin/approvals/version/{version.pk}/change/", {"resolution_number": "SỬA"}
     )
     assert response.status_code == 403
+    assert client.post(f"/admin/approvals/version/{version.pk}/delete/").status_code == 403
     stored = Version.objects.get(pk=version.pk)
     assert (stored.data, stored.resolution_number) == (frozen, "25/NQ-HĐND")
     line.refresh_from_db()
     assert line.activity != "Đổi tên qua trang"
 
 
-def test_an_amendment_is_a_new_version_with_a_readable_diff(world: dict[str, Any]) -> None:
+TRAINING = "Tập huấn kỹ thuật nuôi bò sinh sản"
+HALL = "Sửa chữa nhà văn hóa xã"
+
+
+def _own_line(world: dict[str, Any], activity: str, total: str, given: str) -> CommuneLine:
+    """A line proposed by a commune organisation (R14), decided by hand without funding."""
+    data = {
+        **f.pf.line_data(sector=f.agriculture(), activity=activity),
+        **f.money_line(total, given),
+        "organisation": "Hội Nông dân xã",
+    }
+    line = commune_line_create(actor=world["planner"], plan=world["plan"], data=data)
+    return line_decide(
+        actor=world["planner"], line=line, decision=Decision.DEFERRED, reason="Để năm sau"
+    )
+
+
+def test_an_amendment_is_a_new_version_with_a_readable_diff(
+    world: dict[str, Any], client: Client
+) -> None:
+    """Worked example (million VND). Version 1: the merged road 1,100 (contribution 200,
+    support 900, funded NTP26 900), the school 400 (50, 350, not funded) and the farmers'
+    training 100 (30, 70, deferred). The amendment funds the school from the provincial budget
+    (350), moves the road, drops the training and adds the hall 200 (50, 150, deferred)."""
     planner, approver = world["planner"], world["approver"]
+    training = _own_line(world, TRAINING, "100", "30")
     plan = _approved(world)
     commune_plan_transition(actor=planner, plan=plan, action="publish")
     first = Version.objects.get(plan_uid=plan.uid)
@@ -294,6 +345,8 @@ def test_an_amendment_is_a_new_version_with_a_readable_diff(world: dict[str, Any
         funding={extra: D("350")},
     )
     commune_line_update(actor=planner, line=road, data={"location": "Liên thôn"})
+    commune_line_remove(actor=planner, line=training)
+    _own_line(world, HALL, "200", "50")
     # until v2 is published the villages still see v1
     assert latest_version(plan, published=True) == first
     commune_plan_transition(actor=planner, plan=plan, action="submit")
@@ -302,9 +355,16 @@ def test_an_amendment_is_a_new_version_with_a_readable_diff(world: dict[str, Any
     )
     second = Version.objects.get(plan_uid=plan.uid, number=2)
     assert second.is_amendment
+    assert second.data["amendment_reason"] == "Tỉnh bổ sung vốn cho trường học"
     diff = versions_diff(first.data, second.data)
-    assert (diff.added, diff.removed) == ([], [])
+    assert [(c.line["activity"], D(c.line["total"]), D(c.line["support"])) for c in diff.added] == [
+        (HALL, D("200"), D("150"))
+    ]
+    assert [(c.line["activity"], D(c.line["total"]), c.line["uid"]) for c in diff.removed] == [
+        (TRAINING, D("100"), str(training.uid))
+    ]
     changes = {c.new["activity"]: c.fields for c in diff.changed}  # type: ignore[index]
+    assert set(changes) == {"Sửa phòng học mẫu giáo", ROAD}
     assert changes["Sửa phòng học mẫu giáo"] == [
         ("decision", "unfunded", "funded"),
         (
@@ -315,8 +375,24 @@ def test_an_amendment_is_a_new_version_with_a_readable_diff(world: dict[str, Any
         ("funding:NS-T", D(0), D("350")),
     ]
     assert changes[ROAD] == [("location", "Xóm Trên", "Liên thôn")]
-    assert diff.totals["funded"][1] - diff.totals["funded"][0] == D("350")
-    assert diff.totals["total"][0] == diff.totals["total"][1] == D("1500")
+    assert diff.totals == {
+        "total": (D("1600"), D("1700")),
+        "contribution": (D("280"), D("300")),
+        "support": (D("1320"), D("1400")),
+        "funded": (D("900"), D("1250")),
+    }
+    client.force_login(approver)
+    page = client.get(f"/cdp/{plan.uid}/diff/?old=1&new=2")
+    assert page.status_code == 200
+    html = page.content.decode()
+    added = html[
+        html.index('id="diff-added"') : html.index("</table>", html.index('id="diff-added"'))
+    ]
+    removed_at = html.index('id="diff-removed"')
+    removed = html[removed_at : html.index("</table>", removed_at)]
+    assert HALL in added and "200,0" in added
+    assert TRAINING in removed and "100,0" in removed
+    assert "1.600,0" in html and "1.700,0" in html and "1.250,0" in html
 
 
 def first_reason(version: Version, activity: str) -> str:
@@ -432,3 +508,533 @@ def test_two_approvers_at_the_same_moment_approve_once() -> None:
     )
     assert Version.objects.filter(plan_uid=plan.uid).count() == 1
     assert StatusChange.objects.filter(plan_uid=plan.uid, action="approve").count() == 1
+
+
+# --- optional steps of a profile: the commune conference, the district review -----------------
+
+
+def _steps(world: dict[str, Any], *steps: str) -> None:
+    profile = world["plan"].round.profile
+    profile.extra = {**(profile.extra or {}), "commune_plan_steps": list(steps)}
+    profile.save()
+
+
+def _code(call: Any) -> str:
+    with pytest.raises(ApplicationError) as caught:
+        call()
+    return caught.value.code
+
+
+def test_a_profile_with_the_commune_conference_agrees_before_submitting(
+    world: dict[str, Any],
+) -> None:
+    plan, planner, approver = world["plan"], world["planner"], world["approver"]
+    _steps(world, "conference")
+    assert _code(lambda: commune_plan_transition(actor=planner, plan=plan, action="submit")) == (
+        "transition_invalid"
+    )
+    assert _code(lambda: commune_plan_transition(actor=planner, plan=plan, action="agree")) == (
+        "comment_required"
+    )
+    for actor in (approver, world["editor"]):
+        with pytest.raises(NotFoundError):
+            commune_plan_transition(actor=actor, plan=plan, action="agree", comment="Hội nghị")
+    assert _status(plan) == CommunePlanStatus.DRAFT
+    commune_plan_transition(
+        actor=planner, plan=plan, action="agree", comment="Hội nghị xã ngày 20/11/2026 thống nhất"
+    )
+    assert _status(plan) == CommunePlanStatus.CONFERENCE
+    assert _code(lambda: commune_line_update(actor=planner, line=plan.lines.first(), data={})) == (
+        "commune_plan_locked"
+    )
+    assert _code(lambda: commune_plan_transition(actor=planner, plan=plan, action="reopen")) == (
+        "comment_required"
+    )
+    with pytest.raises(NotFoundError):
+        commune_plan_transition(actor=approver, plan=plan, action="reopen", comment="Sửa")
+    commune_plan_transition(actor=planner, plan=plan, action="reopen", comment="Sửa số liệu")
+    assert _status(plan) == CommunePlanStatus.DRAFT
+    commune_plan_transition(actor=planner, plan=plan, action="agree", comment="Họp lại")
+    commune_plan_transition(actor=planner, plan=plan, action="submit")
+    assert _status(plan) == CommunePlanStatus.SUBMITTED
+    assert _code(
+        lambda: commune_plan_transition(actor=planner, plan=plan, action="reopen", comment="x")
+    ) == ("transition_invalid")
+    changes = StatusChange.objects.filter(plan_uid=plan.uid).exclude(action="synthesise")
+    assert [(c.action, c.from_state, c.to_state) for c in changes] == [
+        ("agree", "draft", "conference"),
+        ("reopen", "conference", "draft"),
+        ("agree", "draft", "conference"),
+        ("submit", "conference", "submitted"),
+    ]
+
+
+def test_a_profile_with_the_district_review_needs_it_before_approval(
+    world: dict[str, Any],
+) -> None:
+    plan, planner, approver = world["plan"], world["planner"], world["approver"]
+    _steps(world, "district_review")
+    province = world["commune"].parent
+    district = user_with_role(Role.DISTRICT_OFFICER, province, username="huyen.test")
+    elsewhere = user_with_role(
+        Role.DISTRICT_OFFICER, ProvinceFactory.create(name="Tỉnh Khác"), username="huyen.khac"
+    )
+    commune_plan_transition(actor=planner, plan=plan, action="submit")
+    assert _code(lambda: commune_plan_approve(actor=approver, plan=plan, data=RESOLUTION)) == (
+        "transition_invalid"
+    )
+    for actor in (planner, approver, elsewhere):
+        with pytest.raises(NotFoundError):
+            commune_plan_transition(actor=actor, plan=plan, action="review", comment="Đạt")
+    assert _code(lambda: commune_plan_transition(actor=district, plan=plan, action="review")) == (
+        "comment_required"
+    )
+    assert _status(plan) == CommunePlanStatus.SUBMITTED
+    commune_plan_transition(actor=district, plan=plan, action="review", comment="Phù hợp")
+    assert _status(plan) == CommunePlanStatus.DISTRICT_REVIEWED
+    with pytest.raises(NotFoundError):
+        commune_plan_approve(actor=district, plan=plan, data=RESOLUTION)
+    commune_plan_approve(actor=approver, plan=plan, data=RESOLUTION)
+    assert _status(plan) == CommunePlanStatus.APPROVED
+    review = StatusChange.objects.get(plan_uid=plan.uid, action="review")
+    assert (review.actor_username, review.comment) == ("huyen.test", "Phù hợp")
+
+
+def test_the_district_reviewed_plan_may_still_be_returned(world: dict[str, Any]) -> None:
+    plan = world["plan"]
+    _steps(world, "district_review")
+    district = user_with_role(Role.DISTRICT_OFFICER, world["commune"].parent)
+    commune_plan_transition(actor=world["planner"], plan=plan, action="submit")
+    commune_plan_transition(actor=district, plan=plan, action="review", comment="Cần sửa")
+    commune_plan_transition(
+        actor=world["approver"], plan=plan, action="return", comment="Theo ý kiến huyện"
+    )
+    assert _status(plan) == CommunePlanStatus.RETURNED
+
+
+# --- wrong role, wrong unit -------------------------------------------------------------------
+
+
+def _to(world: dict[str, Any], state: str) -> CommunePlan:
+    """Bring the plan to ``state`` along the default path."""
+    plan, planner, approver = world["plan"], world["planner"], world["approver"]
+    path = {
+        "returned": [("submit", planner), ("return", approver)],
+        "approved": [("submit", planner), ("approve", approver)],
+        "published": [("submit", planner), ("approve", approver), ("publish", planner)],
+        "in_implementation": [
+            ("submit", planner), ("approve", approver), ("publish", planner), ("start", planner)],
+        "evaluated": [
+            ("submit", planner), ("approve", approver), ("publish", planner), ("start", planner),
+            ("evaluate", planner)],
+    }[state]  # fmt: skip
+    for action, actor in path:
+        if action == "approve":
+            commune_plan_approve(actor=actor, plan=plan, data=RESOLUTION)
+        else:
+            commune_plan_transition(actor=actor, plan=plan, action=action, comment="Ý kiến")
+    plan.refresh_from_db()
+    assert plan.status == state
+    return plan
+
+
+@pytest.mark.parametrize(
+    ("state", "action", "allowed", "refused"),
+    [
+        ("approved", "publish", "planner", ["editor", "district", "stranger_planner"]),
+        ("approved", "publish", "approver", ["stranger_approver"]),
+        ("published", "start", "planner", ["approver", "editor", "stranger_planner"]),
+        ("in_implementation", "evaluate", "planner", ["approver", "stranger_planner"]),
+        ("evaluated", "close", "approver", ["planner", "editor", "stranger_approver"]),
+        ("returned", "revise", "planner", ["approver", "editor", "stranger_planner"]),
+        ("approved", "amend", "planner", ["approver", "district", "stranger_planner"]),
+        ("published", "amend", "planner", ["approver", "stranger_planner"]),
+        ("in_implementation", "amend", "planner", ["approver", "stranger_planner"]),
+    ],
+)
+def test_each_later_transition_needs_its_role_on_this_commune(
+    world: dict[str, Any], state: str, action: str, allowed: str, refused: list[str]
+) -> None:
+    other = CommuneFactory.create(name="Xã Khác", parent=world["commune"].parent)
+    people = {
+        **world,
+        "district": user_with_role(Role.DISTRICT_OFFICER, world["commune"].parent),
+        "stranger_planner": f.planner(other, username="xa.khac"),
+        "stranger_approver": f.approver(other, username="lanhdao.khac"),
+    }
+    plan = _to(world, state)
+    before = StatusChange.objects.count()
+    for name in refused:
+        with pytest.raises(NotFoundError):
+            commune_plan_transition(actor=people[name], plan=plan, action=action, comment="Vì")
+    assert _status(plan) == state
+    assert StatusChange.objects.count() == before
+    commune_plan_transition(actor=people[allowed], plan=plan, action=action, comment="Vì")
+    assert StatusChange.objects.filter(plan_uid=plan.uid).last().action == action  # type: ignore[union-attr]
+    assert _status(plan) != state
+
+
+def test_another_communes_user_gets_404_on_every_approval_page(
+    world: dict[str, Any], client: Client
+) -> None:
+    plan = world["plan"]
+    other = CommuneFactory.create(name="Xã Khác", parent=world["commune"].parent)
+    for stranger in (f.planner(other, username="xa.khac"), f.approver(other, username="ld.khac")):
+        client.force_login(stranger)
+        assert client.get(f"/cdp/{plan.uid}/approval/").status_code == 404
+        assert client.post(f"/cdp/{plan.uid}/approval/", RESOLUTION).status_code == 404
+        for action in ("submit", "return", "publish", "agree", "nonsense"):
+            assert client.post(f"/cdp/{plan.uid}/do/{action}/").status_code == 404
+        assert client.get(f"/cdp/{plan.uid}/diff/").status_code == 404
+        assert client.get(f"/cdp/{plan.uid}/diff/?old=1&new=current").status_code == 404
+        assert client.post(f"/cdp/{plan.uid}/comments/", {"body": "Xin chào"}).status_code == 404
+    assert _status(plan) == CommunePlanStatus.DRAFT
+    assert not StatusChange.objects.filter(plan_uid=plan.uid).exclude(action="synthesise").exists()
+    assert not Comment.objects.exists()
+
+
+def test_the_planner_cannot_approve_through_the_page(world: dict[str, Any], client: Client) -> None:
+    plan = world["plan"]
+    commune_plan_transition(actor=world["planner"], plan=plan, action="submit")
+    client.force_login(world["planner"])
+    data = {"resolution_number": "1/NQ", "resolution_date": "01/12/2026", "signer": "A"}
+    assert client.post(f"/cdp/{plan.uid}/approval/", data).status_code == 404
+    assert client.post(f"/cdp/{plan.uid}/do/approve/").status_code == 302
+    assert _status(plan) == CommunePlanStatus.SUBMITTED
+
+
+def test_a_version_that_already_exists_is_not_approved_again(world: dict[str, Any]) -> None:
+    plan = world["plan"]
+    commune_plan_transition(actor=world["planner"], plan=plan, action="submit")
+    Version.objects.create(
+        plan_uid=plan.uid,
+        subject_label="synthesis.communeplan",
+        number=1,
+        resolution_number="1/NQ-HĐND",
+        resolution_date=datetime.date(2026, 11, 1),
+        signer="A",
+        data={},
+    )
+    assert _code(
+        lambda: commune_plan_approve(actor=world["approver"], plan=plan, data=RESOLUTION)
+    ) == ("version_exists")
+    assert _status(plan) == CommunePlanStatus.SUBMITTED
+    assert Version.objects.get(plan_uid=plan.uid).resolution_number == "1/NQ-HĐND"
+    assert not StatusChange.objects.filter(plan_uid=plan.uid, action="approve").exists()
+
+
+# --- the difference page ----------------------------------------------------------------------
+
+
+def test_the_diff_of_an_unknown_version_is_not_found(world: dict[str, Any], client: Client) -> None:
+    plan = _approved(world)
+    client.force_login(world["planner"])
+    assert client.get(f"/cdp/{plan.uid}/diff/?old=1&new=current").status_code == 200
+    for query in ("old=abc", "old=1&new=abc", "old=7", "old=%D9%A1", "old=-1", "old=1" + "0" * 30):
+        assert client.get(f"/cdp/{plan.uid}/diff/?{query}").status_code == 404, query
+
+
+# --- notifications ----------------------------------------------------------------------------
+
+
+def _notes(user: Any) -> list[tuple[str, str]]:
+    return list(Notification.objects.filter(user=user).order_by("id").values_list("text", "url"))
+
+
+def test_submitting_approving_and_amending_tell_the_people_concerned(
+    world: dict[str, Any],
+) -> None:
+    plan, planner, approver = world["plan"], world["planner"], world["approver"]
+    second_planner = f.planner(world["commune"], username="xa.phó")
+    other = CommuneFactory.create(name="Xã Khác", parent=world["commune"].parent)
+    outsider = f.approver(other, username="ld.khac")
+    values = {"commune": "Xã Hải Lăng", "year": 2027}
+    url = f"/cdp/{plan.uid}/"
+    commune_plan_transition(actor=planner, plan=plan, action="submit")
+    assert _notes(approver) == [
+        (gettext("Commune plan %(year)s of %(commune)s submitted for approval") % values, url)
+    ]
+    assert _notes(planner) == [] and _notes(second_planner) == []
+    commune_plan_approve(actor=approver, plan=plan, data=RESOLUTION)
+    approved = (gettext("The commune plan %(year)s of %(commune)s was approved") % values, url)
+    assert _notes(planner) == [approved] and _notes(second_planner) == [approved]
+    assert len(_notes(approver)) == 1  # not told of their own approval
+    commune_plan_transition(actor=planner, plan=plan, action="amend", comment="Bổ sung vốn")
+    assert _notes(approver)[-1] == (
+        gettext("An amendment of the commune plan %(year)s of %(commune)s was started") % values,
+        url,
+    )
+    assert _notes(planner) == [approved]
+    assert _notes(world["editor"]) == [] and _notes(outsider) == []
+
+
+# --- history of every data change -------------------------------------------------------------
+
+
+def test_comments_and_their_resolution_show_on_the_plans_history_page(
+    world: dict[str, Any], client: Client
+) -> None:
+    plan, approver, planner = world["plan"], world["approver"], world["planner"]
+    line = plan.lines.active().order_by("number")[0]
+    client.force_login(approver)
+    client.post(f"/cdp/{plan.uid}/comments/", {"body": "Bổ sung bản vẽ", "line": str(line.uid)})
+    comment = Comment.objects.get()
+    client.force_login(planner)
+    client.post(f"/cdp/{plan.uid}/comments/{comment.pk}/resolve/", {"resolved": "1"})
+    entries = AuditEntry.objects.filter(plan_uid=plan.uid, subject_label="approvals.comment")
+    assert [(e.operation, e.actor) for e in entries] == [("create", approver), ("update", planner)]
+    page = client.get(f"/cdp/{plan.uid}/history/").content.decode()
+    assert "Bổ sung bản vẽ" in page
+    assert f"{approver.full_name} ({approver.username})" in page
+    assert f"{planner.full_name} ({planner.username})" in page
+
+
+def test_publishing_records_each_proposals_outcome_in_the_village_plans_history(
+    world: dict[str, Any], client: Client
+) -> None:
+    plan = _approved(world)
+    commune_plan_transition(actor=world["approver"], plan=plan, action="publish")
+    village_plan = world["village_plan"]
+    entries = {
+        e.subject_repr: e
+        for e in AuditEntry.objects.filter(
+            plan_uid=village_plan.uid, subject_label="plans.proposalline"
+        )
+    }
+    road = entries[f"1. {ROAD}"]
+    school = entries["2. Sửa phòng học mẫu giáo"]
+    assert (road.before, road.after, road.actor) == (
+        {"outcome": "pending"},
+        {"outcome": "funded"},
+        world["approver"],
+    )
+    assert (school.before, school.after) == ({"outcome": "pending"}, {"outcome": "unfunded"})
+    assert (
+        AuditEntry.objects.filter(subject_label="plans.proposalline", operation="update").count()
+        == 3
+    )
+    client.force_login(world["planner"])
+    page = client.get(f"/plans/{village_plan.uid}/history/").content.decode()
+    assert f"{gettext('Not decided yet')} → {gettext('Included and funded')}" in page
+    assert f"{world['approver'].full_name} ({world['approver'].username})" in page
+
+
+def test_a_change_of_source_with_the_same_decision_is_in_the_history(
+    world: dict[str, Any],
+) -> None:
+    plan, planner = world["plan"], world["planner"]
+    school = plan.lines.active().get(sector__code="GD")
+    province = f.envelope_line(plan.round, f.source("NS-T", "provincial_budget"), "350")
+    donor = f.envelope_line(plan.round, f.source("ODA", "oda"), "350")
+    for envelope_line in (province, donor):
+        line_decide(
+            actor=planner,
+            line=school,
+            decision=Decision.FUNDED,
+            reason="Ưu tiên trường học",
+            funding={envelope_line: D("350")},
+        )
+    last = AuditEntry.objects.filter(plan_uid=plan.uid, subject_id=str(school.pk)).latest("id")
+    assert last.changed_fields() == [
+        ("funding", {f"{province.number}. NS-T": "350"}, {f"{donor.number}. ODA": "350"})
+    ]
+    assert last.before["decision"] == last.after["decision"] == "funded"
+
+
+def test_the_allocation_records_the_funding_of_each_line(world: dict[str, Any]) -> None:
+    plan = world["plan"]
+    road = plan.lines.active().get(activity=ROAD)
+    entry = AuditEntry.objects.filter(plan_uid=plan.uid, subject_id=str(road.pk)).latest("id")
+    assert entry.before["funding"] == {}
+    assert entry.after["funding"] == {"1. NTP26": "900"}
+    assert entry.after["decision"] == "funded"
+
+
+def test_an_envelope_change_that_takes_funding_back_records_each_line(
+    world: dict[str, Any],
+) -> None:
+    plan = world["plan"]
+    road = plan.lines.active().get(activity=ROAD)
+    officer = f.province_officer(world["commune"].parent, username="so.taichinh")
+    ntp = plan.round.envelope.lines.get(number=1)
+    last = AuditEntry.objects.latest("id").pk
+    _line, taken = envelope_line_update(actor=officer, line=ntp, data={"amount_mvnd": D("800")})
+    assert taken == 1
+    new = AuditEntry.objects.filter(plan_uid=plan.uid, id__gt=last)
+    assert sorted(e.subject_label for e in new) == [
+        "synthesis.communeline",
+        "synthesis.envelopeline",
+    ]
+    entry = new.get(subject_label="synthesis.communeline")
+    assert entry.subject_id == str(road.pk)
+    assert (entry.actor, entry.before["decision"], entry.after["decision"]) == (
+        officer,
+        "funded",
+        "pending",
+    )
+    assert (entry.before["funding"], entry.after["funding"]) == ({"1. NTP26": "900"}, {})
+    assert entry.after["review"] == "changed" and "NTP26" in entry.after["review_note"]
+
+
+# --- feedback: each village's share of a merged line, proposals dropped by an amendment -------
+
+
+def test_each_village_reads_its_own_share_of_a_merged_lines_funding(
+    world: dict[str, Any], client: Client
+) -> None:
+    """The road asked 500 of support from Diên Sanh (600 − 100) and 400 from Mỹ Chánh
+    (500 − 100); funded NTP26 900 as one work, each village is told its part."""
+    plan = _approved(world)
+    commune_plan_transition(actor=world["planner"], plan=plan, action="publish")
+    _version, fates, _plan = village_feedback(world["village_plan"])
+    road = fates[0]
+    assert [(x["source"], x["amount"]) for x in road.funding] == [("NTP26", D("500"))]
+    assert road.funded_total == D("500")
+    assert [(x["source"], x["amount"]) for x in road.line["funding"]] == [("NTP26", "900.000")]
+    other = VillagePlan.objects.get(village__name="Thôn Mỹ Chánh")
+    _version, [their_road], _plan = village_feedback(other)
+    assert [(x["source"], x["amount"]) for x in their_road.funding] == [("NTP26", D("400"))]
+    client.force_login(world["editor"])
+    page = client.get(f"/plans/{world['village_plan'].uid}/feedback/").content.decode()
+    row = page[page.index(ROAD) : page.index("</tr>", page.index(ROAD))]
+    assert "NTP26 500,0" in row and "NTP26 900,0" in row
+
+
+def test_funding_is_divided_by_support_asked_and_adds_up_exactly() -> None:
+    line = {
+        "funding": [{"source": "NTP26", "amount": "100"}, {"source": "NS-X", "amount": "10"}],
+        "sources": [
+            {"village_line": "a", "support": "1", "total": "5"},
+            {"village_line": "b", "support": "1", "total": "5"},
+            {"village_line": "c", "support": "1", "total": "90"},
+        ],
+    }
+    parts = funding_parts(line)
+    assert [x["amount"] for x in parts["a"]] == [D("33.333"), D("3.333")]
+    assert [x["amount"] for x in parts["c"]] == [D("33.334"), D("3.334")]
+    assert sum(parts[k][0]["amount"] for k in "abc") == D("100")
+    # no support asked at all: by cost
+    for source in line["sources"]:
+        source["support"] = "0"
+    parts = funding_parts(line)
+    assert [parts[k][0]["amount"] for k in "abc"] == [D("5"), D("5"), D("90")]
+
+
+def test_a_proposal_dropped_by_an_amendment_is_rejected_with_its_reason(
+    world: dict[str, Any], client: Client
+) -> None:
+    """Mỹ Chánh takes its plan back during the amendment: its share of the road leaves the
+    commune plan, and when the amendment is published its proposal is rejected, with the
+    amendment's reason, in its history and in its feedback."""
+    planner, approver = world["planner"], world["approver"]
+    plan = _approved(world)
+    commune_plan_transition(actor=planner, plan=plan, action="publish")
+    theirs = ProposalLine.objects.get(plan__village__name="Thôn Mỹ Chánh")
+    assert theirs.outcome == "funded"
+    commune_plan_transition(
+        actor=planner, plan=plan, action="amend", comment="Thôn Mỹ Chánh rút đề xuất đường"
+    )
+    VillagePlan.objects.filter(pk=theirs.plan_id).update(status="draft")
+    commune_plan_synthesise(actor=planner, round_=plan.round)
+    allocation_run(actor=planner, plan=plan)
+    commune_plan_transition(actor=planner, plan=plan, action="submit")
+    commune_plan_approve(actor=approver, plan=plan, data={**RESOLUTION, "resolution_number": "31"})
+    theirs.refresh_from_db()
+    assert theirs.outcome == "funded"  # approved, not yet published: unchanged
+    commune_plan_transition(actor=planner, plan=plan, action="publish")
+    theirs.refresh_from_db()
+    assert theirs.outcome == "rejected"
+    reason = gettext("Taken out of the plan by amendment %(number)s: %(reason)s") % {
+        "number": 2,
+        "reason": "Thôn Mỹ Chánh rút đề xuất đường",
+    }
+    entry = AuditEntry.objects.filter(plan_uid=theirs.plan.uid).latest("id")
+    assert (entry.before, entry.after, entry.actor) == (
+        {"outcome": "funded"},
+        {"outcome": "rejected", "reason": reason},
+        planner,
+    )
+    ours = ProposalLine.objects.get(plan=world["village_plan"], activity=ROAD)
+    assert ours.outcome == "funded"
+    _version, fates, _plan = village_feedback(VillagePlan.objects.get(pk=theirs.plan_id))
+    assert [(x.activity, x.decision, x.line["decision_reason"], x.dropped) for x in fates] == [
+        (ROAD, "rejected", reason, True)
+    ]
+    _version, fates, _plan = village_feedback(world["village_plan"])
+    assert [x.dropped for x in fates] == [False, False]
+    assert fates[0].funded_total == D(fates[0].line["support"]) == D("500")
+    assert not fates[0].shared_with
+
+
+# --- where a form sends the user back ---------------------------------------------------------
+
+OFFSITE = [
+    "//evil.example/",
+    "https://evil.example/cdp/",
+    "/\\evil.example",
+    "javascript:alert(1)",
+    "http://testserver.evil.example/",
+]
+
+
+@pytest.mark.parametrize("target", OFFSITE)
+def test_a_next_field_never_sends_the_user_to_another_site(
+    world: dict[str, Any], client: Client, target: str
+) -> None:
+    plan = world["plan"]
+    approval = f"/cdp/{plan.uid}/approval/"
+    client.force_login(world["approver"])
+    response = client.post(f"/cdp/{plan.uid}/comments/", {"body": "Xem lại", "next": target})
+    assert (response.status_code, response["Location"]) == (302, approval)
+    comment = Comment.objects.get()
+    response = client.post(
+        f"/cdp/{plan.uid}/comments/{comment.pk}/resolve/", {"resolved": "1", "next": target}
+    )
+    assert (response.status_code, response["Location"]) == (302, approval)
+    # a refused action goes back to where the user came from, if that is this site
+    response = client.post(f"/cdp/{plan.uid}/do/return/", {"next": target, "comment": "x"})
+    assert (response.status_code, response["Location"]) == (302, "/")
+    response = client.post(f"/cdp/{plan.uid}/do/return/", {"comment": "x"}, HTTP_REFERER=target)
+    assert (response.status_code, response["Location"]) == (302, "/")
+
+
+def test_a_next_field_on_this_site_is_followed(world: dict[str, Any], client: Client) -> None:
+    plan = world["plan"]
+    line = plan.lines.active().order_by("number")[0]
+    here = f"/cdp/{plan.uid}/lines/{line.uid}/?tab=1#comments"
+    client.force_login(world["approver"])
+    response = client.post(f"/cdp/{plan.uid}/comments/", {"body": "Xem lại", "next": here})
+    assert response["Location"] == here
+    response = client.post(
+        f"/cdp/{plan.uid}/do/return/",
+        {"comment": "x"},
+        HTTP_REFERER=f"http://testserver/cdp/{plan.uid}/approval/?a=1",
+    )
+    assert response["Location"] == f"/cdp/{plan.uid}/approval/?a=1"
+
+
+def test_the_reason_of_an_amendment_approved_before_it_was_kept_in_the_snapshot(
+    world: dict[str, Any],
+) -> None:
+    plan = world["plan"]
+    for number, comment in ((2, "Bổ sung vốn tỉnh"), (3, "Thôn rút đề xuất")):
+        StatusChange.objects.create(
+            plan_uid=plan.uid,
+            subject_label="synthesis.communeplan",
+            action="amend",
+            from_state="published",
+            to_state="draft",
+            comment=comment,
+        )
+        Version.objects.create(
+            plan_uid=plan.uid,
+            subject_label="synthesis.communeplan",
+            number=number,
+            is_amendment=True,
+            resolution_number=f"{number}/NQ",
+            resolution_date=datetime.date(2026, 12, number),
+            signer="A",
+            data={"lines": []},
+        )
+    reasons = [version_amendment_reason(v) for v in Version.objects.filter(plan_uid=plan.uid)]
+    assert reasons == ["Bổ sung vốn tỉnh", "Thôn rút đề xuất"]

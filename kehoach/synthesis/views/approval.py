@@ -29,7 +29,7 @@ from ..services.workflow import (
     village_feedback,
 )
 from ..versions import field_label, plan_snapshot, versions_diff
-from .common import plan_context, plan_or_404, service_action
+from .common import local_url, plan_context, plan_or_404, service_action
 
 
 def workflow_context(request: HttpRequest, plan: CommunePlan) -> dict[str, Any]:
@@ -127,8 +127,8 @@ def comment_view(request: HttpRequest, uid: Any) -> Any:
         line_uid=line_uid,
         parent=parent,
     )
-    back = request.POST.get("next") or reverse("synthesis:approval", args=[plan.uid])
-    return _("Comment added."), back if back.startswith("/") else "/"
+    back = reverse("synthesis:approval", args=[plan.uid])
+    return _("Comment added."), local_url(request, request.POST.get("next"), back)
 
 
 @login_required
@@ -140,13 +140,18 @@ def comment_resolve_view(request: HttpRequest, uid: Any, comment_id: int) -> Any
         raise NotFoundError()
     resolved = request.POST.get("resolved", "1") == "1"
     comment_resolve(actor=request.user, comment=comment, resolved=resolved)
-    back = request.POST.get("next") or reverse("synthesis:approval", args=[plan.uid])
+    back = reverse("synthesis:approval", args=[plan.uid])
     text = _("Marked as resolved.") if resolved else _("Opened again.")
-    return text, back if back.startswith("/") else "/"
+    return text, local_url(request, request.POST.get("next"), back)
 
 
 def _version(plan: CommunePlan, number: Any) -> Version:
-    version = Version.objects.filter(plan_uid=plan.uid, number=number).first()
+    """The plan's version of this number; 404 for a number that is not one of them (or not a
+    number at all)."""
+    text = str(number)
+    if not text.isascii() or not text.isdigit() or len(text) > 9:
+        raise Http404
+    version = Version.objects.filter(plan_uid=plan.uid, number=int(text)).first()
     if version is None:
         raise Http404
     return version

@@ -7,10 +7,12 @@ from collections.abc import Callable
 from decimal import Decimal
 from functools import wraps
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from kehoach.accounts.permissions import Action, can_see, has_permission
 from kehoach.core.errors import ApplicationError, NotFoundError
@@ -77,6 +79,20 @@ def plan_context(request: HttpRequest, plan: CommunePlan, tab: str) -> dict[str,
     }
 
 
+def local_url(request: HttpRequest, url: str | None, fallback: str = "/") -> str:
+    """``url`` reduced to a path on this site, or ``fallback``: a ``next`` field or a referrer
+    may not send the user to another site ("//evil.example", "https://evil.example/",
+    "javascript:…" are refused)."""
+    if not url or not url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return fallback
+    parts = urlsplit(url)
+    if not parts.path.startswith("/") or parts.path.startswith("//"):
+        return fallback
+    return urlunsplit(("", "", parts.path, parts.query, parts.fragment))
+
+
 def service_action(
     view: Callable[..., Any],
 ) -> Callable[..., HttpResponse]:
@@ -88,7 +104,7 @@ def service_action(
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.method != "POST":
             raise Http404
-        back = request.POST.get("next") or request.META.get("HTTP_REFERER") or "/"
+        back = local_url(request, request.POST.get("next") or request.META.get("HTTP_REFERER"))
         try:
             message, target = view(request, *args, **kwargs)
         except NotFoundError as exc:
@@ -96,7 +112,7 @@ def service_action(
         except ApplicationError as exc:
             for item in getattr(exc, "errors", None) or [exc]:
                 messages.error(request, item.message)
-            return redirect(back if back.startswith("/") else "/")
+            return redirect(back)
         if message:
             messages.success(request, message)
         return redirect(target)

@@ -8,9 +8,11 @@ from typing import Any
 from django.http import HttpRequest
 
 from kehoach.accounts.permissions import Action, has_permission
+from kehoach.catalog.choices import ExpenditureType
 from kehoach.geo.models import AdministrativeUnit
 from kehoach.plans.models import PlanningRound, VillagePlan
 
+from ..choices import Firmness
 from ..models import CommunePlan, Envelope
 from ..reports import rollup_years
 from ..services.workflow import village_feedback
@@ -19,11 +21,20 @@ from ..services.workflow import village_feedback
 def envelope_plan_panel(
     request: HttpRequest, plan: VillagePlan
 ) -> tuple[str, dict[str, Any]] | None:
-    """On every village plan page: the round's envelope as published (R19)."""
+    """On every village plan page: the round's envelope as published (R19), with the kind of
+    spending, how firm each amount is and the activities it may pay for."""
     envelope = Envelope.objects.filter(round_id=plan.round_id, published_at__isnull=False).first()
     if envelope is None:
         return None
-    rows = envelope.published_lines
+    types, firmness = dict(ExpenditureType.choices), dict(Firmness.choices)
+    rows = [
+        {
+            **row,
+            "expenditure_label": types.get(row.get("expenditure_type") or "", ""),
+            "firmness_label": firmness.get(row.get("firmness") or "", ""),
+        }
+        for row in envelope.published_lines
+    ]
     total = sum((Decimal(r.get("amount_mvnd") or 0) for r in rows), Decimal(0))
     return (
         "synthesis/partials/envelope_panel.html",

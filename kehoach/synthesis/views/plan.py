@@ -307,7 +307,7 @@ def _line_context(request: HttpRequest, plan: CommunePlan, line: CommuneLine) ->
                 initial={"rank": line.rank_override, "reason": line.rank_reason}, prefix="rank"
             ),
             "decision_form": DecisionForm(initial=decision_initial, envelope_lines=envelope_lines),
-            "envelope_left": [(e, left.get(e.pk, Decimal(0))) for e in envelope_lines],
+            "left_for_line": [(e, left.get(e.pk, Decimal(0))) for e in envelope_lines],
             "text_form": LineTextForm(
                 prefix="text",
                 initial={
