@@ -14,6 +14,7 @@ urlpatterns = [
     path("units/", include("kehoach.geo.urls")),
     path("", include("kehoach.plans.urls")),
     path("", include("kehoach.synthesis.urls")),
+    path("", include("kehoach.exchange.urls")),
     path("notifications/", include("kehoach.approvals.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

@@ -16,6 +16,13 @@ PACKAGES=(
     fonts-noto-core
     fonts-dejavu-core
     python3-venv
+    # Excel round trips: LibreOffice recalculates exported workbooks and converts them to
+    # .xls and .ods in the tests (the headless build, without a desktop).
+    libreoffice-calc-nogui
+    # WeasyPrint renders PDF documents with pango; poppler reads them back in the tests.
+    libpango-1.0-0
+    libpangoft2-1.0-0
+    poppler-utils
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1; then

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "kehoach.approvals",
     "kehoach.plans",
     "kehoach.synthesis",
+    "kehoach.exchange",
 ]
 
 MIDDLEWARE = [
@@ -143,6 +144,9 @@ STORAGES = {
 }
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
+# Files that are never served by URL (uploaded workbooks): read only through views that check
+# who asks.
+PRIVATE_MEDIA_ROOT = VAR_DIR / "private"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -27,6 +27,9 @@ class ApplicationError(Exception):
     code: str
     message: str
     where: Where = field(default_factory=Where)
+    detail: str = ""
+    """The problem alone, without the "line 3, field:" prefix, for places that say the where
+    their own way (a workbook cell)."""
 
     def __str__(self) -> str:
         return self.message

@@ -1,0 +1,75 @@
+"""Administrators add a programme's workbook layout here (as JSON, checked on save); the
+uploads are listed read-only (the file itself is opened only through the import pages)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from kehoach.core.errors import ApplicationError
+
+from .layouts import KINDS, parse_layout, shipped_layouts
+from .models import ImportRecord, Layout
+
+
+class LayoutForm(forms.ModelForm[Layout]):
+    class Meta:
+        model = Layout
+        fields = ["code", "form", "name", "spec", "is_active"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        spec = data.get("spec")
+        code = str(data.get("code") or getattr(self.instance, "code", "") or "")
+        if code and code in shipped_layouts():
+            self.add_error("code", _("This code belongs to a layout shipped with kehoach."))
+        if not isinstance(spec, dict):
+            self.add_error("spec", _("The layout must be a JSON object with its “columns”."))
+            return data
+        if not spec.get("columns"):
+            self.add_error("spec", _("The layout has no columns."))
+            return data
+        try:
+            parse_layout(spec, code=code, form=data.get("form") or "")
+        except ApplicationError as exc:
+            self.add_error("spec", exc.message)
+        keys = [c.get("key") for c in spec["columns"] if isinstance(c, dict)]
+        if len(keys) != len(set(keys)):
+            self.add_error("spec", _("Two columns have the same key."))
+        kinds = {c.get("kind", "text") for c in spec["columns"] if isinstance(c, dict)}
+        if not kinds <= KINDS:
+            unknown = ", ".join(sorted(str(k) for k in kinds - KINDS))
+            self.add_error("spec", _("Unknown column kinds: %(kinds)s.") % {"kinds": unknown})
+        return data
+
+
+@admin.register(Layout)
+class LayoutAdmin(admin.ModelAdmin[Layout]):
+    form = LayoutForm
+    list_display = ["code", "form", "name", "is_active"]
+    list_filter = ["form", "is_active"]
+    search_fields = ["code", "name"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return ["code"] if obj is not None and obj.pk else []
+
+
+@admin.register(ImportRecord)
+class ImportRecordAdmin(admin.ModelAdmin[ImportRecord]):
+    list_display = ["created_at", "form", "filename", "actor", "result"]
+    list_filter = ["form", "result"]
+    search_fields = ["filename", "plan_uid"]
+    exclude = ["file"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

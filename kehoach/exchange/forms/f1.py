@@ -1,0 +1,301 @@
+"""F1 — the village's basic information: one row per line of the paper form (value, data
+source, date; the percentages computed) and a sheet of households and persons by ethnic group.
+Saved with ``plans.services.info.basic_info_save``, the service of the web form."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from kehoach.core.errors import ApplicationError, ApplicationErrors
+from kehoach.core.text import fold
+from kehoach.plans.models import VillagePlan
+from kehoach.plans.services.info import (
+    ETHNIC_GROUPS,
+    F1_ROWS,
+    basic_info_get_or_empty,
+    basic_info_percentages,
+    basic_info_save,
+    field_label,
+)
+
+from .. import cells
+from ..layouts import Column, FormLayout, layout_for
+from ..reading import Book as Upload
+from ..writing import Book, Table, build
+from .base import (
+    CellError,
+    Change,
+    ReadingBase,
+    checking_actor,
+    compare,
+    heading,
+    plan_meta,
+    read_table,
+    shown,
+)
+
+FORM = "F1"
+ETHNIC_SHEET = "Dân tộc"
+ETHNIC_COLUMNS = (
+    Column("number", "STT", 6, "int"),
+    Column("name", "Dân tộc", 24, "text", required=True),
+    Column("households", "Số hộ", 12, "int"),
+    Column("persons", "Số khẩu", 12, "int"),
+)
+YES = {"co", "x", "yes", "true", "1", "dung", "dat"}
+NO = {"khong", "no", "false", "0", "chua"}
+INSTRUCTIONS = [
+    "Hướng dẫn điền biểu thông tin cơ bản của thôn (F1)",
+    "1. Ghi số liệu vào cột Giá trị (nền vàng), kèm nguồn số liệu và thời điểm số liệu "
+    "(dd/mm/yyyy) của từng dòng. Ô để trống nghĩa là chưa có số liệu.",
+    "2. Số viết kiểu Việt Nam: 1.234 (một nghìn hai trăm ba mươi tư), 12,5.",
+    "3. Các dòng Có/Không: ghi “có” hoặc “không” (để trống nếu chưa rõ). Các dòng phân loại thôn: "
+    "ghi “có” nếu thôn thuộc diện đó.",
+    "4. Cột Tỷ lệ do hệ thống tính, không cần điền.",
+    "5. Trang “Dân tộc”: mỗi dòng một dân tộc với số hộ, số khẩu.",
+    "6. Không sửa cột ẩn “Mã dòng” và trang ẩn “_kehoach”.",
+]
+
+
+def _percent_of(row: Any, percentages: dict[str, Any]) -> Any:
+    return percentages.get(row.percent) if row.percent else None
+
+
+def _shown_value(row: Any, value: Any) -> Any:
+    if row.kind in ("yes_no", "flag"):
+        if value is None:
+            return None
+        return "có" if value else ("không" if row.kind == "yes_no" else None)
+    return value
+
+
+def export(
+    plan: VillagePlan,
+    layout: FormLayout | None = None,
+    *,
+    actor: Any = None,
+) -> bytes:
+    layout = layout or layout_for(FORM, plan.round.profile)
+    info = basic_info_get_or_empty(plan)
+    percentages = basic_info_percentages(info)
+    sources = info.sources or {}
+    rows = []
+    for row in F1_ROWS:
+        entry = sources.get(row.field) or {}
+        rows.append(
+            {
+                "label": str(row.label),
+                "unit": str(row.unit),
+                "value": _shown_value(row, getattr(info, row.field)),
+                "percent": _percent_of(row, percentages),
+                "source": entry.get("source", ""),
+                "date": cells.date(entry.get("date")) if entry.get("date") else None,
+            }
+        )
+    groups = list(info.ethnic_groups.all()) if info.pk else []
+    book = Book(
+        form=FORM,
+        layout=layout,
+        heading=heading(plan.village, plan.round.plan_year, FORM, "Thông tin cơ bản của thôn"),
+        tables=[
+            Table(
+                name=FORM,
+                columns=layout.columns,
+                rows=rows,
+                keys=[row.field for row in F1_ROWS],
+                blank_rows=0,
+                totals=False,
+                title=layout.title.format(year=plan.round.plan_year),
+            ),
+            Table(
+                name=ETHNIC_SHEET,
+                columns=ETHNIC_COLUMNS,
+                rows=[
+                    {"number": i, "name": g.name, "households": g.households, "persons": g.persons}
+                    for i, g in enumerate(groups, start=1)
+                ],
+                blank_rows=10,
+                title="SỐ HỘ, SỐ KHẨU THEO DÂN TỘC",
+            ),
+        ],
+        lists={},
+        meta={
+            "plan": str(plan.uid),
+            "unit": plan.village.code,
+            "year": plan.round.plan_year,
+            "version": info.version if info.pk else 0,
+        },
+        instructions=INSTRUCTIONS,
+    )
+    return build(book)
+
+
+@dataclass
+class Reading(ReadingBase):
+    data: dict[str, Any] = field(default_factory=dict)
+    sources: dict[str, Any] = field(default_factory=dict)
+    groups: list[dict[str, Any]] = field(default_factory=list)
+    version: int | None = None
+
+
+def _yes_no(value: Any) -> bool | None:
+    if cells.is_empty(value):
+        return None
+    if isinstance(value, bool):
+        return value
+    folded = fold(cells.text(value))
+    if folded in YES:
+        return True
+    if folded in NO:
+        return False
+    raise ValueError(_("write “có” or “không”, or leave it empty."))
+
+
+def read(
+    plan: VillagePlan, upload: Upload, layouts: list[FormLayout], actor: Any = None
+) -> Reading:
+    meta = plan_meta(upload, FORM, plan)
+    layout = layouts[0]
+    sheet = upload.data_sheet(FORM)
+    table = read_table(upload, sheet, layout.columns, {})
+    reading = Reading(layout=layout, skipped=table.skipped, encoding=table.encoding)
+    reading.errors = list(table.errors)
+    version = meta.get("version") if meta else None
+    reading.version = int(str(version)) if version not in (None, "") else None
+    kinds = {row.field: row for row in F1_ROWS}
+    rows_by_field: dict[str, Any] = {}
+    for row in table.rows:
+        spec = kinds.get(row.key)
+        if spec is None:
+            continue
+        rows_by_field[row.key] = row
+        value = row.values.get("value")
+        if spec.kind in ("yes_no", "flag"):
+            try:
+                value = _yes_no(value)
+            except ValueError as exc:
+                reading.errors.append(
+                    CellError(
+                        sheet,
+                        row.number,
+                        row.letters.get("value", ""),
+                        str(spec.label),
+                        row.values.get("value"),
+                        str(exc),
+                    )
+                )
+                continue
+            if spec.kind == "flag":
+                value = bool(value)
+        reading.data[row.key] = value
+        source = row.values.get("source") or ""
+        day = row.values.get("date")
+        if source or day:
+            reading.sources[row.key] = {
+                "source": source,
+                "date": day.isoformat() if day is not None and hasattr(day, "isoformat") else "",
+            }
+    if ETHNIC_SHEET in upload.sheet_names:
+        groups = read_table(upload, ETHNIC_SHEET, ETHNIC_COLUMNS, {}, with_key=False)
+        reading.errors += groups.errors
+        reading.groups = [
+            {k: v for k, v in g.values.items() if k != "number"}
+            for g in groups.rows
+            if any(v not in (None, "") for k, v in g.values.items() if k != "number")
+        ]
+    info = basic_info_get_or_empty(plan)
+    old_sources = info.sources or {}
+    current = {row.field: getattr(info, row.field) for row in F1_ROWS}
+    labels = {row.field: str(row.label) for row in F1_ROWS}
+    differences = compare(current, reading.data, labels, [r.field for r in F1_ROWS])
+    for key, entry in reading.sources.items():
+        before = old_sources.get(key) or {}
+        if entry != {"source": before.get("source", ""), "date": before.get("date", "")}:
+            differences.append(
+                (
+                    _("Data source of “%(row)s”") % {"row": labels.get(key, key)},
+                    shown(before.get("source")),
+                    shown(entry["source"]),
+                )
+            )
+    if differences:
+        reading.preview.append(Change("change", None, _("Basic information"), differences))
+    old_groups = (
+        [(g.name, g.households, g.persons) for g in info.ethnic_groups.all()] if info.pk else []
+    )
+    new_groups = [(g.get("name"), g.get("households"), g.get("persons")) for g in reading.groups]
+    if ETHNIC_SHEET in upload.sheet_names and old_groups != new_groups:
+        reading.preview.append(
+            Change(
+                "change",
+                None,
+                _("Ethnic groups"),
+                [
+                    (
+                        _("Ethnic groups"),
+                        "; ".join(str(g[0]) for g in old_groups) or "—",
+                        "; ".join(str(g[0]) for g in new_groups) or "—",
+                    )
+                ],
+            )
+        )
+    for name, value in current.items():  # rows taken out of the workbook keep their values
+        reading.data.setdefault(name, value)
+    for key, entry in old_sources.items():
+        if key not in rows_by_field and key not in reading.sources:
+            reading.sources[key] = entry
+    if ETHNIC_SHEET not in upload.sheet_names:
+        reading.groups = [{"name": g[0], "households": g[1], "persons": g[2]} for g in old_groups]
+    if not reading.errors:
+        _dry_run(plan, reading, rows_by_field, sheet)
+    return reading
+
+
+def _dry_run(plan: VillagePlan, reading: Reading, rows: dict[str, Any], sheet: str) -> None:
+    """Run the service's checks without saving, to point each problem at its cell."""
+    actor = checking_actor()
+    try:
+        with transaction.atomic():
+            basic_info_save(
+                actor=actor,
+                plan=plan,
+                data=reading.data,
+                sources=reading.sources,
+                ethnic_groups=reading.groups,
+                expected_version=None,
+            )
+            transaction.set_rollback(True)
+    except ApplicationErrors as exc:
+        for error in exc.errors:
+            target = error.where.field or ""
+            row = rows.get(target)
+            column = "value" if error.where.column is None else error.where.column
+            letter = row.letters.get(column, "") if row is not None else ""
+            reading.errors.append(
+                CellError(
+                    sheet if target != ETHNIC_GROUPS else ETHNIC_SHEET,
+                    row.number if row is not None else (error.where.row or 0),
+                    letter,
+                    field_label(target) if target else "",
+                    row.values.get(column) if row is not None else None,
+                    error.detail or error.message,
+                )
+            )
+    except ApplicationError as exc:
+        reading.errors.append(CellError(sheet, 0, "", "", None, exc.message))
+
+
+def apply(actor: Any, plan: VillagePlan, reading: Reading) -> dict[str, int]:
+    basic_info_save(
+        actor=actor,
+        plan=plan,
+        data=reading.data,
+        sources=reading.sources,
+        ethnic_groups=reading.groups,
+        expected_version=reading.version,
+    )
+    return {"added": 0, "changed": 1 if reading.preview else 0, "deleted": 0}

@@ -1,0 +1,255 @@
+"""F12 — the financial plan: the funded lines with their support by envelope line (one column
+per line of the envelope) and the community's contribution. Back in, changed amounts are
+decisions by hand ("funded", with the amounts; emptied amounts: "in the plan without funding"),
+checked by ``synthesis.services.funding.line_decide`` like on the line's page (eligibility,
+counterpart, what is left of each envelope line)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from kehoach.core.errors import ApplicationError, ApplicationErrors
+from kehoach.synthesis.choices import Decision
+from kehoach.synthesis.models import CommuneLine, CommunePlan, EnvelopeLine
+from kehoach.synthesis.services.common import envelope_for
+from kehoach.synthesis.services.funding import line_decide
+from kehoach.synthesis.services.lines import lines_with_sources
+
+from ..layouts import Column, FormLayout, layout_for
+from ..reading import Book as Upload
+from ..writing import Book, Table, build
+from .base import (
+    CellError,
+    Change,
+    ReadingBase,
+    heading,
+    line_key,
+    plan_meta,
+    read_table,
+    shown,
+)
+
+FORM = "F12"
+DEFAULT_REASON = "Bố trí vốn theo kế hoạch tài chính (F12)"
+INSTRUCTIONS = [
+    "Hướng dẫn biểu kế hoạch tài chính (F12)",
+    "1. Mỗi dòng là một dòng của kế hoạch xã; mỗi cột “Hỗ trợ theo nguồn vốn” là một dòng của "
+    "khung nguồn lực.",
+    "2. Sửa số vốn của một dòng: ghi số tiền lấy từ từng dòng khung; tổng phải bằng số “Hỗ trợ "
+    "cần”. Xóa hết số vốn của một dòng: dòng chuyển sang “chưa có vốn”.",
+    "3. Mỗi thay đổi là một quyết định trực tiếp của xã, cần lý do (cột Lý do).",
+    "4. Hệ thống kiểm tra mỗi khoản như trên trang web: nguồn vốn có được chi cho dòng đó không, "
+    "tỷ lệ đối ứng, và phần còn lại của khung nguồn lực.",
+]
+
+
+def _envelope(plan: CommunePlan) -> list[EnvelopeLine]:
+    return list(
+        envelope_for(plan.round).lines.alive().select_related("source", "sector").order_by("number")
+    )
+
+
+def _columns(layout: FormLayout, envelope: list[EnvelopeLine]) -> list[Column]:
+    columns: list[Column] = []
+    for column in layout.columns:
+        if column.kind != "sources":
+            columns.append(column)
+            continue
+        for line in envelope:
+            label = f"{line.number}. {line.source.code}"
+            if line.sector_id:
+                label += f" – {line.sector.name}"  # type: ignore[union-attr]
+            columns.append(
+                Column(
+                    f"env{line.number}",
+                    label,
+                    column.width,
+                    "money",
+                    parent=column.header,
+                    total=True,
+                )
+            )
+    return columns
+
+
+def export(
+    plan: CommunePlan,
+    layout: FormLayout | None = None,
+    *,
+    actor: Any = None,
+) -> bytes:
+    layout = layout or layout_for(FORM, plan.round.profile)
+    envelope = _envelope(plan)
+    lines = list(lines_with_sources(plan))
+    rows = []
+    for line in lines:
+        row: dict[str, Any] = {
+            "number": line.number,
+            "sector": line.sector.name,
+            "activity": line.activity,
+            "total_cost_mvnd": line.total_cost_mvnd,
+            "external_support_mvnd": line.external_support_mvnd,
+            "contribution_cash_mvnd": line.contribution_cash_mvnd,
+            "contribution_labour_mvnd": line.contribution_labour_mvnd,
+            "contribution_materials_mvnd": line.contribution_materials_mvnd,
+            "decision_reason": line.decision_reason if line.decision == Decision.FUNDED else "",
+        }
+        by_env = {f.envelope_line_id: f.amount_mvnd for f in line.funding.all()}
+        for env in envelope:
+            row[f"env{env.number}"] = by_env.get(env.pk)
+        rows.append(row)
+    keys = [line_key(x.number) for x in lines]
+    book = Book(
+        form=FORM,
+        layout=layout,
+        heading=heading(plan.round.commune, plan.round.plan_year, FORM, "Kế hoạch tài chính"),
+        tables=[
+            Table(
+                name=FORM,
+                columns=_columns(layout, envelope),
+                rows=rows,
+                keys=keys,
+                blank_rows=0,
+                title=layout.title.format(year=plan.round.plan_year),
+            )
+        ],
+        lists={},
+        meta={
+            "plan": str(plan.uid),
+            "unit": plan.round.commune.code,
+            "year": plan.round.plan_year,
+            "envelope": ",".join(f"{e.uid}:{e.version}" for e in envelope),
+            "lines": {k: (str(x.uid), x.version) for k, x in zip(keys, lines, strict=True)},
+        },
+        instructions=INSTRUCTIONS,
+    )
+    return build(book)
+
+
+@dataclass
+class Item:
+    line: CommuneLine
+    decision: str
+    reason: str
+    funding: dict[EnvelopeLine, Decimal]
+    row: int
+    letters: dict[str, str]
+
+
+@dataclass
+class Reading(ReadingBase):
+    items: list[Item] = field(default_factory=list)
+
+
+def read(
+    plan: CommunePlan, upload: Upload, layouts: list[FormLayout], actor: Any = None
+) -> Reading:
+    meta = plan_meta(upload, FORM, plan, required=True)
+    envelope = _envelope(plan)
+    if meta.get("envelope", "") != ",".join(f"{e.uid}:{e.version}" for e in envelope):
+        raise ApplicationError(
+            "envelope_changed",
+            _(
+                "The resource envelope changed after this workbook was downloaded, so its columns "
+                "no longer match; download the form again."
+            ),
+        )
+    layout = layouts[0]
+    sheet = upload.data_sheet(FORM)
+    table = read_table(upload, sheet, _columns(layout, envelope), {})
+    reading = Reading(layout=layout, skipped=table.skipped, encoding=table.encoding)
+    reading.errors = list(table.errors)
+    lines = {str(x.uid): x for x in lines_with_sources(plan)}
+    known = meta.get("lines", {})
+    for row in table.rows:
+        entry = known.get(row.key)
+        line = lines.get(entry[0]) if entry else None
+        if line is None:
+            continue
+        current = {f.envelope_line_id: f.amount_mvnd for f in line.funding.all()}
+        funding = {}
+        for env in envelope:
+            amount = row.values.get(f"env{env.number}")
+            if amount:
+                funding[env] = Decimal(amount)
+        if {e.pk: a for e, a in funding.items()} == {k: v for k, v in current.items() if v}:
+            continue
+        reason = row.values.get("decision_reason") or DEFAULT_REASON
+        decision = Decision.FUNDED if funding else Decision.UNFUNDED
+        item = Item(line, decision, reason, funding, row.number, row.letters)
+        reading.items.append(item)
+        old = "; ".join(
+            f"{e.source.code} {shown(current[e.pk])}" for e in envelope if e.pk in current
+        )
+        new = "; ".join(f"{e.source.code} {shown(a)}" for e, a in funding.items())
+        reading.preview.append(
+            Change(
+                "change",
+                row.number,
+                f"{line.number}. {line.activity}",
+                [
+                    (_("Funding"), old or "—", new or "—"),
+                    (
+                        _("Commune decision"),
+                        line.get_decision_display(),
+                        str(Decision(decision).label),
+                    ),
+                ],
+            )
+        )
+    if not reading.errors and actor is not None:
+        # every change in order, as the confirmation will apply them, then rolled back
+        with transaction.atomic():
+            for item in reading.items:
+                try:
+                    with transaction.atomic():
+                        _apply_item(actor, item)
+                except ApplicationError as exc:
+                    for error in getattr(exc, "errors", None) or [exc]:
+                        reading.errors.append(_error_cell(sheet, item, error, envelope))
+            transaction.set_rollback(True)
+    return reading
+
+
+def _error_cell(
+    sheet: str, item: Item, error: ApplicationError, envelope: list[EnvelopeLine]
+) -> CellError:
+    """The cell a refusal is about: the amount of an envelope line, or the reason."""
+    name = error.where.field or ""
+    letter, header = "", _("Funding")
+    if name.startswith("funding_"):
+        for env in envelope:
+            if name == f"funding_{env.uid}":
+                letter = item.letters.get(f"env{env.number}", "")
+                header = f"{env.number}. {env.source.code}"
+    elif name == "reason":
+        letter, header = item.letters.get("decision_reason", ""), _("Reason")
+    return CellError(sheet, item.row, letter, header, None, error.detail or error.message)
+
+
+def _apply_item(actor: Any, item: Item) -> None:
+    line_decide(
+        actor=actor,
+        line=item.line,
+        decision=item.decision,
+        reason=item.reason,
+        funding=item.funding,
+    )
+
+
+@transaction.atomic
+def apply(actor: Any, plan: CommunePlan, reading: Reading) -> dict[str, int]:
+    errors: list[ApplicationError] = []
+    for item in reading.items:
+        try:
+            _apply_item(actor, item)
+        except ApplicationError as exc:
+            errors += getattr(exc, "errors", None) or [exc]
+    if errors:
+        raise ApplicationErrors(errors)
+    return {"added": 0, "changed": len(reading.items), "deleted": 0}

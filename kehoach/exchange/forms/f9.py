@@ -1,0 +1,284 @@
+"""F9 — the commune synthesis: every active line with its villages, score, rank, funding and
+decision. Back in, the commune may change a line's name, location and notes and decide on it
+(in the plan without funding, deferred, rejected — with a reason); funding itself is decided
+on the financial plan (F12) or on the line's page. Applied through the synthesis services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from kehoach.core.errors import ApplicationError, ApplicationErrors
+from kehoach.synthesis.choices import Decision
+from kehoach.synthesis.models import CommuneLine, CommunePlan
+from kehoach.synthesis.services.funding import line_decide
+from kehoach.synthesis.services.lines import commune_line_update, lines_with_sources
+from kehoach.synthesis.services.scoring import line_scores
+
+from .. import choices as lists
+from ..layouts import FormLayout, layout_for
+from ..reading import Book as Upload
+from ..writing import Book, Table, build
+from .base import (
+    CellError,
+    Change,
+    ReadingBase,
+    checking_actor,
+    heading,
+    line_key,
+    plan_meta,
+    read_table,
+)
+
+FORM = "F9"
+DECIDABLE = (Decision.UNFUNDED, Decision.DEFERRED, Decision.REJECTED)
+TEXT_COLUMNS = ("activity", "location", "notes", "decision_reason")
+INSTRUCTIONS = [
+    "Hướng dẫn biểu tổng hợp kế hoạch xã (F9)",
+    "1. Mỗi dòng là một dòng của kế hoạch xã, lấy từ đề xuất của các thôn (hoặc của ban ngành, "
+    "đoàn thể xã). Số tiền, khối lượng lấy từ kế hoạch thôn nên được khóa.",
+    "2. Có thể sửa tên hoạt động, địa điểm, ghi chú, và quyết định của xã: “Đưa vào kế hoạch, "
+    "chưa có vốn”, “Hoãn lại”, “Không được chấp nhận” — bắt buộc ghi lý do (thôn sẽ đọc).",
+    "3. Bố trí vốn cho một dòng: dùng biểu kế hoạch tài chính (F12) hoặc trang của dòng.",
+    "4. Không thêm, không xóa dòng ở biểu này.",
+]
+
+
+def _decisions() -> lists.Choices:
+    return lists.text_choices([(d, Decision(d).label) for d in (Decision.FUNDED, *DECIDABLE)])
+
+
+def export(
+    plan: CommunePlan,
+    layout: FormLayout | None = None,
+    *,
+    actor: Any = None,
+) -> bytes:
+    layout = layout or layout_for(FORM, plan.round.profile)
+    lines = lines_with_sources(plan)
+    scores = line_scores(plan, lines)
+    decisions = _decisions()
+    rows = []
+    for line in lines:
+        villages = sorted(
+            {s.village_line.plan.village.name for s in line.sources.all() if not s.withdrawn}
+        )
+        rows.append(
+            {
+                "number": line.number,
+                "sector": line.sector.name,
+                "activity": line.activity,
+                "location": line.location,
+                "villages": line.organisation or ", ".join(villages),
+                "village_priority": line.village_priority,
+                "unit": line.unit.name,
+                "quantity": line.quantity,
+                "total_cost_mvnd": line.total_cost_mvnd,
+                "contribution_mvnd": line.contribution_mvnd,
+                "external_support_mvnd": line.external_support_mvnd,
+                "score": scores[line.pk].score,
+                "rank": scores[line.pk].rank,
+                "funded_mvnd": sum((f.amount_mvnd for f in line.funding.all()), Decimal(0)),
+                "decision": decisions.label_of(line.decision) or None,
+                "decision_reason": line.decision_reason,
+                "notes": line.notes,
+            }
+        )
+    keys = [line_key(line.number) for line in lines]
+    book = Book(
+        form=FORM,
+        layout=layout,
+        heading=heading(
+            plan.round.commune, plan.round.plan_year, FORM, "Biểu tổng hợp kế hoạch xã"
+        ),
+        tables=[
+            Table(
+                name=FORM,
+                columns=layout.columns,
+                rows=rows,
+                keys=keys,
+                blank_rows=0,
+                title=layout.title.format(year=plan.round.plan_year),
+            )
+        ],
+        lists={"decisions": decisions.labels},
+        meta={
+            "plan": str(plan.uid),
+            "unit": plan.round.commune.code,
+            "year": plan.round.plan_year,
+            "lines": {k: (str(x.uid), x.version) for k, x in zip(keys, lines, strict=True)},
+        },
+        instructions=INSTRUCTIONS,
+    )
+    return build(book)
+
+
+@dataclass
+class Item:
+    line: CommuneLine
+    version: int | None
+    text: dict[str, Any]
+    decision: str | None
+    reason: str
+    row: int
+    letters: dict[str, str]
+
+
+@dataclass
+class Reading(ReadingBase):
+    items: list[Item] = field(default_factory=list)
+
+
+def read(
+    plan: CommunePlan, upload: Upload, layouts: list[FormLayout], actor: Any = None
+) -> Reading:
+    meta = plan_meta(upload, FORM, plan, required=True)
+    layout = layouts[0]
+    sheet = upload.data_sheet(FORM)
+    table = read_table(upload, sheet, layout.columns, {"decisions": _decisions()})
+    reading = Reading(layout=layout, skipped=table.skipped, encoding=table.encoding)
+    reading.errors = list(table.errors)
+    lines = {str(x.uid): x for x in plan.lines.active()}
+    known = meta.get("lines", {})
+    seen = set()
+    for row in table.rows:
+        entry = known.get(row.key)
+        line = lines.get(entry[0]) if entry else None
+        if line is None:
+            reading.errors.append(
+                CellError(
+                    sheet,
+                    row.number,
+                    row.letters.get("activity", "A"),
+                    _("Line"),
+                    row.values.get("activity"),
+                    _(
+                        "lines cannot be added here; a commune sector's proposal is added on "
+                        "the commune plan's page."
+                    )
+                    if not row.key
+                    else _("this line is no longer in the commune plan; download the form again."),
+                )
+            )
+            continue
+        seen.add(row.key)
+        text = {k: row.values[k] for k in ("activity", "location", "notes") if k in row.values}
+        text = {k: v or "" for k, v in text.items() if (v or "") != getattr(line, k)}
+        decision = row.values.get("decision")
+        reason = row.values.get("decision_reason") or ""
+        changed_decision = decision not in (None, line.decision) or (
+            decision is not None and reason != line.decision_reason
+        )
+        if decision == Decision.FUNDED and line.decision != Decision.FUNDED:
+            reading.errors.append(
+                CellError(
+                    sheet,
+                    row.number,
+                    row.letters.get("decision", ""),
+                    _("Commune decision"),
+                    row.values.get("decision"),
+                    _(
+                        "funding is decided on the financial plan (F12) or on the line's "
+                        "page, where the amounts from each source are given."
+                    ),
+                )
+            )
+            continue
+        if decision == Decision.FUNDED and reason != line.decision_reason:
+            changed_decision = False
+            reading.notes.append(
+                _("Row %(row)s: the reason of a funded line is kept as decided.")
+                % {"row": row.number}
+            )
+        if not text and not changed_decision:
+            continue
+        item = Item(
+            line,
+            entry[1],
+            text,
+            decision if changed_decision else None,
+            reason,
+            row.number,
+            row.letters,
+        )
+        reading.items.append(item)
+        fields = [(_label(k), getattr(line, k) or "—", v or "—") for k, v in text.items()]
+        if item.decision:
+            fields.append(
+                (_("Commune decision"), line.get_decision_display(), Decision(item.decision).label)
+            )
+            fields.append((_("Reason"), line.decision_reason or "—", reason or "—"))
+        reading.preview.append(
+            Change("change", row.number, f"{line.number}. {line.activity}", fields)
+        )
+    missing = [k for k in known if k not in seen]
+    if missing:
+        reading.notes.append(
+            _(
+                "%(n)s lines are not in the workbook; nothing changes for them (lines are not "
+                "removed through this form)."
+            )
+            % {"n": len(missing)}
+        )
+    if not reading.errors:
+        _dry_run(plan, reading, sheet)
+    return reading
+
+
+def _label(name: str) -> str:
+    return str(getattr(CommuneLine._meta.get_field(name), "verbose_name", name)).capitalize()
+
+
+def _dry_run(plan: CommunePlan, reading: Reading, sheet: str) -> None:
+    with transaction.atomic():
+        for item in reading.items:
+            try:
+                with transaction.atomic():
+                    _apply_item(checking_actor(), item, check=True)
+            except ApplicationError as exc:
+                for error in getattr(exc, "errors", None) or [exc]:
+                    name = error.where.field or ""
+                    column = {"reason": "decision_reason"}.get(name, name)
+                    header = _label(column) if column in TEXT_COLUMNS else ""
+                    reading.errors.append(
+                        CellError(
+                            sheet,
+                            item.row,
+                            item.letters.get(column, ""),
+                            header,
+                            None,
+                            error.detail or error.message,
+                        )
+                    )
+        transaction.set_rollback(True)
+
+
+def _apply_item(actor: Any, item: Item, *, check: bool = False) -> None:
+    if item.text:
+        commune_line_update(
+            actor=actor,
+            line=item.line,
+            data=item.text,
+            expected_version=None if check else item.version,
+        )
+    if item.decision:
+        line_decide(actor=actor, line=item.line, decision=item.decision, reason=item.reason)
+
+
+@transaction.atomic
+def apply(actor: Any, plan: CommunePlan, reading: Reading) -> dict[str, int]:
+    errors: list[ApplicationError] = []
+    for item in reading.items:
+        try:
+            _apply_item(actor, item)
+        except ApplicationErrors as exc:
+            errors += exc.errors
+        except ApplicationError as exc:
+            errors.append(exc)
+    if errors:
+        raise ApplicationErrors(errors)
+    return {"added": 0, "changed": len(reading.items), "deleted": 0}

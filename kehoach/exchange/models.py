@@ -1,0 +1,95 @@
+"""Workbook layouts (as data) and the record of every workbook uploaded."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from kehoach.core.models import TimeStampedModel
+
+
+class Form(models.TextChoices):
+    F1 = "F1", _("F1 — village basic information")
+    F6 = "F6", _("F6 — village proposals")
+    F8 = "F8", _("F8 — village meeting and attendance")
+    F9 = "F9", _("F9 — commune synthesis")
+    F11 = "F11", _("F11 — resource envelope")
+    F12 = "F12", _("F12 — financial plan by source")
+
+
+class Layout(TimeStampedModel):
+    """The columns of a form's workbook: their order, headers, widths and units. The shipped
+    official layouts live in ``exchange/layouts/*.json``; an administrator adds a programme's
+    own layout here and names it in a process profile (``extra["layouts"]``)."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    form = models.CharField(_("form"), max_length=8, choices=Form.choices)
+    name = models.CharField(_("name"), max_length=200)
+    spec = models.JSONField(
+        _("layout"),
+        help_text=_(
+            'The layout as JSON: {"title": "...", "columns": [{"key": "activity", "header": '
+            '"...", "width": 30, "kind": "text"}, ...]}, as in the shipped layouts.'
+        ),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("workbook layout")
+        verbose_name_plural = _("workbook layouts")
+        ordering = ["form", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} – {self.name}"
+
+
+def private_storage() -> FileSystemStorage:
+    """Uploaded workbooks are kept where no URL reaches them (``PRIVATE_MEDIA_ROOT``); only the
+    import views, which check who asks, read them."""
+    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+
+
+def upload_path(instance: ImportRecord, filename: str) -> str:
+    suffix = filename.rsplit(".", 1)[-1].lower()[:5] if "." in filename else "bin"
+    return f"imports/{instance.uid}.{suffix}"
+
+
+class ImportRecord(TimeStampedModel):
+    """One uploaded workbook: who, when, the file as received, what it would change and what
+    happened (previewed, applied, refused)."""
+
+    class Result(models.TextChoices):
+        REFUSED = "refused", _("refused")
+        PREVIEWED = "previewed", _("checked, waiting for confirmation")
+        APPLIED = "applied", _("applied")
+        STALE = "stale", _("not applied: the data changed after the check")
+        CANCELLED = "cancelled", _("cancelled")
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    form = models.CharField(_("form"), max_length=8, choices=Form.choices)
+    plan_uid = models.UUIDField(_("plan"), db_index=True)
+    target_uid = models.UUIDField(
+        _("document"), help_text="The village plan, commune plan or round."
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    file = models.FileField(_("file"), upload_to=upload_path, storage=private_storage)
+    filename = models.CharField(_("file name"), max_length=255)
+    layout = models.CharField(_("layout"), max_length=32, blank=True)
+    result = models.CharField(_("result"), max_length=16, choices=Result.choices)
+    summary = models.JSONField(_("summary"), default=dict, blank=True)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    fingerprint = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("workbook import")
+        verbose_name_plural = _("workbook imports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.form} · {self.filename}"

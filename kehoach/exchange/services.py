@@ -1,0 +1,276 @@
+"""Uploading a workbook: check it whole, show what would change, apply it at once.
+
+``import_check`` keeps the file as received (``ImportRecord.file``), opens it safely, reads it
+against the form's layouts and validates every line through the same rules as the web forms.
+It never writes plan data. A workbook with any wrong cell is refused whole: the record lists
+each error (sheet, cell, value, what to do) and ``error_workbook`` gives the user's workbook
+back with those cells highlighted and commented. A clean workbook waits for confirmation;
+``import_apply`` reads the kept file again, checks that the data has not changed since (the
+fingerprint), and applies everything in one transaction through the form's service — or
+nothing. Every upload is in the plan's history.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from openpyxl import Workbook, load_workbook
+from openpyxl.comments import Comment as CellComment
+from openpyxl.styles import PatternFill
+
+from kehoach.approvals.models import StatusChange
+from kehoach.core.errors import ApplicationError, ApplicationErrors, NotFoundError
+
+from .layouts import layouts_for_form
+from .models import ImportRecord
+from .reading import Limits, open_workbook
+
+RED = PatternFill("solid", fgColor="FFC7CE")
+
+
+@dataclass(frozen=True)
+class Target:
+    """What an upload is for: a form, the object it changes and how to read and apply it."""
+
+    form: str
+    obj: Any
+    plan_uid: Any
+    may_apply: Callable[[Any], None]
+    """Raises (NotFoundError or ApplicationError) when the actor may not change it now."""
+    read: Callable[[Any, list[Any], Any], Any]
+    apply: Callable[[Any, Any], dict[str, int]]
+    fingerprint: Callable[[], str]
+
+
+def _history(record: ImportRecord, text: str) -> None:
+    StatusChange.objects.create(
+        plan_uid=record.plan_uid,
+        subject_label=ImportRecord._meta.label_lower,
+        action="import",
+        from_state="",
+        to_state=record.result,
+        actor=record.actor,
+        comment=text,
+    )
+
+
+def _errors(exc: ApplicationError) -> list[dict[str, Any]]:
+    items = getattr(exc, "errors", None) or [exc]
+    return [
+        {"message": e.message, "sheet": e.where.sheet, "row": e.where.row, "column": e.where.column}
+        for e in items
+    ]
+
+
+def _refused_text(record: ImportRecord) -> str:
+    count = len(record.errors)
+    return ngettext(
+        "Workbook %(form)s “%(file)s” refused: %(n)s problem; nothing was saved.",
+        "Workbook %(form)s “%(file)s” refused: %(n)s problems; nothing was saved.",
+        count,
+    ) % {"form": record.form, "file": record.filename, "n": count}
+
+
+def import_check(*, actor: Any, target: Target, data: bytes, filename: str) -> ImportRecord:
+    """Check an uploaded workbook; returns its record, refused or waiting for confirmation.
+    Nothing of the plan is written; the file is kept with the record either way."""
+    target.may_apply(actor)
+    record = ImportRecord(
+        form=target.form,
+        plan_uid=target.plan_uid,
+        target_uid=target.obj.uid,
+        actor=actor if getattr(actor, "pk", None) else None,
+        filename=filename[:255],
+        result=ImportRecord.Result.REFUSED,
+    )
+    record.file.save(filename or "upload.xlsx", ContentFile(data), save=False)
+    try:
+        reading = _read(target, data, filename, actor)
+    except ApplicationError as exc:
+        record.errors = _errors(exc)
+        record.save()
+        _history(record, _refused_text(record))
+        return record
+    record.layout = reading.layout.code
+    record.summary = _summary(reading)
+    if reading.errors:
+        record.errors = [e.as_dict() for e in reading.errors]
+        record.save()
+        _history(record, _refused_text(record))
+        return record
+    record.result = ImportRecord.Result.PREVIEWED
+    record.fingerprint = target.fingerprint()
+    record.save()
+    counts = record.summary["counts"]
+    _history(
+        record,
+        _(
+            "Workbook %(form)s “%(file)s” checked, waiting for confirmation: %(add)s to add, "
+            "%(change)s to change, %(remove)s to remove."
+        )
+        % {"form": record.form, "file": record.filename, **counts},
+    )
+    return record
+
+
+def _read(target: Target, data: bytes, filename: str, actor: Any) -> Any:
+    upload = open_workbook(data, filename, limits=Limits())
+    return target.read(upload, layouts_for_form(target.form), actor)
+
+
+def _summary(reading: Any) -> dict[str, Any]:
+    return {
+        "changes": [
+            {
+                "kind": c.kind,
+                "row": c.row,
+                "label": str(c.label),
+                "fields": [[str(part) for part in item] for item in c.fields],
+            }
+            for c in reading.preview
+        ],
+        "skipped": [[row, str(why)] for row, why in reading.skipped],
+        "encoding": reading.encoding,
+        "notes": [str(note) for note in reading.notes],
+        "layout": reading.layout.code,
+        "layout_name": reading.layout.name,
+        "counts": {
+            kind: sum(1 for c in reading.preview if c.kind == kind)
+            for kind in ("add", "change", "remove")
+        },
+    }
+
+
+def import_apply(*, actor: Any, target: Target, record: ImportRecord) -> ImportRecord:
+    """Apply a checked workbook, all at once, if nothing changed since it was checked: the
+    kept file is read and checked again and every change goes through the form's services in
+    one transaction. If the data changed meanwhile, the record becomes stale, nothing is
+    applied and ``ApplicationError`` says to upload again."""
+    with transaction.atomic():
+        record = ImportRecord.objects.select_for_update().get(pk=record.pk)
+        if record.result != ImportRecord.Result.PREVIEWED or record.target_uid != target.obj.uid:
+            raise NotFoundError()
+        target.may_apply(actor)
+        stale = record.fingerprint != target.fingerprint()
+        if not stale:
+            with record.file.open("rb") as handle:
+                data = handle.read()
+            reading = _read(target, data, record.filename, actor)
+            if reading.errors:
+                raise ApplicationErrors([e.as_error() for e in reading.errors])
+            counts = target.apply(actor, reading)
+            record.result = ImportRecord.Result.APPLIED
+            record.summary = {**record.summary, "applied": counts}
+            record.save(update_fields=["result", "summary", "updated_at"])
+            _history(
+                record,
+                _(
+                    "Workbook %(form)s “%(file)s” applied: %(added)s added, %(changed)s changed, "
+                    "%(deleted)s deleted."
+                )
+                % {
+                    "form": record.form,
+                    "file": record.filename,
+                    **{k: counts.get(k, 0) for k in ("added", "changed", "deleted")},
+                },
+            )
+            return record
+        record.result = ImportRecord.Result.STALE
+        record.save(update_fields=["result", "updated_at"])
+        _history(
+            record,
+            _("Workbook %(form)s “%(file)s” not applied: the data changed after the check.")
+            % {"form": record.form, "file": record.filename},
+        )
+    raise ApplicationError(
+        "import_stale",
+        _(
+            "The data changed in kehoach after this workbook was checked, so nothing was "
+            "applied. Upload the workbook again to check it against the data as it is now."
+        ),
+    )
+
+
+@transaction.atomic
+def import_cancel(*, actor: Any, record: ImportRecord) -> ImportRecord:
+    """The user decided not to apply a checked workbook: nothing changes but the record."""
+    record = ImportRecord.objects.select_for_update().get(pk=record.pk)
+    if record.result == ImportRecord.Result.PREVIEWED:
+        record.result = ImportRecord.Result.CANCELLED
+        record.save(update_fields=["result", "updated_at"])
+        _history(
+            record,
+            _("Workbook %(form)s “%(file)s” cancelled: nothing was changed.")
+            % {"form": record.form, "file": record.filename},
+        )
+    return record
+
+
+def error_workbook(record: ImportRecord) -> bytes:
+    """The user's workbook with each wrong cell filled red and commented with the message (an
+    .xls or .ods upload comes back as .xlsx with its values)."""
+    with record.file.open("rb") as handle:
+        data = handle.read()
+    try:
+        book = load_workbook(io.BytesIO(data), keep_links=False)
+    except Exception:  # not an xlsx openpyxl can read: rebuild the values
+        try:
+            book = _rebuild(data, record.filename)
+        except ApplicationError:  # not readable at all: the list of errors alone
+            book = Workbook()
+            first = book.active
+            assert first is not None
+            book.remove(first)
+    for error in record.errors:
+        sheet, row, column = error.get("sheet"), error.get("row"), error.get("column")
+        if not sheet or sheet not in book.sheetnames or not row:
+            continue
+        ws = book[sheet]
+        cell = ws[f"{column}{row}"] if column else ws.cell(row=row, column=1)
+        cell.fill = RED
+        cell.comment = CellComment(error.get("problem") or error["message"], "kehoach")
+        if column:  # a wrong cell in a hidden column (the line key) is shown
+            ws.column_dimensions[column].hidden = False
+    if "Lỗi" in book.sheetnames:
+        del book["Lỗi"]
+    listing = book.create_sheet("Lỗi", 0)
+    listing.append(["Trang", "Ô", "Nội dung lỗi"])
+    for error in record.errors:
+        cell = f"{error.get('column') or ''}{error.get('row') or ''}"
+        listing.append([error.get("sheet") or "", cell, error["message"]])
+    listing.column_dimensions["C"].width = 120
+    for ws in book.worksheets:
+        ws.sheet_view.tabSelected = ws is listing
+    book.active = 0
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _rebuild(data: bytes, filename: str) -> Workbook:
+    upload = open_workbook(data, filename, limits=Limits())
+    book = Workbook()
+    first = book.active
+    assert first is not None
+    book.remove(first)
+    for name in upload.sheet_names:
+        ws = book.create_sheet(name[:31])
+        for row in upload.sheet(name).rows():
+            for cell in row.cells:
+                ws[f"{cell.column}{row.number}"] = cell.value
+    return book
+
+
+def fingerprint_of(rows: Any) -> str:
+    digest = hashlib.sha256()
+    for row in rows:
+        digest.update(repr(row).encode())
+    return digest.hexdigest()

@@ -1,0 +1,91 @@
+"""Which object each form's workbook reads and changes, who may change it, and the
+fingerprint that tells whether it changed between the check and the confirmation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kehoach.plans.models import Attendee, BasicInfo, ProposalLine, VillageMeeting, VillagePlan
+from kehoach.plans.services.common import require_editable
+from kehoach.synthesis.models import CommuneLine, CommunePlan, EnvelopeLine, LineFunding
+from kehoach.synthesis.services.common import require_editable as require_commune_plan_editable
+
+from .forms import f1, f6, f8, f9, f11, f12
+from .services import Target, fingerprint_of
+
+VILLAGE_FORMS = ("F1", "F6", "F8")
+COMMUNE_FORMS = ("F9", "F11", "F12")
+BLANK_FORMS = ("F6", "F11")
+"""The forms that are lists of lines and can also be downloaded empty, to add lines."""
+MODULES: dict[str, Any] = {"F1": f1, "F6": f6, "F8": f8, "F9": f9, "F11": f11, "F12": f12}
+
+
+def village_target(form: str, plan: VillagePlan) -> Target:
+    module = MODULES[form]
+
+    def fingerprint() -> str:
+        rows: list[Any] = [plan.status]
+        if form == "F6":
+            rows += list(
+                ProposalLine.objects.alive()
+                .filter(plan=plan)
+                .order_by("pk")
+                .values_list("uid", "version")
+            )
+        elif form == "F1":
+            rows += list(BasicInfo.objects.filter(plan=plan).values_list("version"))
+        else:
+            rows += list(VillageMeeting.objects.filter(plan=plan).values_list("version"))
+            rows += list(
+                Attendee.objects.filter(meeting__plan=plan)
+                .order_by("pk")
+                .values_list("pk", "version")
+            )
+        return fingerprint_of(rows)
+
+    return Target(
+        form=form,
+        obj=plan,
+        plan_uid=plan.uid,
+        may_apply=lambda actor: require_editable(actor, plan),
+        read=lambda upload, layouts, actor: module.read(plan, upload, layouts, actor),
+        apply=lambda actor, reading: module.apply(actor, plan, reading),
+        fingerprint=fingerprint,
+    )
+
+
+def commune_target(form: str, plan: CommunePlan) -> Target:
+    module = MODULES[form]
+
+    def fingerprint() -> str:
+        rows: list[Any] = [plan.status, plan.data_version]
+        rows += list(
+            CommuneLine.objects.filter(plan=plan).order_by("pk").values_list("uid", "version")
+        )
+        rows += list(
+            EnvelopeLine.objects.filter(envelope__round=plan.round)
+            .order_by("pk")
+            .values_list("uid", "version", "deleted_at")
+        )
+        rows += list(
+            LineFunding.objects.filter(line__plan=plan)
+            .order_by("pk")
+            .values_list("line_id", "envelope_line_id", "amount_mvnd")
+        )
+        return fingerprint_of(rows)
+
+    def may_apply(actor: Any) -> None:
+        if form == "F11":
+            module.may_apply(actor, plan)
+        else:
+            require_commune_plan_editable(actor, plan)
+
+    return Target(
+        form=form,
+        obj=plan,
+        plan_uid=plan.uid,
+        may_apply=may_apply,
+        read=lambda upload, layouts, actor: module.read(plan, upload, layouts, actor),
+        apply=lambda actor, reading: module.apply(actor, plan, reading),
+        fingerprint=fingerprint,
+    )

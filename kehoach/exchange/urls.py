@@ -1,0 +1,32 @@
+from django.urls import path
+
+from . import views
+
+app_name = "exchange"
+
+urlpatterns = [
+    path(
+        "plans/<uuid:uid>/workbooks/<str:form>.xlsx",
+        views.village_download,
+        name="village_download",
+    ),
+    path(
+        "plans/<uuid:uid>/workbooks/<str:form>/upload/", views.village_upload, name="village_upload"
+    ),
+    path("cdp/<uuid:uid>/workbooks/", views.commune_workbooks, name="commune"),
+    path(
+        "cdp/<uuid:uid>/workbooks/<str:form>.xlsx", views.commune_download, name="commune_download"
+    ),
+    path(
+        "cdp/<uuid:uid>/workbooks/<str:form>/upload/", views.commune_upload, name="commune_upload"
+    ),
+    path(
+        "units/<str:code>/proposals-<int:year>.xlsx",
+        views.province_proposals,
+        name="province_proposals",
+    ),
+    path("imports/<uuid:uid>/", views.import_view, name="import"),
+    path("imports/<uuid:uid>/confirm/", views.import_confirm, name="import_confirm"),
+    path("imports/<uuid:uid>/cancel/", views.import_cancel_view, name="import_cancel"),
+    path("imports/<uuid:uid>/errors.xlsx", views.import_errors, name="import_errors"),
+]

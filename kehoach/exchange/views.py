@@ -1,0 +1,292 @@
+"""Downloading and uploading the forms' workbooks, the preview of an upload, its errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kehoach.accounts.permissions import Action, has_permission
+from kehoach.core.errors import ApplicationError, NotFoundError
+from kehoach.geo.models import AdministrativeUnit
+from kehoach.geo.selectors import unit_get_for_user
+from kehoach.plans.models import PlanningRound, VillagePlan
+from kehoach.plans.views.common import plan_or_404 as village_plan_or_404
+from kehoach.synthesis.views.common import plan_context as commune_plan_context
+from kehoach.synthesis.views.common import plan_or_404 as commune_plan_or_404
+
+from .exports import ProvinceProposals, export_to_tempfile
+from .layouts import layout_get, layouts_for_form
+from .models import Form, ImportRecord
+from .reading import Limits
+from .services import error_workbook, import_apply, import_cancel, import_check
+from .targets import (
+    BLANK_FORMS,
+    COMMUNE_FORMS,
+    MODULES,
+    VILLAGE_FORMS,
+    commune_target,
+    village_target,
+)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _xlsx(data: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def workbooks_plan_panel(
+    request: HttpRequest, plan: VillagePlan
+) -> tuple[str, dict[str, Any]] | None:
+    """On the village plan page: the forms to download and, for editors, to upload."""
+    can_edit = plan.is_editable and has_permission(request.user, Action.EDIT_PLAN, plan.village)
+    return (
+        "exchange/partials/village_panel.html",
+        {
+            "plan": plan,
+            "forms": [(form, Form(form).label) for form in VILLAGE_FORMS],
+            "f6_layouts": layouts_for_form("F6"),
+            "blank_forms": BLANK_FORMS,
+            "can_edit": can_edit,
+            "recent": ImportRecord.objects.filter(target_uid=plan.uid).select_related("actor")[:5],
+        },
+    )
+
+
+def _layout_param(request: HttpRequest, form: str) -> Any:
+    code = request.GET.get("layout")
+    if not code:
+        return None
+    try:
+        layout = layout_get(code)
+    except ApplicationError as exc:
+        raise Http404 from exc
+    if layout.form != form:
+        raise Http404
+    return layout
+
+
+def _blank_param(request: HttpRequest, form: str) -> bool:
+    """``?blank=1``: the form without the current lines, for the forms that are lists of
+    lines (adding lines only; nothing is removed when it comes back)."""
+    return request.GET.get("blank") == "1" and form in BLANK_FORMS
+
+
+@login_required
+def village_download(request: HttpRequest, uid: Any, form: str) -> HttpResponse:
+    if form not in VILLAGE_FORMS:
+        raise Http404
+    plan = village_plan_or_404(request, uid)
+    blank = _blank_param(request, form)
+    data = MODULES[form].export(
+        plan, _layout_param(request, form), actor=request.user, **({"blank": True} if blank else {})
+    )
+    suffix = "-trang" if blank else ""
+    return _xlsx(data, f"{form}-{plan.village.code}-{plan.round.plan_year}{suffix}.xlsx")
+
+
+@login_required
+def commune_download(request: HttpRequest, uid: Any, form: str) -> HttpResponse:
+    if form not in COMMUNE_FORMS:
+        raise Http404
+    plan = commune_plan_or_404(request, uid)
+    blank = _blank_param(request, form)
+    data = MODULES[form].export(
+        plan, _layout_param(request, form), actor=request.user, **({"blank": True} if blank else {})
+    )
+    suffix = "-trang" if blank else ""
+    return _xlsx(data, f"{form}-{plan.round.commune.code}-{plan.round.plan_year}{suffix}.xlsx")
+
+
+def _upload(request: HttpRequest, target: Any, back: str) -> HttpResponse:
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Choose the workbook to upload."))
+        return redirect(back)
+    if upload.size and upload.size > Limits().max_bytes:
+        messages.error(
+            request,
+            _("The file is larger than %(mb)s MB; split it or remove what is not needed.")
+            % {"mb": Limits().max_bytes // (1024 * 1024)},
+        )
+        return redirect(back)
+    try:
+        record = import_check(
+            actor=request.user, target=target, data=upload.read(), filename=upload.name or ""
+        )
+    except NotFoundError as exc:
+        raise Http404 from exc
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect(back)
+    return redirect("exchange:import", uid=record.uid)
+
+
+@login_required
+@require_POST
+def village_upload(request: HttpRequest, uid: Any, form: str) -> HttpResponse:
+    if form not in VILLAGE_FORMS:
+        raise Http404
+    plan = village_plan_or_404(request, uid)
+    return _upload(request, village_target(form, plan), reverse("plans:plan", args=[plan.uid]))
+
+
+@login_required
+@require_POST
+def commune_upload(request: HttpRequest, uid: Any, form: str) -> HttpResponse:
+    if form not in COMMUNE_FORMS:
+        raise Http404
+    plan = commune_plan_or_404(request, uid)
+    return _upload(
+        request, commune_target(form, plan), reverse("exchange:commune", args=[plan.uid])
+    )
+
+
+@login_required
+def commune_workbooks(request: HttpRequest, uid: Any) -> HttpResponse:
+    plan = commune_plan_or_404(request, uid)
+    context = commune_plan_context(request, plan, "workbooks")
+    may_envelope = any(
+        has_permission(request.user, action, plan.round.commune)
+        for action in (Action.EDIT_ENVELOPE_COMMUNE, Action.EDIT_ENVELOPE_PROVINCE)
+    )
+    context["forms"] = [
+        {
+            "code": form,
+            "label": Form(form).label,
+            "blank": form in BLANK_FORMS,
+            "can_upload": plan.is_editable
+            and (may_envelope if form == "F11" else context["can_edit"]),
+        }
+        for form in COMMUNE_FORMS
+    ]
+    context["recent"] = ImportRecord.objects.filter(target_uid=plan.uid).select_related("actor")[
+        :10
+    ]
+    return render(request, "exchange/commune.html", context)
+
+
+def _record(request: HttpRequest, uid: Any) -> tuple[ImportRecord, Any, str]:
+    """The record, its target (checked visible to the user) and the page to go back to."""
+    record = ImportRecord.objects.filter(uid=uid).first()
+    if record is None:
+        raise Http404
+    if record.form in VILLAGE_FORMS:
+        plan = village_plan_or_404(request, record.target_uid)
+        return record, village_target(record.form, plan), reverse("plans:plan", args=[plan.uid])
+    cdp = commune_plan_or_404(request, record.target_uid)
+    return record, commune_target(record.form, cdp), reverse("exchange:commune", args=[cdp.uid])
+
+
+@login_required
+def import_view(request: HttpRequest, uid: Any) -> HttpResponse:
+    record, target, back = _record(request, uid)
+    if record.actor_id != request.user.pk:
+        raise Http404
+    return render(
+        request,
+        "exchange/import.html",
+        {
+            "record": record,
+            "back": back,
+            "summary": record.summary,
+            "target": target.obj,
+            "cell_errors": any(e.get("row") for e in record.errors),
+        },
+    )
+
+
+@login_required
+@require_POST
+def import_confirm(request: HttpRequest, uid: Any) -> HttpResponse:
+    record, target, back = _record(request, uid)
+    if record.actor_id != request.user.pk:
+        raise Http404
+    try:
+        done = import_apply(actor=request.user, target=target, record=record)
+    except NotFoundError as exc:
+        raise Http404 from exc
+    except ApplicationError as exc:
+        for item in getattr(exc, "errors", None) or [exc]:
+            messages.error(request, item.message)
+        return redirect("exchange:import", uid=record.uid)
+    counts = done.summary.get("applied", {})
+    messages.success(
+        request,
+        _("The workbook was applied: %(added)s added, %(changed)s changed, %(deleted)s deleted.")
+        % {k: counts.get(k, 0) for k in ("added", "changed", "deleted")},
+    )
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def import_cancel_view(request: HttpRequest, uid: Any) -> HttpResponse:
+    record, _target, back = _record(request, uid)
+    if record.actor_id != request.user.pk:
+        raise Http404
+    import_cancel(actor=request.user, record=record)
+    messages.success(request, _("Nothing was changed."))
+    return redirect(back)
+
+
+@login_required
+def import_errors(request: HttpRequest, uid: Any) -> HttpResponse:
+    record, _target, _back = _record(request, uid)
+    if record.actor_id != request.user.pk or not record.errors:
+        raise Http404
+    stem = record.filename.rsplit(".", 1)[0] or "bieu"
+    return _xlsx(error_workbook(record), f"{stem}-loi.xlsx")
+
+
+def _export_years(unit: AdministrativeUnit) -> list[int]:
+    return list(
+        PlanningRound.objects.filter(commune__path__startswith=unit.path)
+        .values_list("plan_year", flat=True)
+        .distinct()
+        .order_by("-plan_year")
+    )
+
+
+def province_export_panel(
+    request: HttpRequest, unit: AdministrativeUnit
+) -> tuple[str, dict[str, Any]] | None:
+    """On a province's (or former district's) page: every proposal of its communes for a year
+    in one workbook."""
+    if not has_permission(request.user, Action.VIEW_ROLLUP, unit):
+        return None
+    years = _export_years(unit)
+    if not years:
+        return None
+    return ("exchange/partials/province_panel.html", {"unit": unit, "years": years})
+
+
+@login_required
+def province_proposals(request: HttpRequest, code: str, year: int) -> FileResponse:
+    """All village proposals of a province for a plan year, written with constant memory and
+    streamed from a temporary file."""
+    try:
+        unit = unit_get_for_user(user=request.user, code=code)
+    except NotFoundError as exc:
+        raise Http404 from exc
+    if not has_permission(request.user, Action.VIEW_ROLLUP, unit) or year not in _export_years(
+        unit
+    ):
+        raise Http404
+    report = ProvinceProposals(unit, year)
+    handle, _count = export_to_tempfile(report)
+    response = FileResponse(
+        handle, as_attachment=True, filename=report.filename(), content_type=XLSX
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
