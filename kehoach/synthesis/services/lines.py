@@ -443,14 +443,10 @@ def _settle(
         line.version += 1
         line.save()
         for part in line.parts.filter(state=LineState.ACTIVE):
-            _reset_decision(part, note, Review.CHANGED)
-            part.version += 1
-            part.save()
+            _reset_and_record(actor, plan, part, note)
         merged = line.merged_into
         while merged is not None and merged.state == LineState.ACTIVE:
-            _reset_decision(merged, note, Review.CHANGED)
-            merged.version += 1
-            merged.save()
+            _reset_and_record(actor, plan, merged, note)
             merged = merged.merged_into
         audit_record(
             actor=actor,
@@ -460,6 +456,23 @@ def _settle(
             before=befores[pk],
             after=snapshot(line, AUDIT_FIELDS),
         )
+
+
+def _reset_and_record(actor: Any, plan: CommunePlan, line: CommuneLine, note: str) -> None:
+    """A split part or a merged line whose source changed: its decision is reset for review,
+    and the history says so."""
+    before = snapshot(line, AUDIT_FIELDS)
+    _reset_decision(line, note, Review.CHANGED)
+    line.version += 1
+    line.save()
+    audit_record(
+        actor=actor,
+        plan_uid=plan.uid,
+        obj=line,
+        operation="update",
+        before=before,
+        after=snapshot(line, AUDIT_FIELDS),
+    )
 
 
 def _record_created(actor: Any, plan: CommunePlan, lines: list[CommuneLine]) -> None:

@@ -432,3 +432,29 @@ def test_resynthesis_keeps_funded_lines_and_their_funding_when_unchanged(
                 before[line.pk]
             )
             assert line.review == Review.NONE
+
+
+def test_resynthesis_records_the_reset_of_split_parts_in_the_history(
+    setup: dict[str, Any],
+) -> None:
+    planner, plan, round_ = setup["planner"], setup["plan"], setup["round"]
+    plan_a = setup["plans"][0]
+    commune_plan_synthesise(actor=planner, round_=round_)
+    school = plan.lines.get(sector__code="GD")
+    parts = line_split(
+        actor=planner,
+        line=school,
+        parts=[Part("Sửa mái", "", D("300")), Part("Sửa nền", "", D("100"))],
+    )
+    for part in parts:
+        line_decide(actor=planner, line=part, decision=Decision.DEFERRED, reason="Chờ năm sau")
+    ProposalLine.objects.filter(plan=plan_a, sector__code="GD").update(
+        total_cost_mvnd=D("480"), external_support_mvnd=D("430")
+    )
+    commune_plan_synthesise(actor=planner, round_=round_)
+    for part in parts:
+        part.refresh_from_db()
+        assert part.decision == Decision.PENDING
+        last = AuditEntry.objects.filter(subject_id=str(part.pk), operation="update").latest("pk")
+        assert last.before["decision"] == Decision.DEFERRED
+        assert last.after["decision"] == Decision.PENDING
