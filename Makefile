@@ -35,6 +35,7 @@ demo: venv
 	$(MANAGE) load_demo
 	$(MANAGE) load_demo_rounds
 	$(MANAGE) load_demo_envelopes
+	$(MANAGE) load_demo_implementation
 
 run: demo
 	$(MANAGE) demo_logins

@@ -15,6 +15,8 @@ urlpatterns = [
     path("", include("kehoach.plans.urls")),
     path("", include("kehoach.synthesis.urls")),
     path("", include("kehoach.exchange.urls")),
+    path("", include("kehoach.monitoring.urls")),
+    path("", include("kehoach.portal.urls")),
     path("notifications/", include("kehoach.approvals.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

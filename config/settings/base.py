@@ -38,13 +38,15 @@ INSTALLED_APPS = [
     "kehoach.plans",
     "kehoach.synthesis",
     "kehoach.exchange",
+    "kehoach.monitoring",
+    "kehoach.portal",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Pages go over slow links: compress them (Django masks the CSRF token per response, which
     # defeats BREACH-style guessing through compression).
-    "django.middleware.gzip.GZipMiddleware",
+    "kehoach.core.middleware.TextGZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

@@ -46,6 +46,9 @@ class Action(StrEnum):
     PUBLISH_COMMUNE_PLAN = "commune_plan.publish"
     REVIEW_COMMUNE_PLAN_DISTRICT = "commune_plan.district_review"
     COMMENT_PLAN = "plan.comment"
+    REPORT_PROGRESS = "progress.report"
+    RECORD_SUPERVISION = "supervision.record"
+    EVALUATE_PLAN = "plan.evaluate"
 
 
 ALL_ROLES = frozenset(Role)
@@ -90,6 +93,12 @@ ACTION_ROLES: dict[Action, frozenset[str]] = {
             Role.DISTRICT_OFFICER,
         }
     ),
+    # Implementation (F14), the supervision board's records (F17) and the evaluation of the
+    # year (F15, F16), checked on the commune: the commune's planning officer keeps them; every
+    # role that sees the commune reads them.
+    Action.REPORT_PROGRESS: frozenset({Role.COMMUNE_PLANNER}),
+    Action.RECORD_SUPERVISION: frozenset({Role.COMMUNE_PLANNER}),
+    Action.EVALUATE_PLAN: frozenset({Role.COMMUNE_PLANNER}),
 }
 
 _CACHE_ATTR = "_kehoach_role_assignments"

@@ -1,4 +1,5 @@
-"""Every text a user sends is normalised to Unicode NFC before any view sees it.
+"""Every text a user sends is normalised to Unicode NFC before any view sees it; pages are
+compressed, files that are compressed already are not.
 
 Vietnamese typed on macOS or pasted from some PDF readers arrives decomposed (NFD); stored
 as is, "Hải" in NFD would not equal "Hải" in NFC and searches and uniqueness checks would
@@ -9,8 +10,10 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable
+from typing import Any
 
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, QueryDict
+from django.middleware.gzip import GZipMiddleware
 
 
 def _normalised(data: QueryDict) -> QueryDict:
@@ -36,3 +39,22 @@ class NormalizeTextMiddleware:
         if request.method == "POST":
             request.POST = _normalised(request.POST)  # type: ignore[assignment]
         return self.get_response(request)
+
+
+class TextGZipMiddleware(GZipMiddleware):
+    """Compresses pages (they go over slow links) but not files that are already compressed —
+    photos, PDF, workbooks, archives — which only lose their length and gain nothing."""
+
+    COMPRESSED = (
+        "image/",
+        "application/pdf",
+        "application/zip",
+        "application/vnd.openxmlformats",
+        "application/vnd.oasis",
+        "application/vnd.ms-excel",
+    )
+
+    def process_response(self, request: HttpRequest, response: HttpResponseBase) -> Any:
+        if response.get("Content-Type", "").startswith(self.COMPRESSED):
+            return response
+        return super().process_response(request, response)

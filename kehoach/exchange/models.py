@@ -19,6 +19,7 @@ class Form(models.TextChoices):
     F9 = "F9", _("F9 — commune synthesis")
     F11 = "F11", _("F11 — resource envelope")
     F12 = "F12", _("F12 — financial plan by source")
+    F14 = "F14", _("F14 — progress of the works")
 
 
 class Layout(TimeStampedModel):

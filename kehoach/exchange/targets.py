@@ -5,19 +5,28 @@ from __future__ import annotations
 
 from typing import Any
 
+from kehoach.monitoring.models import ProgressReport
 from kehoach.plans.models import Attendee, BasicInfo, ProposalLine, VillageMeeting, VillagePlan
 from kehoach.plans.services.common import require_editable
 from kehoach.synthesis.models import CommuneLine, CommunePlan, EnvelopeLine, LineFunding
 from kehoach.synthesis.services.common import require_editable as require_commune_plan_editable
 
-from .forms import f1, f6, f8, f9, f11, f12
+from .forms import f1, f6, f8, f9, f11, f12, f14
 from .services import Target, fingerprint_of
 
 VILLAGE_FORMS = ("F1", "F6", "F8")
-COMMUNE_FORMS = ("F9", "F11", "F12")
+COMMUNE_FORMS = ("F9", "F11", "F12", "F14")
 BLANK_FORMS = ("F6", "F11")
 """The forms that are lists of lines and can also be downloaded empty, to add lines."""
-MODULES: dict[str, Any] = {"F1": f1, "F6": f6, "F8": f8, "F9": f9, "F11": f11, "F12": f12}
+MODULES: dict[str, Any] = {
+    "F1": f1,
+    "F6": f6,
+    "F8": f8,
+    "F9": f9,
+    "F11": f11,
+    "F12": f12,
+    "F14": f14,
+}
 
 
 def village_target(form: str, plan: VillagePlan) -> Target:
@@ -72,10 +81,16 @@ def commune_target(form: str, plan: CommunePlan) -> Target:
             .order_by("pk")
             .values_list("line_id", "envelope_line_id", "amount_mvnd")
         )
+        if form == "F14":  # a report made on the web meanwhile changes the works' position
+            rows += list(
+                ProgressReport.objects.filter(line__plan=plan, is_latest=True)
+                .order_by("pk")
+                .values_list("pk", "uid", "line_id", "reported_on")
+            )
         return fingerprint_of(rows)
 
     def may_apply(actor: Any) -> None:
-        if form == "F11":
+        if form in ("F11", "F14"):
             module.may_apply(actor, plan)
         else:
             require_commune_plan_editable(actor, plan)

@@ -16,8 +16,10 @@ from kehoach.accounts.permissions import Action, has_permission
 from kehoach.core.errors import ApplicationError, NotFoundError
 from kehoach.geo.models import AdministrativeUnit
 from kehoach.geo.selectors import unit_get_for_user
+from kehoach.monitoring.services.common import is_monitored
 from kehoach.plans.models import PlanningRound, VillagePlan
 from kehoach.plans.views.common import plan_or_404 as village_plan_or_404
+from kehoach.synthesis.choices import CommunePlanStatus
 from kehoach.synthesis.views.common import plan_context as commune_plan_context
 from kehoach.synthesis.views.common import plan_or_404 as commune_plan_or_404
 
@@ -160,15 +162,24 @@ def commune_workbooks(request: HttpRequest, uid: Any) -> HttpResponse:
         has_permission(request.user, action, plan.round.commune)
         for action in (Action.EDIT_ENVELOPE_COMMUNE, Action.EDIT_ENVELOPE_PROVINCE)
     )
+    followed = is_monitored(plan)
+    may_report = (
+        followed
+        and plan.status != CommunePlanStatus.CLOSED
+        and has_permission(request.user, Action.REPORT_PROGRESS, plan.round.commune)
+    )
     context["forms"] = [
         {
             "code": form,
             "label": Form(form).label,
             "blank": form in BLANK_FORMS,
-            "can_upload": plan.is_editable
-            and (may_envelope if form == "F11" else context["can_edit"]),
+            # progress (F14) is reported on a published plan, the others change a draft
+            "can_upload": may_report
+            if form == "F14"
+            else plan.is_editable and (may_envelope if form == "F11" else context["can_edit"]),
         }
         for form in COMMUNE_FORMS
+        if form != "F14" or followed
     ]
     context["recent"] = ImportRecord.objects.filter(target_uid=plan.uid).select_related("actor")[
         :10

@@ -5,7 +5,7 @@ preview of what would change."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -356,3 +356,31 @@ def checking_actor() -> Any:
     from kehoach.accounts.models import User
 
     return User(username="check", is_superuser=True, is_active=True)
+
+
+def source_columns(
+    layout: FormLayout, envelope: Sequence[Any], key: Callable[[Any], str]
+) -> list[Column]:
+    """The layout's columns with its "sources" column spread into one money column per
+    envelope line ("1. NTP26 – Hạ tầng: giao thông"), keyed by ``key(envelope line)`` (F12's
+    funding, F14's money disbursed)."""
+    columns: list[Column] = []
+    for column in layout.columns:
+        if column.kind != "sources":
+            columns.append(column)
+            continue
+        for line in envelope:
+            label = f"{line.number}. {line.source.code}"
+            if line.sector_id:
+                label += f" – {line.sector.name}"
+            columns.append(
+                Column(
+                    key(line),
+                    label,
+                    column.width,
+                    "money",
+                    parent=column.header,
+                    total=column.total,
+                )
+            )
+    return columns

@@ -32,6 +32,7 @@ from .base import (
     plan_meta,
     read_table,
     shown,
+    source_columns,
 )
 
 FORM = "F12"
@@ -55,26 +56,7 @@ def _envelope(plan: CommunePlan) -> list[EnvelopeLine]:
 
 
 def _columns(layout: FormLayout, envelope: list[EnvelopeLine]) -> list[Column]:
-    columns: list[Column] = []
-    for column in layout.columns:
-        if column.kind != "sources":
-            columns.append(column)
-            continue
-        for line in envelope:
-            label = f"{line.number}. {line.source.code}"
-            if line.sector_id:
-                label += f" – {line.sector.name}"  # type: ignore[union-attr]
-            columns.append(
-                Column(
-                    f"env{line.number}",
-                    label,
-                    column.width,
-                    "money",
-                    parent=column.header,
-                    total=True,
-                )
-            )
-    return columns
+    return source_columns(layout, envelope, lambda line: f"env{line.number}")
 
 
 def export(

@@ -748,7 +748,9 @@ def demo_village_plans(*, actor: Any, round_: PlanningRound, submit: bool = True
             counts["kept"] += 1
             continue
         urban = urban_commune or village.kind == Kind.RESIDENTIAL_GROUP
-        rng = random.Random(f"kehoach-demo:{village.code}")
+        year = round_.plan_year
+        # 2027 (the round being planned) keeps its proposals; another year gets others.
+        rng = random.Random(f"kehoach-demo:{village.code}" + ("" if year == 2027 else f":{year}"))
         spec = _spec_for(village, rng, urban)
         if spec.stage == Stage.NOT_STARTED or not spec.keys:
             counts["not_started"] += 1

@@ -1,4 +1,11 @@
-"""Carry-over: last year's unfunded or deferred proposals brought into this year's plan.
+"""Carry-over: last year's unfunded, deferred or unfinished proposals brought into this year's
+plan.
+
+What is offered: the lines of the village's previous plan whose outcome is unfunded or deferred
+(``CARRY_OVER_OUTCOMES``), and the lines that registered *sources* add, each with a note saying
+why. ``plans`` knows nothing of implementation; ``monitoring`` registers a source at start-up
+(``register_carry_over_source``) that adds the proposals behind funded works that were not
+completed. A line already carried into this plan is not offered again.
 
 A carried line is a new line of this year's plan, so it must pass the rules of this year
 (``validate_line``: R1, R2, R5, R6 and the proposed source) like a line typed today. Its months
@@ -15,11 +22,12 @@ allowed and this year does not is handled the way a commune officer expects, nev
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils.translation import gettext as _
 
 from kehoach.core.errors import ApplicationError, ApplicationErrors, NotFoundError, Where
@@ -44,24 +52,58 @@ def previous_plan(plan: VillagePlan) -> VillagePlan | None:
     )
 
 
-def carry_over_candidates(plan: VillagePlan) -> list[ProposalLine]:
-    """Lines of the previous plan that were not funded or were deferred, not yet carried over."""
+CarryOverSource = Callable[[VillagePlan], dict[int, str]]
+"""``source(previous_plan) -> {proposal line id: note}``: more lines of ``previous_plan`` to
+offer, each with a note saying why (shown on the carry-over page and after carrying)."""
+
+_sources: list[CarryOverSource] = []
+
+
+def register_carry_over_source(source: CarryOverSource) -> None:
+    """Add a source of lines to offer (once: registering the same function again does
+    nothing)."""
+    if source not in _sources:
+        _sources.append(source)
+
+
+def unregister_carry_over_source(source: CarryOverSource) -> None:
+    """Remove a source (for tests)."""
+    if source in _sources:
+        _sources.remove(source)
+
+
+def carry_over_offers(plan: VillagePlan) -> list[tuple[ProposalLine, str]]:
+    """Lines of the previous plan to offer, each with the note of the source that added it
+    ("" for an unfunded or deferred line): no line twice, none already carried into ``plan``."""
     before = previous_plan(plan)
     if before is None:
         return []
+    notes: dict[int, str] = {}
+    for source in list(_sources):
+        for line_id, note in source(before).items():
+            notes[line_id] = "; ".join(x for x in (notes.get(line_id, ""), note) if x)
     taken = set(
         ProposalLine.objects.alive()
         .filter(plan=plan, origin__isnull=False)
         .values_list("origin_id", flat=True)
     )
-    return [
-        line
-        for line in ProposalLine.objects.alive()
-        .filter(plan=before, outcome__in=CARRY_OVER_OUTCOMES)
+    lines = (
+        ProposalLine.objects.alive()
+        .filter(Q(outcome__in=CARRY_OVER_OUTCOMES) | Q(pk__in=list(notes)), plan=before)
         .select_related("sector", "unit", "proposed_source", "plan__round")
         .order_by("number")
+    )
+    return [
+        (line, "" if line.outcome in CARRY_OVER_OUTCOMES else notes.get(line.pk, ""))
+        for line in lines
         if line.pk not in taken
     ]
+
+
+def carry_over_candidates(plan: VillagePlan) -> list[ProposalLine]:
+    """Lines of the previous plan that were not funded, were deferred or that a registered
+    source offers (unfinished works), not yet carried over."""
+    return [line for line, _note in carry_over_offers(plan)]
 
 
 @dataclass
@@ -70,6 +112,8 @@ class Candidate:
     new line, what was adjusted (``notes``) and, if it cannot be carried, why (``problems``)."""
 
     line: ProposalLine
+    reason: str = ""
+    """Why a line that was funded is offered again (the note of the source that added it)."""
     values: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
@@ -118,9 +162,9 @@ def _problem(old: ProposalLine, error: ApplicationError) -> str:
     )
 
 
-def _prepare(plan: VillagePlan, old: ProposalLine) -> Candidate:
+def _prepare(plan: VillagePlan, old: ProposalLine, reason: str = "") -> Candidate:
     year = plan.round.plan_year
-    candidate = Candidate(line=old)
+    candidate = Candidate(line=old, reason=reason)
     values = {name: getattr(old, name) for name in LINE_FIELDS}
     values["start_month"] = _move_month(old.start_month, year)
     values["end_month"] = _move_month(old.end_month, year)
@@ -147,7 +191,7 @@ def _prepare(plan: VillagePlan, old: ProposalLine) -> Candidate:
 
 def carry_over_preview(plan: VillagePlan) -> list[Candidate]:
     """Every candidate line with what carrying it over would do (shown before choosing)."""
-    return [_prepare(plan, line) for line in carry_over_candidates(plan)]
+    return [_prepare(plan, line, reason) for line, reason in carry_over_offers(plan)]
 
 
 @transaction.atomic
@@ -155,16 +199,18 @@ def carry_over(*, actor: Any, plan: VillagePlan, line_uids: list[str]) -> Carrie
     """Copy the chosen lines into ``plan``, keeping the link to where each came from, each
     checked by the rules of the new plan year (see the module's description). All or nothing:
     if one chosen line cannot be carried, nothing is saved and the error names it. Returns the
-    new lines and the notes of what was adjusted (a source left empty)."""
+    new lines and the notes the user must act on: why a funded line came back (an unfinished
+    work: its quantity and cost are last year's, to be set to what remains) and what was
+    adjusted (a source left empty)."""
     require_editable(actor, plan)  # locks the plan row and reads its status under the lock
     if not line_uids:
         raise ApplicationError("nothing_chosen", _("Choose at least one proposal to carry over."))
-    candidates = {str(line.uid): line for line in carry_over_candidates(plan)}
+    candidates = {str(line.uid): (line, reason) for line, reason in carry_over_offers(plan)}
     chosen = []
     for uid in line_uids:
         if str(uid) not in candidates:
             raise NotFoundError()
-        chosen.append(_prepare(plan, candidates[str(uid)]))
+        chosen.append(_prepare(plan, *candidates[str(uid)]))
     refused = [
         ApplicationError("carry_over_refused", problem, Where(field="lines"))
         for candidate in chosen
@@ -182,5 +228,10 @@ def carry_over(*, actor: Any, plan: VillagePlan, line_uids: list[str]) -> Carrie
         )
         record_create(actor, plan, line, [*AUDIT_FIELDS, "origin"])
         created.append(line)
+        if candidate.reason:
+            notes.append(
+                _("Line %(number)s of the %(year)s plan (“%(activity)s”): %(note)s")
+                % {**_lead(candidate.line), "note": candidate.reason}
+            )
         notes.extend(candidate.notes)
     return CarriedOver(lines=created, notes=notes)

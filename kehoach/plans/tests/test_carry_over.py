@@ -20,7 +20,13 @@ from kehoach.core.errors import ApplicationError, ApplicationErrors
 from kehoach.geo.tests.factories import VillageFactory, hai_lang
 from kehoach.plans.choices import LineOutcome, PlanStatus
 from kehoach.plans.models import ProposalLine, VillagePlan
-from kehoach.plans.services.carry_over import carry_over, carry_over_preview
+from kehoach.plans.services.carry_over import (
+    carry_over,
+    carry_over_candidates,
+    carry_over_preview,
+    register_carry_over_source,
+    unregister_carry_over_source,
+)
 from kehoach.plans.tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -161,6 +167,79 @@ def test_carry_over_reads_the_plan_status_under_a_lock(
         carry_over(actor=planner, plan=plan, line_uids=[str(second.uid)])
     assert caught.value.code == "plan_locked"
     assert ProposalLine.objects.filter(plan=plan).count() == 1
+
+
+# --- lines offered by a registered source (monitoring: unfinished works) ---------------------
+
+
+@pytest.fixture
+def offered() -> Any:
+    """A source offering the lines put in ``offered.notes`` (id → note) for the test only."""
+
+    class Source:
+        def __init__(self) -> None:
+            self.notes: dict[int, str] = {}
+
+        def __call__(self, previous: VillagePlan) -> dict[int, str]:
+            return dict(self.notes)
+
+    source = Source()
+    register_carry_over_source(source)
+    yield source
+    unregister_carry_over_source(source)
+
+
+def test_a_registered_source_adds_its_lines_with_their_note_once(
+    village: Any, planner: Any, offered: Any
+) -> None:
+    unfunded = _last_year_line(village, activity="Kênh mương nội đồng")
+    unfinished = _last_year_line(
+        village, activity="Đường bê tông xóm Dưới", outcome=LineOutcome.FUNDED
+    )
+    done = _last_year_line(village, activity="Nhà văn hóa thôn", outcome=LineOutcome.FUNDED)
+    elsewhere = _last_year_line(
+        VillageFactory.create(parent=village.parent, name="Thôn Mỹ Chánh"),
+        activity="Cầu tràn",
+        outcome=LineOutcome.FUNDED,
+    )
+    plan = f.village_plan(village, year=2027)
+    offered.notes = {
+        unfinished.pk: "chưa hoàn thành: đã thực hiện 60%",
+        unfunded.pk: "trùng với dòng chưa bố trí vốn",
+        elsewhere.pk: "dòng của thôn khác",  # not a line of this village's plan: ignored
+    }
+
+    by_line = {c.line.pk: c for c in carry_over_preview(plan)}
+    assert set(by_line) == {unfunded.pk, unfinished.pk}  # each once, nothing else
+    assert by_line[unfinished.pk].reason == "chưa hoàn thành: đã thực hiện 60%"
+    assert by_line[unfunded.pk].reason == ""  # its outcome says why
+    assert done.pk not in by_line
+
+    carried = carry_over(actor=planner, plan=plan, line_uids=[str(unfinished.uid)])
+    (line,) = carried.lines
+    assert line.origin == unfinished
+    assert carried.notes == [
+        gettext("Line %(number)s of the %(year)s plan (“%(activity)s”): %(note)s")
+        % {
+            "number": unfinished.number,
+            "year": 2026,
+            "activity": "Đường bê tông xóm Dưới",
+            "note": "chưa hoàn thành: đã thực hiện 60%",
+        }
+    ]
+    assert [x.pk for x in carry_over_candidates(plan)] == [unfunded.pk]  # carried: not again
+
+
+def test_the_carry_over_page_shows_the_note_of_an_offered_line(
+    client: Client, village: Any, planner: Any, offered: Any
+) -> None:
+    unfinished = _last_year_line(village, activity="Đường bê tông xóm Dưới", outcome="funded")
+    plan = f.village_plan(village, year=2027)
+    offered.notes = {unfinished.pk: "chưa hoàn thành: đã thực hiện 60%"}
+    client.force_login(planner)
+    html = client.get(reverse("plans:carry_over", args=[plan.uid])).content.decode()
+    assert "chưa hoàn thành: đã thực hiện 60%" in html
+    assert f'value="{unfinished.uid}"' in html
 
 
 # --- the page ---------------------------------------------------------------------------------

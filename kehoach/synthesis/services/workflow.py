@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime
 import itertools
+from collections.abc import Callable
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -222,7 +223,21 @@ def _require_decided(plan: CommunePlan, code: str, lead: str) -> None:
         raise ApplicationError(code, f"{lead} {shown}.")
 
 
+TransitionGuard = Callable[[CommunePlan, str], None]
+TRANSITION_GUARDS: list[TransitionGuard] = []
+
+
+def register_transition_guard(guard: TransitionGuard) -> None:
+    """Another app refuses a step of the commune plan it knows about (``monitoring``: the year
+    is evaluated only once its evaluation is written) by raising ``ApplicationError`` from
+    ``guard(plan, action)``; synthesis does not import it."""
+    if guard not in TRANSITION_GUARDS:
+        TRANSITION_GUARDS.append(guard)
+
+
 def _guard(plan: CommunePlan, step: Transition, *, comment: str) -> None:
+    for guard in TRANSITION_GUARDS:
+        guard(plan, step.action)
     if step.action == "submit":
         _require_decided(
             plan,

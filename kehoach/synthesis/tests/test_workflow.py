@@ -96,6 +96,20 @@ def world(db: Any) -> dict[str, Any]:
     return _world()
 
 
+def _evaluation_written(planner: Any, plan: CommunePlan) -> None:
+    """The evaluation of the year (monitoring, F15) that the "evaluate" step waits for."""
+    from kehoach.monitoring.services.evaluation import plan_evaluation_save
+
+    plan_evaluation_save(
+        actor=planner,
+        plan=plan,
+        data={
+            "evaluated_on": datetime.date(2026, 12, 2),
+            "results": "Hoàn thành các công trình được bố trí vốn.",
+        },
+    )
+
+
 def _status(plan: CommunePlan) -> str:
     plan.refresh_from_db()
     return plan.status
@@ -135,8 +149,12 @@ def test_the_whole_path_from_draft_to_closed(world: dict[str, Any]) -> None:
     assert version.published_at is not None
     outcomes = dict(ProposalLine.objects.values_list("activity", "outcome"))
     assert set(outcomes.values()) <= {"funded", "unfunded"} and "pending" not in outcomes.values()
-    for action in ("start", "evaluate"):
-        commune_plan_transition(actor=planner, plan=plan, action=action)
+    commune_plan_transition(actor=planner, plan=plan, action="start")
+    with pytest.raises(ApplicationError) as caught:  # the year's evaluation comes first
+        commune_plan_transition(actor=planner, plan=plan, action="evaluate")
+    assert caught.value.code == "evaluation_missing"
+    _evaluation_written(planner, plan)
+    commune_plan_transition(actor=planner, plan=plan, action="evaluate")
     commune_plan_transition(actor=approver, plan=plan, action="close")
     assert _status(plan) == CommunePlanStatus.CLOSED
     assert [c.action for c in StatusChange.objects.filter(plan_uid=plan.uid, action__in=[
@@ -629,6 +647,8 @@ def _to(world: dict[str, Any], state: str) -> CommunePlan:
             ("evaluate", planner)],
     }[state]  # fmt: skip
     for action, actor in path:
+        if action == "evaluate":
+            _evaluation_written(planner, plan)
         if action == "approve":
             commune_plan_approve(actor=actor, plan=plan, data=RESOLUTION)
         else:
@@ -663,6 +683,8 @@ def test_each_later_transition_needs_its_role_on_this_commune(
         "stranger_approver": f.approver(other, username="lanhdao.khac"),
     }
     plan = _to(world, state)
+    if action == "evaluate":
+        _evaluation_written(world["planner"], plan)
     before = StatusChange.objects.count()
     for name in refused:
         with pytest.raises(NotFoundError):
