@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -29,4 +29,5 @@ urlpatterns = [
     path("imports/<uuid:uid>/confirm/", views.import_confirm, name="import_confirm"),
     path("imports/<uuid:uid>/cancel/", views.import_cancel_view, name="import_cancel"),
     path("imports/<uuid:uid>/errors.xlsx", views.import_errors, name="import_errors"),
+    path("", include("kehoach.exchange.urls_documents")),
 ]

@@ -1,0 +1,76 @@
+"""Reading a plan snapshot's lines the way the documents show them: the period, the villages a
+line comes from, its funding by source, the parts of the community contribution."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from kehoach.core.text import name_sort_key
+from kehoach.synthesis.choices import Decision
+
+ZERO = Decimal(0)
+
+
+def month_text(value: str) -> str:
+    """Month "2027-03" as "03/2027"."""
+    if not value or len(value) < 7:
+        return ""
+    return f"{value[5:7]}/{value[:4]}"
+
+
+def period_text(start: str, end: str) -> str:
+    """The period as "03/2027–06/2027", or one month when start and end are the same."""
+    first, last = month_text(start), month_text(end)
+    if first == last:
+        return first
+    return f"{first}–{last}"
+
+
+def decimal(value: Any) -> Decimal:
+    return Decimal(str(value)) if value not in (None, "") else ZERO
+
+
+def villages_of(line: dict[str, Any]) -> str:
+    """The villages a snapshot line comes from, or the organisation that proposed it."""
+    names = sorted({s["village_name"] for s in line.get("sources", [])}, key=name_sort_key)
+    return ", ".join(names) if names else str(line.get("organisation") or "")
+
+
+def funded(line: dict[str, Any]) -> Decimal:
+    return sum((decimal(f["amount"]) for f in line.get("funding", [])), ZERO)
+
+
+def funding_by_source(line: dict[str, Any]) -> dict[str, Decimal]:
+    sums: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for item in line.get("funding", []):
+        sums[item["source"]] += decimal(item["amount"])
+    return dict(sums)
+
+
+def contribution_parts(line: dict[str, Any]) -> tuple[Decimal, Decimal, Decimal]:
+    """Cash, labour and materials (with land) of a line's contribution; a contribution that
+    was not split counts as cash (as the financial plan page does)."""
+    cash = decimal(line.get("contribution_cash"))
+    labour = decimal(line.get("contribution_labour"))
+    materials = decimal(line.get("contribution_materials"))
+    if cash + labour + materials == ZERO and decimal(line.get("contribution")):
+        cash = decimal(line.get("contribution"))
+    return cash, labour, materials
+
+
+def decision_label(decision: str) -> str:
+    return str(dict(Decision.choices).get(decision, decision))
+
+
+def sector_key(line: dict[str, Any]) -> tuple[int, str, int]:
+    return (int(line.get("sector_order") or 0), str(line.get("sector") or ""), int(line["number"]))
+
+
+def by_sector(lines: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:
+    """Lines grouped by sector, in the catalogue's order, each group in line-number order."""
+    groups: dict[str, tuple[str, list[dict[str, Any]]]] = {}
+    for line in sorted(lines, key=sector_key):
+        groups.setdefault(line["sector"], (line["sector_name"], []))[1].append(line)
+    return list(groups.values())

@@ -1,0 +1,143 @@
+"""Wording the documents share: the national heading, the place and date line, and the texts a
+process profile may replace (legal bases, implementation arrangements).
+
+Everything goes through gettext with English msgids, so a document follows the language of the
+request like the rest of the interface (Vietnamese by default). A profile's own texts are kept
+as the commune wrote them; they may contain ``{year}``, ``{previous_year}``, ``{commune}`` and
+``{province}``, which are filled in:
+
+- ``extra["document_legal_bases"]``: a list of lines, each a legal basis ("Căn cứ …");
+- ``extra["document_implementation"]``: a list of paragraphs for part V.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from kehoach.core.text import strip_unit_prefix
+
+LEGAL_BASES_KEY = "document_legal_bases"
+IMPLEMENTATION_KEY = "document_implementation"
+
+
+def national_heading() -> tuple[str, str]:
+    return _("SOCIALIST REPUBLIC OF VIET NAM"), _("Independence – Freedom – Happiness")
+
+
+def province_label(name: str) -> str:
+    """The province as written after a commune: "tỉnh Quảng Trị" for a province named
+    "Quảng Trị"; a name that already says what it is ("Thành phố Huế") is kept."""
+    if not name:
+        return ""
+    if strip_unit_prefix(name) != name:
+        return name
+    return _("%(name)s province") % {"name": name}
+
+
+def place_date(place_name: str, day: datetime.date | None) -> str:
+    """The place and date line, "Hải Lăng, ngày 01 tháng 12 năm 2026"; with dots to fill in
+    when there is no date."""
+    place = strip_unit_prefix(place_name)
+    if day is None:
+        return _("%(place)s, day …… month …… year ……") % {"place": place}
+    return _("%(place)s, day %(day)s month %(month)s year %(year)s") % {
+        "place": place,
+        "day": f"{day.day:02d}",
+        "month": f"{day.month:02d}",
+        "year": day.year,
+    }
+
+
+def _fill(text: str, values: dict[str, Any]) -> str:
+    for key, value in values.items():
+        text = text.replace("{" + key + "}", str(value))
+    return text
+
+
+def _configured(profile: Any, key: str, values: dict[str, Any]) -> list[str] | None:
+    extra = getattr(profile, "extra", None) or {}
+    items = extra.get(key)
+    if not isinstance(items, list) or not items:
+        return None
+    return [_fill(str(item), values) for item in items if str(item).strip()]
+
+
+def legal_bases(profile: Any, values: dict[str, Any]) -> list[str]:
+    """The legal bases of the plan: the profile's list, or a general one the commune completes
+    (numbers and dates of its own documents) in the Word file."""
+    configured = _configured(profile, LEGAL_BASES_KEY, values)
+    if configured is not None:
+        return configured
+    return [
+        _("Pursuant to the Law on the Organisation of Local Government;"),
+        _("Pursuant to the Law on the State Budget and the documents guiding it;"),
+        _("Pursuant to the Law on Public Investment;"),
+        _("Pursuant to the Law on Implementing Democracy at the Grassroots;"),
+        _(
+            "Pursuant to the guidance of the People's Committee of %(province)s on preparing "
+            "the socio-economic development plans and budget estimates for %(year)s;"
+        )
+        % values,
+        _("Pursuant to the resource envelope for %(year)s notified to %(commune)s;") % values,
+        _(
+            "Pursuant to the development plans of the villages adopted at the village meetings "
+            "and the result of the evaluation of the %(previous_year)s plan."
+        )
+        % values,
+    ]
+
+
+def implementation(profile: Any, values: dict[str, Any]) -> list[str]:
+    """Part V: who carries out, follows and supervises the plan."""
+    configured = _configured(profile, IMPLEMENTATION_KEY, values)
+    if configured is not None:
+        return configured
+    return [
+        _(
+            "The People's Committee of %(commune)s directs the implementation of the plan, "
+            "assigns each work to a responsible unit and reports on progress to the People's "
+            "Council every six months and at the end of the year."
+        )
+        % values,
+        _(
+            "The village heads and the village planning groups mobilise the community "
+            "contribution agreed at the village meetings, take part in the works the community "
+            "carries out and keep the villagers informed of progress."
+        ),
+        _(
+            "The commune's sectors and mass organisations carry out the activities of their "
+            "field and bring in the programmes and projects they manage."
+        ),
+        _(
+            "The commune Fatherland Front and the community investment supervision boards "
+            "supervise the works; residents may send their comments to the village head or the "
+            "People's Committee of the commune."
+        ),
+        _(
+            "Progress is reported every six months and at the end of the year (form F14) and "
+            "the plan is evaluated at the end of %(year)s (form F15); activities not funded or "
+            "deferred are carried over to the planning round of the following year."
+        )
+        % values,
+    ]
+
+
+def next_step(decision: str) -> str:
+    """What a village does next about a proposal with this decision (F13)."""
+    steps = {
+        "funded": _(
+            "Prepare the contribution agreed and take part in carrying out and supervising "
+            "the work."
+        ),
+        "unfunded": _(
+            "The activity stays in the plan; it is carried out when money is found, otherwise "
+            "it is carried over to next year."
+        ),
+        "deferred": _("Propose it again at next year's village meeting."),
+        "rejected": _("See the reason; the village may propose another activity next year."),
+        "merged": _("Carried out as part of another work of the plan."),
+    }
+    return steps.get(decision, "")

@@ -1,0 +1,316 @@
+"""The two sheets of a village: the feedback notice of the commune's decisions (F13), read at
+the village meeting, and the A0 poster of the village plan for the cultural house (domain.md
+§7.2).
+
+The feedback sheet reads the latest published version of the commune plan
+(``synthesis.services.workflow.village_feedback``): each proposal's fate, its part of the
+funding by source, the contribution required, the period and the reason. The poster shows the
+village's own proposals by sector and priority; once the commune plan is published, each line's
+status in it.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext as _
+
+from kehoach.core.errors import NotFoundError
+from kehoach.core.numbers import format_date_vi, format_number_vi
+from kehoach.plans.choices import ImplementationMode
+from kehoach.plans.models import VillageMeeting, VillagePlan
+from kehoach.plans.selectors import lines_by_sector, plan_lines
+from kehoach.synthesis.choices import Decision
+from kehoach.synthesis.services.workflow import village_feedback
+from kehoach.synthesis.versions import OUTCOME_ORDER, Fate
+
+from . import texts
+from .common import ZERO, decimal, decision_label, period_text
+from .model import Column, Table
+from .pdf import css_string, sheet_pdf, table_context
+
+
+def _place_and_parents(plan: VillagePlan) -> tuple[str, str]:
+    commune = plan.round.commune
+    province = commune.parent.name if commune.parent else ""
+    return commune.name, texts.province_label(province)
+
+
+class FeedbackSheet:
+    """F13 for one village plan: NotFoundError while no version of the commune plan is
+    published."""
+
+    def __init__(self, plan: VillagePlan) -> None:
+        version, fates, _commune_plan = village_feedback(plan)
+        if version is None:
+            raise NotFoundError()
+        self.plan = plan
+        self.version = version
+        self.fates: list[Fate] = fates
+        self.decimals = int(plan.round.profile.money_decimals)
+
+    def money(self, value: Decimal) -> str:
+        return format_number_vi(value, self.decimals)
+
+    def table(self) -> Table:
+        modes = dict(ImplementationMode.choices)
+        table = Table(
+            [
+                Column(_("No."), "int", 0.5),
+                Column(_("Proposal of the village"), width=2.6),
+                Column(_("Decision of the commune"), width=1.5),
+                Column(_("Quantity"), width=1),
+                Column(_("Approved support"), "money", 1),
+                Column(_("by source"), width=1.5),
+                Column(_("Contribution required"), "money", 1),
+                Column(_("Period"), width=1.3),
+                Column(_("Carried out by"), width=1.2),
+                Column(_("Reason and next step"), width=3),
+            ],
+            empty=_("No proposal of this village is in the commune plan."),
+        )
+        support, given = ZERO, ZERO
+        for fate in self.fates:
+            line = fate.line
+            is_funded = fate.decision == Decision.FUNDED
+            quantity = f"{_qty(line.get('quantity'))} {line.get('unit', '')}".strip()
+            activity = fate.activity
+            if fate.shared_with:
+                activity += "\n" + _("one work with %(villages)s (commune line %(number)s)") % {
+                    "villages": ", ".join(fate.shared_with),
+                    "number": line["number"],
+                }
+                quantity += " " + _("(whole work)")
+            sources = "\n".join(
+                f"{item['source']}: {self.money(decimal(item['amount']))}" for item in fate.funding
+            )
+            reason = str(line.get("decision_reason") or "")
+            step = texts.next_step(fate.decision)
+            table.add(
+                fate.number,
+                activity,
+                decision_label(fate.decision),
+                quantity,
+                fate.funded_total if is_funded else None,
+                sources,
+                fate.contribution if is_funded else None,
+                period_text(line["start"], line["end"]) if is_funded else "",
+                str(modes.get(line.get("implementation_mode") or "", "")) if is_funded else "",
+                "\n".join(x for x in (reason, step) if x),
+            )
+            if is_funded:
+                support += fate.funded_total
+                given += fate.contribution
+        if self.fates:
+            table.add(None, _("Total"), "", "", support, "", given, "", "", "", style="total")
+        self.support, self.given = support, given
+        return table
+
+    def context(self) -> dict[str, Any]:
+        plan, version = self.plan, self.version
+        commune, province = _place_and_parents(plan)
+        village = plan.village.name
+        published = version.published_at.date() if version.published_at else None
+        table = self.table()
+        funded = sum(1 for f in self.fates if f.decision == Decision.FUNDED)
+        values = {
+            "commune": commune,
+            "village": village,
+            "year": plan.round.plan_year,
+            "number": version.resolution_number,
+            "date": format_date_vi(version.resolution_date),
+            "published": format_date_vi(published),
+        }
+        intro = (
+            _(
+                "The socio-economic development plan of %(commune)s for %(year)s was approved by "
+                "Resolution No. %(number)s of %(date)s of the People's Council of the commune and "
+                "published on %(published)s. The People's Committee of the commune informs "
+                "%(village)s of its decision on each proposal of the village."
+            )
+            % values
+        )
+        if version.is_amendment:
+            intro += " " + _("This notice follows version %(n)s of the plan (an amendment).") % {
+                "n": version.number
+            }
+        summary = ngettext(
+            "%(funded)s of the %(n)s proposal is funded: %(support)s million VND of support; "
+            "the village contributes %(given)s million VND.",
+            "%(funded)s of the %(n)s proposals are funded: %(support)s million VND of support; "
+            "the village contributes %(given)s million VND.",
+            len(self.fates),
+        ) % {
+            "funded": funded,
+            "n": len(self.fates),
+            "support": self.money(self.support),
+            "given": self.money(self.given),
+        }
+        return {
+            "language": get_language() or "vi",
+            "title": _("NOTICE"),
+            "subtitle": _(
+                "Result of the approval of the %(year)s plan and the commune's decisions on the "
+                "proposals of %(village)s"
+            )
+            % values,
+            "addressee": _("To: the head and the people of %(village)s") % values,
+            "intro": intro,
+            "summary": summary,
+            "closing": _(
+                "Please read this notice at the village meeting and post it at the cultural "
+                "house. Questions and comments may be sent to the People's Committee of the "
+                "commune."
+            ),
+            "shares_note": _(
+                "Amounts in million VND. For a work shared with other villages, the support "
+                "shown is the village's part of it, in proportion to the support each village "
+                "asked for."
+            ),
+            "table": table_context(table, self.decimals),
+            "authority": _("PEOPLE'S COMMITTEE"),
+            "authority_unit": commune.upper(),
+            "reference": _("No.: ……/TB-UBND"),
+            "nation": texts.national_heading(),
+            "place_date": texts.place_date(commune, published),
+            "province": province,
+            "prepared_by": _("Prepared by"),
+            "on_behalf": _("ON BEHALF OF THE PEOPLE'S COMMITTEE"),
+            "signer_title": _("CHAIRPERSON"),
+            "page_label": css_string(_("Page")),
+        }
+
+    def pdf(self) -> bytes:
+        return sheet_pdf("feedback_sheet.html", self.context())
+
+    def filename(self) -> str:
+        return f"phan-hoi-thon-{self.plan.village.code}-{self.plan.round.plan_year}.pdf"
+
+
+def _qty(value: Any) -> str:
+    if value in (None, ""):
+        return ""
+    text = format_number_vi(Decimal(str(value)), 3)
+    return text.rstrip("0").rstrip(",") if "," in text else text
+
+
+def _poster_period(start: Any, end: Any) -> str:
+    """The period as "03–06/2027" within one year, "11/2026–03/2027" across years."""
+    if start.year == end.year:
+        if start.month == end.month:
+            return f"{start.month:02d}/{start.year}"
+        return f"{start.month:02d}–{end.month:02d}/{end.year}"
+    return f"{start.month:02d}/{start.year}–{end.month:02d}/{end.year}"
+
+
+class VillagePoster:
+    """The A0 poster of a village plan: its proposals by sector and priority, with, once the
+    commune plan is published, what became of each."""
+
+    def __init__(self, plan: VillagePlan) -> None:
+        self.plan = plan
+        self.decimals = int(plan.round.profile.money_decimals)
+        self.version, fates, _commune_plan = village_feedback(plan)
+        self.statuses: dict[str, str] = {}
+        for fate in fates:
+            decision = Decision.REJECTED if fate.dropped else fate.decision
+            known = self.statuses.get(fate.village_line)
+            if decision not in OUTCOME_ORDER:
+                continue
+            if known is None or OUTCOME_ORDER.index(decision) < OUTCOME_ORDER.index(known):
+                self.statuses[fate.village_line] = decision
+
+    def money(self, value: Decimal) -> str:
+        return format_number_vi(value, self.decimals)
+
+    def context(self) -> dict[str, Any]:
+        plan = self.plan
+        groups, grand = lines_by_sector(plan_lines(plan))
+        published = self.version is not None
+        sectors = []
+        for group in groups:
+            rows = []
+            for line in group.lines:
+                status = self.statuses.get(str(line.uid), "")
+                rows.append(
+                    {
+                        "priority": line.priority or "",
+                        "activity": line.activity,
+                        "location": line.location,
+                        "quantity": f"{_qty(line.quantity)} {line.unit.name}".strip(),
+                        "period": _poster_period(line.start_month, line.end_month),
+                        "cost": self.money(line.total_cost_mvnd),
+                        "contribution": self.money(line.contribution_mvnd),
+                        "support": self.money(line.external_support_mvnd),
+                        "status": status,
+                        "status_label": decision_label(status) if status else "—",
+                    }
+                )
+            sectors.append(
+                {
+                    "name": group.sector.name,
+                    "rows": rows,
+                    "cost": self.money(group.total_cost),
+                    "contribution": self.money(group.contribution),
+                    "support": self.money(group.support),
+                }
+            )
+        commune, province = _place_and_parents(plan)
+        values = {"village": plan.village.name.upper(), "year": plan.round.plan_year}
+        if published and self.version is not None:
+            source = _(
+                "Approved by Resolution No. %(number)s of %(date)s of the People's Council of "
+                "the commune; published on %(published)s."
+            ) % {
+                "number": self.version.resolution_number,
+                "date": format_date_vi(self.version.resolution_date),
+                "published": format_date_vi(
+                    self.version.published_at.date() if self.version.published_at else None
+                ),
+            }
+        else:
+            meeting = VillageMeeting.objects.filter(plan=plan).first()
+            source = (
+                _(
+                    "Proposals adopted at the village meeting of %(date)s; not yet approved by "
+                    "the commune."
+                )
+                % {"date": format_date_vi(meeting.held_on)}
+                if meeting is not None
+                else _("Proposals of the village; not yet approved by the commune.")
+            )
+        return {
+            "title": _("DEVELOPMENT PLAN OF %(village)s FOR %(year)s") % values,
+            "place": f"{commune} – {province}" if province else commune,
+            "source": source,
+            "published": published,
+            "sectors": sectors,
+            "total": {
+                "cost": self.money(grand.total_cost),
+                "contribution": self.money(grand.contribution),
+                "support": self.money(grand.support),
+            },
+            "language": get_language() or "vi",
+            "labels": {
+                "priority": _("Priority"),
+                "activity": _("Activity"),
+                "quantity": _("Quantity"),
+                "period": _("Period"),
+                "cost": _("Cost"),
+                "contribution": _("Contribution"),
+                "support": _("Support"),
+                "status": _("Result"),
+                "subtotal": _("Subtotal"),
+                "total": _("Total of the plan"),
+                "unit": _("Amounts in million VND."),
+                "empty": _("The village has no proposals yet."),
+            },
+        }
+
+    def pdf(self) -> bytes:
+        return sheet_pdf("poster.html", self.context())
+
+    def filename(self) -> str:
+        return f"ap-phich-thon-{self.plan.village.code}-{self.plan.round.plan_year}.pdf"

@@ -1,0 +1,24 @@
+"""The documents' downloads (no namespace of their own: included in ``exchange``'s URLs, so
+their names are ``exchange:commune_document`` …)."""
+
+from django.urls import path
+
+from . import views_documents as views
+
+urlpatterns = [
+    path(
+        "cdp/<uuid:uid>/documents/ke-hoach.<str:fmt>",
+        views.commune_document,
+        name="commune_document",
+    ),
+    path(
+        "plans/<uuid:uid>/documents/phan-hoi.pdf",
+        views.village_feedback_sheet,
+        name="village_feedback_sheet",
+    ),
+    path(
+        "plans/<uuid:uid>/documents/ap-phich.pdf",
+        views.village_poster,
+        name="village_poster",
+    ),
+]

@@ -1,0 +1,77 @@
+"""Downloading the documents: the commune plan (PDF and Word), a village's feedback sheet (F13)
+and the A0 poster of a village plan. The same visibility as the plan pages: a plan the user may
+not see, a version that does not exist and a feedback not yet published are all 404."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+
+from kehoach.approvals.models import Version
+from kehoach.core.errors import NotFoundError
+from kehoach.plans.views.common import plan_or_404 as village_plan_or_404
+from kehoach.synthesis.models import CommunePlan
+from kehoach.synthesis.services.workflow import latest_version
+from kehoach.synthesis.views.common import plan_or_404 as commune_plan_or_404
+
+from .documents.commune import CommunePlanDocument, commune_document_filename
+from .documents.pdf import document_pdf
+from .documents.village import FeedbackSheet, VillagePoster
+from .documents.word import document_docx
+
+PDF = "application/pdf"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+FORMATS = {"pdf": PDF, "docx": DOCX}
+
+
+def _download(data: bytes, content_type: str, name: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def chosen_version(request: HttpRequest, plan: CommunePlan) -> Version | None:
+    """``?version=N``: that approved version; ``?draft=1``: the plan as it is now (None); by
+    default the latest approved version, or the draft while none is approved."""
+    if request.GET.get("draft") == "1":
+        return None
+    number = request.GET.get("version")
+    if number is None:
+        return latest_version(plan)
+    if not number.isascii() or not number.isdigit() or len(number) > 9:
+        raise Http404
+    version = Version.objects.filter(plan_uid=plan.uid, number=int(number)).first()
+    if version is None:
+        raise Http404
+    return version
+
+
+@login_required
+def commune_document(request: HttpRequest, uid: Any, fmt: str) -> HttpResponse:
+    if fmt not in FORMATS:
+        raise Http404
+    plan = commune_plan_or_404(request, uid)
+    version = chosen_version(request, plan)
+    document = CommunePlanDocument(plan, version).document()
+    data = document_pdf(document) if fmt == "pdf" else document_docx(document)
+    return _download(data, FORMATS[fmt], commune_document_filename(plan, version, fmt))
+
+
+@login_required
+def village_feedback_sheet(request: HttpRequest, uid: Any) -> HttpResponse:
+    plan = village_plan_or_404(request, uid)
+    try:
+        sheet = FeedbackSheet(plan)
+    except NotFoundError as exc:
+        raise Http404 from exc
+    return _download(sheet.pdf(), PDF, sheet.filename())
+
+
+@login_required
+def village_poster(request: HttpRequest, uid: Any) -> HttpResponse:
+    plan = village_plan_or_404(request, uid)
+    poster = VillagePoster(plan)
+    return _download(poster.pdf(), PDF, poster.filename())
