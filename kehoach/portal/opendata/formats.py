@@ -1,0 +1,205 @@
+"""The formatters of the open datasets: CSV and JSON streamed, XLSX written with constant memory
+(see the package's text for what each file looks like)."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import json
+import tempfile
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from typing import Any, BinaryIO
+
+import xlsxwriter
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from .datasets import (
+    BOOLEAN,
+    DATE,
+    INTEGER,
+    MONEY,
+    NUMBER,
+    PERCENT,
+    SOURCES,
+    Dataset,
+    Kind,
+    Scope,
+    both_languages,
+)
+
+FILE_LANGUAGE = "vi"
+FORMATS = ("csv", "xlsx", "json")
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json; charset=utf-8",
+}
+
+
+def plain(value: Decimal) -> str:
+    """A decimal without exponent or useless zeros: 500.000 → "500", 0.750 → "0.75"."""
+    text = f"{value:f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text or "0"
+
+
+def _sources_text(items: list[dict[str, Any]]) -> str:
+    return "; ".join(f"{s['source']}: {plain(Decimal(s['amount_mvnd']))}" for s in items)
+
+
+def _text_value(value: Any, kind: Kind) -> str:
+    if value is None:
+        return ""
+    if kind is SOURCES:
+        return _sources_text(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return plain(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _json_value(value: Any, kind: Kind) -> Any:
+    if isinstance(value, Decimal):
+        # million VND with at most three decimals: the float's shortest repr is the same text
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if kind is SOURCES:
+        return [{**s, "amount_mvnd": _json_value(s["amount_mvnd"], MONEY)} for s in value]
+    return value
+
+
+def in_file_language(rows: Iterator[Any]) -> Iterator[Any]:
+    """Produce ``rows`` with the labels in the files' language, whatever the visitor's."""
+    with translation.override(FILE_LANGUAGE):
+        yield from rows
+
+
+def csv_chunks(dataset: Dataset, scope: Scope) -> Iterator[bytes]:
+    """The CSV file, in pieces of about 64 KB."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([f.name for f in dataset.fields])
+    yield "\ufeff".encode() + buffer.getvalue().encode()
+    buffer.seek(0)
+    buffer.truncate()
+    for row in in_file_language(dataset.rows(scope)):
+        writer.writerow([_text_value(row[f.name], f.kind) for f in dataset.fields])
+        if buffer.tell() > 64_000:
+            yield buffer.getvalue().encode()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode()
+
+
+def _meta(dataset: Dataset, scope: Scope) -> dict[str, Any]:
+    return {
+        "dataset": dataset.slug,
+        "title": dataset.title,
+        "unit": {"code": scope.unit.code, "name": scope.unit.name},
+        "year": scope.year,
+        "money_unit": "million VND",
+        "generated_at": timezone.localtime().isoformat(timespec="seconds"),
+        "fields": [
+            {"name": f.name, "meaning": f.meaning, "type": f.kind.code} for f in dataset.fields
+        ],
+    }
+
+
+def json_chunks(dataset: Dataset, scope: Scope) -> Iterator[bytes]:
+    """The JSON document, one row at a time."""
+    with translation.override(FILE_LANGUAGE):
+        head = json.dumps(_meta(dataset, scope), ensure_ascii=False, default=str)
+    yield (head[:-1] + ', "rows": [').encode()
+    separator = "\n"
+    for row in in_file_language(dataset.rows(scope)):
+        values = {f.name: _json_value(row[f.name], f.kind) for f in dataset.fields}
+        yield (separator + json.dumps(values, ensure_ascii=False)).encode()
+        separator = ",\n"
+    yield b"\n]}\n"
+
+
+def write_xlsx(dataset: Dataset, scope: Scope, out: BinaryIO) -> int:
+    """Write the workbook with constant memory; returns the number of data rows."""
+    with translation.override(FILE_LANGUAGE):
+        return _write_xlsx(dataset, scope, out)
+
+
+def _write_xlsx(dataset: Dataset, scope: Scope, out: BinaryIO) -> int:
+    book = xlsxwriter.Workbook(
+        out, {"constant_memory": True, "in_memory": False, "tmpdir": tempfile.gettempdir()}
+    )
+    head = book.add_format({"bold": True, "bg_color": "#DDE7F0", "border": 1})
+    formats: dict[str, Any] = {
+        MONEY.code: book.add_format({"num_format": "#,##0.0##"}),
+        NUMBER.code: book.add_format({"num_format": "#,##0.###"}),
+        PERCENT.code: book.add_format({"num_format": "0.0"}),
+        DATE.code: book.add_format({"num_format": "yyyy-mm-dd"}),
+    }
+    writers: dict[str, Callable[..., Any]] = {}
+    sheet = book.add_worksheet(str(_("Data")))
+    for col, f in enumerate(dataset.fields):
+        sheet.write_string(0, col, f.name, head)
+        sheet.set_column(col, col, 12 if f.kind in (MONEY, NUMBER, INTEGER, DATE) else 20)
+        writers[f.name] = _cell_writer(sheet, f.kind, formats.get(f.kind.code))
+    sheet.freeze_panes(1, 0)
+    count = 0
+    for row in dataset.rows(scope):
+        count += 1
+        for col, f in enumerate(dataset.fields):
+            value = row[f.name]
+            if value is not None and value != "":
+                writers[f.name](count, col, value)
+    sheet.autofilter(0, 0, max(count, 1), len(dataset.fields) - 1)
+    _write_dictionary(book, dataset, head)
+    book.close()
+    return count
+
+
+def _cell_writer(sheet: Any, kind: Kind, cell_format: Any) -> Callable[[int, int, Any], Any]:
+    def write(row: int, col: int, value: Any) -> Any:
+        if kind is SOURCES:
+            return sheet.write_string(row, col, _sources_text(value))
+        if kind is DATE:
+            return sheet.write_datetime(row, col, value, cell_format)
+        if kind is BOOLEAN:
+            return sheet.write_boolean(row, col, bool(value))
+        if isinstance(value, Decimal):
+            return sheet.write_number(row, col, float(value), cell_format)
+        if isinstance(value, int):
+            return sheet.write_number(row, col, value, cell_format)
+        return sheet.write_string(row, col, str(value))
+
+    return write
+
+
+def _write_dictionary(book: Any, dataset: Dataset, head: Any) -> None:
+    sheet = book.add_worksheet(str(_("Dictionary")))
+    for col, text in enumerate(
+        (_("Field"), _("Meaning (Vietnamese)"), _("Meaning (English)"), _("Type and unit"))
+    ):
+        sheet.write_string(0, col, str(text), head)
+    sheet.set_column(0, 0, 26)
+    sheet.set_column(1, 2, 60)
+    sheet.set_column(3, 3, 30)
+    for index, f in enumerate(dataset.fields, start=1):
+        sheet.write_string(index, 0, f.name)
+        vi, en = both_languages(f.meaning)
+        sheet.write_string(index, 1, vi)
+        sheet.write_string(index, 2, en)
+        sheet.write_string(index, 3, str(f.kind.label))
+
+
+def xlsx_tempfile(dataset: Dataset, scope: Scope) -> Any:
+    """The workbook in an anonymous temporary file (deleted when closed), rewound."""
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the response that streams it
+    write_xlsx(dataset, scope, handle)
+    handle.seek(0)
+    return handle
