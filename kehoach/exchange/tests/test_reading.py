@@ -131,10 +131,12 @@ def test_formulas_are_read_as_cached_values_and_never_evaluated() -> None:
     ws.write_number(0, 0, 2)
     ws.write_formula(0, 1, "=A1*1000", None, 7)  # a stale cached value: what Excel last showed
     ws.write_formula(0, 2, '=WEBSERVICE("http://example.invalid/")', None, "")
+    ws.write_formula(0, 3, "='C:\\bieu\\[khac.xlsx]F6'!A1", None, 42)  # a link to another file
     book.close()
     sheet = open_workbook(out.getvalue(), "bieu.xlsx").sheet("F6")
     assert sheet.value(0, 1) == 7
     assert sheet.value(0, 2) is None
+    assert sheet.value(0, 3) == 42  # the value last shown; the other file is never opened
 
 
 def test_hidden_and_helper_sheets_are_not_taken_for_data() -> None:
