@@ -412,7 +412,12 @@ def _line_data(
     used = {
         name for _text, name, _spec, _conv in Formatter().parse(activity.name + activity.location)
     }
-    fill = {"village": v.name, **{kind: places[kind].pop(0) for kind in places if kind in used}}
+    fill = {
+        "village": v.name,
+        "year": year,
+        "next_year": year + 1,
+        **{kind: places[kind].pop(0) for kind in places if kind in used},
+    }
     partner = ""
     if activity.shared_by:
         partner = _lower_first(next(n for n in activity.shared_by if n != v.plan.village.name))
@@ -438,7 +443,7 @@ def _line_data(
         "beneficiary_em": em,
         "implementation_mode": activity.mode,
         "priority": priority,
-        "notes": activity.notes.format(partner=partner),
+        "notes": activity.notes.format(partner=partner, year=year, next_year=year + 1),
     }
 
 

@@ -137,7 +137,7 @@ ACTIVITIES: dict[str, Activity] = {
     ),
     # Rural: agriculture, livestock, aquaculture.
     "giong_lua": Activity(
-        "NN", "Hỗ trợ giống lúa chất lượng cao vụ Hè Thu 2027 cho {village}", "ha",
+        "NN", "Hỗ trợ giống lúa chất lượng cao vụ Hè Thu {year} cho {village}", "ha",
         ("20", "45", "5"), ("1.8", "2.4", "0.1"), (30, 110), (50, 50), (100, 0, 0),
         "NTP26", _C, (4, 5), reach=(50, 80), notes="Giống HN6, Thiên ưu 8; hộ đối ứng 50%.",
     ),
@@ -196,7 +196,7 @@ ACTIVITIES: dict[str, Activity] = {
         "GD", "Xây dựng phòng học mầm non tại điểm trường {village}", "phong",
         ("1", "2", "1"), ("420", "450", "10"), (400, 900), (3, 5), (100, 0, 0),
         "NTP26", _T, (3, 8), location="Điểm trường mầm non {village}", reach=(20, 30),
-        notes="Hoàn thành trước năm học 2027–2028; thay phòng học tạm.",
+        notes="Hoàn thành trước năm học {year}–{next_year}; thay phòng học tạm.",
     ),
     "do_choi_mam_non": Activity(
         "GD", "Mua sắm đồ chơi ngoài trời cho điểm trường mầm non {village}", "bo",
