@@ -83,7 +83,10 @@ class Chart:
     total: Row | None = None
     scale_max: Number | None = None
     """The value of a full bar; the largest value when not given (100 for percentages)."""
+    counting: str = ""
+    """How the rows are counted when it is not plain, written in the table's caption."""
     note: str = ""
+    """A remark written under the table."""
 
     def text(self, value: Number | None) -> str:
         return number_text(value, self.decimals, self.suffix)

@@ -2,10 +2,10 @@
 of every commune plan of a year under a province or a former district, stand.
 
 ``ImplementationReport`` is the report generator (style.md §10): it knows the rows — physical
-progress by status and sector, money approved against disbursed by source, programme and
-sector, community contribution realised against promised, the delayed works and, for a
-province, one row per commune — and the pages (``views/dashboards.py`` with ``charts.py``)
-format them.
+progress (works by status, average % done) by sector, source and programme, money approved
+against disbursed by source, programme and sector, community contribution realised against
+promised, the delayed works and, for a province, one row per commune — and the pages
+(``views/dashboards.py`` with ``charts.py``) format them.
 
 Every figure comes from a fixed number of aggregate queries (``values(...).annotate(Sum(...))``)
 whatever the number of communes, works and reports:
@@ -17,8 +17,16 @@ whatever the number of communes, works and reports:
 - a work is delayed when its planned end (the last day of its end month) is before today and
   it is neither completed nor cancelled (``selectors.is_delayed``).
 
-The queries group by commune × sector × status (works) and commune × sector × source (money);
-Python only adds those few groups up into the tables.
+The queries group by commune × sector × status (works), source × status (works again, through
+the sources that fund them) and commune × sector × source (money); Python only adds those few
+groups up into the tables.
+
+Physical progress by source or programme counts a work under *each* source (programme) that
+funds it, whatever the share of its money, not weighted by amount: "of the works this source
+helps pay for, how many are done and how far along are they". A work funded by two sources
+is in both rows, so the rows add up to more than the total; a work funded by two envelope
+lines of one source (or by two components of one programme) counts once in that row; a work
+without approved support (all from the community) is under no source.
 """
 
 from __future__ import annotations
@@ -74,6 +82,22 @@ OPEN = [s for s in ProgressStatus.values if s not in FINISHED]
 def _decimal(places: int) -> DecimalField[Decimal, Decimal]:
     """The type of a computed sum (percent with 6 decimals, money with 3)."""
     return DecimalField(max_digits=20, decimal_places=places)
+
+
+def _share(prefix: str = "") -> Case:
+    """The % done of the work at ``prefix`` from its latest report (joined as ``latest``): the
+    quantity done over the approved quantity, at most 100; 0 without a report or a quantity."""
+    done = Coalesce("latest__quantity_done", Value(ZERO), output_field=_decimal(6))
+    return Case(
+        When(
+            Q(**{f"{prefix}quantity__gt": 0}),
+            then=Least(
+                done * HUNDRED / F(f"{prefix}quantity"), Value(HUNDRED), output_field=_decimal(6)
+            ),
+        ),
+        default=Value(ZERO),
+        output_field=_decimal(6),
+    )
 
 
 # --- the rows ---------------------------------------------------------------------------------
@@ -152,12 +176,15 @@ class Figures:
 
 
 @dataclass
-class MoneyRow:
-    """Approved support against money disbursed, for one source or programme."""
+class SourceRow:
+    """One source or programme: the support approved against the money disbursed, and the
+    physical progress of the works it funds (``physical``: each work once, however many of
+    its envelope lines or components fund it; its money fields are not used)."""
 
     source: FundingSource
     approved: Decimal = ZERO
     disbursed: Decimal = ZERO
+    physical: Figures = field(default_factory=Figures)
 
     @property
     def disbursed_pct(self) -> Decimal | None:
@@ -201,8 +228,8 @@ class Dashboard:
     today: datetime.date
     total: Figures
     sectors: list[tuple[Sector, Figures]]
-    sources: list[MoneyRow]
-    programmes: list[MoneyRow]
+    sources: list[SourceRow]
+    programmes: list[SourceRow]
     communes: list[CommuneRow]
     delayed: list[DelayedWork]
 
@@ -316,10 +343,11 @@ class ImplementationReport:
             .order_by()
         )
 
-    def _delayed(self) -> Q:
-        """Past the end of the planned end month, and neither completed nor cancelled."""
+    def _delayed(self, prefix: str = "") -> Q:
+        """Past the end of the planned end month, and neither completed nor cancelled (the work
+        at ``prefix``, its latest report joined as ``latest``)."""
         month = self.today.replace(day=1)
-        return Q(end_month__lt=month) & (
+        return Q(**{f"{prefix}end_month__lt": month}) & (
             Q(latest__status__isnull=True) | Q(latest__status__in=OPEN)
         )
 
@@ -328,17 +356,7 @@ class ImplementationReport:
     def work_rows(self) -> list[dict[str, Any]]:
         """Works per commune × sector × status: how many, their % done added up (each at most
         100), how many are delayed, the contribution promised and given."""
-        done = Coalesce("latest__quantity_done", Value(ZERO), output_field=_decimal(6))
-        share = Case(
-            When(
-                quantity__gt=0,
-                then=Least(
-                    done * HUNDRED / F("quantity"), Value(HUNDRED), output_field=_decimal(6)
-                ),
-            ),
-            default=Value(ZERO),
-            output_field=_decimal(6),
-        )
+        share = _share()
         # A contribution that was not split into cash, labour and materials counts as cash
         # (as in the financial plan, ``synthesis.reports``).
         unsplit: Exact[Any] = Exact(
@@ -357,7 +375,7 @@ class ImplementationReport:
             .values("plan__round__commune", "sector", "current")  # type: ignore[misc]
             .annotate(
                 n=Count("id"),
-                percent_sum=Sum(share, output_field=_decimal(6)),
+                percent_sum=Sum(share),
                 delayed=Count("id", filter=self._delayed()),
                 promised_cash=Sum(promised_cash),
                 promised_labour=Sum("contribution_labour_mvnd"),
@@ -368,6 +386,42 @@ class ImplementationReport:
                 given_materials=Sum("latest__contribution_materials_mvnd"),
                 given_days=Sum("latest__contribution_labour_days"),
             )
+        )
+
+    def source_rows(self) -> list[dict[str, Any]]:
+        """Works per source × status, through the funding rows of the works joined to each
+        work's latest report: how many, their % done added up, how many are delayed.
+
+        A work is counted once under each source that funds it: with two envelope lines of one
+        source it has two funding rows with that source, and only the first (lowest id) is
+        ``first_of_source``. ``first_of_programme`` likewise marks the one row of a work that
+        counts in a programme (a component's programme is its parent, as in ``_by_source``).
+        Python adds each group to its source, its programme, both or neither."""
+        programme = Coalesce("envelope_line__source__parent", "envelope_line__source")
+        earlier = LineFunding.objects.filter(line=OuterRef("line"), pk__lt=OuterRef("pk"))
+        return list(
+            LineFunding.objects.filter(self._works("line__"))
+            .alias(programme=programme)
+            .annotate(
+                latest=FilteredRelation(
+                    "line__progress_reports",
+                    condition=Q(line__progress_reports__is_latest=True),
+                ),
+                current=Coalesce("latest__status", Value(ProgressStatus.NOT_STARTED.value)),
+                first_of_source=~Exists(
+                    earlier.filter(envelope_line__source=OuterRef("envelope_line__source"))
+                ),
+                first_of_programme=~Exists(
+                    earlier.alias(programme=programme).filter(programme=OuterRef("programme"))
+                ),
+            )
+            .values("envelope_line__source", "current", "first_of_source", "first_of_programme")
+            .annotate(
+                n=Count("id"),
+                percent_sum=Sum(_share("line__")),
+                delayed=Count("id", filter=self._delayed("line__")),
+            )
+            .order_by()
         )
 
     def funding_rows(self) -> list[dict[str, Any]]:
@@ -500,7 +554,20 @@ class ImplementationReport:
             ):
                 figures.disbursed += amount
 
-        sources, programmes = self._money(approved, disbursed)
+        # Physical progress by source, and each source's part of its programme's.
+        physical: dict[int, Figures] = defaultdict(Figures)
+        in_programme: dict[int, Figures] = defaultdict(Figures)
+        for row in self.source_rows():
+            part = Figures(
+                works=row["n"], percent_sum=row["percent_sum"] or ZERO, delayed=row["delayed"]
+            )
+            part.by_status[row["current"]] = row["n"]
+            if row["first_of_source"]:
+                physical[row["envelope_line__source"]].add(part)
+            if row["first_of_programme"]:
+                in_programme[row["envelope_line__source"]].add(part)
+
+        sources, programmes = self._by_source(approved, disbursed, physical, in_programme)
         sectors = Sector.objects.in_bulk(list(by_sector))
         return Dashboard(
             today=self.today,
@@ -517,25 +584,36 @@ class ImplementationReport:
             delayed=self.delayed_works(),
         )
 
-    def _money(
-        self, approved: dict[int, Decimal], disbursed: dict[int, Decimal]
-    ) -> tuple[list[MoneyRow], list[MoneyRow]]:
-        """Rows by source and by programme (a component counts in its parent programme)."""
-        ids = set(approved) | set(disbursed)
+    def _by_source(
+        self,
+        approved: dict[int, Decimal],
+        disbursed: dict[int, Decimal],
+        physical: dict[int, Figures],
+        in_programme: dict[int, Figures],
+    ) -> tuple[list[SourceRow], list[SourceRow]]:
+        """Rows by source and by programme (a component counts in its parent programme):
+        ``physical`` per source, ``in_programme`` the part of a source in its programme's."""
+        ids = set(approved) | set(disbursed) | set(physical)
         if not ids:
             return [], []
         found = FundingSource.objects.filter(pk__in=ids).select_related("parent")
         order = {s.pk: (s.sort_order, s.code) for s in found}
         sources = [
-            MoneyRow(source=s, approved=approved[s.pk], disbursed=disbursed[s.pk])
+            SourceRow(
+                source=s,
+                approved=approved[s.pk],
+                disbursed=disbursed[s.pk],
+                physical=physical[s.pk],
+            )
             for s in sorted(found, key=lambda s: order[s.pk])
         ]
-        programmes: dict[int, MoneyRow] = {}
+        programmes: dict[int, SourceRow] = {}
         for row in sources:
             programme = row.source.parent or row.source
-            into = programmes.setdefault(programme.pk, MoneyRow(source=programme))
+            into = programmes.setdefault(programme.pk, SourceRow(source=programme))
             into.approved += row.approved
             into.disbursed += row.disbursed
+            into.physical.add(in_programme[row.source.pk])
         return sources, sorted(
             programmes.values(), key=lambda r: (r.source.sort_order, r.source.code)
         )

@@ -29,7 +29,16 @@ def period_text(start: str, end: str) -> str:
 
 
 def decimal(value: Any) -> Decimal:
+    """An amount of a snapshot (kept as Decimal text, "600.000") as a Decimal; blank is 0."""
     return Decimal(str(value)) if value not in (None, "") else ZERO
+
+
+def number(value: Any) -> Decimal | None:
+    """A quantity or a target of a snapshot as a Decimal, blank staying blank. The snapshot
+    keeps numbers as Python's Decimal text ("1.000", "0.800"); written as they are, they would
+    read as thousands in Vietnamese, so every numeric column is fed through here or ``decimal``.
+    """
+    return Decimal(str(value)) if value not in (None, "") else None
 
 
 def villages_of(line: dict[str, Any]) -> str:

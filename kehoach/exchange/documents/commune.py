@@ -45,14 +45,6 @@ from .tables import (
     targets_table,
 )
 
-NOT_FUNDED_ORDER = [
-    Decision.UNFUNDED,
-    Decision.DEFERRED,
-    Decision.REJECTED,
-    Decision.MERGED,
-    Decision.PENDING,
-]
-
 
 class CommunePlanDocument:
     """The rows of the commune plan document; ``document()`` hands them to the formatters."""
@@ -168,7 +160,7 @@ class CommunePlanDocument:
         )
 
     def legal_bases(self) -> Part:
-        part = Part(_("Legal bases"))
+        part = Part(_("Legal bases"), new_page=True)
         bases = texts.legal_bases(self.profile, self.values)
         if self.version is not None:
             bases.append(
@@ -196,9 +188,9 @@ class CommunePlanDocument:
         part = Part(
             _("Part I. Evaluation of the implementation of the %(year)s plan")
             % {"year": self.year - 1},
-            new_page=True,
         )
         evaluation_part(part, self.plan, self.decimals)
+        part.new_page = not part.is_short()  # one sentence when there is nothing to evaluate
         return part
 
     def part_two(self) -> Part:
@@ -257,21 +249,29 @@ class CommunePlanDocument:
         given = sum((sum(contribution_parts(x), ZERO) for x in self.funded_lines), ZERO)
         support = sum((funded(x) for x in self.funded_lines), ZERO)
         share = percent(given, total)
-        part.paragraph(
-            _(
-                "The funded works cost %(total)s million VND: %(support)s million VND from the "
-                "funding sources and %(given)s million VND contributed by the community "
-                "(%(share)s of the cost) in cash, labour, materials and land."
+        amounts = {
+            "total": self.money(total),
+            "support": self.money(support),
+            "given": self.money(given),
+        }
+        if share is None:  # nothing funded, no share of a cost to give
+            part.paragraph(
+                _(
+                    "The funded works cost %(total)s million VND: %(support)s million VND from "
+                    "the funding sources and %(given)s million VND contributed by the community "
+                    "in cash, labour, materials and land."
+                )
+                % amounts
             )
-            % {
-                "total": self.money(total),
-                "support": self.money(support),
-                "given": self.money(given),
-                "share": (format_number_vi(share, 1) + "%") if share is not None else "—",
-            }
-        )
-        part.table(envelope_table(self.data, self.lines, sources))
-        part.table(finance_table(self.funded_lines, sources))
+        else:
+            part.paragraph(
+                _(
+                    "The funded works cost %(total)s million VND: %(support)s million VND from "
+                    "the funding sources and %(given)s million VND contributed by the community "
+                    "(%(share)s of the cost) in cash, labour, materials and land."
+                )
+                % {**amounts, "share": format_number_vi(share, 1) + "%"}
+            )
         waiting = [x for x in self.lines if x["decision"] in (Decision.UNFUNDED, Decision.PENDING)]
         if waiting:
             asked = sum((decimal(x["support"]) for x in waiting), ZERO)
@@ -285,6 +285,8 @@ class CommunePlanDocument:
                 )
                 % {"n": len(waiting), "amount": self.money(asked)}
             )
+        part.table(envelope_table(self.data, self.lines, sources))
+        part.table(finance_table(self.funded_lines, sources))
         return part
 
     def part_five(self) -> Part:

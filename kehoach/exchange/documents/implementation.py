@@ -39,8 +39,8 @@ def evaluation_part(part: Part, plan: CommunePlan, decimals: int) -> None:
     if previous is None:
         part.paragraph(
             _(
-                "No evaluation of the implementation of the %(year)s plan was recorded: kehoach "
-                "has no commune plan for %(year)s."
+                "There is no commune plan for %(year)s in the system, so this evaluation has no "
+                "data."
             )
             % {"year": year}
         )

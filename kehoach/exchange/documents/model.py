@@ -40,6 +40,9 @@ class Column:
 class Row:
     cells: list[Any]
     style: RowStyle = ""
+    detail: str = ""
+    """A line of text across the table under the row, printed with it (the reason of a
+    decision), so that a long text does not make a narrow column and a tall row."""
 
 
 @dataclass
@@ -52,9 +55,11 @@ class Table:
     note: str = ""
     empty: str = ""
     """Said instead of the table when it has no rows."""
+    detail_label: str = ""
+    """The heading of the rows' details, under the column headings."""
 
-    def add(self, *cells: Any, style: RowStyle = "") -> None:
-        self.rows.append(Row(list(cells), style))
+    def add(self, *cells: Any, style: RowStyle = "", detail: str = "") -> None:
+        self.rows.append(Row(list(cells), style, detail))
 
     def group(self, heading: str) -> None:
         self.rows.append(Row([heading], "group"))
@@ -119,6 +124,7 @@ class Part:
     title: str
     blocks: list[Block] = field(default_factory=list)
     new_page: bool = False
+    """The part starts on a new page; otherwise it follows the part before on its page."""
     signed: bool = False
     """The signature block follows this part (the annexes come after it)."""
 
@@ -141,26 +147,82 @@ class Part:
     def table(self, table: Table) -> None:
         self.blocks.append(Block("table", table=table))
 
+    def is_short(self) -> bool:
+        """Only a few lines of text: not worth a page of its own."""
+        return _is_short_text(self.blocks)
+
+
+INTRODUCTION_CHARS = 1200
+"""How much text (about a third of a landscape page) may move onto a landscape page to stay
+with the wide table it introduces or closes."""
+
+
+def _text_size(block: Block) -> int | None:
+    """The length of a block that reads as text, None for a table with rows or a list."""
+    if block.kind == "heading":
+        return 0
+    if block.kind == "paragraph":
+        return len(block.text)
+    if block.kind == "table" and block.table is not None and not block.table.rows:
+        return len(block.table.title) + len(block.table.empty)  # a title and one sentence
+    return None
+
+
+def _introduction(blocks: list[Block]) -> int:
+    """How many blocks at the end of a portrait run introduce the landscape table after them:
+    the headings and short paragraphs up to ``INTRODUCTION_CHARS``, never a list or a table."""
+    count, size = 0, 0
+    for block in reversed(blocks):
+        length = _text_size(block)
+        if length is None or size + length > INTRODUCTION_CHARS:
+            break
+        size += length
+        count += 1
+    return count
+
+
+def _is_short_text(blocks: list[Block]) -> bool:
+    sizes = [_text_size(b) for b in blocks]
+    return None not in sizes and sum(s or 0 for s in sizes) <= INTRODUCTION_CHARS
+
 
 def runs(part: Part) -> list[tuple[bool, list[Block]]]:
-    """The part's blocks in runs of portrait and landscape (``True``) pages. A heading goes
-    with the block that follows it, so it never ends a page alone before a landscape table."""
+    """The part's blocks in runs of portrait and landscape (``True``) pages, so that a page
+    never holds only a few lines of text before or after a landscape table:
+
+    - the headings and short paragraphs that introduce a wide table go on its landscape page
+      (with the part's title when they open the part);
+    - a short text after a wide table, with nothing else before the next landscape table or
+      the end of the part, stays on the landscape page too.
+    """
     found: list[tuple[bool, list[Block]]] = []
-    pending: list[Block] = []
     for block in part.blocks:
-        if block.kind == "heading":
-            pending.append(block)
-            continue
         wide = block.table is not None and block.table.wide and bool(block.table.rows)
         if not found or found[-1][0] != wide:
             found.append((wide, []))
-        found[-1][1].extend([*pending, block])
-        pending = []
-    if pending:
-        if not found or found[-1][0]:
-            found.append((False, []))
-        found[-1][1].extend(pending)
-    return found
+        found[-1][1].append(block)
+    merged: list[tuple[bool, list[Block]]] = []
+    for index, (wide, blocks) in enumerate(found):
+        if wide:
+            previous = merged[-1][1] if merged and not merged[-1][0] else []
+            count = _introduction(previous)
+            moved = previous[len(previous) - count :] if count else []
+            if count:
+                del previous[len(previous) - count :]
+                if not previous:
+                    merged.pop()
+            if merged and merged[-1][0]:
+                merged[-1][1].extend([*moved, *blocks])
+            else:
+                merged.append((True, [*moved, *blocks]))
+            continue
+        last = index == len(found) - 1
+        after_wide = bool(merged) and merged[-1][0]
+        if after_wide and last and _is_short_text(blocks):
+            merged[-1][1].extend(blocks)
+            continue
+        merged.append((False, list(blocks)))
+    return merged
 
 
 @dataclass

@@ -35,7 +35,20 @@ def css_string(text: str) -> str:
 
 
 def table_context(table: Table, decimals: int) -> dict[str, Any]:
+    """What table.html needs. With details, each row and its detail are a row group of their
+    own, which a page break never splits; a total or subtotal row joins the group before it, so
+    the end of the table never starts a page alone."""
     whole = sum(c.width for c in table.columns) or 1
+    details = any(row.detail for row in table.rows)
+    rows: list[dict[str, Any]] = [
+        {"style": style, "cells": cells, "detail": row.detail}
+        for row, (style, cells) in zip(table.rows, rendered_rows(table, decimals), strict=True)
+    ]
+    for index, row in enumerate(rows):
+        joins = index > 0 and row["style"] in ("subtotal", "total")
+        row["opens"] = index == 0 or (details and not joins)
+        following = rows[index + 1]["style"] if index + 1 < len(rows) else None
+        row["closes"] = following is None or (details and following not in ("subtotal", "total"))
     return {
         "title": table.title,
         "wide": table.wide,
@@ -45,9 +58,10 @@ def table_context(table: Table, decimals: int) -> dict[str, Any]:
             {"label": c.label, "numeric": c.numeric, "width": round(100 * c.width / whole, 2)}
             for c in table.columns
         ],
-        "rows": [
-            {"style": style, "cells": cells} for style, cells in rendered_rows(table, decimals)
-        ],
+        "rows": rows,
+        "detail_label": table.detail_label,
+        "details": details,
+        "detail_span": len(table.columns) - 1,
     }
 
 
@@ -81,6 +95,7 @@ def document_html(document: Document, template: str = "commune_plan.html") -> st
         {
             "title": part.title,
             "signed": part.signed,
+            "new_page": part.new_page,
             "first": index == 0,
             "segments": segments(part, document.decimals),
         }

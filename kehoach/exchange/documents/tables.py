@@ -25,6 +25,7 @@ from .common import (
     decision_label,
     funded,
     funding_by_source,
+    number,
     period_text,
     villages_of,
 )
@@ -83,7 +84,7 @@ def targets_table(data: dict[str, Any], year: int) -> Table:
             current = group
             table.group(str(labels.get(group, _("Other targets"))))
         values = {
-            n: row.get(n)
+            n: number(row.get(n))
             for n in ("actual_previous", "plan_current", "estimate_current", "plan_next")
         }
         table.add(
@@ -92,9 +93,9 @@ def targets_table(data: dict[str, Any], year: int) -> Table:
             values["actual_previous"],
             values["plan_current"],
             values["estimate_current"],
-            percent(_num(values["estimate_current"]), _num(values["plan_current"])),
+            percent(values["estimate_current"], values["plan_current"]),
             values["plan_next"],
-            percent(_num(values["plan_next"]), _num(values["estimate_current"])),
+            percent(values["plan_next"], values["estimate_current"]),
         )
     return table
 
@@ -132,7 +133,7 @@ def activities_table(funded_lines: list[dict[str, Any]]) -> Table:
                 villages_of(line),
                 line.get("location", ""),
                 line.get("unit", ""),
-                line.get("quantity"),
+                number(line.get("quantity")),
                 period_text(line["start"], line["end"]),
                 *amounts,
                 ", ".join(funding_by_source(line)),
@@ -392,7 +393,3 @@ def not_funded_table(lines: list[dict[str, Any]]) -> Table:
             style="subtotal",
         )
     return table
-
-
-def _num(value: Any) -> Decimal | None:
-    return Decimal(str(value)) if value not in (None, "") else None

@@ -27,8 +27,8 @@ from kehoach.synthesis.services.workflow import village_feedback
 from kehoach.synthesis.versions import OUTCOME_ORDER, Fate
 
 from . import texts
-from .common import ZERO, decimal, decision_label, period_text
-from .model import Column, Table
+from .common import ZERO, decimal, decision_label, number, period_text
+from .model import Column, Table, number_text
 from .pdf import css_string, sheet_pdf, table_context
 
 
@@ -55,27 +55,30 @@ class FeedbackSheet:
         return format_number_vi(value, self.decimals)
 
     def table(self) -> Table:
+        """One row per proposal, with the commune's reason and the village's next step in a
+        line across the table under it (a column of its own made every row tall)."""
         modes = dict(ImplementationMode.choices)
         table = Table(
             [
-                Column(_("No."), "int", 0.5),
-                Column(_("Proposal of the village"), width=2.6),
-                Column(_("Decision of the commune"), width=1.5),
-                Column(_("Quantity"), width=1),
-                Column(_("Approved support"), "money", 1),
-                Column(_("by source"), width=1.5),
-                Column(_("Contribution required"), "money", 1),
+                Column(_("No."), "int", 0.45),
+                Column(_("Proposal of the village"), width=3.4),
+                Column(_("Decision of the commune"), width=1.6),
+                Column(_("Quantity"), width=1.1),
+                Column(_("Approved support"), "money", 1.1),
+                Column(_("Sources"), width=1.6),
+                Column(_("Contribution required"), "money", 1.1),
                 Column(_("Period"), width=1.3),
-                Column(_("Carried out by"), width=1.2),
-                Column(_("Reason and next step"), width=3),
+                Column(_("Carried out by"), width=1.4),
             ],
             empty=_("No proposal of this village is in the commune plan."),
+            detail_label=_("Reason and next step"),
         )
         support, given = ZERO, ZERO
         for fate in self.fates:
             line = fate.line
             is_funded = fate.decision == Decision.FUNDED
-            quantity = f"{_qty(line.get('quantity'))} {line.get('unit', '')}".strip()
+            amount = number_text(number(line.get("quantity")), "qty")
+            quantity = f"{amount} {line.get('unit', '')}".strip()
             activity = fate.activity
             if fate.shared_with:
                 activity += "\n" + _("one work with %(villages)s (commune line %(number)s)") % {
@@ -86,7 +89,7 @@ class FeedbackSheet:
             sources = "\n".join(
                 f"{item['source']}: {self.money(decimal(item['amount']))}" for item in fate.funding
             )
-            reason = str(line.get("decision_reason") or "")
+            reason = str(line.get("decision_reason") or "").strip()
             step = texts.next_step(fate.decision)
             table.add(
                 fate.number,
@@ -98,13 +101,13 @@ class FeedbackSheet:
                 fate.contribution if is_funded else None,
                 period_text(line["start"], line["end"]) if is_funded else "",
                 str(modes.get(line.get("implementation_mode") or "", "")) if is_funded else "",
-                "\n".join(x for x in (reason, step) if x),
+                detail=" ".join(_sentence(x) for x in (reason, step) if x),
             )
             if is_funded:
                 support += fate.funded_total
                 given += fate.contribution
         if self.fates:
-            table.add(None, _("Total"), "", "", support, "", given, "", "", "", style="total")
+            table.add(None, _("Total"), "", "", support, "", given, "", "", style="total")
         self.support, self.given = support, given
         return table
 
@@ -189,11 +192,9 @@ class FeedbackSheet:
         return f"phan-hoi-thon-{self.plan.village.code}-{self.plan.round.plan_year}.pdf"
 
 
-def _qty(value: Any) -> str:
-    if value in (None, ""):
-        return ""
-    text = format_number_vi(Decimal(str(value)), 3)
-    return text.rstrip("0").rstrip(",") if "," in text else text
+def _sentence(text: str) -> str:
+    """A text ending as a sentence does, so that the reason and the next step read on."""
+    return text if text.endswith((".", "!", "?", "…")) else text + "."
 
 
 def _poster_period(start: Any, end: Any) -> str:
@@ -239,7 +240,7 @@ class VillagePoster:
                         "priority": line.priority or "",
                         "activity": line.activity,
                         "location": line.location,
-                        "quantity": f"{_qty(line.quantity)} {line.unit.name}".strip(),
+                        "quantity": f"{number_text(line.quantity, 'qty')} {line.unit.name}".strip(),
                         "period": _poster_period(line.start_month, line.end_month),
                         "cost": self.money(line.total_cost_mvnd),
                         "contribution": self.money(line.contribution_mvnd),
@@ -252,6 +253,7 @@ class VillagePoster:
                 {
                     "name": group.sector.name,
                     "rows": rows,
+                    "subtotal": len(rows) > 1,  # one line is its own subtotal
                     "cost": self.money(group.total_cost),
                     "contribution": self.money(group.contribution),
                     "support": self.money(group.support),

@@ -181,39 +181,55 @@ class WordWriter:
             self.paragraph(table.empty, italic=True, size=11)
             return
         size = 9 if table.wide else 10
-        rows = list(rendered_rows(table, self.model.decimals))
-        grid = self.doc.add_table(rows=1 + len(rows), cols=len(table.columns))
+        rows = list(zip(table.rows, rendered_rows(table, self.model.decimals), strict=True))
+        headers = 2 if table.detail_label else 1
+        count = headers + len(rows) + sum(1 for row, _r in rows if row.detail)
+        grid = self.doc.add_table(rows=count, cols=len(table.columns))
         grid.style = "Table Grid"
         grid.autofit = False
         whole = sum(c.width for c in table.columns) or 1
         widths = [int(self.text_width * c.width / whole) for c in table.columns]
         for index, width in enumerate(widths):
             grid.columns[index].width = width
-        header = grid.rows[0]
-        properties = header._tr.get_or_add_trPr()
-        repeat = OxmlElement("w:tblHeader")
-        repeat.set(qn("w:val"), "true")
-        properties.append(repeat)
-        for cell, column, width in zip(header.cells, table.columns, widths, strict=True):
+        for header in grid.rows[:headers]:
+            properties = header._tr.get_or_add_trPr()
+            repeat = OxmlElement("w:tblHeader")
+            repeat.set(qn("w:val"), "true")
+            properties.append(repeat)
+        for cell, column, width in zip(grid.rows[0].cells, table.columns, widths, strict=True):
             self._cell(cell, column.label, size, width, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
-        for row, (style, cells) in zip(grid.rows[1:], rows, strict=True):
-            targets = row.cells
+        if table.detail_label:
+            self._detail(grid.rows[1], table.detail_label, size, widths, bold=True)
+        targets = iter(grid.rows[headers:])
+        for row, (style, cells) in rows:
+            target = next(targets).cells
             if style == "group":
-                merged = targets[0].merge(targets[-1])
+                merged = target[0].merge(target[-1])
                 self._cell(merged, cells[0].text, size, sum(widths), bold=True)
-                continue
-            for target, cell, width in zip(targets, cells, widths, strict=True):
-                self._cell(
-                    target,
-                    cell.text,
-                    size,
-                    width,
-                    bold=style in ("subtotal", "total"),
-                    italic=style == "subtotal",
-                    align=WD_ALIGN_PARAGRAPH.RIGHT if cell.numeric else None,
-                )
+            else:
+                for place, cell, width in zip(target, cells, widths, strict=True):
+                    self._cell(
+                        place,
+                        cell.text,
+                        size,
+                        width,
+                        bold=style in ("subtotal", "total"),
+                        italic=style == "subtotal",
+                        align=WD_ALIGN_PARAGRAPH.RIGHT if cell.numeric else None,
+                    )
+            if row.detail:
+                for place in target:  # the row stays on the page of its detail
+                    place.paragraphs[0].paragraph_format.keep_with_next = True
+                self._detail(next(targets), row.detail, size, widths)
         if table.note:
             self.paragraph(table.note, italic=True, size=10)
+
+    def _detail(self, row: Any, text: str, size: float, widths: list[int], **style: Any) -> None:
+        """A line across the table, under the first column."""
+        cells = row.cells
+        self._cell(cells[0], "", size, widths[0])
+        merged = cells[1].merge(cells[-1])
+        self._cell(merged, text, size, sum(widths[1:]), italic=True, **style)
 
     def _cell(
         self,
@@ -275,7 +291,7 @@ class WordWriter:
                 switched = self._switch(wide)
                 if first:
                     heading = self.doc.add_heading(part.title, level=1)
-                    heading.paragraph_format.page_break_before = not switched
+                    heading.paragraph_format.page_break_before = part.new_page and not switched
                     first = False
                 for block in blocks:
                     self.block(block, bases=index == 0)

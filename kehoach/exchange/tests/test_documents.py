@@ -50,7 +50,17 @@ from kehoach.synthesis.services.workflow import commune_plan_approve, commune_pl
 from kehoach.synthesis.tests import factories as sf
 
 from ..documents.commune import CommunePlanDocument, commune_document_filename
-from ..documents.model import Column, Table, number_text, rendered_rows
+from ..documents.model import (
+    Column,
+    Cover,
+    Document,
+    Part,
+    Signature,
+    Table,
+    number_text,
+    rendered_rows,
+    runs,
+)
 from ..documents.pdf import document_pdf
 from ..documents.tables import activities_table, not_funded_table, synthesis_table
 from ..documents.village import FeedbackSheet, VillagePoster
@@ -181,30 +191,67 @@ def vi_docx(plan: CommunePlan, version: Version | None) -> bytes:
         return document_docx(CommunePlanDocument(plan, version).document())
 
 
+ACTIVITIES = [
+    "Bê tông hóa đường giao thông nội đồng từ cầu Bến Đá đến xứ đồng Cồn Tranh",
+    "Xây dựng phòng học mẫu giáo tại điểm trường thôn, có nhà vệ sinh và sân chơi",
+    "Hỗ trợ giống lúa chất lượng cao vụ Hè Thu cho các hộ nghèo và cận nghèo",
+    "Kéo nhánh đường ống cấp nước sạch đến xóm Giếng và xóm Bàu của thôn",
+    "Sửa chữa, nâng cấp nhà văn hóa thôn và mua sắm bàn ghế, loa đài",
+]
+LOCATION = "Xứ đồng Cồn Tranh, giáp ranh thôn Trà Lộc"
+LONG_REASON = (
+    "Vượt khung vốn của các nguồn phù hợp (NTP26, NS-X, ODA lĩnh vực Giáo dục – đào tạo, dạy "
+    "nghề): tất cả còn 0 triệu, cần 455,0 triệu; xã đề nghị huyện bố trí bổ sung khi có nguồn "
+    "vốn điều chỉnh giữa năm."
+)
+
+
 def plan_in(
-    commune: AdministrativeUnit, villages: int, lines: int, *, enriched: bool = True
+    commune: AdministrativeUnit,
+    villages: int,
+    lines: int,
+    *,
+    enriched: bool = True,
+    realistic: bool = False,
 ) -> dict[str, Any]:
     """A published 2027 plan of ``villages`` villages with ``lines`` proposals each, decided by
-    the allocation, made through the real services."""
+    the allocation, made through the real services. ``realistic``: five sectors, long names
+    and locations, quantities 0,8 and long reasons of the commune, as in a real village."""
     names = [f"Thôn Số {i + 1}" for i in range(villages)]
     places = sf.villages(commune, names)
     sectors = [sf.transport(), sf.education(), sf.agriculture()]
-    for village in places:
-        sf.submitted_plan(
-            village,
-            [
-                sf.money_line(
-                    str(100 + 10 * n), "20", sector=sectors[n % 3], activity=f"Công trình {n + 1}"
-                )
-                for n in range(lines)
-            ],
+    if realistic:
+        sectors += [
+            sf.sector("NS-VS", "Nước sạch, vệ sinh môi trường", 70),
+            sf.sector("VH", "Nhà văn hóa, khu thể thao", 90),
+        ]
+
+    def line(n: int) -> dict[str, Any]:
+        sector = sectors[n % len(sectors)]
+        if not realistic:
+            return sf.money_line(
+                str(100 + 10 * n), "20", sector=sector, activity=f"Công trình {n + 1}"
+            )
+        return sf.money_line(
+            str(1000 + 10 * n),
+            "120",
+            sector=sector,
+            activity=f"{ACTIVITIES[n % len(ACTIVITIES)]} ({n + 1})",
+            location=LOCATION,
+            quantity=D("0.8"),
+            priority=n // len(sectors) % 3 + 1,
         )
+
+    for village in places:
+        sf.submitted_plan(village, [line(n) for n in range(lines)])
     round_ = sf.round_of(commune)
     planner, approver = sf.planner(commune), sf.approver(commune)
     commune_plan_synthesise(actor=planner, round_=round_)
     plan = sf.commune_plan_for(round_)
     sf.envelope_line(round_, sf.ntp(), str(70 * villages * lines + 100))
     allocation_run(actor=planner, plan=plan)
+    if realistic:  # what a commune writes when the money runs short
+        plan.lines.update(decision_reason=LONG_REASON)
     commune_plan_transition(actor=planner, plan=plan, action="submit")
     commune_plan_approve(actor=approver, plan=plan, data=RESOLUTION)
     commune_plan_transition(actor=planner, plan=plan, action="publish")
@@ -331,6 +378,62 @@ def test_the_tables_group_by_sector_and_decision() -> None:
     rows = shown(works)
     assert [cells[0] for style, cells in rows if style == ""] == ["1"]
     assert rows[-1][1][7:10] == ["100,0", "10,0", "90,0"]
+
+
+def test_an_introduction_goes_on_the_landscape_page_of_its_table() -> None:
+    """Headings and short paragraphs just before a wide table go on its landscape page, and so
+    does a short text closing the part after it; long texts, lists and portrait tables stay on
+    portrait pages."""
+    wide = Table([Column("A")], wide=True)
+    wide.add("x")
+    narrow = Table([Column("A")])
+    narrow.add("y")
+    part = Part("Phần I")
+    part.bullets(["Căn cứ"])
+    part.paragraph("Đoạn dài. " * 200)
+    part.heading("1. Công trình")
+    part.paragraph("Kế hoạch có 2 công trình.")
+    part.table(wide)
+    part.heading("2. Vốn")
+    part.table(narrow)
+    part.table(Table([Column("A")], wide=True, title="Phụ lục", empty="Không có."))
+    part.table(wide)
+    part.paragraph("Còn 3 hoạt động chưa có vốn.")
+    shown = [(is_wide, [b.kind for b in blocks]) for is_wide, blocks in runs(part)]
+    assert shown == [
+        (False, ["bullets", "paragraph"]),
+        (True, ["heading", "paragraph", "table"]),
+        (False, ["heading", "table"]),
+        (True, ["table", "table", "paragraph"]),  # the empty table is a title and a sentence
+    ]
+    opening = Part("Phần III")
+    opening.paragraph("Mục tiêu.")
+    opening.table(wide)
+    assert [is_wide for is_wide, _blocks in runs(opening)] == [True]
+
+
+def test_a_detail_is_a_line_across_the_table() -> None:
+    """A row's detail (the reason of a decision) is printed under it across the table, in the
+    PDF and in Word, with the heading of the details under the column headings."""
+    table = Table(
+        [Column("STT", "int", 0.5), Column("Đề xuất", width=3), Column("Hỗ trợ", "money")],
+        detail_label="Lý do",
+    )
+    table.add(1, "Đường xóm Trên", D(500), detail="Đủ điều kiện, ưu tiên 1")
+    table.add(None, "Tổng cộng", D(500), style="total")
+    part = Part("Phần")
+    part.table(table)
+    cover = Cover("UBND", "XÃ", "Số", "Tiêu đề", "", "", "", False, "")
+    document = Document(cover, [part], Signature("TM.", "CHỦ TỊCH"), 1, "vi", "Trang")
+    text = pdf_text(document_pdf(document), "-layout")
+    assert re.search(r"Đường xóm Trên\s+500,0\s+Đủ điều kiện, ưu tiên 1\s+Tổng cộng", text)
+    doc = open_docx(io.BytesIO(document_docx(document)))
+    grid = doc.tables[-1]
+    rows = [[cell.text for cell in row.cells] for row in grid.rows]
+    assert rows[1] == ["", "Lý do", "Lý do"]  # a merged cell shows in each column it spans
+    assert rows[2] == ["1", "Đường xóm Trên", "500,0"]
+    assert rows[3] == ["", "Đủ điều kiện, ưu tiên 1", "Đủ điều kiện, ưu tiên 1"]
+    assert rows[4] == ["", "Tổng cộng", "500,0"]
 
 
 # --- the commune plan document ----------------------------------------------------------------
@@ -488,20 +591,33 @@ def test_legal_bases_and_implementation_come_from_the_profile(world: dict[str, A
     assert t("Pursuant to the Law on Public Investment;") not in text
 
 
-def test_part_one_says_when_no_evaluation_was_recorded(world: dict[str, Any]) -> None:
-    text = pdf_text(vi_pdf(world["plan"], world["version"]))
-    assert (
-        t(
-            "No evaluation of the implementation of the %(year)s plan was recorded: kehoach "
-            "has no commune plan for %(year)s.",
-            year=2026,
-        )
-        in text
+def test_part_one_says_when_no_evaluation_was_recorded(
+    world: dict[str, Any], tmp_path: Path
+) -> None:
+    """Said in the words of an official document (no product name), under the legal bases
+    rather than alone on a page."""
+    expected = t(
+        "There is no commune plan for %(year)s in the system, so this evaluation has no data.",
+        year=2026,
     )
+    data = vi_pdf(world["plan"], world["version"])
+    word = vi_docx(world["plan"], world["version"])
+    for text in (pdf_text(data), docx_text(word)):
+        assert expected in text
+        assert "kehoach" not in text.lower()
+    title = t("Part I. Evaluation of the implementation of the %(year)s plan", year=2026)
+    _wide, page = page_with(pages_of(data, tmp_path), t("Legal bases"))
+    assert title in page and expected in page
+    heading = next(p for p in open_docx(io.BytesIO(word)).paragraphs if p.text == title)
+    assert not heading.paragraph_format.page_break_before
+    part_two = t("Part II. Basic information and situation of the commune")
+    heading = next(p for p in open_docx(io.BytesIO(word)).paragraphs if p.text == part_two)
+    assert heading.paragraph_format.page_break_before
 
 
-def test_part_one_is_the_evaluation_of_the_previous_year(world: dict[str, Any]) -> None:
-    """The 2028 draft's part I is the evaluation of the 2027 plan: works, money, texts."""
+def plan_after(world: dict[str, Any]) -> CommunePlan:
+    """The 2028 draft of the world's commune, after the road was reported completed and the
+    2027 plan evaluated."""
     planner = world["planner"]
     progress_report_create(
         actor=planner,
@@ -535,7 +651,12 @@ def test_part_one_is_the_evaluation_of_the_previous_year(world: dict[str, Any]) 
     VillagePlan.objects.filter(pk=next_year.pk).update(status="submitted")
     round_2028 = next_year.round
     commune_plan_synthesise(actor=planner, round_=round_2028)
-    plan_2028 = CommunePlan.objects.get(round=round_2028)
+    return CommunePlan.objects.get(round=round_2028)
+
+
+def test_part_one_is_the_evaluation_of_the_previous_year(world: dict[str, Any]) -> None:
+    """The 2028 draft's part I is the evaluation of the 2027 plan: works, money, texts."""
+    plan_2028 = plan_after(world)
     text = pdf_text(vi_pdf(plan_2028, None))
     part_one = text.split(t("Part II. Basic information and situation of the commune"))[0]
     assert t("Part I. Evaluation of the implementation of the %(year)s plan", year=2027) in part_one
@@ -550,6 +671,129 @@ def test_part_one_is_the_evaluation_of_the_previous_year(world: dict[str, Any]) 
     ):
         assert expected in part_one, expected
     assert "Kênh mương nội đồng" in text
+
+
+def pages_of(data: bytes, tmp_path: Path) -> list[tuple[bool, str]]:
+    """Each page of a PDF: whether it is landscape, and its text."""
+    return [
+        (width > height, pdf_text(data, "-f", str(number), "-l", str(number)))
+        for number, (width, height) in enumerate(page_sizes(pdf_info(data, tmp_path)), start=1)
+    ]
+
+
+def page_with(pages: list[tuple[bool, str]], text: str) -> tuple[bool, str]:
+    found = [page for page in pages if text in page[1]]
+    assert found, text
+    return found[0]
+
+
+def test_an_introduction_stays_on_the_page_of_its_table(
+    world: dict[str, Any], tmp_path: Path
+) -> None:
+    """Part I's opening and part III's objectives go on the landscape page of the table they
+    introduce, not alone on a portrait page; the text after a landscape table starts a
+    portrait page again. In Word, the same blocks are in the table's landscape section."""
+    plan_2028 = plan_after(world)
+    part_one = t("Part I. Evaluation of the implementation of the %(year)s plan", year=2027)
+    data = vi_pdf(plan_2028, None)
+    pages = pages_of(data, tmp_path)
+    wide, text = page_with(pages, part_one)
+    assert wide and t("1. Works and activities carried out") in text and ROAD in text
+    wide, text = page_with(pages, t("2. Funding mobilised by source"))
+    assert not wide and ROAD not in text
+    pages = pages_of(vi_pdf(world["plan"], world["version"]), tmp_path)
+    wide, text = page_with(pages, t("Part III. Plan for %(year)s", year=2027))
+    assert wide and t("1. Objectives") in text and ROAD in text
+
+    with translation.override("vi"):
+        doc = open_docx(io.BytesIO(document_docx(CommunePlanDocument(plan_2028).document())))
+    # the section of each paragraph and table of the body (a section ends with the paragraph
+    # that holds its properties)
+    section, body = 0, []
+    for element in doc.element.body.iterchildren():
+        body.append((element.tag, "".join(element.xpath(".//w:t/text()")), section))
+        if element.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None:
+            section += 1
+    start = next(i for i, (_tag, text, _s) in enumerate(body) if text == part_one)
+    table = next(item for item in body[start:] if item[0] == qn("w:tbl"))
+    assert ROAD in table[1]
+    assert body[start][2] == table[2]
+    assert doc.sections[table[2]].orientation == WD_ORIENT.LANDSCAPE
+
+
+def test_quantities_and_targets_are_written_as_numbers(world: dict[str, Any]) -> None:
+    """The snapshot keeps "1.500" and "0.800" (Decimal text); the documents write 1,5 and 0,8,
+    never a number that reads as a thousand."""
+    plan = world["plan"]
+    approved = pdf_text(vi_pdf(plan, world["version"]))
+    assert "1.500" not in approved
+    commune_plan_transition(actor=world["planner"], plan=plan, action="amend", comment="Số liệu")
+    plan.lines.filter(activity=SCHOOL).update(quantity=D("0.8"))
+    indicator = Indicator.objects.create(
+        code="DIEN-TICH-LUA", name="Diện tích lúa chất lượng cao", unit="ha", group="general"
+    )
+    TargetValue.objects.create(
+        plan=plan,
+        indicator=indicator,
+        actual_previous=D(30),
+        plan_current=D(8),
+        estimate_current=D("7.5"),
+        plan_next=D(10),
+    )
+    plan.refresh_from_db()
+    pdf = pdf_text(vi_pdf(plan, None), "-layout")  # the cells of a row in order
+    word = docx_text(vi_docx(plan, None))
+    for text in (pdf, word):
+        works = text.split(t("3. Works and activities by sector"))[1]
+        assert "0,8" in works and "1,5" in works
+        targets = text.split("Diện tích lúa chất lượng cao")[1]
+        assert targets.split()[:7] == ["ha", "30", "8", "7,5", "93,8%", "10", "133,3%"]
+        for raw in ("0.800", "1.500", "30.000", "7.500", "8.000", "10.000"):
+            assert raw not in text, raw
+
+
+def test_no_numeric_column_holds_snapshot_text(rich: dict[str, Any]) -> None:
+    """Every number of every table of the document is a number, not the snapshot's text."""
+    plan = rich["plan"]
+    TargetValue.objects.create(
+        plan=plan,
+        indicator=Indicator.objects.create(code="X", name="Chỉ tiêu X", unit="ha", group="general"),
+        plan_next=D("2.5"),
+    )
+    for version in (rich["version"], None):
+        document = CommunePlanDocument(plan, version).document()
+        tables = [b.table for p in document.parts for b in p.blocks if b.table is not None]
+        assert len(tables) > 10
+        for table in tables:
+            for row in table.rows:
+                if row.style == "group":
+                    continue
+                for column, value in zip(table.columns, row.cells, strict=False):
+                    if column.numeric and isinstance(value, str):
+                        assert not re.fullmatch(r"-?[0-9]+\.[0-9]+", value), (table.title, value)
+
+
+def test_part_four_gives_no_share_of_nothing() -> None:
+    """Nothing funded: the sentence has no "(— of the cost)"."""
+    commune = hai_lang()
+    (village,) = sf.villages(commune, ["Thôn Diên Sanh"])
+    sf.submitted_plan(village, [sf.money_line("600", "100", activity=ROAD)])
+    round_ = sf.round_of(commune)
+    commune_plan_synthesise(actor=sf.planner(commune), round_=round_)
+    text = pdf_text(vi_pdf(sf.commune_plan_for(round_), None))
+    part_four = text.split(t("Part IV. Financial plan by funding source"))[1]
+    assert "(—" not in part_four and "—" not in part_four.split(".")[0]
+    assert (
+        t(
+            "The funded works cost %(total)s million VND: %(support)s million VND from the "
+            "funding sources and %(given)s million VND contributed by the community in cash, "
+            "labour, materials and land.",
+            total="0,0",
+            support="0,0",
+            given="0,0",
+        )
+        in part_four
+    )
 
 
 def test_targets_are_grouped_and_compared(world: dict[str, Any]) -> None:
@@ -600,6 +844,26 @@ def test_the_feedback_sheet_lists_every_line_with_its_fate(
     assert sheet_a.filename() == f"phan-hoi-thon-{a.code}-2027.pdf"
 
 
+def test_the_feedback_sheet_of_a_typical_village_fits_two_pages(tmp_path: Path) -> None:
+    """Eight or ten proposals with the commune's long reasons: one or two A4 pages, the closing
+    text and the signatures with the end of the table, every column heading capitalised."""
+    world = plan_in(hai_lang(), villages=1, lines=10, realistic=True, enriched=False)
+    plan = VillagePlan.objects.get(village=world["villages"][0])
+    for count in (8, 10):
+        with translation.override("vi"):
+            sheet = FeedbackSheet(plan)
+            sheet.fates = sheet.fates[:count]  # the village's first eight, then all ten
+            data = sheet.pdf()
+        pages = pages_of(data, tmp_path)
+        assert 1 <= len(pages) <= 2, (count, len(pages))
+        text = " ".join(page for _wide, page in pages)
+        assert text.count(LONG_REASON) == count
+        assert t("Sources") in text and "theo nguồn vốn" not in text
+        last = pages[-1][1]
+        assert t("ON BEHALF OF THE PEOPLE'S COMMITTEE") in last
+        assert t("Total") in last and "(" + str(count) + ")" in last  # with the last proposal
+
+
 def test_no_feedback_sheet_before_publication() -> None:
     world = followed_plan(publish=False)
     with pytest.raises(NotFoundError):
@@ -638,7 +902,7 @@ def test_the_poster_is_a0_in_large_type(world: dict[str, Any], tmp_path: Path) -
         funded = str(Decision.FUNDED.label)
     sizes = page_sizes(pdf_info(data, tmp_path))
     assert sizes and all(abs(w - 2384) < 2 and abs(h - 3370) < 2 for w, h in sizes)
-    text = pdf_text(data)
+    text = pdf_text(data, "-raw")  # in the order written: a label over two lines stays whole
     assert (
         t("DEVELOPMENT PLAN OF %(village)s FOR %(year)s", village="THÔN DIÊN SANH", year=2027)
         in text
@@ -656,6 +920,49 @@ def test_the_poster_is_a0_in_large_type(world: dict[str, Any], tmp_path: Path) -
     ]
     assert heights and min(heights) >= 28
     assert poster.filename() == f"ap-phich-thon-{a.code}-2027.pdf"
+
+
+def word_heights(data: bytes) -> list[float]:
+    """The height of every word of a PDF, in points (a word's box is taller than its size)."""
+    boxes = subprocess.run(
+        ["pdftotext", "-bbox", "-", "-"], input=data, capture_output=True, check=True
+    ).stdout.decode()
+    return [
+        float(y2) - float(y1)
+        for y1, y2 in re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)"', boxes)
+    ]
+
+
+def test_a_typical_village_poster_is_one_a0_sheet(tmp_path: Path) -> None:
+    """Six or ten proposals in five sectors, with long names and places: one A0 sheet, the
+    plan's total and the units on it."""
+    for commune, count in ((hai_lang(), 6), (dong_hoi(), 10)):
+        world = plan_in(commune, villages=1, lines=count, realistic=True, enriched=False)
+        plan = VillagePlan.objects.get(village=world["villages"][0])
+        with translation.override("vi"):
+            data = VillagePoster(plan).pdf()
+        pages = pages_of(data, tmp_path)
+        assert len(pages) == 1, (count, len(pages))
+        text = pages[0][1]
+        assert text.count(LOCATION) == count
+        assert t("Total of the plan") in text and t("Amounts in million VND.") in text
+        assert min(word_heights(data)) >= 28
+
+
+def test_a_poster_of_many_proposals_continues_on_more_sheets(tmp_path: Path) -> None:
+    """Forty proposals: several A0 sheets, each with the column headings, in the same large
+    type, the total after the last line."""
+    world = plan_in(hai_lang(), villages=1, lines=40, realistic=True, enriched=False)
+    plan = VillagePlan.objects.get(village=world["villages"][0])
+    with translation.override("vi"):
+        data = VillagePoster(plan).pdf()
+    pages = pages_of(data, tmp_path)
+    assert len(pages) >= 2
+    assert all(t("Activity") in page and t("Contribution") in page for _wide, page in pages)
+    text = " ".join(page for _wide, page in pages)
+    assert text.count(LOCATION) == 40
+    assert t("Total of the plan") in pages[-1][1]
+    assert min(word_heights(data)) >= 28
 
 
 def test_the_poster_before_publication_has_no_status() -> None:

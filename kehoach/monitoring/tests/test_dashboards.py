@@ -1,7 +1,9 @@
 """Dashboards of implementation (issue 7, item 6): totals equal the sums of the latest reports,
-computed here independently; a fixed number of queries whatever the number of communes, works
-and reports; delayed works; who may see which dashboard; charts that are well-formed SVG, each
-followed by the table of its numbers."""
+computed here independently — overall, per commune, per sector and, for physical progress, per
+source and programme (a work under each source or programme that funds it, once); a fixed
+number of queries whatever the number of communes, works, sources and reports; delayed works;
+who may see which dashboard; charts that are well-formed SVG, each followed by the table of its
+numbers."""
 
 from __future__ import annotations
 
@@ -16,11 +18,14 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils.html import escape
+from django.utils.translation import gettext
 
 from kehoach.accounts.choices import Role
 from kehoach.accounts.tests.factories import user_with_role
 from kehoach.catalog.models import FundingSource
 from kehoach.geo.choices import Kind, Level, Source
+from kehoach.geo.models import AdministrativeUnit
 from kehoach.geo.tests.factories import (
     CommuneFactory,
     ProvinceFactory,
@@ -30,14 +35,17 @@ from kehoach.geo.tests.factories import (
 )
 from kehoach.synthesis.choices import Decision, LineState
 from kehoach.synthesis.models import CommuneLine, LineFunding
+from kehoach.synthesis.services.funding import line_decide
+from kehoach.synthesis.services.lines import commune_plan_synthesise
+from kehoach.synthesis.services.workflow import commune_plan_approve, commune_plan_transition
 from kehoach.synthesis.tests import factories as sf
 
 from ..charts import Chart, Row, render_svg
-from ..dashboards import Figures, ImplementationReport, years_followed
+from ..dashboards import Figures, ImplementationReport, SourceRow, years_followed
 from ..models import ProgressReport
 from ..selectors import is_delayed
 from ..services.progress import progress_report_create
-from .factories import followed_plan, report_data
+from .factories import RESOLUTION, ROAD, SCHOOL, followed_plan, report_data
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -112,6 +120,85 @@ def _more_communes(world: dict[str, Any]) -> list[dict[str, Any]]:
     return [trieu_phong, cam_lo]
 
 
+def _several_sources(commune: AdministrativeUnit | None = None) -> dict[str, Any]:
+    """A published plan of 2027 whose works have several sources, made through the services
+    as ``followed_plan`` does. NTM and GNBV are components of the programme CTMTQG. The road
+    (600: 100 contribution, 500 support) draws on two envelope lines of NTM (200 and 100), on
+    GNBV (100) and on the commune budget (100); the school (400: 50 contribution, 350
+    support) on GNBV (200) and the commune budget (150)."""
+    commune = commune or CommuneFactory.create(code="19540", name="Xã Triệu Ái", parent=quang_tri())
+    (village,) = sf.villages(commune, ["Thôn Ái Tử"])
+    road, school = sf.transport(), sf.education()
+    sf.submitted_plan(
+        village,
+        [
+            sf.money_line("600", "100", sector=road, activity=ROAD, quantity=D("1.5")),
+            sf.money_line("400", "50", sector=school, activity=SCHOOL, quantity=D(1)),
+        ],
+    )
+    round_ = sf.round_of(commune)
+    planner, approver = sf.planner(commune), sf.approver(commune)
+    commune_plan_synthesise(actor=planner, round_=round_)
+    plan = sf.commune_plan_for(round_)
+    ctmtqg = sf.source("CTMTQG", "programme", name="Chương trình mục tiêu quốc gia")
+    ntm = sf.source("NTM", name="Nông thôn mới", parent=ctmtqg)
+    gnbv = sf.source("GNBV", name="Giảm nghèo bền vững", parent=ctmtqg)
+    ntm_road = sf.envelope_line(round_, ntm, "200", sector_=road)
+    ntm_any = sf.envelope_line(round_, ntm, "100")
+    gnbv_any = sf.envelope_line(round_, gnbv, "300")
+    budget = sf.envelope_line(round_, sf.commune_budget(), "250", origin="commune")
+    lines = {x.activity: x for x in plan.lines.all()}
+    money = {
+        ROAD: {ntm_road: D(200), ntm_any: D(100), gnbv_any: D(100), budget: D(100)},
+        SCHOOL: {gnbv_any: D(200), budget: D(150)},
+    }
+    for activity, funding in money.items():
+        line_decide(
+            actor=planner,
+            line=lines[activity],
+            decision=Decision.FUNDED,
+            reason="Đủ điều kiện",
+            funding=funding,
+        )
+    commune_plan_transition(actor=planner, plan=plan, action="submit")
+    commune_plan_approve(actor=approver, plan=plan, data=RESOLUTION)
+    commune_plan_transition(actor=planner, plan=plan, action="publish")
+    plan.refresh_from_db()
+    return {
+        "commune": commune,
+        "plan": plan,
+        "planner": planner,
+        "road": CommuneLine.objects.get(pk=lines[ROAD].pk),
+        "school": CommuneLine.objects.get(pk=lines[SCHOOL].pk),
+        "money": money,
+    }
+
+
+def _report_several(world: dict[str, Any]) -> None:
+    """The road half done (a disbursement from each of its envelope lines), the school
+    completed."""
+    report = progress_report_create
+    report(
+        actor=world["planner"],
+        line=world["road"],
+        data=report_data(),
+        disbursed={e: a / 2 for e, a in world["money"][ROAD].items()},
+    )
+    report(
+        actor=world["planner"],
+        line=world["school"],
+        data=report_data(
+            status="completed",
+            quantity_done=D(1),
+            actual_finish=datetime.date(2026, 11, 28),
+            contribution_cash_mvnd=D(50),
+            contribution_labour_days=D(0),
+            contribution_labour_mvnd=D(0),
+        ),
+        disbursed=world["money"][SCHOOL],
+    )
+
+
 # --- the sums, computed independently -----------------------------------------------------------
 
 
@@ -141,15 +228,35 @@ def _expected(plan_ids: list[int]) -> dict[str, Any]:
         "given": D(0),
         "given_labour": D(0),
         "delayed": 0,
+        "physical_by_source": defaultdict(_physical),
+        "physical_by_programme": defaultdict(_physical),
     }
     for line in works:
         report = newest.get(line.pk)
-        out["status"][report.status if report else "not_started"] += 1
+        status = report.status if report else "not_started"
+        out["status"][status] += 1
         done = report.quantity_done if report else D(0)
-        out["percent"].append(min(done * 100 / line.quantity, D(100)))
-        for funding in LineFunding.objects.filter(line=line).select_related("envelope_line"):
+        share = min(done * 100 / line.quantity, D(100))
+        out["percent"].append(share)
+        delayed = is_delayed(line, report, TODAY)
+        fundings = list(
+            LineFunding.objects.filter(line=line).select_related("envelope_line__source__parent")
+        )
+        for funding in fundings:
             out["approved"] += funding.amount_mvnd
             out["approved_by_source"][funding.envelope_line.source.code] += funding.amount_mvnd
+        # Each source (programme) that funds the work counts it once.
+        sources = {f.envelope_line.source for f in fundings}
+        for key, groups in (
+            ("physical_by_source", {s.code for s in sources}),
+            ("physical_by_programme", {(s.parent or s).code for s in sources}),
+        ):
+            for code in groups:
+                group = out[key][code]
+                group["works"] += 1
+                group["status"][status] += 1
+                group["percent"].append(share)
+                group["delayed"] += delayed
         if report:
             for d in report.disbursements.all():
                 out["disbursed"] += d.amount_mvnd
@@ -157,21 +264,41 @@ def _expected(plan_ids: list[int]) -> dict[str, Any]:
             out["given"] += report.contribution_mvnd
             out["given_labour"] += report.contribution_labour_mvnd
         out["promised"] += line.contribution_mvnd
-        out["delayed"] += is_delayed(line, report, TODAY)
+        out["delayed"] += delayed
     return out
+
+
+def _physical() -> dict[str, Any]:
+    return {"works": 0, "status": defaultdict(int), "percent": [], "delayed": 0}
+
+
+def _average(shares: list[Decimal]) -> Decimal:
+    return (sum(shares, D(0)) / len(shares)).quantize(D("0.1"))
 
 
 def _assert_equal(figures: Figures, expected: dict[str, Any]) -> None:
     assert figures.works == expected["works"]
     assert dict(figures.by_status) == dict(expected["status"])
-    average = sum(expected["percent"], D(0)) / len(expected["percent"])
-    assert figures.average_percent == average.quantize(D("0.1"))
+    assert figures.average_percent == _average(expected["percent"])
     assert figures.approved == expected["approved"]
     assert figures.disbursed == expected["disbursed"]
     assert figures.promised.total == expected["promised"]
     assert figures.given.total == expected["given"]
     assert figures.given.labour == expected["given_labour"]
     assert figures.delayed == expected["delayed"]
+
+
+def _assert_physical(rows: list[SourceRow], expected: dict[str, dict[str, Any]]) -> None:
+    """The physical progress of each source (programme) row equals the expected one."""
+    got = {
+        r.source.code: (r.physical.works, dict(r.physical.by_status), r.physical.average_percent,
+                        r.physical.delayed)
+        for r in rows
+    }  # fmt: skip
+    assert got == {
+        code: (e["works"], dict(e["status"]), _average(e["percent"]), e["delayed"])
+        for code, e in expected.items()
+    }
 
 
 def test_commune_totals_equal_the_sums_of_the_latest_reports(world: dict[str, Any]) -> None:
@@ -189,6 +316,11 @@ def test_commune_totals_equal_the_sums_of_the_latest_reports(world: dict[str, An
     assert by_source == {"NTP26": (D(500), D(220)), "NS-X": (D(350), D(350))}
     by_sector = {s.code: (f.works, f.approved, f.disbursed) for s, f in dashboard.sectors}
     assert by_sector == {"HT-GT": (1, D(500), D(220)), "GD": (1, D(350), D(350))}
+    _assert_physical(dashboard.sources, expected["physical_by_source"])
+    _assert_physical(dashboard.programmes, expected["physical_by_programme"])
+    physical = {r.source.code: (r.physical.works, r.physical.average_percent)
+                for r in dashboard.sources}  # fmt: skip
+    assert physical == {"NTP26": (1, D("60.0")), "NS-X": (1, D("100.0"))}
 
 
 def test_province_totals_and_rows_equal_the_sums_of_the_latest_reports(
@@ -209,6 +341,8 @@ def test_province_totals_and_rows_equal_the_sums_of_the_latest_reports(
     assert {r.source.code: r.disbursed for r in dashboard.sources} == expected[
         "disbursed_by_source"
     ]
+    _assert_physical(dashboard.sources, expected["physical_by_source"])
+    _assert_physical(dashboard.programmes, expected["physical_by_programme"])
     rows = {row.commune.name: row for row in dashboard.communes}
     assert list(rows) == ["Xã Cam Lộ", "Xã Hải Lăng", "Xã Triệu Phong"]
     for w in worlds:
@@ -230,11 +364,96 @@ def test_a_programme_adds_up_its_components(client: Client, world: dict[str, Any
     page = client.get(url).content.decode()
     table = page.split('id="chart-programme-table"')[1].split("</table>")[0]
     assert "CTMTQG — Chương trình mục tiêu quốc gia" in table and "NS-X — Ngân sách xã" in table
-    assert _charts_are_well_formed_and_tabled(page) == 6
+    assert (
+        "CTMTQG — Chương trình mục tiêu quốc gia"
+        in page.split('id="chart-programme-progress-table"')[1].split("</table>")[0]
+    )
+    assert _charts_are_well_formed_and_tabled(page) == 8
     dashboard = ImplementationReport.for_plan(world["plan"], today=TODAY)
     programmes = {r.source.code: (r.approved, r.disbursed) for r in dashboard.programmes}
     assert programmes == {"CTMTQG": (D(500), D(220)), "NS-X": (D(350), D(350))}
     assert {r.source.code for r in dashboard.sources} == {"NTP26", "NS-X"}
+    expected = _expected([world["plan"].pk])
+    _assert_physical(dashboard.programmes, expected["physical_by_programme"])
+    assert set(expected["physical_by_programme"]) == {"CTMTQG", "NS-X"}
+
+
+def test_physical_progress_counts_a_work_once_under_each_of_its_sources_and_programmes(
+    world: dict[str, Any],
+) -> None:
+    several = _several_sources()
+    _report_several(several)
+    _planned_back(several["road"], datetime.date(2026, 11, 1))  # ongoing: delayed
+    dashboard = ImplementationReport.for_plan(several["plan"], today=TODAY)
+    expected = _expected([several["plan"].pk])
+    _assert_equal(dashboard.total, expected)
+    _assert_physical(dashboard.sources, expected["physical_by_source"])
+    _assert_physical(dashboard.programmes, expected["physical_by_programme"])
+    # By hand: the road (50%, delayed) under NTM once though two of its envelope lines fund
+    # it, under GNBV and NS-X with the school (100%); under CTMTQG once though two of its
+    # components fund it. Money is unchanged: each funding row counts.
+    by_source = {
+        r.source.code: (r.physical.works, dict(r.physical.by_status), r.physical.average_percent,
+                        r.physical.delayed, r.approved)
+        for r in dashboard.sources
+    }  # fmt: skip
+    assert by_source == {
+        "GNBV": (2, {"ongoing": 1, "completed": 1}, D("75.0"), 1, D(300)),
+        "NTM": (1, {"ongoing": 1}, D("50.0"), 1, D(300)),
+        "NS-X": (2, {"ongoing": 1, "completed": 1}, D("75.0"), 1, D(250)),
+    }
+    by_programme = {
+        r.source.code: (r.physical.works, r.physical.average_percent, r.approved)
+        for r in dashboard.programmes
+    }
+    assert by_programme == {"CTMTQG": (2, D("75.0"), D(600)), "NS-X": (2, D("75.0"), D(250))}
+    # The province adds the communes up: NS-X funds the school of each commune.
+    _planned_back(world["road"], datetime.date(2026, 10, 1))
+    province = ImplementationReport.for_unit(quang_tri(), 2027, today=TODAY)
+    both = _expected([world["plan"].pk, several["plan"].pk])
+    _assert_equal(province.total, both)
+    _assert_physical(province.sources, both["physical_by_source"])
+    _assert_physical(province.programmes, both["physical_by_programme"])
+    ns_x = next(r.physical for r in province.sources if r.source.code == "NS-X")
+    assert (ns_x.works, ns_x.average_percent, ns_x.delayed) == (3, D("83.3"), 1)
+
+
+def test_the_source_and_programme_progress_tables_say_how_works_are_counted(
+    client: Client,
+) -> None:
+    several = _several_sources()
+    _report_several(several)
+    client.force_login(several["planner"])
+    page = client.get(f"/cdp/{several['plan'].uid}/dashboard/").content.decode()
+    assert _charts_are_well_formed_and_tabled(page) == 8
+    for chart, counting, note in (
+        (
+            "chart-source-progress",
+            "each work under every source that funds it",
+            "A work funded by several sources counts under each of them, whatever its share of "
+            "the money, so the rows can add up to more than all the works; a work without "
+            "approved support (all from the community) is under no source.",
+        ),
+        (
+            "chart-programme-progress",
+            "each work under every programme that funds it",
+            "A work funded by several programmes counts under each of them, whatever its share "
+            "of the money, and once under a programme that funds it through several "
+            "components, so the rows can add up to more than all the works; a work without "
+            "approved support (all from the community) is under no programme.",
+        ),
+    ):
+        figure = page.split(f'<figure class="chart" id="{chart}">')[1].split("</figure>")[0]
+        caption = figure.split("<caption")[1].split("</caption>")[0]
+        assert escape(gettext(counting)) in caption
+        assert escape(gettext(note)) in figure.split("</table>")[1]
+    table = page.split('id="chart-source-progress-table"')[1].split("</table>")[0]
+    rows = dict(re.findall(r'<th scope="row">([^<]*)</th>(.*?)</tr>', table, re.S))
+    cells = {label: re.findall(r'<td class="num">(.*?)</td>', row) for label, row in rows.items()}
+    # Average done, works, the five statuses, delayed.
+    assert cells["NTM — Nông thôn mới"] == ["50,0%", "1", "0", "1", "0", "0", "0", "0"]
+    assert cells["GNBV — Giảm nghèo bền vững"] == ["75,0%", "2", "0", "1", "1", "0", "0", "0"]
+    assert cells[gettext("All works")] == ["75,0%", "2", "0", "1", "1", "0", "0", "0"]
 
 
 def test_a_work_done_beyond_its_approved_quantity_counts_as_100_percent() -> None:
@@ -305,12 +524,13 @@ def test_the_queries_do_not_grow_with_communes_works_or_reports(world: dict[str,
     few = _queries(lambda: ImplementationReport.for_unit(province, 2027, today=TODAY))
     few_plan = _queries(lambda: ImplementationReport.for_plan(world["plan"], today=TODAY))
     _more_communes(world)
+    _report_several(_several_sources())  # works with several sources and programmes
     _report(world, "road", reported_on=TODAY, quantity_done=D(1), disbursed=300)
     many = _queries(lambda: ImplementationReport.for_unit(province, 2027, today=TODAY))
     many_plan = _queries(lambda: ImplementationReport.for_plan(world["plan"], today=TODAY))
-    assert ProgressReport.objects.count() == 7
+    assert ProgressReport.objects.count() == 9
     assert (many, many_plan) == (few, few_plan)
-    assert few <= 7
+    assert few <= 8
 
 
 def test_the_dashboard_pages_queries_do_not_grow(client: Client, world: dict[str, Any]) -> None:
@@ -324,6 +544,7 @@ def test_the_dashboard_pages_queries_do_not_grow(client: Client, world: dict[str
     client.get(province_url)
     few_province = _queries(lambda: client.get(province_url))
     _more_communes(world)
+    _report_several(_several_sources())
     _report(world, "road", reported_on=TODAY, quantity_done=D(1), disbursed=300)
     client.force_login(world["planner"])
     client.get(commune_url)
@@ -488,7 +709,7 @@ def test_the_commune_dashboard_shows_charts_each_with_its_table(
     client.force_login(world["planner"])
     response = client.get(f"/cdp/{world['plan'].uid}/dashboard/")
     page = response.content.decode()
-    assert _charts_are_well_formed_and_tabled(page) == 5
+    assert _charts_are_well_formed_and_tabled(page) == 6
     assert len(response.content) < 100_000
     assert "<script" not in page.split("<main")[-1]
     source_table = page.split('id="chart-source-table"')[1].split("</table>")[0]
@@ -505,10 +726,11 @@ def test_the_province_dashboard_has_a_row_per_commune(
     client: Client, world: dict[str, Any]
 ) -> None:
     trieu_phong, cam_lo = _more_communes(world)
+    _report_several(_several_sources())  # components of a programme: every chart is drawn
     client.force_login(sf.province_officer(quang_tri()))
     response = client.get("/units/44/implementation/2027/")
     page = response.content.decode()
-    assert _charts_are_well_formed_and_tabled(page) == 5
+    assert _charts_are_well_formed_and_tabled(page) == 8
     assert len(response.content) < 100_000
     row = page.split('id="commune-19702"')[1].split("</tr>")[0]
     cells = re.findall(r'<td class="num">(.*?)</td>', row)

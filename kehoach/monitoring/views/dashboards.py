@@ -32,7 +32,7 @@ from ..dashboards import (
     Dashboard,
     Figures,
     ImplementationReport,
-    MoneyRow,
+    SourceRow,
     published,
     years_followed,
 )
@@ -47,7 +47,7 @@ def _money_chart(
     chart_id: str,
     title: str,
     header: str,
-    rows: list[tuple[str, Figures | MoneyRow]],
+    rows: list[tuple[str, Figures | SourceRow]],
     total: Figures,
 ) -> Chart:
     return Chart(
@@ -62,6 +62,44 @@ def _money_chart(
         extra_headers=[_("Disbursed (%)")],
         rows=[Row(label, [r.approved, r.disbursed], [_pct(r.disbursed_pct)]) for label, r in rows],
         total=Row(_("Total"), [total.approved, total.disbursed], [_pct(total.disbursed_pct)]),
+    )
+
+
+def _physical_chart(
+    chart_id: str,
+    title: str,
+    description: str,
+    header: str,
+    rows: list[tuple[str, Figures]],
+    total: Figures,
+    *,
+    total_label: str = "",
+    counting: str = "",
+    note: str = "",
+) -> Chart:
+    """Average % done per row (a bar out of 100%), with the works by status and the delayed
+    ones in the table."""
+
+    def cells(f: Figures) -> list[str]:
+        return [str(f.works), *(str(n) for n in f.statuses), str(f.delayed)]
+
+    return Chart(
+        id=chart_id,
+        title=title,
+        description=description,
+        label_header=header,
+        series=[_("Average done (%)")],
+        suffix="%",
+        scale_max=100,
+        extra_headers=[
+            _("Works"),
+            *(str(label) for label in ProgressStatus.labels),
+            _("Delayed"),
+        ],
+        rows=[Row(label, [f.average_percent or 0], cells(f)) for label, f in rows],
+        total=Row(total_label or _("Total"), [total.average_percent or 0], cells(total)),
+        counting=counting,
+        note=note,
     )
 
 
@@ -86,30 +124,54 @@ def dashboard_charts(dashboard: Dashboard) -> dict[str, Chart]:
         ],
         total=Row(_("Total"), [total.works], [_pct(100 if total.works else None)]),
     )
-    physical = Chart(
-        id="chart-sector-progress",
-        title=_("Average done by sector (%)"),
-        description=_(
+    physical = _physical_chart(
+        "chart-sector-progress",
+        _("Average done by sector (%)"),
+        _(
             "One bar per sector with the average share of the approved quantity done, out of "
             "100%; the table below also counts the works by status."
         ),
-        label_header=_("Sector"),
-        series=[_("Average done (%)")],
-        suffix="%",
-        scale_max=100,
-        extra_headers=[_("Works"), *statuses, _("Delayed")],
-        rows=[
-            Row(
-                sector.name,
-                [f.average_percent or 0],
-                [str(f.works), *(str(n) for n in f.statuses), str(f.delayed)],
-            )
-            for sector, f in dashboard.sectors
-        ],
-        total=Row(
-            _("Total"),
-            [total.average_percent or 0],
-            [str(total.works), *(str(n) for n in total.statuses), str(total.delayed)],
+        _("Sector"),
+        [(sector.name, f) for sector, f in dashboard.sectors],
+        total,
+    )
+    physical_sources = _physical_chart(
+        "chart-source-progress",
+        _("Average done by source (%)"),
+        _(
+            "One bar per funding source with the average share of the approved quantity done "
+            "in the works it funds, out of 100%; the table below also counts those works by "
+            "status."
+        ),
+        _("Source"),
+        [(f"{r.source.code} — {r.source.name}", r.physical) for r in dashboard.sources],
+        total,
+        total_label=_("All works"),
+        counting=_("each work under every source that funds it"),
+        note=_(
+            "A work funded by several sources counts under each of them, whatever its share "
+            "of the money, so the rows can add up to more than all the works; a work without "
+            "approved support (all from the community) is under no source."
+        ),
+    )
+    physical_programmes = _physical_chart(
+        "chart-programme-progress",
+        _("Average done by programme (%)"),
+        _(
+            "One bar per programme with the average share of the approved quantity done in "
+            "the works it funds, out of 100%; the table below also counts those works by "
+            "status."
+        ),
+        _("Programme"),
+        [(f"{r.source.code} — {r.source.name}", r.physical) for r in dashboard.programmes],
+        total,
+        total_label=_("All works"),
+        counting=_("each work under every programme that funds it"),
+        note=_(
+            "A work funded by several programmes counts under each of them, whatever its "
+            "share of the money, and once under a programme that funds it through several "
+            "components, so the rows can add up to more than all the works; a work without "
+            "approved support (all from the community) is under no programme."
         ),
     )
     sources = _money_chart(
@@ -157,6 +219,8 @@ def dashboard_charts(dashboard: Dashboard) -> dict[str, Chart]:
     return {
         "status": status,
         "physical": physical,
+        "physical_sources": physical_sources,
+        "physical_programmes": physical_programmes,
         "sources": sources,
         "programmes": programmes,
         "sectors": sectors,

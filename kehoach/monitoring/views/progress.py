@@ -74,6 +74,8 @@ def report_create_view(request: HttpRequest, uid: Any, line_uid: Any) -> HttpRes
     plan = plan_or_404(request, uid)
     line = work_or_404(plan, line_uid)
     context = _work_context(request, plan, line)
+    if not context["may_report"]:
+        raise Http404
     form = ReportForm(request.POST, funding=context["funding"])
     if form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if not k.startswith("disbursed_")}
