@@ -44,6 +44,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "kehoach.core.csp.ContentSecurityPolicyMiddleware",
     # Pages go over slow links: compress them (Django masks the CSRF token per response, which
     # defeats BREACH-style guessing through compression).
     "kehoach.core.middleware.TextGZipMiddleware",
@@ -57,6 +58,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "kehoach.core.conflicts.ConcurrentWriteMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

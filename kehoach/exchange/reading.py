@@ -177,9 +177,11 @@ def _macros() -> ApplicationError:
     )
 
 
-def open_workbook(data: bytes, filename: str, *, limits: Limits | None = None) -> Book:
-    """Check and read an uploaded workbook; raises ``ApplicationError`` with a Vietnamese
-    message (what is wrong, what to do) when it cannot or may not be read."""
+def check_upload(data: bytes, filename: str, *, limits: Limits | None = None) -> str:
+    """Every check that needs no spreadsheet reader: size, type, archive, macros and the
+    limits of every sheet (see ``scan``). Returns the container kind ("zip" for .xlsx and
+    .ods, "ole" for .xls). Raises ``ApplicationError`` naming the file. Every place that opens
+    an upload with calamine or openpyxl calls this first."""
     limits = limits or Limits()
     suffix = _suffix(filename)
     if len(data) > limits.max_bytes:
@@ -194,18 +196,26 @@ def open_workbook(data: bytes, filename: str, *, limits: Limits | None = None) -
         raise _macros()
     if data[:4] == b"PK\x03\x04":
         _check_zip(data, limits)
-    elif data[:8] == OLE_MAGIC:
+        return "zip"
+    if data[:8] == OLE_MAGIC:
         if "_VBA_PROJECT".encode("utf-16-le") in data:
             raise _macros()
-    else:
-        raise _refuse(
-            "file_type",
-            _(
-                "“%(name)s” is not an Excel or LibreOffice workbook. Upload a .xlsx, .xls or "
-                ".ods file."
-            )
-            % {"name": filename},
+        return "ole"
+    raise _refuse(
+        "file_type",
+        _(
+            "“%(name)s” is not an Excel or LibreOffice workbook. Upload a .xlsx, .xls or "
+            ".ods file."
         )
+        % {"name": filename},
+    )
+
+
+def open_workbook(data: bytes, filename: str, *, limits: Limits | None = None) -> Book:
+    """Check and read an uploaded workbook; raises ``ApplicationError`` with a Vietnamese
+    message (what is wrong, what to do) when it cannot or may not be read."""
+    limits = limits or Limits()
+    check_upload(data, filename, limits=limits)
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except PasswordError:
