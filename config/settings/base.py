@@ -89,10 +89,19 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend with a decimal reader that never raises (kehoach/core/backends, D43).
+    DATABASES["default"]["ENGINE"] = "kehoach.core.backends.sqlite3"
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})
+    # Write transactions take the write lock when they begin (BEGIN IMMEDIATE) and wait up to
+    # `timeout` seconds for it; a DEFERRED one that reads first and then writes gets "database
+    # is locked" at once, without waiting (D43).
     DATABASES["default"]["OPTIONS"].update(
-        {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", "timeout": 20}
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+        }
     )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -169,3 +178,12 @@ LOGGING = {
 # Static files are served by whitenoise; in development and tests straight from the apps.
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# Documents (decision D44): PDF and Word of an approved or published version are rendered once
+# and kept in PRIVATE_MEDIA_ROOT; every other render (drafts, the poster, a first rendering) is
+# limited per user: this many in progress at once, this many started per minute. A render not
+# finished after KEHOACH_RENDER_ABANDONED_AFTER seconds (its worker was killed) stops counting
+# as in progress.
+KEHOACH_RENDERS_AT_ONCE = int(env_str("KEHOACH_RENDERS_AT_ONCE", "1"))
+KEHOACH_RENDERS_PER_MINUTE = int(env_str("KEHOACH_RENDERS_PER_MINUTE", "6"))
+KEHOACH_RENDER_ABANDONED_AFTER = int(env_str("KEHOACH_RENDER_ABANDONED_AFTER", "120"))

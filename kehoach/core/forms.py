@@ -9,19 +9,34 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from .numbers import ParseError, format_date_vi, format_number_vi, parse_date_vi, parse_decimal_vi
+
+
+def _shown_number(value: Decimal) -> str:
+    """A typed number for a message: the Vietnamese way, or as typed when absurdly long."""
+    if abs(value) >= Decimal("1e18"):
+        return str(value)
+    text = format_number_vi(value, 6)
+    return text.rstrip("0").rstrip(",") if "," in text else text
 
 
 class VietDecimalField(forms.CharField):
     """A number typed the Vietnamese way ("1.234,5"); shown back the same way."""
 
     def __init__(
-        self, *, decimals: int = 3, min_value: Decimal | None = None, **kwargs: Any
+        self,
+        *,
+        decimals: int = 3,
+        min_value: Decimal | None = None,
+        max_value: Decimal | None = None,
+        **kwargs: Any,
     ) -> None:
         self.decimals = decimals
         self.min_value = min_value
+        self.max_value = max_value
         kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
         super().__init__(**kwargs)
 
@@ -44,6 +59,15 @@ class VietDecimalField(forms.CharField):
         if number is not None and self.min_value is not None and number < self.min_value:
             raise forms.ValidationError(
                 _("The number cannot be less than %(min)s."), params={"min": self.min_value}
+            )
+        if number is not None and self.max_value is not None and number > self.max_value:
+            raise forms.ValidationError(
+                _("%(value)s is more than the largest value allowed, %(max)s."),
+                params={
+                    "value": _shown_number(number),
+                    "max": format_number_vi(self.max_value, 0),
+                },
+                code="value_too_large",
             )
         return number
 
@@ -136,3 +160,32 @@ class NamedChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         display = getattr(obj, "display_name", None)
         return str(display()) if callable(display) else str(obj)
+
+
+def show_bounds(form: forms.BaseForm, model: type[Any]) -> None:
+    """Give each field of ``form`` that has a namesake on ``model`` the model's bound
+    (``kehoach.core.bounds``): text fields their ``maxlength``; Vietnamese number fields a
+    ``max_value`` (checked with the same message as the services) and a hint the page shows
+    as the field's tooltip ("Tối đa 1.000.000.000"). The bound stays declared once, on the
+    model field."""
+    from .bounds import limits_of  # core.bounds imports Django's model layer
+
+    for name, field in form.fields.items():
+        try:
+            limits = limits_of(model, name)
+        except Exception:  # not a field of the model
+            continue
+        if (
+            limits.length
+            and isinstance(field, forms.CharField)
+            and not isinstance(field, VietDecimalField | VietDateField | MonthField)
+        ):
+            field.max_length = min(field.max_length or limits.length, limits.length)
+            field.widget.attrs["maxlength"] = str(field.max_length)
+            if not any(isinstance(v, MaxLengthValidator) for v in field.validators):
+                field.validators.append(MaxLengthValidator(field.max_length))
+        elif isinstance(field, VietDecimalField) and limits.maximum is not None:
+            field.max_value = limits.maximum
+            shown = format_number_vi(limits.maximum, 0)
+            field.widget.attrs["data-max"] = str(limits.maximum)
+            field.widget.attrs["title"] = str(_("At most %(max)s") % {"max": shown})

@@ -1,5 +1,6 @@
-"""Every text a user sends is normalised to Unicode NFC before any view sees it; pages are
-compressed, files that are compressed already are not.
+"""Every text a user sends is normalised to Unicode NFC, without control characters (a NUL, a
+stray \x01 pasted from another program), before any view sees it; pages are compressed, files
+that are compressed already are not.
 
 Vietnamese typed on macOS or pasted from some PDF readers arrives decomposed (NFD); stored
 as is, "Hải" in NFD would not equal "Hải" in NFC and searches and uniqueness checks would
@@ -15,17 +16,21 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.middleware.gzip import GZipMiddleware
 
+from .text import strip_controls
+
+
+def _clean(value: str) -> str:
+    return unicodedata.normalize("NFC", strip_controls(value))
+
 
 def _normalised(data: QueryDict) -> QueryDict:
-    if not any(
-        not unicodedata.is_normalized("NFC", v) for values in data.lists() for v in values[1]
+    if all(_clean(v) == v for values in data.lists() for v in values[1]) and all(
+        _clean(k) == k for k in data
     ):
         return data
     copy = QueryDict(mutable=True, encoding=data.encoding)
     for key, values in data.lists():
-        copy.setlist(
-            unicodedata.normalize("NFC", key), [unicodedata.normalize("NFC", v) for v in values]
-        )
+        copy.setlist(_clean(key), [_clean(v) for v in values])
     copy._mutable = False
     return copy
 

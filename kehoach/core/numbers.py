@@ -181,6 +181,14 @@ def _to_decimal(value: int | float | Decimal) -> Decimal:
     return result
 
 
+def _to_decimal_or_none(value: int | float | Decimal) -> bool:
+    """True when *value* is a finite number (formatting it cannot fail)."""
+    try:
+        return (Decimal(repr(value)) if isinstance(value, float) else Decimal(value)).is_finite()
+    except (ArithmeticError, TypeError, ValueError):
+        return False
+
+
 def _round(value: Decimal, decimals: int) -> Decimal:
     if decimals < 0:
         raise ValueError("decimals must be 0 or more")
@@ -196,6 +204,8 @@ def format_number_vi(value: int | float | Decimal | None, decimals: int = 0) -> 
     """
     if value is None:
         return ""
+    if not isinstance(value, bool) and not _to_decimal_or_none(value):
+        return str(value)  # NaN or infinity: shown as it is, never an error on a page
     rounded = _round(_to_decimal(value), decimals)
     sign = "-" if rounded < 0 else ""  # -0,0 is shown as 0,0
     text = f"{rounded.copy_abs():f}"

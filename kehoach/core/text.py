@@ -38,6 +38,7 @@ __all__ = [
     "fold",
     "name_sort_key",
     "nfc",
+    "strip_controls",
     "strip_unit_prefix",
     "vietnamese_sorted",
 ]
@@ -45,9 +46,21 @@ __all__ = [
 T = TypeVar("T")
 
 
+# Control characters that no text of ours may hold: C0 and C1 controls other than the ones
+# Python counts as whitespace (tab, line breaks, \x0b, \x0c, \x1c-\x1f, \x85), DEL,
+# surrogates and the non-characters U+FFFE/U+FFFF. A NUL cannot even be stored in PostgreSQL.
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def strip_controls(value: str) -> str:
+    """*value* without control characters (line breaks and tabs are kept)."""
+    return _CONTROLS.sub("", value)
+
+
 def nfc(value: str) -> str:
-    """NFC-normalise *value*, strip it and collapse internal whitespace to one space."""
-    return " ".join(unicodedata.normalize("NFC", value).split())
+    """NFC-normalise *value*, drop control characters, strip it and collapse internal
+    whitespace to one space."""
+    return " ".join(unicodedata.normalize("NFC", strip_controls(value)).split())
 
 
 def fold(value: str) -> str:

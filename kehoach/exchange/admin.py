@@ -1,5 +1,6 @@
 """Administrators add a programme's workbook layout here (as JSON, checked on save); the
-uploads are listed read-only (the file itself is opened only through the import pages)."""
+uploads and the kept documents are listed read-only (their files are opened only through the
+import and download pages, which check who asks)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from kehoach.core.errors import ApplicationError
 
 from .layouts import KINDS, parse_layout, shipped_layouts
-from .models import ImportRecord, Layout
+from .models import ImportRecord, Layout, RenderedDocument
 
 
 class LayoutForm(forms.ModelForm[Layout]):
@@ -63,6 +64,24 @@ class ImportRecordAdmin(admin.ModelAdmin[ImportRecord]):
     list_display = ["created_at", "form", "filename", "actor", "result"]
     list_filter = ["form", "result"]
     search_fields = ["filename", "plan_uid"]
+    exclude = ["file"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(RenderedDocument)
+class RenderedDocumentAdmin(admin.ModelAdmin[RenderedDocument]):
+    list_display = ["updated_at", "kind", "version", "format", "language", "size", "render_ms"]
+    list_filter = ["kind", "format", "language"]
+    list_select_related = ["version"]
+    search_fields = ["subject_uid", "fingerprint"]
     exclude = ["file"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -5,6 +5,11 @@ A report knows its columns and yields its rows from one streamed query (``values
 constant-memory mode, which flushes each row to a temporary file as soon as it is written. A
 province's 60,000 proposal lines are written in the memory of a few hundred (``make bench``
 measures it). The view streams the finished file from disk.
+
+Every text is written with ``write_string`` through ``core.cells_out.XlsxwriterText`` (never
+xlsxwriter's ``write``, which makes a formula of a text starting with ``=``), with the quote
+prefix when it starts like a formula; numbers with ``write_number``. The workbook has no
+formula at all. With no lines it is the title, the headers and an empty filter.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import xlsxwriter
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from kehoach.core.cells_out import XlsxwriterText
 from kehoach.geo.models import AdministrativeUnit
 from kehoach.plans.choices import LineOutcome, PlanStatus
 from kehoach.plans.models import ProposalLine
@@ -128,30 +134,31 @@ def write_xlsx(report: ProvinceProposals, out: BinaryIO) -> int:
     book = xlsxwriter.Workbook(
         out, {"constant_memory": True, "in_memory": False, "tmpdir": tempfile.gettempdir()}
     )
-    title_format = book.add_format({"bold": True, "font_size": 13})
-    head_format = book.add_format(
-        {
-            "bold": True,
-            "text_wrap": True,
-            "valign": "vcenter",
-            "align": "center",
-            "border": 1,
-            "bg_color": "#DDE7F0",
-        }
-    )
+    text = XlsxwriterText(book)
+    title_format = {"bold": True, "font_size": 13}
+    head_format = {
+        "bold": True,
+        "text_wrap": True,
+        "valign": "vcenter",
+        "align": "center",
+        "border": 1,
+        "bg_color": "#DDE7F0",
+    }
     formats = {
         "money": book.add_format({"num_format": "#,##0.0"}),
         "decimal": book.add_format({"num_format": "#,##0.###"}),
         "int": book.add_format({"num_format": "#,##0"}),
     }
     sheet = book.add_worksheet(report.sheet)
-    sheet.write(0, 0, report.title.format(year=report.year), title_format)
-    sheet.write(1, 0, f"{report.unit.name} · Ngày xuất: {timezone.localtime():%d/%m/%Y %H:%M}")
-    sheet.write(2, 0, "Đơn vị tính tiền: triệu đồng")
+    text.write(sheet, 0, 0, report.title.format(year=report.year), title_format)
+    text.write(
+        sheet, 1, 0, f"{report.unit.name} · Ngày xuất: {timezone.localtime():%d/%m/%Y %H:%M}"
+    )
+    text.write(sheet, 2, 0, "Đơn vị tính tiền: triệu đồng")
     header_row = 4
     for col, column in enumerate(report.columns):
         sheet.set_column(col, col, column.width, formats.get(column.kind))
-        sheet.write(header_row, col, column.header, head_format)
+        text.write(sheet, header_row, col, column.header, head_format)
     sheet.set_row(header_row, 45)
     sheet.freeze_panes(header_row + 1, 4)
     kinds = [c.kind for c in report.columns]
@@ -162,8 +169,12 @@ def write_xlsx(report: ProvinceProposals, out: BinaryIO) -> int:
         count += 1
         for col, value in enumerate(row):
             shown = _cell(value, kinds[col])
-            if shown is not None:
-                sheet.write(row_index, col, shown, formats.get(kinds[col]))
+            if shown is None:
+                continue
+            if isinstance(shown, str):
+                text.write(sheet, row_index, col, shown)
+            else:
+                sheet.write_number(row_index, col, shown, formats.get(kinds[col]))
     sheet.autofilter(header_row, 0, max(row_index, header_row + 1), len(report.columns) - 1)
     book.close()
     return count

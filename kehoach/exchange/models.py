@@ -94,3 +94,74 @@ class ImportRecord(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.form} · {self.filename}"
+
+
+class DocumentKind(models.TextChoices):
+    COMMUNE_PLAN = "commune_plan", _("commune plan document")
+    FEEDBACK = "feedback", _("village feedback sheet (F13)")
+    POSTER = "poster", _("village poster (A0)")
+
+
+def rendered_path(instance: RenderedDocument, filename: str) -> str:
+    return f"documents/{instance.subject_uid}/{filename}"
+
+
+class RenderedDocument(TimeStampedModel):
+    """A document of an approved or published version, rendered once and kept (decision D44):
+    the commune plan (PDF, Word) of a version, a village's feedback sheet (F13) of a published
+    version. One row per document, version, format and language; ``fingerprint`` is the digest
+    of everything the bytes were made from (the version's snapshot and the live data the
+    document reads, the templates), so a change of any of it makes the next download render
+    the file again and replace it. The file lies in ``PRIVATE_MEDIA_ROOT``: only the download
+    views, which check who asks, read it."""
+
+    kind = models.CharField(_("document"), max_length=16, choices=DocumentKind.choices)
+    subject_uid = models.UUIDField(
+        _("plan"), help_text="The commune plan, or the village plan of a feedback sheet."
+    )
+    version = models.ForeignKey(
+        "approvals.Version",
+        verbose_name=_("approved version"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    format = models.CharField(_("format"), max_length=8)
+    language = models.CharField(_("language"), max_length=8)
+    fingerprint = models.CharField(_("fingerprint"), max_length=64)
+    file = models.FileField(_("file"), upload_to=rendered_path, storage=private_storage)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    render_ms = models.PositiveIntegerField(_("rendering time (ms)"))
+
+    class Meta:
+        verbose_name = _("kept document")
+        verbose_name_plural = _("kept documents")
+        ordering = ["-updated_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "subject_uid", "version", "format", "language"],
+                name="exchange_rendered_document_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.format} · {self.language}"
+
+
+class DocumentRender(models.Model):
+    """One render of a document asked for by a user, while it runs and for a while after: what
+    the rate limit counts (``documents/limits.py``). Rows older than the limit's window are
+    removed by the next render of the same user."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("document"), max_length=16, choices=DocumentKind.choices)
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("document rendering")
+        verbose_name_plural = _("document renderings")
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["user", "started_at"], name="exchange_render_user_time")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} · {self.started_at:%Y-%m-%d %H:%M:%S}"

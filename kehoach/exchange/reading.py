@@ -1,11 +1,15 @@
 """Opening an uploaded workbook safely and finding its table.
 
 ``open_workbook`` takes the bytes as uploaded (.xlsx, .xlsm refused, .xls, .ods) and checks
-them before anything parses them: the size, the archive's uncompressed size and entry count
-(a zip bomb is refused without being inflated), macros (refused), password protection. The
+them before anything parses them (``check_upload``): the size, the archive's declared
+uncompressed size and entry count (a zip bomb is refused without being inflated), macros
+(refused), then ``scan`` reads every sheet as a stream and refuses a file over the limits
+(rows, columns, used area, text, shared strings, forged sizes, XML bombs, password protection)
+before python-calamine, which allocates from the cell positions it reads, ever sees it. The
 cells are then read with python-calamine, which returns each formula's value as last
 calculated by Excel or LibreOffice and never evaluates anything; external links are not
-followed. Limits on sheets, rows and columns keep one upload from taking the server's memory.
+followed. Any failure of the reader, a Rust panic included, is a damaged file; the limits on
+sheets, rows and columns are checked again on what it read.
 
 ``find_header`` finds a layout's columns on a sheet by their header text, the way a person
 would: anywhere in the first rows, in one row or two (a merged parent header over its
@@ -26,11 +30,14 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
-from python_calamine import CalamineError, CalamineWorkbook, PasswordError
+from python_calamine import CalamineWorkbook, PasswordError
 
 from kehoach.core.errors import ApplicationError, Where
 from kehoach.core.legacy import detect_legacy_many, legacy_converter
+from kehoach.core.numbers import format_number_vi
 from kehoach.core.text import fold
+
+from . import scan
 
 HEADER_SCAN_ROWS = 40
 SKIP_SHEETS = {"lỗi", "hướng dẫn", "danh mục", "_kehoach"}
@@ -45,14 +52,39 @@ ROMAN = re.compile(r"^(?=[ivxlc]+$)m{0,3}(c[md]|d?c{0,3})(x[cl]|l?x{0,3})(i[xv]|
 @dataclass(frozen=True)
 class Limits:
     """What one upload may hold. Generous for a commune's workbook (a province's 20,000
-    proposal lines fit), small enough that a hostile file cannot exhaust the server."""
+    proposal lines fit), small enough that a hostile file cannot exhaust the server. Every
+    limit but the first three is checked by ``scan`` on the stream, before a reader allocates
+    anything (decisions.md D40)."""
 
     max_bytes: int = 20 * 1024 * 1024
+    """The file as uploaded."""
     max_uncompressed: int = 300 * 1024 * 1024
+    """All the parts of an .xlsx or .ods, unpacked (declared and real sizes)."""
     max_entries: int = 2_000
+    """Parts in an .xlsx or .ods archive."""
     max_sheets: int = 50
     max_rows: int = 100_000
+    """Of a sheet, counted from row 1 to its last cell holding a value."""
     max_columns: int = 200
+    """Of a sheet, counted from column A to its last cell holding a value (column GR)."""
+    max_cells: int = 1_000_000
+    """The used area (rows × columns from A1, the table a reader builds) summed over the
+    sheets: a 20,000-line F6 uses 460,000; a reader takes about 40 MB per million."""
+    max_sheet_xml: int = 100 * 1024 * 1024
+    """The sheets' XML unpacked (content.xml of an .ods): a 20,000-line F6 takes 16.5 MB."""
+    max_shared_strings: int = 500_000
+    """Different texts in the shared strings of an .xlsx or the SST of an .xls."""
+    max_shared_strings_bytes: int = 50 * 1024 * 1024
+    """The shared strings of an .xlsx unpacked."""
+    max_part_xml: int = 20 * 1024 * 1024
+    """Each other part a reader parses (workbook, relationships, styles, manifest)."""
+    max_cell_text: int = 32_767
+    """Characters in one cell: Excel's own limit."""
+    max_text: int = 20_000_000
+    """Characters the cells hold in all, once every shared string is copied into each cell
+    that uses it (a reader does so): a 20,000-line F6 holds about 3 million."""
+    max_merged: int = 100_000
+    """Merged cell ranges in all the sheets (each becomes an object when read)."""
 
 
 def _refuse(code: str, message: str) -> ApplicationError:
@@ -125,55 +157,60 @@ def _suffix(filename: str) -> str:
     return filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
 
 
-def _check_zip(data: bytes, limits: Limits) -> None:
+def _check_zip(data: bytes, filename: str, limits: Limits) -> None:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        raise _refuse(
-            "file_damaged",
-            _("The file is damaged or is not an Excel workbook; save it again as .xlsx."),
-        ) from None
+    except scan.DAMAGED_ERRORS:
+        raise scan.damaged(filename) from None
     with archive:
         entries = archive.infolist()
         if len(entries) > limits.max_entries:
             raise _refuse(
                 "file_too_complex",
-                _("The workbook has too many parts (%(n)s); it cannot be a form workbook.")
-                % {"n": len(entries)},
+                _("“%(name)s” has too many parts (%(n)s); it cannot be a form workbook.")
+                % {"name": filename, "n": format_number_vi(len(entries))},
             )
         total = sum(entry.file_size for entry in entries)
         if total > limits.max_uncompressed:
             raise _refuse(
                 "file_too_big_unpacked",
                 _(
-                    "Unpacked, the workbook would take %(mb)s MB, more than the %(limit)s MB "
+                    "Unpacked, “%(name)s” would take %(mb)s MB, more than the %(limit)s MB "
                     "allowed. Remove what the form does not need (pictures, other sheets) and "
                     "upload it again."
                 )
-                % {"mb": total // (1024 * 1024), "limit": limits.max_uncompressed // (1024 * 1024)},
+                % {
+                    "name": filename,
+                    "mb": total // (1024 * 1024),
+                    "limit": limits.max_uncompressed // (1024 * 1024),
+                },
             )
         names = [entry.filename.lower() for entry in entries]
+        if any(n.endswith("vbaproject.bin") for n in names) or any(
+            n.startswith(("basic/", "scripts/")) for n in names
+        ):
+            raise _macros(filename)
+        scan.scan_zip(data, archive, filename, limits)  # every part inflated and checked
         content_types = ""
         if "[content_types].xml" in names:
-            with archive.open(
-                archive.getinfo(entries[names.index("[content_types].xml")].filename)
-            ) as f:
-                content_types = f.read(1_000_000).decode("utf-8", "replace").lower()
-        if (
-            any(n.endswith("vbaproject.bin") for n in names)
-            or "macroenabled" in content_types
-            or any(n.startswith(("basic/", "scripts/")) for n in names)
-        ):
-            raise _macros()
+            info = entries[names.index("[content_types].xml")]
+            try:
+                with archive.open(info) as f:
+                    content_types = f.read(1_000_000).decode("utf-8", "replace").lower()
+            except scan.DAMAGED_ERRORS:
+                raise scan.damaged(filename, info.filename) from None
+        if "macroenabled" in content_types:
+            raise _macros(filename)
 
 
-def _macros() -> ApplicationError:
+def _macros(filename: str) -> ApplicationError:
     return _refuse(
         "file_has_macros",
         _(
-            "The workbook contains macros, which kehoach does not accept. In Excel, save it as "
+            "“%(name)s” contains macros, which kehoach does not accept. In Excel, save it as "
             "“Excel Workbook (*.xlsx)” (without macros) and upload that file."
-        ),
+        )
+        % {"name": filename},
     )
 
 
@@ -187,101 +224,121 @@ def check_upload(data: bytes, filename: str, *, limits: Limits | None = None) ->
     if len(data) > limits.max_bytes:
         raise _refuse(
             "file_too_big",
-            _("The file is larger than %(mb)s MB; split it or remove what is not needed.")
-            % {"mb": limits.max_bytes // (1024 * 1024)},
+            _("“%(name)s” is larger than %(mb)s MB; split it or remove what is not needed.")
+            % {"name": filename, "mb": limits.max_bytes // (1024 * 1024)},
         )
     if not data:
-        raise _refuse("file_empty", _("The file is empty."))
+        raise _refuse("file_empty", _("“%(name)s” is empty.") % {"name": filename})
     if suffix in MACRO_SUFFIXES:
-        raise _macros()
+        raise _macros(filename)
     if data[:4] == b"PK\x03\x04":
-        _check_zip(data, limits)
+        _check_zip(data, filename, limits)
         return "zip"
     if data[:8] == OLE_MAGIC:
         if "_VBA_PROJECT".encode("utf-16-le") in data:
-            raise _macros()
+            raise _macros(filename)
+        scan.scan_ole(data, filename, limits)
         return "ole"
     raise _refuse(
         "file_type",
-        _(
-            "“%(name)s” is not an Excel or LibreOffice workbook. Upload a .xlsx, .xls or "
-            ".ods file."
-        )
+        _("“%(name)s” is not an Excel or LibreOffice workbook. Upload a .xlsx, .xls or .ods file.")
         % {"name": filename},
     )
 
 
+def _unreadable(exc: BaseException, filename: str) -> ApplicationError:
+    text = str(exc).lower()
+    if isinstance(exc, PasswordError) or "password" in text or "encrypt" in text:
+        return scan.password(filename)
+    return scan.damaged(filename)
+
+
+def _calamine(call: Any, filename: str) -> Any:
+    """Run a calamine call; any failure, a Rust panic included (pyo3's ``PanicException``
+    derives from ``BaseException``), is a damaged file."""
+    try:
+        return call()
+    except (KeyboardInterrupt, SystemExit, GeneratorExit):
+        raise
+    except BaseException as exc:  # a panic in the reader is a damaged file
+        raise _unreadable(exc, filename) from None
+
+
 def open_workbook(data: bytes, filename: str, *, limits: Limits | None = None) -> Book:
     """Check and read an uploaded workbook; raises ``ApplicationError`` with a Vietnamese
-    message (what is wrong, what to do) when it cannot or may not be read."""
+    message naming the file (what is wrong, what to do) when it cannot or may not be read."""
     limits = limits or Limits()
     check_upload(data, filename, limits=limits)
-    try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except PasswordError:
-        raise _refuse(
-            "file_password",
-            _("The workbook is protected by a password; remove the password and upload it again."),
-        ) from None
-    except (CalamineError, ValueError, OSError) as exc:
-        if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
-            raise _refuse(
-                "file_password",
-                _(
-                    "The workbook is protected by a password; remove the password and upload "
-                    "it again."
-                ),
-            ) from None
-        raise _refuse(
-            "file_damaged",
-            _("The file is damaged or is not an Excel workbook; save it again as .xlsx."),
-        ) from None
-    names = list(book.sheet_names)
+    book = _calamine(lambda: CalamineWorkbook.from_filelike(io.BytesIO(data)), filename)
+    names = _calamine(lambda: list(book.sheet_names), filename)
     if len(names) > limits.max_sheets:
         raise _refuse(
             "file_too_complex",
-            _("The workbook has %(n)s sheets; at most %(limit)s are accepted.")
-            % {"n": len(names), "limit": limits.max_sheets},
+            _("“%(name)s” has %(n)s sheets; at most %(limit)s are accepted.")
+            % {"name": filename, "n": len(names), "limit": limits.max_sheets},
         )
-    hidden = {
-        meta.name for meta in book.sheets_metadata if str(meta.visible).split(".")[-1] != "Visible"
-    }
+    hidden = _calamine(
+        lambda: {
+            meta.name
+            for meta in book.sheets_metadata
+            if str(meta.visible).split(".")[-1] != "Visible"
+        },
+        filename,
+    )
     sheets: dict[str, Sheet] = {}
     for name in names:
         try:
             raw = book.get_sheet_by_name(name)
-        except Exception:  # a chart sheet or a sheet calamine cannot read: not a data sheet
+        except (KeyboardInterrupt, SystemExit, GeneratorExit):
+            raise
+        except BaseException:  # a chart sheet, or a sheet calamine cannot read
             continue
-        height, width = raw.end[0] + 1 if raw.end else 0, raw.end[1] + 1 if raw.end else 0
+        end = _calamine(lambda raw=raw: raw.end, filename)
+        height, width = (end[0] + 1, end[1] + 1) if end else (0, 0)
         if height > limits.max_rows:
             raise _refuse(
                 "file_too_many_rows",
                 _(
-                    "Sheet “%(sheet)s” has %(n)s rows; at most %(limit)s are accepted. Split the "
-                    "data into several files."
+                    "“%(name)s”, sheet “%(sheet)s” has %(n)s rows; at most %(limit)s are "
+                    "accepted. Split the data into several files."
                 )
-                % {"sheet": name, "n": height, "limit": limits.max_rows},
+                % {
+                    "name": filename,
+                    "sheet": name,
+                    "n": format_number_vi(height),
+                    "limit": format_number_vi(limits.max_rows),
+                },
             )
         if width > limits.max_columns:
             raise _refuse(
                 "file_too_many_columns",
-                _("Sheet “%(sheet)s” has %(n)s columns; at most %(limit)s are accepted.")
-                % {"sheet": name, "n": width, "limit": limits.max_columns},
+                _(
+                    "“%(name)s”, sheet “%(sheet)s” has %(n)s columns; at most %(limit)s are "
+                    "accepted."
+                )
+                % {
+                    "name": filename,
+                    "sheet": name,
+                    "n": format_number_vi(width),
+                    "limit": format_number_vi(limits.max_columns),
+                },
             )
         try:
             grid = raw.to_python(skip_empty_area=False)
             merged = list(raw.merged_cell_ranges or [])
-        except Exception:
+        except (KeyboardInterrupt, SystemExit, GeneratorExit):
+            raise
+        except BaseException:  # a panic in the reader is a damaged sheet
             raise _refuse(
                 "file_damaged",
-                _("Sheet “%(sheet)s” cannot be read; save the workbook again as .xlsx.")
-                % {"sheet": name},
+                _("“%(name)s”, sheet “%(sheet)s” cannot be read; save the workbook again as .xlsx.")
+                % {"name": filename, "sheet": name},
             ) from None
         sheets[name] = Sheet(name, grid, merged)
-    book.close()
+    _calamine(book.close, filename)
     readable = [name for name in names if name in sheets]
     if not readable:
-        raise _refuse("file_no_sheet", _("The workbook has no sheet with data."))
+        raise _refuse("file_no_sheet", _("“%(name)s” has no sheet with data.") % {"name": filename})
     return Book(readable, hidden & set(readable), sheets)
 
 
@@ -325,14 +382,17 @@ def _grid_text(sheet: Sheet, rows: int) -> list[list[str]]:
     top = [
         ["" if v is None or v == "" else str(v).strip() for v in row] for row in sheet.grid[:rows]
     ]
+    covered: set[tuple[int, int]] = set()
     for (r0, c0), (r1, c1) in sheet.merged:
-        if r0 >= rows:
-            continue
+        if r0 >= len(top) or (r0, c0) in covered:
+            continue  # below the header rows, or inside a range already filled
         value = top[r0][c0] if c0 < len(top[r0]) else ""
-        for r in range(r0, min(r1, rows - 1) + 1):
-            for c in range(c0, c1 + 1):
-                if c < len(top[r]):
-                    top[r][c] = value
+        for r in range(r0, min(r1, len(top) - 1) + 1):
+            for c in range(c0, min(c1, len(top[r]) - 1) + 1):
+                if (r, c) in covered:  # ranges never overlap in a real file
+                    break
+                covered.add((r, c))
+                top[r][c] = value
     return top
 
 

@@ -13,27 +13,25 @@ nothing. Every upload is in the plan's history.
 from __future__ import annotations
 
 import hashlib
-import io
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from openpyxl import Workbook, load_workbook
-from openpyxl.comments import Comment as CellComment
-from openpyxl.styles import PatternFill
 
 from kehoach.approvals.models import StatusChange
 from kehoach.core.errors import ApplicationError, ApplicationErrors, NotFoundError
 
 from .layouts import layouts_for_form
+from .marking import marked_copy
 from .models import ImportRecord
 from .reading import Limits, open_workbook
 
-RED = PatternFill("solid", fgColor="FFC7CE")
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -122,8 +120,27 @@ def import_check(*, actor: Any, target: Target, data: bytes, filename: str) -> I
 
 
 def _read(target: Target, data: bytes, filename: str, actor: Any) -> Any:
-    upload = open_workbook(data, filename, limits=Limits())
-    return target.read(upload, layouts_for_form(target.form), actor)
+    """Open the workbook and read it against the form's layouts. Any failure other than an
+    ``ApplicationError`` or a database error (a bug, a cell nobody foresaw) is logged and
+    becomes an ``ApplicationError`` naming the file: the upload is refused with a record in the
+    plan's history (``import_check``) or nothing is applied (``import_apply``), never a 500."""
+    try:
+        upload = open_workbook(data, filename, limits=Limits())
+        return target.read(upload, layouts_for_form(target.form), actor)
+    except (ApplicationError, DatabaseError):
+        raise
+    except Exception:
+        logger.exception("Reading the workbook %r for form %s failed", filename, target.form)
+        raise ApplicationError(
+            "file_unreadable",
+            _(
+                "“%(name)s” could not be read because of an unexpected problem in kehoach; "
+                "nothing was saved. The problem has been recorded. Save the workbook again as "
+                ".xlsx and upload it again; if this happens again, send the file to the "
+                "administrator."
+            )
+            % {"name": filename},
+        ) from None
 
 
 def _summary(reading: Any) -> dict[str, Any]:
@@ -215,58 +232,13 @@ def import_cancel(*, actor: Any, record: ImportRecord) -> ImportRecord:
 
 
 def error_workbook(record: ImportRecord) -> bytes:
-    """The user's workbook with each wrong cell filled red and commented with the message (an
-    .xls or .ods upload comes back as .xlsx with its values)."""
+    """The user's workbook with each wrong cell filled red and commented with the message, and
+    a last sheet “Lỗi” listing the errors (``marking.marked_copy``: an .xlsx is patched within
+    the upload limits, an .xls or .ods comes back as .xlsx with its values, a file over the
+    limits as the list of errors alone)."""
     with record.file.open("rb") as handle:
         data = handle.read()
-    try:
-        book = load_workbook(io.BytesIO(data), keep_links=False)
-    except Exception:  # not an xlsx openpyxl can read: rebuild the values
-        try:
-            book = _rebuild(data, record.filename)
-        except ApplicationError:  # not readable at all: the list of errors alone
-            book = Workbook()
-            first = book.active
-            assert first is not None
-            book.remove(first)
-    for error in record.errors:
-        sheet, row, column = error.get("sheet"), error.get("row"), error.get("column")
-        if not sheet or sheet not in book.sheetnames or not row:
-            continue
-        ws = book[sheet]
-        cell = ws[f"{column}{row}"] if column else ws.cell(row=row, column=1)
-        cell.fill = RED
-        cell.comment = CellComment(error.get("problem") or error["message"], "kehoach")
-        if column:  # a wrong cell in a hidden column (the line key) is shown
-            ws.column_dimensions[column].hidden = False
-    if "Lỗi" in book.sheetnames:
-        del book["Lỗi"]
-    listing = book.create_sheet("Lỗi", 0)
-    listing.append(["Trang", "Ô", "Nội dung lỗi"])
-    for error in record.errors:
-        cell = f"{error.get('column') or ''}{error.get('row') or ''}"
-        listing.append([error.get("sheet") or "", cell, error["message"]])
-    listing.column_dimensions["C"].width = 120
-    for ws in book.worksheets:
-        ws.sheet_view.tabSelected = ws is listing
-    book.active = 0
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def _rebuild(data: bytes, filename: str) -> Workbook:
-    upload = open_workbook(data, filename, limits=Limits())
-    book = Workbook()
-    first = book.active
-    assert first is not None
-    book.remove(first)
-    for name in upload.sheet_names:
-        ws = book.create_sheet(name[:31])
-        for row in upload.sheet(name).rows():
-            for cell in row.cells:
-                ws[f"{cell.column}{row.number}"] = cell.value
-    return book
+    return marked_copy(data, record.filename, record.errors)
 
 
 def fingerprint_of(rows: Any) -> str:

@@ -7,6 +7,16 @@ identifiers and versions).
 
 Money is in million VND with the number format ``#,##0.0``: Excel and LibreOffice show it with
 the separators of the machine's locale, ``1.234,5`` on a Vietnamese one.
+
+Every cell is set through ``kehoach.core.cells_out.put``: a text (a line's activity, a heading,
+a list entry, an instruction, a metadata value) is always a string cell, with Excel's quote
+prefix when it starts like a formula, so ``=HYPERLINK(…)`` typed as an activity comes back as
+that text and never as a formula. The only formulas are kehoach's own, wrapped in ``Formula``:
+the totals (``=SUM(…)``) and a form's computed columns (F14's percentage).
+
+A table may have no rows at all (a commune plan without lines, F9 and F12 of which have no
+blank rows to add lines): it is written with its headers, a totals row of zeros and no
+drop-down lists (a range over no rows is not a range).
 """
 
 from __future__ import annotations
@@ -23,6 +33,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
+
+from kehoach.core.cells_out import Formula, put
 
 from .layouts import Column, FormLayout
 
@@ -86,20 +98,23 @@ def _value(value: Any, column: Column) -> Any:
     return value
 
 
+def _put(ws: Worksheet, row: int, column: int, value: Any) -> Any:
+    """Set one cell the safe way (see the module's text); returns the cell."""
+    return put(ws.cell(row=row, column=column), value)
+
+
 def _write_heading(ws: Worksheet, book: Book, width: int, title: str) -> int:
     row = 1
     for label, value in book.heading:
-        ws.cell(row=row, column=1, value=f"{label}: {value}").font = BOLD
+        _put(ws, row, 1, f"{label}: {value}").font = BOLD
         row += 1
     row += 1
-    cell = ws.cell(row=row, column=1, value=title)
+    cell = _put(ws, row, 1, title)
     cell.font = Font(bold=True, size=14)
     cell.alignment = Alignment(horizontal="center")
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
     row += 1
-    ws.cell(row=row, column=1, value=f"Đơn vị tính tiền: {book.money_unit}").font = Font(
-        italic=True
-    )
+    _put(ws, row, 1, f"Đơn vị tính tiền: {book.money_unit}").font = Font(italic=True)
     return row + 2
 
 
@@ -114,14 +129,14 @@ def _write_header(ws: Worksheet, columns: Sequence[Column], top: int) -> int:
             end = index
             while end + 1 < len(columns) and columns[end + 1].parent == column.parent:
                 end += 1
-            ws.cell(row=top, column=col, value=column.parent)
+            _put(ws, top, col, column.parent)
             if end > index:
                 ws.merge_cells(start_row=top, start_column=col, end_row=top, end_column=end + 1)
             for child in range(index, end + 1):
-                ws.cell(row=top + 1, column=child + 1, value=columns[child].header)
+                _put(ws, top + 1, child + 1, columns[child].header)
             index = end + 1
         else:
-            ws.cell(row=top, column=col, value=column.header)
+            _put(ws, top, col, column.header)
             ws.merge_cells(start_row=top, start_column=col, end_row=top + 1, end_column=col)
             index += 1
     for col, column in enumerate(columns, start=1):
@@ -132,7 +147,7 @@ def _write_header(ws: Worksheet, columns: Sequence[Column], top: int) -> int:
             cell.fill = HEAD_FILL
             cell.border = BOX
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        number = ws.cell(row=top + 2, column=col, value=col)
+        number = _put(ws, top + 2, col, col)
         number.alignment = Alignment(horizontal="center")
         number.font = Font(italic=True, size=9)
         number.border = BOX
@@ -146,9 +161,9 @@ def _lists_sheet(wb: Workbook, lists: dict[str, list[str]]) -> dict[str, str]:
     ws = wb.create_sheet(LISTS_SHEET)
     ranges = {}
     for col, (name, values) in enumerate(lists.items(), start=1):
-        ws.cell(row=1, column=col, value=name).font = BOLD
+        _put(ws, 1, col, name).font = BOLD
         for row, value in enumerate(values, start=2):
-            ws.cell(row=row, column=col, value=value)
+            _put(ws, row, col, value)
         letter = get_column_letter(col)
         ranges[name] = f"'{LISTS_SHEET}'!${letter}$2:${letter}${max(len(values) + 1, 2)}"
         ws.column_dimensions[letter].width = 40
@@ -162,16 +177,16 @@ def _write_table(
 ) -> tuple[int, int]:
     columns = list(table.columns)
     key_col = len(columns) + 1
-    ws.cell(row=first - 3, column=key_col, value=KEY_HEADER)
+    _put(ws, first - 3, key_col, KEY_HEADER)
     ws.merge_cells(start_row=first - 3, start_column=key_col, end_row=first - 2, end_column=key_col)
     ws.column_dimensions[get_column_letter(key_col)].hidden = True
     last = first + len(table.rows) + table.blank_rows - 1
     for offset, data in enumerate(table.rows):
         row = first + offset
         for col, column in enumerate(columns, start=1):
-            ws.cell(row=row, column=col, value=_value(data.get(column.key), column))
+            _put(ws, row, col, _value(data.get(column.key), column))
         if offset < len(table.keys) and table.keys[offset]:
-            ws.cell(row=row, column=key_col, value=table.keys[offset])
+            _put(ws, row, key_col, table.keys[offset])
     for row in range(first, last + 1):
         for col, column in enumerate(columns, start=1):
             cell = ws.cell(row=row, column=col)
@@ -185,6 +200,8 @@ def _write_table(
                 cell.fill = INPUT_FILL
         ws.cell(row=row, column=key_col).protection = Protection(locked=False)
     for col, column in enumerate(columns, start=1):
+        if last < first:  # no rows: nothing to choose in
+            break
         if column.list and column.list in ranges and not column.locked:
             letter = get_column_letter(col)
             check = DataValidation(
@@ -201,14 +218,15 @@ def _write_table(
     totals_row = last + 1
     if table.totals:
         label_col = 2 if len(columns) > 1 else 1
-        ws.cell(row=totals_row, column=label_col, value="Tổng cộng").font = BOLD
+        _put(ws, totals_row, label_col, "Tổng cộng").font = BOLD
         for col, column in enumerate(columns, start=1):
             cell = ws.cell(row=totals_row, column=col)
             cell.fill = TOTAL_FILL
             cell.border = BOX
             if column.total:
                 letter = get_column_letter(col)
-                cell.value = f"=SUM({letter}{first}:{letter}{last})"
+                # over no rows, a total is zero (=SUM(I14:I13) would add the column numbers)
+                put(cell, Formula(f"=SUM({letter}{first}:{letter}{last})") if last >= first else 0)
                 cell.number_format = FORMATS.get(column.kind, "#,##0.0")
                 cell.font = BOLD
     return last, totals_row
@@ -230,15 +248,15 @@ def _meta_sheet(wb: Workbook, meta: dict[str, Any]) -> None:
     for key, value in meta.items():
         if key == "lines":
             continue
-        ws.cell(row=row, column=1, value=key)
-        ws.cell(row=row, column=2, value=str(value))
+        _put(ws, row, 1, key)
+        _put(ws, row, 2, str(value))
         row += 1
-    ws.cell(row=row, column=1, value="lines")
+    _put(ws, row, 1, "lines")
     row += 1
     for key, (uid, version) in (meta.get("lines") or {}).items():
-        ws.cell(row=row, column=1, value=key)
-        ws.cell(row=row, column=2, value=uid)
-        ws.cell(row=row, column=3, value=version)
+        _put(ws, row, 1, key)
+        _put(ws, row, 2, uid)
+        _put(ws, row, 3, version)
         row += 1
     ws.sheet_state = "hidden"
     ws.protection.sheet = True
@@ -248,7 +266,7 @@ def _help_sheet(wb: Workbook, lines: list[str]) -> None:
     ws = wb.create_sheet(HELP_SHEET)
     ws.column_dimensions["A"].width = 110
     for row, text in enumerate(lines, start=1):
-        cell = ws.cell(row=row, column=1, value=text)
+        cell = _put(ws, row, 1, text)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         if row == 1:
             cell.font = Font(bold=True, size=13)

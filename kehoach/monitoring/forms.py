@@ -9,12 +9,13 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kehoach.core.forms import VietDateField, VietDecimalField
+from kehoach.core.forms import VietDateField, VietDecimalField, show_bounds
 from kehoach.plans.forms import ServiceErrorsMixin
 from kehoach.synthesis.models import EnvelopeLine
 from kehoach.synthesis.services.common import money_text
 
 from .choices import ProgressStatus
+from .models import ProgressReport
 
 
 class ReportForm(ServiceErrorsMixin, forms.Form):
@@ -46,6 +47,7 @@ class ReportForm(ServiceErrorsMixin, forms.Form):
 
     def __init__(self, *args: Any, funding: dict[EnvelopeLine, Decimal], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        show_bounds(self, ProgressReport)
         self.funding = funding
         for envelope_line, approved in funding.items():
             self.fields[f"disbursed_{envelope_line.uid}"] = VietDecimalField(

@@ -8,10 +8,11 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kehoach.core.forms import VietDateField, VietDecimalField
+from kehoach.core.forms import VietDateField, VietDecimalField, show_bounds
 from kehoach.plans.forms import ServiceErrorsMixin
 
 from .choices import Opinion
+from .models import LineEvaluation, PlanEvaluation
 from .services.evaluation import TargetRow
 
 
@@ -44,6 +45,10 @@ class LineEvaluationForm(ServiceErrorsMixin, forms.Form):
     def data_for_service(self) -> dict[str, Any]:
         return {k: v for k, v in self.cleaned_data.items() if k != "version"}
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        show_bounds(self, LineEvaluation)
+
 
 class PlanEvaluationForm(ServiceErrorsMixin, forms.Form):
     evaluated_on = VietDateField(label=_("Evaluated on (dd/mm/yyyy)"), required=False)
@@ -61,6 +66,10 @@ class PlanEvaluationForm(ServiceErrorsMixin, forms.Form):
 
     def data_for_service(self) -> dict[str, Any]:
         return {k: v for k, v in self.cleaned_data.items() if k != "version"}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        show_bounds(self, PlanEvaluation)
 
 
 class TargetsAchievedForm(ServiceErrorsMixin, forms.Form):

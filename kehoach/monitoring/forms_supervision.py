@@ -8,13 +8,13 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kehoach.core.forms import VietDateField
+from kehoach.core.forms import VietDateField, show_bounds
 from kehoach.geo.choices import Level
 from kehoach.geo.models import AdministrativeUnit
 from kehoach.plans.forms import ServiceErrorsMixin
 
 from .choices import MemberOrganisation, MemberRole
-from .models import BoardMember
+from .models import BoardMember, SupervisionBoard, SupervisionVisit
 
 TEXT = {"rows": 3}
 
@@ -36,6 +36,10 @@ class BoardForm(_Versioned):
     notes = forms.CharField(
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        show_bounds(self, SupervisionBoard)
 
 
 class DissolveForm(_Versioned):
@@ -115,6 +119,10 @@ class VisitForm(_Versioned):
         widget=forms.Textarea(attrs=TEXT),
         help_text=_("What is to be done, by whom, by when."),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        show_bounds(self, SupervisionVisit)
 
 
 class FollowUpForm(_Versioned):

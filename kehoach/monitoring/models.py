@@ -20,6 +20,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from kehoach.core import bounds
+from kehoach.core.bounds import bounded
 from kehoach.core.models import TimeStampedModel
 
 from .choices import MemberOrganisation, MemberRole, Opinion, PhotoStage, ProgressStatus
@@ -27,6 +29,10 @@ from .choices import MemberOrganisation, MemberRole, Opinion, PhotoStage, Progre
 MONEY: dict[str, Any] = {"max_digits": 16, "decimal_places": 3}
 """Million VND with three decimals: one đồng is 0,000001 million, a thousand đồng 0,001."""
 QUANTITY: dict[str, Any] = {"max_digits": 14, "decimal_places": 3}
+REPORTED_MONEY: dict[str, Any] = {**MONEY, "validators": bounds.MONEY_MVND.validators()}
+REPORTED_QUANTITY: dict[str, Any] = {**QUANTITY, "validators": bounds.QUANTITY.validators()}
+LABOUR: dict[str, Any] = {**QUANTITY, "validators": bounds.LABOUR_DAYS.validators()}
+LAND: dict[str, Any] = {**QUANTITY, "validators": bounds.LAND_M2.validators()}
 
 _USER: dict[str, Any] = {
     "to": settings.AUTH_USER_MODEL,
@@ -50,6 +56,7 @@ def thumbnail_path(instance: ProgressPhoto, filename: str) -> str:
     return f"photos/{instance.uid}-nho.jpg"
 
 
+@bounded
 class ProgressReport(TimeStampedModel):
     """F14: where an approved work stands on a date."""
 
@@ -61,31 +68,34 @@ class ProgressReport(TimeStampedModel):
         related_name="progress_reports",
     )
     reported_on = models.DateField(_("reporting date"))
-    quantity_done = models.DecimalField(_("quantity done"), **QUANTITY)
+    quantity_done = models.DecimalField(_("quantity done"), **REPORTED_QUANTITY)
     status = models.CharField(
         _("status"), max_length=16, choices=ProgressStatus.choices, default=ProgressStatus.ONGOING
     )
-    status_reason = models.TextField(_("reason for the status"), blank=True)
+    status_reason = models.TextField(
+        _("reason for the status"), blank=True, max_length=bounds.NOTE_TEXT
+    )
     actual_start = models.DateField(_("actual start"), null=True, blank=True)
     actual_finish = models.DateField(_("actual finish"), null=True, blank=True)
     contribution_cash_mvnd = models.DecimalField(
-        _("contribution given in cash"), default=Decimal(0), **MONEY
+        _("contribution given in cash"), default=Decimal(0), **REPORTED_MONEY
     )
     contribution_labour_days = models.DecimalField(
-        _("labour days given"), default=Decimal(0), **QUANTITY
+        _("labour days given"), default=Decimal(0), **LABOUR
     )
     contribution_labour_mvnd = models.DecimalField(
-        _("value of the labour given"), default=Decimal(0), **MONEY
+        _("value of the labour given"), default=Decimal(0), **REPORTED_MONEY
     )
     contribution_materials_mvnd = models.DecimalField(
-        _("materials given"), default=Decimal(0), **MONEY
+        _("materials given"), default=Decimal(0), **REPORTED_MONEY
     )
-    contribution_land_m2 = models.DecimalField(_("land given (m²)"), default=Decimal(0), **QUANTITY)
-    problems = models.TextField(_("problems"), blank=True)
+    contribution_land_m2 = models.DecimalField(_("land given (m²)"), default=Decimal(0), **LAND)
+    problems = models.TextField(_("problems"), blank=True, max_length=bounds.NOTE_TEXT)
     excess_reason = models.TextField(
         _("reason for exceeding the approved plan"),
         blank=True,
         help_text=_("Required when the quantity or an amount is above what was approved."),
+        max_length=bounds.NOTE_TEXT,
     )
     reporter = models.ForeignKey(verbose_name=_("reported by"), **_USER)
     reporter_name = models.CharField(_("reported by (name at the time)"), max_length=150)
@@ -123,6 +133,7 @@ class ProgressReport(TimeStampedModel):
         )
 
 
+@bounded
 class Disbursement(models.Model):
     """Money disbursed to date for a work from one envelope line (the columns of F12)."""
 
@@ -135,7 +146,7 @@ class Disbursement(models.Model):
         on_delete=models.PROTECT,
         related_name="disbursements",
     )
-    amount_mvnd = models.DecimalField(_("disbursed"), **MONEY)
+    amount_mvnd = models.DecimalField(_("disbursed"), **REPORTED_MONEY)
 
     class Meta:
         verbose_name = _("disbursement")
@@ -180,6 +191,7 @@ class ProgressPhoto(TimeStampedModel):
         return f"{self.get_stage_display()} · {self.report}"
 
 
+@bounded
 class SupervisionBoard(TimeStampedModel):
     """F17: the community investment supervision board of a work (at least five members, from
     the commune Front, the People's Inspectorate and the residents of the village)."""
@@ -194,7 +206,7 @@ class SupervisionBoard(TimeStampedModel):
     established_on = models.DateField(_("established on"))
     decision_ref = models.CharField(_("decision establishing the board"), max_length=200)
     dissolved_on = models.DateField(_("dissolved on"), null=True, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, max_length=bounds.NOTE_TEXT)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -236,6 +248,7 @@ class BoardMember(TimeStampedModel):
         return self.full_name
 
 
+@bounded
 class SupervisionVisit(TimeStampedModel):
     """One visit of the board to the work, with what was checked and found."""
 
@@ -243,11 +256,15 @@ class SupervisionVisit(TimeStampedModel):
     board = models.ForeignKey(SupervisionBoard, on_delete=models.CASCADE, related_name="visits")
     visited_on = models.DateField(_("date of the visit"))
     items_checked = models.TextField(
-        _("items checked"), help_text=_("Materials, volumes, compliance with the design …")
+        _("items checked"),
+        help_text=_("Materials, volumes, compliance with the design …"),
+        max_length=bounds.LONG_TEXT,
     )
-    findings = models.TextField(_("findings"))
-    recommendations = models.TextField(_("recommendations"), blank=True)
-    follow_up = models.TextField(_("follow-up"), blank=True)
+    findings = models.TextField(_("findings"), max_length=bounds.LONG_TEXT)
+    recommendations = models.TextField(
+        _("recommendations"), blank=True, max_length=bounds.LONG_TEXT
+    )
+    follow_up = models.TextField(_("follow-up"), blank=True, max_length=bounds.LONG_TEXT)
     follow_up_done = models.BooleanField(_("follow-up done"), default=False)
     follow_up_on = models.DateField(_("follow-up done on"), null=True, blank=True)
     recorded_by = models.ForeignKey(verbose_name=_("recorded by"), **_USER)
@@ -262,6 +279,7 @@ class SupervisionVisit(TimeStampedModel):
         return f"{self.board} · {self.visited_on:%d/%m/%Y}"
 
 
+@bounded
 class LineEvaluation(TimeStampedModel):
     """F15 (a): one work at the end of the year, plan against achieved."""
 
@@ -271,16 +289,22 @@ class LineEvaluation(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="evaluation",
     )
-    deviation_reason = models.TextField(_("reasons for the difference from the plan"), blank=True)
+    deviation_reason = models.TextField(
+        _("reasons for the difference from the plan"), blank=True, max_length=bounds.LONG_TEXT
+    )
     beneficiary_opinion = models.CharField(
         _("beneficiaries' opinion"),
         max_length=16,
         choices=Opinion.choices,
         default=Opinion.NOT_ASKED,
     )
-    opinion_notes = models.TextField(_("what the beneficiaries said"), blank=True)
-    operation_maintenance = models.TextField(_("operation and maintenance arrangement"), blank=True)
-    lesson = models.TextField(_("lesson"), blank=True)
+    opinion_notes = models.TextField(
+        _("what the beneficiaries said"), blank=True, max_length=bounds.LONG_TEXT
+    )
+    operation_maintenance = models.TextField(
+        _("operation and maintenance arrangement"), blank=True, max_length=bounds.LONG_TEXT
+    )
+    lesson = models.TextField(_("lesson"), blank=True, max_length=bounds.LONG_TEXT)
     evaluated_by = models.ForeignKey(verbose_name=_("evaluated by"), **_USER)
     version = models.PositiveIntegerField(default=1)
 
@@ -292,6 +316,7 @@ class LineEvaluation(TimeStampedModel):
         return str(self.line)
 
 
+@bounded
 class PlanEvaluation(TimeStampedModel):
     """F15 (b): the year as a whole. It becomes part I of next year's plan document."""
 
@@ -302,9 +327,11 @@ class PlanEvaluation(TimeStampedModel):
         related_name="evaluation",
     )
     evaluated_on = models.DateField(_("evaluated on"))
-    results = models.TextField(_("results achieved"))
-    shortcomings = models.TextField(_("shortcomings and their causes"), blank=True)
-    lessons = models.TextField(_("lessons"), blank=True)
+    results = models.TextField(_("results achieved"), max_length=bounds.LONG_TEXT)
+    shortcomings = models.TextField(
+        _("shortcomings and their causes"), blank=True, max_length=bounds.LONG_TEXT
+    )
+    lessons = models.TextField(_("lessons"), blank=True, max_length=bounds.LONG_TEXT)
     evaluated_by = models.ForeignKey(verbose_name=_("evaluated by"), **_USER)
     version = models.PositiveIntegerField(default=1)
 
@@ -316,6 +343,7 @@ class PlanEvaluation(TimeStampedModel):
         return str(self.plan)
 
 
+@bounded
 class TargetAchievement(TimeStampedModel):
     """F16: what an indicator of the plan achieved (the evaluation's column)."""
 
@@ -325,7 +353,9 @@ class TargetAchievement(TimeStampedModel):
         on_delete=models.CASCADE,
         related_name="achievement",
     )
-    achieved = models.DecimalField(_("achieved"), max_digits=16, decimal_places=3)
+    achieved = models.DecimalField(
+        _("achieved"), max_digits=16, decimal_places=3, validators=bounds.INDICATOR.validators()
+    )
     notes = models.CharField(_("notes"), max_length=300, blank=True)
 
     class Meta:

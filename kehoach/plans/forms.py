@@ -11,11 +11,17 @@ from django.utils.translation import gettext_lazy as _
 
 from kehoach.catalog.models import FundingSource, Sector, UnitOfMeasure
 from kehoach.core.errors import ApplicationError
-from kehoach.core.forms import MonthField, NamedChoiceField, VietDecimalField, VietIntegerField
+from kehoach.core.forms import (
+    MonthField,
+    NamedChoiceField,
+    VietDecimalField,
+    VietIntegerField,
+    show_bounds,
+)
 from kehoach.geo.forms import DATE_WIDGET
 
 from .choices import ImplementationMode, PovertyStatus, Sex
-from .models import Attendee, VillageMeeting
+from .models import Attendee, ProposalLine, VillageMeeting
 
 
 class ServiceErrorsMixin:
@@ -82,6 +88,7 @@ class LineForm(ServiceErrorsMixin, forms.Form):
         self, *args: Any, plan_year: int, min_priority: int, max_priority: int, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
+        show_bounds(self, ProposalLine)
 
         def choices_of(name: str) -> forms.ModelChoiceField[Any]:
             return cast("forms.ModelChoiceField[Any]", self.fields[name])
@@ -164,6 +171,10 @@ class MeetingForm(ServiceErrorsMixin, forms.ModelForm[VillageMeeting]):
 
     def _post_clean(self) -> None:
         """Rules are checked by the service, not by the model form."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        show_bounds(self, VillageMeeting)
 
 
 class CommentForm(forms.Form):

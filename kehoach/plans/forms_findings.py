@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kehoach.catalog.models import Sector
 from kehoach.core.errors import ApplicationError
-from kehoach.core.forms import NamedChoiceField
+from kehoach.core.forms import NamedChoiceField, show_bounds
 
 from .forms_info import CountField
 from .models import Problem, ProposalLine, RankingItem, SwotEntry, VillagePlan
@@ -66,6 +66,10 @@ class SwotForm(_ServiceErrors, forms.Form):
 
     def service_data(self) -> dict[str, str]:
         return {name: self.cleaned_data.get(name) or "" for name in SwotForm.base_fields}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        show_bounds(self, SwotEntry)
 
 
 class _LineChoice(forms.ModelChoiceField):
@@ -129,6 +133,7 @@ class ProblemForm(_ServiceErrors, forms.Form):
             kwargs["initial"] = self.initial_for(instance)
             solutions_initial = self.solutions_initial_for(instance)
         super().__init__(*args, **kwargs)
+        show_bounds(self, Problem)
         sectors = Q(is_active=True)
         if instance is not None:
             sectors |= Q(pk=instance.sector_id)  # an old problem keeps its retired sector

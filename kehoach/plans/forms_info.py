@@ -12,10 +12,10 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from kehoach.core.errors import ApplicationError
-from kehoach.core.forms import VietDecimalField
+from kehoach.core.forms import VietDecimalField, show_bounds
 from kehoach.core.numbers import format_date_vi
 
-from .models import BasicInfo
+from .models import BasicInfo, EthnicGroup
 from .services.info import ETHNIC_GROUPS, F1_ROWS, SOURCE_KEYS, SOURCE_MAX_LENGTH, F1Row
 
 
@@ -101,6 +101,7 @@ class BasicInfoForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        show_bounds(self, BasicInfo)
         for row in F1_ROWS:
             self.fields[row.field] = _value_field(row)
             self.fields.update(_source_fields(row.field, row.label))
@@ -168,6 +169,10 @@ class EthnicGroupForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "aria-label": _("Persons")}),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        show_bounds(self, EthnicGroup)
 
 
 BLANK_ETHNIC_ROWS = 3

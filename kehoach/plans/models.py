@@ -18,6 +18,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from kehoach.core import bounds
+from kehoach.core.bounds import bounded
 from kehoach.core.models import TimeStampedModel
 from kehoach.core.text import fold
 
@@ -25,6 +27,13 @@ from .choices import ImplementationMode, LineOutcome, PlanStatus, PovertyStatus,
 
 MONEY: dict[str, Any] = {"max_digits": 14, "decimal_places": 3}
 AREA: dict[str, Any] = {"max_digits": 12, "decimal_places": 2}
+LINE_MONEY: dict[str, Any] = {**MONEY, "validators": bounds.MONEY_MVND.validators()}
+HA: dict[str, Any] = {**AREA, "validators": bounds.AREA_HA.validators()}
+KM: dict[str, Any] = {**AREA, "validators": bounds.LENGTH_KM.validators()}
+HH: dict[str, Any] = {"validators": bounds.HOUSEHOLDS.validators()}
+PERSONS: dict[str, Any] = {"validators": bounds.PERSONS.validators()}
+HEAD: dict[str, Any] = {"validators": bounds.HEAD.validators()}
+COUNT: dict[str, Any] = {"validators": bounds.COUNT.validators()}
 
 
 class PlanningRound(TimeStampedModel):
@@ -104,73 +113,82 @@ class VillagePlan(TimeStampedModel):
         return self.status == PlanStatus.DRAFT
 
 
+@bounded
 class BasicInfo(TimeStampedModel):
     """F1 — Thông tin cơ bản của thôn. Each value may carry its source and date in ``sources``
     ({field: {"source": "...", "date": "yyyy-mm-dd"}})."""
 
     plan = models.OneToOneField(VillagePlan, on_delete=models.CASCADE, related_name="basic_info")
-    total_households = models.PositiveIntegerField(_("total households"), null=True, blank=True)
-    population = models.PositiveIntegerField(_("population"), null=True, blank=True)
-    population_female = models.PositiveIntegerField(_("of which female"), null=True, blank=True)
-    em_households = models.PositiveIntegerField(
-        _("ethnic-minority households"), null=True, blank=True
+    total_households = models.PositiveIntegerField(
+        _("total households"), null=True, blank=True, **HH
     )
-    poor_households = models.PositiveIntegerField(_("poor households"), null=True, blank=True)
+    population = models.PositiveIntegerField(_("population"), null=True, blank=True, **PERSONS)
+    population_female = models.PositiveIntegerField(
+        _("of which female"), null=True, blank=True, **PERSONS
+    )
+    em_households = models.PositiveIntegerField(
+        _("ethnic-minority households"), null=True, blank=True, **HH
+    )
+    poor_households = models.PositiveIntegerField(_("poor households"), null=True, blank=True, **HH)
     near_poor_households = models.PositiveIntegerField(
-        _("near-poor households"), null=True, blank=True
+        _("near-poor households"), null=True, blank=True, **HH
     )
     female_headed_households = models.PositiveIntegerField(
-        _("female-headed households"), null=True, blank=True
+        _("female-headed households"), null=True, blank=True, **HH
     )
-    labour_force = models.PositiveIntegerField(_("labour force"), null=True, blank=True)
-    labour_female = models.PositiveIntegerField(_("of which female labour"), null=True, blank=True)
-    land_wet_rice_ha = models.DecimalField(_("wet rice land"), null=True, blank=True, **AREA)
-    land_upland_ha = models.DecimalField(_("upland fields"), null=True, blank=True, **AREA)
+    labour_force = models.PositiveIntegerField(_("labour force"), null=True, blank=True, **PERSONS)
+    labour_female = models.PositiveIntegerField(
+        _("of which female labour"), null=True, blank=True, **PERSONS
+    )
+    land_wet_rice_ha = models.DecimalField(_("wet rice land"), null=True, blank=True, **HA)
+    land_upland_ha = models.DecimalField(_("upland fields"), null=True, blank=True, **HA)
     land_perennial_ha = models.DecimalField(
-        _("perennial and cash crops"), null=True, blank=True, **AREA
+        _("perennial and cash crops"), null=True, blank=True, **HA
     )
-    land_garden_ha = models.DecimalField(_("home gardens"), null=True, blank=True, **AREA)
-    forest_production_ha = models.DecimalField(
-        _("production forest"), null=True, blank=True, **AREA
-    )
-    forest_protection_ha = models.DecimalField(
-        _("protection forest"), null=True, blank=True, **AREA
-    )
-    forest_special_ha = models.DecimalField(_("special-use forest"), null=True, blank=True, **AREA)
-    land_residential_ha = models.DecimalField(_("residential land"), null=True, blank=True, **AREA)
-    land_unused_ha = models.DecimalField(_("unused land"), null=True, blank=True, **AREA)
-    buffalo = models.PositiveIntegerField(_("buffalo"), null=True, blank=True)
-    cattle = models.PositiveIntegerField(_("cattle"), null=True, blank=True)
-    pigs = models.PositiveIntegerField(_("pigs"), null=True, blank=True)
-    poultry = models.PositiveIntegerField(_("poultry"), null=True, blank=True)
-    fish_pond_ha = models.DecimalField(_("fish ponds"), null=True, blank=True, **AREA)
+    land_garden_ha = models.DecimalField(_("home gardens"), null=True, blank=True, **HA)
+    forest_production_ha = models.DecimalField(_("production forest"), null=True, blank=True, **HA)
+    forest_protection_ha = models.DecimalField(_("protection forest"), null=True, blank=True, **HA)
+    forest_special_ha = models.DecimalField(_("special-use forest"), null=True, blank=True, **HA)
+    land_residential_ha = models.DecimalField(_("residential land"), null=True, blank=True, **HA)
+    land_unused_ha = models.DecimalField(_("unused land"), null=True, blank=True, **HA)
+    buffalo = models.PositiveIntegerField(_("buffalo"), null=True, blank=True, **HEAD)
+    cattle = models.PositiveIntegerField(_("cattle"), null=True, blank=True, **HEAD)
+    pigs = models.PositiveIntegerField(_("pigs"), null=True, blank=True, **HEAD)
+    poultry = models.PositiveIntegerField(_("poultry"), null=True, blank=True, **HEAD)
+    fish_pond_ha = models.DecimalField(_("fish ponds"), null=True, blank=True, **HA)
     road_length_km = models.DecimalField(
-        _("road to the commune centre"), null=True, blank=True, **AREA
+        _("road to the commune centre"), null=True, blank=True, **KM
     )
     road_surface = models.CharField(_("road surface"), max_length=100, blank=True)
     road_all_season = models.BooleanField(_("road usable all year"), null=True, blank=True)
     electricity_households = models.PositiveIntegerField(
-        _("households with grid electricity"), null=True, blank=True
+        _("households with grid electricity"), null=True, blank=True, **HH
     )
     clean_water_households = models.PositiveIntegerField(
-        _("households with hygienic water"), null=True, blank=True
+        _("households with hygienic water"), null=True, blank=True, **HH
     )
     latrine_households = models.PositiveIntegerField(
-        _("households with a hygienic latrine"), null=True, blank=True
+        _("households with a hygienic latrine"), null=True, blank=True, **HH
     )
-    classrooms_solid = models.PositiveIntegerField(_("solid classrooms"), null=True, blank=True)
+    classrooms_solid = models.PositiveIntegerField(
+        _("solid classrooms"), null=True, blank=True, **COUNT
+    )
     classrooms_temporary = models.PositiveIntegerField(
-        _("temporary classrooms"), null=True, blank=True
+        _("temporary classrooms"), null=True, blank=True, **COUNT
     )
     has_cultural_house = models.BooleanField(_("cultural house"), null=True, blank=True)
     has_sports_ground = models.BooleanField(_("sports ground"), null=True, blank=True)
     cultural_house_state = models.CharField(
         _("state of the cultural house"), max_length=200, blank=True
     )
-    irrigation_canal_km = models.DecimalField(_("irrigation canals"), null=True, blank=True, **AREA)
-    irrigated_area_ha = models.DecimalField(_("irrigated area"), null=True, blank=True, **AREA)
+    irrigation_canal_km = models.DecimalField(_("irrigation canals"), null=True, blank=True, **KM)
+    irrigated_area_ha = models.DecimalField(_("irrigated area"), null=True, blank=True, **HA)
     income_per_capita_mvnd = models.DecimalField(
-        _("average income per person"), null=True, blank=True, **MONEY
+        _("average income per person"),
+        null=True,
+        blank=True,
+        **MONEY,
+        validators=bounds.INCOME_MVND.validators(),
     )
     food_shortage_months = models.PositiveSmallIntegerField(
         _("months of food shortage"),
@@ -199,13 +217,14 @@ class BasicInfo(TimeStampedModel):
         return str(self.plan)
 
 
+@bounded
 class EthnicGroup(models.Model):
     """F1 row 3: households and persons of one ethnic group."""
 
     info = models.ForeignKey(BasicInfo, on_delete=models.CASCADE, related_name="ethnic_groups")
     name = models.CharField(_("ethnic group"), max_length=100)
-    households = models.PositiveIntegerField(_("households"), default=0)
-    persons = models.PositiveIntegerField(_("persons"), default=0)
+    households = models.PositiveIntegerField(_("households"), default=0, **HH)
+    persons = models.PositiveIntegerField(_("persons"), default=0, **PERSONS)
 
     class Meta:
         verbose_name = _("ethnic group")
@@ -219,6 +238,7 @@ class EthnicGroup(models.Model):
         return self.name
 
 
+@bounded
 class SwotEntry(TimeStampedModel):
     """F3 — one sector's strengths, weaknesses, opportunities and threats."""
 
@@ -226,11 +246,13 @@ class SwotEntry(TimeStampedModel):
     sector = models.ForeignKey(
         "catalog.Sector", verbose_name=_("sector"), on_delete=models.PROTECT, related_name="+"
     )
-    strengths = models.TextField(_("strengths"), blank=True)
-    weaknesses = models.TextField(_("weaknesses"), blank=True)
-    opportunities = models.TextField(_("opportunities"), blank=True)
-    threats = models.TextField(_("threats"), blank=True)
-    implication = models.TextField(_("what it means for the plan"), blank=True)
+    strengths = models.TextField(_("strengths"), blank=True, max_length=bounds.LONG_TEXT)
+    weaknesses = models.TextField(_("weaknesses"), blank=True, max_length=bounds.LONG_TEXT)
+    opportunities = models.TextField(_("opportunities"), blank=True, max_length=bounds.LONG_TEXT)
+    threats = models.TextField(_("threats"), blank=True, max_length=bounds.LONG_TEXT)
+    implication = models.TextField(
+        _("what it means for the plan"), blank=True, max_length=bounds.LONG_TEXT
+    )
 
     class Meta:
         verbose_name = _("SWOT entry")
@@ -243,6 +265,7 @@ class SwotEntry(TimeStampedModel):
         return f"SWOT · {self.sector}"
 
 
+@bounded
 class Problem(TimeStampedModel):
     """F4 — a problem, its causes and the solutions it calls for (``solutions``, each linked
     to the F6 lines it produced)."""
@@ -251,12 +274,14 @@ class Problem(TimeStampedModel):
     sector = models.ForeignKey(
         "catalog.Sector", verbose_name=_("sector"), on_delete=models.PROTECT, related_name="+"
     )
-    problem = models.TextField(_("problem"))
-    affected_households = models.PositiveIntegerField(_("households affected"), default=0)
-    affected_poor = models.PositiveIntegerField(_("of which poor"), default=0)
-    affected_women = models.PositiveIntegerField(_("women affected"), default=0)
-    affected_em = models.PositiveIntegerField(_("of which ethnic minority"), default=0)
-    causes = models.TextField(_("causes"), blank=True, help_text=_("One cause per line."))
+    problem = models.TextField(_("problem"), max_length=bounds.NOTE_TEXT)
+    affected_households = models.PositiveIntegerField(_("households affected"), default=0, **HH)
+    affected_poor = models.PositiveIntegerField(_("of which poor"), default=0, **HH)
+    affected_women = models.PositiveIntegerField(_("women affected"), default=0, **HH)
+    affected_em = models.PositiveIntegerField(_("of which ethnic minority"), default=0, **HH)
+    causes = models.TextField(
+        _("causes"), blank=True, help_text=_("One cause per line."), max_length=bounds.LONG_TEXT
+    )
     priority = models.PositiveSmallIntegerField(_("problem priority"), null=True, blank=True)
 
     class Meta:
@@ -278,6 +303,7 @@ class Problem(TimeStampedModel):
         return [c.strip() for c in self.causes.splitlines() if c.strip()]
 
 
+@bounded
 class Solution(models.Model):
     """F4 col. 6 — one solution of a problem, linked to the F6 lines it produced (none yet,
     one, or several: a solution may become several proposals, and a proposal may answer
@@ -285,7 +311,7 @@ class Solution(models.Model):
 
     problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="solutions")
     position = models.PositiveSmallIntegerField(_("no."))
-    text = models.TextField(_("solution"))
+    text = models.TextField(_("solution"), max_length=bounds.NOTE_TEXT)
     lines = models.ManyToManyField(  # type: ignore[var-annotated]
         "ProposalLine",
         verbose_name=_("proposals it produced"),
@@ -331,6 +357,7 @@ class RankingItem(TimeStampedModel):
         return self.label
 
 
+@bounded
 class VillageMeeting(TimeStampedModel):
     """F8 — the village meeting that discussed and voted the plan (R9, R10)."""
 
@@ -339,24 +366,28 @@ class VillageMeeting(TimeStampedModel):
     place = models.CharField(_("place"), max_length=200, blank=True)
     chair = models.CharField(_("chair"), max_length=150)
     secretary = models.CharField(_("secretary"), max_length=150, blank=True)
-    agenda = models.TextField(_("agenda"), blank=True)
+    agenda = models.TextField(_("agenda"), blank=True, max_length=bounds.LONG_TEXT)
     commune_staff = models.CharField(_("commune staff present"), max_length=300, blank=True)
-    households_total = models.PositiveIntegerField(_("households in the village"))
-    households_represented = models.PositiveIntegerField(_("households represented"))
-    participants_total = models.PositiveIntegerField(_("participants"))
-    participants_women = models.PositiveIntegerField(_("of which women"), default=0)
+    households_total = models.PositiveIntegerField(_("households in the village"), **HH)
+    households_represented = models.PositiveIntegerField(_("households represented"), **HH)
+    participants_total = models.PositiveIntegerField(_("participants"), **PERSONS)
+    participants_women = models.PositiveIntegerField(_("of which women"), default=0, **PERSONS)
     participants_poor = models.PositiveIntegerField(
-        _("of which from poor or near-poor households"), default=0
+        _("of which from poor or near-poor households"), default=0, **PERSONS
     )
-    participants_em = models.PositiveIntegerField(_("of which ethnic minority"), default=0)
+    participants_em = models.PositiveIntegerField(
+        _("of which ethnic minority"), default=0, **PERSONS
+    )
     participants_youth = models.PositiveIntegerField(
-        _("of which young people"), null=True, blank=True
+        _("of which young people"), null=True, blank=True, **PERSONS
     )
-    participants_elderly = models.PositiveIntegerField(_("of which elderly"), null=True, blank=True)
-    decision = models.TextField(_("decision"))
-    votes_agree = models.PositiveIntegerField(_("agree"))
-    votes_disagree = models.PositiveIntegerField(_("disagree"), default=0)
-    votes_abstain = models.PositiveIntegerField(_("abstain"), default=0)
+    participants_elderly = models.PositiveIntegerField(
+        _("of which elderly"), null=True, blank=True, **PERSONS
+    )
+    decision = models.TextField(_("decision"), max_length=bounds.LONG_TEXT)
+    votes_agree = models.PositiveIntegerField(_("agree"), **PERSONS)
+    votes_disagree = models.PositiveIntegerField(_("disagree"), default=0, **PERSONS)
+    votes_abstain = models.PositiveIntegerField(_("abstain"), default=0, **PERSONS)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -379,6 +410,7 @@ class VillageMeeting(TimeStampedModel):
         return f"{self.plan} · {self.held_on:%d/%m/%Y}"
 
 
+@bounded
 class Attendee(models.Model):
     """F8 attendance list (optional): one row per person who attended the village meeting."""
 
@@ -424,12 +456,13 @@ class ProposalLineQuerySet(models.QuerySet["ProposalLine"]):
         return self.filter(deleted_at__isnull=True)
 
 
+@bounded
 class ProposalLine(TimeStampedModel):
     """F6 — one proposed activity of a village plan (Biểu đề xuất kế hoạch thôn)."""
 
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     plan = models.ForeignKey(VillagePlan, on_delete=models.CASCADE, related_name="lines")
-    number = models.PositiveIntegerField(_("no."))
+    number = models.PositiveIntegerField(_("no."), validators=bounds.LINE_NUMBER.validators())
     sector = models.ForeignKey(
         "catalog.Sector", verbose_name=_("sector"), on_delete=models.PROTECT, related_name="+"
     )
@@ -441,26 +474,40 @@ class ProposalLine(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=3)
+    quantity = models.DecimalField(
+        _("quantity"), max_digits=14, decimal_places=3, validators=bounds.QUANTITY.validators()
+    )
     start_month = models.DateField(_("start"))
     end_month = models.DateField(_("end"))
-    total_cost_mvnd = models.DecimalField(_("total cost"), **MONEY)
-    contribution_mvnd = models.DecimalField(_("village contribution"), default=Decimal(0), **MONEY)
-    contribution_cash_mvnd = models.DecimalField(_("of which cash"), default=Decimal(0), **MONEY)
+    total_cost_mvnd = models.DecimalField(_("total cost"), **LINE_MONEY)
+    contribution_mvnd = models.DecimalField(
+        _("village contribution"), default=Decimal(0), **LINE_MONEY
+    )
+    contribution_cash_mvnd = models.DecimalField(
+        _("of which cash"), default=Decimal(0), **LINE_MONEY
+    )
     contribution_labour_days = models.DecimalField(
-        _("labour days"), default=Decimal(0), max_digits=12, decimal_places=1
+        _("labour days"),
+        default=Decimal(0),
+        max_digits=12,
+        decimal_places=1,
+        validators=bounds.LABOUR_DAYS.validators(),
     )
     contribution_labour_mvnd = models.DecimalField(
-        _("of which labour"), default=Decimal(0), **MONEY
+        _("of which labour"), default=Decimal(0), **LINE_MONEY
     )
     contribution_materials_mvnd = models.DecimalField(
-        _("of which materials and land"), default=Decimal(0), **MONEY
+        _("of which materials and land"), default=Decimal(0), **LINE_MONEY
     )
     contribution_land_m2 = models.DecimalField(
-        _("land donated"), default=Decimal(0), max_digits=12, decimal_places=1
+        _("land donated"),
+        default=Decimal(0),
+        max_digits=12,
+        decimal_places=1,
+        validators=bounds.LAND_M2.validators(),
     )
     external_support_mvnd = models.DecimalField(
-        _("external support requested"), default=Decimal(0), **MONEY
+        _("external support requested"), default=Decimal(0), **LINE_MONEY
     )
     proposed_source = models.ForeignKey(
         "catalog.FundingSource",
@@ -470,9 +517,11 @@ class ProposalLine(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    beneficiary_households = models.PositiveIntegerField(_("beneficiary households"), default=0)
-    beneficiary_poor = models.PositiveIntegerField(_("of which poor"), default=0)
-    beneficiary_em = models.PositiveIntegerField(_("of which ethnic minority"), default=0)
+    beneficiary_households = models.PositiveIntegerField(
+        _("beneficiary households"), default=0, **HH
+    )
+    beneficiary_poor = models.PositiveIntegerField(_("of which poor"), default=0, **HH)
+    beneficiary_em = models.PositiveIntegerField(_("of which ethnic minority"), default=0, **HH)
     implementation_mode = models.CharField(
         _("implementation"),
         max_length=16,
@@ -480,7 +529,7 @@ class ProposalLine(TimeStampedModel):
         default=ImplementationMode.COMMUNITY,
     )
     priority = models.PositiveSmallIntegerField(_("priority"), null=True, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, max_length=bounds.NOTE_TEXT)
     meeting = models.ForeignKey(
         VillageMeeting,
         verbose_name=_("meeting that decided the contribution"),

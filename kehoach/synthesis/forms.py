@@ -12,12 +12,13 @@ from django.utils.translation import gettext_lazy as _
 from kehoach.catalog.choices import ExpenditureType, FundingKind
 from kehoach.catalog.models import FundingSource, Sector
 from kehoach.core.errors import ApplicationError
-from kehoach.core.forms import NamedChoiceField, VietDecimalField
+from kehoach.core.forms import NamedChoiceField, VietDecimalField, show_bounds
 from kehoach.geo.forms import DATE_WIDGET
 from kehoach.geo.models import AdministrativeUnit
 from kehoach.plans.forms import LineForm
 
 from .choices import AreaScope, Decision, EnvelopeOrigin, Firmness, VillageFlag
+from .models import CommuneLine, EnvelopeLine
 from .services.envelope import PROVINCE_KINDS
 
 
@@ -88,6 +89,7 @@ class EnvelopeLineForm(ServiceErrorsMixin, forms.Form):
         self, *args: Any, plan_year: int, commune: AdministrativeUnit, origin: str, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
+        show_bounds(self, EnvelopeLine)
         sources = FundingSource.objects.active_for_year(plan_year).filter(is_external=True)
         sources = sources.exclude(kind=FundingKind.COMMUNITY)
         if origin == EnvelopeOrigin.COMMUNE:
@@ -154,6 +156,10 @@ class CommuneLineForm(LineForm):
         data["expenditure_type"] = self.cleaned_data.get("expenditure_type") or ""
         return data
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        show_bounds(self, CommuneLine)
+
 
 class LineTextForm(forms.Form):
     activity = forms.CharField(label=_("Activity"), max_length=300)
@@ -165,6 +171,10 @@ class LineTextForm(forms.Form):
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        show_bounds(self, CommuneLine)
 
 
 class RankForm(forms.Form):

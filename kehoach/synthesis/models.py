@@ -21,6 +21,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from kehoach.catalog.choices import ExpenditureType
+from kehoach.core import bounds
+from kehoach.core.bounds import bounded
 from kehoach.core.models import TimeStampedModel
 from kehoach.plans.choices import ImplementationMode
 
@@ -37,6 +39,15 @@ from .choices import (
 )
 
 MONEY: dict[str, Any] = {"max_digits": 14, "decimal_places": 3}
+LINE_MONEY: dict[str, Any] = {**MONEY, "validators": bounds.MONEY_MVND.validators()}
+HH: dict[str, Any] = {"validators": bounds.HOUSEHOLDS.validators()}
+INDICATOR: dict[str, Any] = {
+    "max_digits": 16,
+    "decimal_places": 3,
+    "null": True,
+    "blank": True,
+    "validators": bounds.INDICATOR.validators(),
+}
 PERCENT: dict[str, Any] = {
     "max_digits": 5,
     "decimal_places": 2,
@@ -85,6 +96,7 @@ class EnvelopeLineQuerySet(models.QuerySet["EnvelopeLine"]):
         return self.filter(deleted_at__isnull=True)
 
 
+@bounded
 class EnvelopeLine(TimeStampedModel):
     """One line of F11: a programme or source (or one of its components) for a sector and an
     expenditure type, with its amount, firmness, counterpart rule and where and on what it may
@@ -92,7 +104,7 @@ class EnvelopeLine(TimeStampedModel):
 
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     envelope = models.ForeignKey(Envelope, on_delete=models.CASCADE, related_name="lines")
-    number = models.PositiveIntegerField(_("no."))
+    number = models.PositiveIntegerField(_("no."), validators=bounds.LINE_NUMBER.validators())
     origin = models.CharField(_("entered by"), max_length=16, choices=EnvelopeOrigin.choices)
     source = models.ForeignKey(
         "catalog.FundingSource",
@@ -116,7 +128,7 @@ class EnvelopeLine(TimeStampedModel):
         blank=True,
         help_text=_("Leave empty if the money may pay for investment and recurrent spending."),
     )
-    content = models.TextField(_("support content"), blank=True)
+    content = models.TextField(_("support content"), blank=True, max_length=bounds.LONG_TEXT)
     activity_keywords = models.CharField(
         _("eligible activities"),
         max_length=500,
@@ -126,7 +138,7 @@ class EnvelopeLine(TimeStampedModel):
             "đường, cầu. Leave empty for any activity of the sector."
         ),
     )
-    amount_mvnd = models.DecimalField(_("amount"), **MONEY)
+    amount_mvnd = models.DecimalField(_("amount"), **LINE_MONEY)
     firmness = models.CharField(
         _("firmness"), max_length=16, choices=Firmness.choices, default=Firmness.INDICATIVE
     )
@@ -147,7 +159,7 @@ class EnvelopeLine(TimeStampedModel):
         related_name="+",
     )
     area_flags = models.JSONField(_("eligible village classifications"), default=list, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, max_length=bounds.NOTE_TEXT)
     version = models.PositiveIntegerField(default=1)
     deleted_at = models.DateTimeField(null=True, blank=True)
 
@@ -216,13 +228,14 @@ class CommuneLineQuerySet(models.QuerySet["CommuneLine"]):
         return self.filter(state=LineState.ACTIVE)
 
 
+@bounded
 class CommuneLine(TimeStampedModel):
     """One line of the commune synthesis (F9). Its village lines are in ``sources``; a line
     without sources was proposed by a commune sector or mass organisation (R14)."""
 
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     plan = models.ForeignKey(CommunePlan, on_delete=models.CASCADE, related_name="lines")
-    number = models.PositiveIntegerField(_("no."))
+    number = models.PositiveIntegerField(_("no."), validators=bounds.LINE_NUMBER.validators())
     state = models.CharField(
         _("state"), max_length=16, choices=LineState.choices, default=LineState.ACTIVE
     )
@@ -262,26 +275,40 @@ class CommuneLine(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=3)
+    quantity = models.DecimalField(
+        _("quantity"), max_digits=14, decimal_places=3, validators=bounds.QUANTITY.validators()
+    )
     start_month = models.DateField(_("start"))
     end_month = models.DateField(_("end"))
-    total_cost_mvnd = models.DecimalField(_("total cost"), **MONEY)
-    contribution_mvnd = models.DecimalField(_("village contribution"), default=Decimal(0), **MONEY)
-    contribution_cash_mvnd = models.DecimalField(_("of which cash"), default=Decimal(0), **MONEY)
+    total_cost_mvnd = models.DecimalField(_("total cost"), **LINE_MONEY)
+    contribution_mvnd = models.DecimalField(
+        _("village contribution"), default=Decimal(0), **LINE_MONEY
+    )
+    contribution_cash_mvnd = models.DecimalField(
+        _("of which cash"), default=Decimal(0), **LINE_MONEY
+    )
     contribution_labour_days = models.DecimalField(
-        _("labour days"), default=Decimal(0), max_digits=12, decimal_places=1
+        _("labour days"),
+        default=Decimal(0),
+        max_digits=12,
+        decimal_places=1,
+        validators=bounds.LABOUR_DAYS.validators(),
     )
     contribution_labour_mvnd = models.DecimalField(
-        _("of which labour"), default=Decimal(0), **MONEY
+        _("of which labour"), default=Decimal(0), **LINE_MONEY
     )
     contribution_materials_mvnd = models.DecimalField(
-        _("of which materials and land"), default=Decimal(0), **MONEY
+        _("of which materials and land"), default=Decimal(0), **LINE_MONEY
     )
     contribution_land_m2 = models.DecimalField(
-        _("land donated"), default=Decimal(0), max_digits=12, decimal_places=1
+        _("land donated"),
+        default=Decimal(0),
+        max_digits=12,
+        decimal_places=1,
+        validators=bounds.LAND_M2.validators(),
     )
     external_support_mvnd = models.DecimalField(
-        _("external support requested"), default=Decimal(0), **MONEY
+        _("external support requested"), default=Decimal(0), **LINE_MONEY
     )
     proposed_source = models.ForeignKey(
         "catalog.FundingSource",
@@ -291,9 +318,11 @@ class CommuneLine(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    beneficiary_households = models.PositiveIntegerField(_("beneficiary households"), default=0)
-    beneficiary_poor = models.PositiveIntegerField(_("of which poor"), default=0)
-    beneficiary_em = models.PositiveIntegerField(_("of which ethnic minority"), default=0)
+    beneficiary_households = models.PositiveIntegerField(
+        _("beneficiary households"), default=0, **HH
+    )
+    beneficiary_poor = models.PositiveIntegerField(_("of which poor"), default=0, **HH)
+    beneficiary_em = models.PositiveIntegerField(_("of which ethnic minority"), default=0, **HH)
     implementation_mode = models.CharField(
         _("implementation"),
         max_length=16,
@@ -309,10 +338,14 @@ class CommuneLine(TimeStampedModel):
         choices=ExpenditureType.choices,
         default=ExpenditureType.INVESTMENT,
     )
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, max_length=bounds.NOTE_TEXT)
     manual_scores = models.JSONField(_("scores given by the commune"), default=dict, blank=True)
-    rank_override = models.PositiveIntegerField(_("rank set by hand"), null=True, blank=True)
-    rank_reason = models.TextField(_("reason for the rank"), blank=True)
+    rank_override = models.PositiveIntegerField(
+        _("rank set by hand"), null=True, blank=True, validators=bounds.LINE_NUMBER.validators()
+    )
+    rank_reason = models.TextField(
+        _("reason for the rank"), blank=True, max_length=bounds.NOTE_TEXT
+    )
     decision = models.CharField(
         _("commune decision"), max_length=16, choices=Decision.choices, default=Decision.PENDING
     )
@@ -323,7 +356,7 @@ class CommuneLine(TimeStampedModel):
         default=DecisionOrigin.NONE,
         blank=True,
     )
-    decision_reason = models.TextField(_("reason"), blank=True)
+    decision_reason = models.TextField(_("reason"), blank=True, max_length=bounds.NOTE_TEXT)
     decision_code = models.CharField(max_length=32, blank=True)
     decision_params = models.JSONField(default=dict, blank=True)
     decided_by = models.ForeignKey(
@@ -338,7 +371,7 @@ class CommuneLine(TimeStampedModel):
     review = models.CharField(
         _("to review"), max_length=16, choices=Review.choices, default=Review.NONE, blank=True
     )
-    review_note = models.TextField(_("what changed"), blank=True)
+    review_note = models.TextField(_("what changed"), blank=True, max_length=bounds.LONG_TEXT)
     version = models.PositiveIntegerField(default=1)
 
     objects = CommuneLineQuerySet.as_manager()
@@ -407,6 +440,7 @@ class LineSource(models.Model):
         return f"{self.line} ← {self.village_line_id}"
 
 
+@bounded
 class LineFunding(models.Model):
     """How much of a line's external support one envelope line pays (the line's decision is
     "funded"). Σ over a line = its external support; Σ over an envelope line ≤ its amount."""
@@ -415,7 +449,7 @@ class LineFunding(models.Model):
     envelope_line = models.ForeignKey(
         EnvelopeLine, on_delete=models.PROTECT, related_name="funding"
     )
-    amount_mvnd = models.DecimalField(_("amount"), **MONEY)
+    amount_mvnd = models.DecimalField(_("amount"), **LINE_MONEY)
 
     class Meta:
         verbose_name = _("funding of a line")
@@ -504,6 +538,7 @@ class AllocationResult(models.Model):
         return f"{self.run_id}/{self.line_id}"
 
 
+@bounded
 class TargetValue(TimeStampedModel):
     """One row of the targets table (F16) of a commune plan: an indicator's actual value of
     the year before last, the plan and the estimate of the current year and the plan of the
@@ -513,18 +548,10 @@ class TargetValue(TimeStampedModel):
     indicator = models.ForeignKey(
         "catalog.Indicator", verbose_name=_("indicator"), on_delete=models.PROTECT, related_name="+"
     )
-    actual_previous = models.DecimalField(
-        _("actual, year before"), max_digits=16, decimal_places=3, null=True, blank=True
-    )
-    plan_current = models.DecimalField(
-        _("plan, current year"), max_digits=16, decimal_places=3, null=True, blank=True
-    )
-    estimate_current = models.DecimalField(
-        _("estimate, current year"), max_digits=16, decimal_places=3, null=True, blank=True
-    )
-    plan_next = models.DecimalField(
-        _("plan, plan year"), max_digits=16, decimal_places=3, null=True, blank=True
-    )
+    actual_previous = models.DecimalField(_("actual, year before"), **INDICATOR)
+    plan_current = models.DecimalField(_("plan, current year"), **INDICATOR)
+    estimate_current = models.DecimalField(_("estimate, current year"), **INDICATOR)
+    plan_next = models.DecimalField(_("plan, plan year"), **INDICATOR)
     notes = models.CharField(_("notes"), max_length=300, blank=True)
 
     class Meta:

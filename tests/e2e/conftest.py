@@ -3,8 +3,14 @@
 Every test under tests/e2e/ is marked `e2e`, so `pytest -m "not e2e"` skips them and
 `pytest -m e2e` runs only them. Chromium is /usr/bin/chromium unless KEHOACH_CHROMIUM says
 otherwise; Playwright never downloads a browser of its own.
+
+Every page runs under the Content-Security-Policy the server sends (kehoach/core/csp.py), and a
+test fails if the browser refused anything on any of its pages: each `securitypolicyviolation`
+event and each "Refused to …" console message is recorded (`csp_violations`) and must be none
+when the test ends.
 """
 
+import contextlib
 import os
 import re
 from collections.abc import Generator, Iterator
@@ -13,6 +19,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 
 E2E_DIR = Path(__file__).resolve().parent
 FAILURE_DIR = E2E_DIR.parent.parent / "var" / "e2e-failures"
@@ -66,19 +73,74 @@ def browser() -> Iterator[Browser]:
         playwright.stop()
 
 
+# Runs in every page before its own scripts (Playwright injects it outside the page's CSP) and
+# reports each refusal to the test through a binding.
+_REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__kehoachCspViolation(
+    `${event.effectiveDirective} refused ${event.blockedURI || "inline"}`
+    + ` at ${event.sourceFile || location.href}:${event.lineNumber}`
+    + (event.sample ? ` (${event.sample})` : "")
+  );
+}, true);
+"""
+_REFUSED = re.compile(r"Refused to|Content[ -]Security[ -]Policy", re.I)
+
+
+def is_csp_refusal(text: str) -> bool:
+    return bool(_REFUSED.search(text))
+
+
+@pytest.fixture
+def csp_violations() -> list[str]:
+    """What the browser refused under the Content-Security-Policy during the test."""
+    return []
+
+
+def flush_csp_reports(page: Page) -> None:
+    """Let events already queued in the page (a violation is reported in a task of its own)
+    reach the test: one turn of the page's event loop, and a round trip to the browser."""
+    page.evaluate("() => new Promise((resolve) => setTimeout(resolve, 0))")
+
+
 @pytest.fixture
 def page(
-    request: pytest.FixtureRequest, browser: Browser, live_server: Any, transactional_db: None
+    request: pytest.FixtureRequest,
+    browser: Browser,
+    live_server: Any,
+    transactional_db: None,
+    csp_violations: list[str],
 ) -> Iterator[Page]:
     context = browser.new_context(
         locale="vi-VN",
         viewport={"width": 1280, "height": 800},
         base_url=live_server.url,
     )
+    context.expose_binding(
+        "__kehoachCspViolation", lambda source, text: csp_violations.append(str(text))
+    )
+    context.add_init_script(_REPORT_VIOLATIONS)
+    context.on(
+        "console",
+        lambda message: (
+            csp_violations.append(f"console: {message.text} ({message.location.get('url')})")
+            if message.type == "error" and is_csp_refusal(message.text)
+            else None
+        ),
+    )
     page = context.new_page()
     yield page
-    if request.node.stash.get(_CALL_FAILED, False):
+    failed = request.node.stash.get(_CALL_FAILED, False)
+    if failed:
         FAILURE_DIR.mkdir(parents=True, exist_ok=True)
         name = re.sub(r"[^\w.-]+", "_", request.node.nodeid)
         page.screenshot(path=str(FAILURE_DIR / f"{name}.png"), full_page=True)
+    else:
+        # a page closed or navigating away: what it reported is already here
+        with contextlib.suppress(PlaywrightError):
+            flush_csp_reports(page)
     context.close()
+    if not failed:
+        assert not csp_violations, "Content-Security-Policy violations:\n" + "\n".join(
+            csp_violations
+        )

@@ -1,4 +1,9 @@
-"""Template filters for Vietnamese numbers: {{ amount|money }} → 1.234,5; {{ n|number:0 }}."""
+"""Template filters for Vietnamese numbers: {{ amount|money }} → 1.234,5; {{ n|number:0 }}.
+
+A filter never raises: a value that is not a number (or a stored value out of this world)
+is shown as it is, so that a page with one bad value still opens and the value can be
+corrected.
+"""
 
 from __future__ import annotations
 
@@ -12,28 +17,31 @@ from kehoach.core.numbers import format_number_vi
 register = template.Library()
 
 
-@register.filter
-def number(value: Any, decimals: int = 0) -> str:
+def _formatted(value: Any, decimals: Any) -> str:
     if value is None or value == "":
         return ""
-    return format_number_vi(Decimal(str(value)), int(decimals))
+    try:
+        return format_number_vi(Decimal(str(value)), int(decimals))
+    except (ArithmeticError, TypeError, ValueError):
+        return str(value)
+
+
+@register.filter
+def number(value: Any, decimals: int = 0) -> str:
+    return _formatted(value, decimals)
 
 
 @register.filter
 def money(value: Any, decimals: int = 1) -> str:
     """Million VND with the profile's decimals (1 by default); trailing ",0" kept for columns."""
-    if value is None or value == "":
-        return ""
-    return format_number_vi(Decimal(str(value)), int(decimals))
+    return _formatted(value, decimals)
 
 
 @register.filter
 def compact(value: Any) -> str:
     """A decimal without useless zeros: 2,500 → 2,5; 3,000 → 3."""
-    if value is None or value == "":
-        return ""
-    text = format_number_vi(Decimal(str(value)), 3)
-    return text.rstrip("0").rstrip(",") if "," in text else text
+    text = _formatted(value, 3)
+    return text.rstrip("0").rstrip(",") if "," in text and text[-1:].isdigit() else text
 
 
 @register.filter
@@ -48,6 +56,5 @@ def get(mapping: Any, key: Any) -> Any:
 @register.filter
 def pct(value: Any, decimals: int = 1) -> str:
     """A percentage: 62,5% (empty when undefined)."""
-    if value is None or value == "":
-        return ""
-    return format_number_vi(Decimal(str(value)), int(decimals)) + "%"
+    text = _formatted(value, decimals)
+    return f"{text}%" if text else ""

@@ -5,6 +5,16 @@ A4 portrait, with landscape sections for wide tables; "Trang x/y" in the footer 
 NUMPAGES fields, which Word and LibreOffice fill in); table header rows repeated on every page;
 Times New Roman, the font of official documents (Word and LibreOffice have the Vietnamese
 letters; fonts are not embedded in a .docx).
+
+Text of the plan (activities, reasons, names) can never become a field, a hyperlink or a
+formula here: python-docx writes it as the characters of a run (``<w:t>``, XML-escaped by
+lxml), and a Word document has no formula cells — fields exist only as ``<w:fldSimple>`` or
+``<w:instrText>`` elements and links as ``<w:hyperlink>``, which this writer makes only for
+its own PAGE and NUMPAGES fields (``_field``), never from data; a text such as
+``=HYPERLINK("http://evil.example";"x")`` or ``{ DDEAUTO … }`` is shown as typed. Word does
+not turn an address in existing text into a link when it opens a file. Characters that XML
+cannot hold (a NUL in old data) would make python-docx raise: every text goes through
+``_text`` (``core.cells_out.xml_text``), which drops them.
 """
 
 from __future__ import annotations
@@ -20,6 +30,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
+from kehoach.core.cells_out import xml_text
+
 from .model import Block, Cover, Document, Signature, Table, rendered_rows, runs
 from .texts import national_heading
 
@@ -28,6 +40,11 @@ RED = RGBColor(0xB0, 0x00, 0x20)
 PORTRAIT = (Mm(210), Mm(297))
 MARGINS = {"top": Mm(20), "bottom": Mm(20), "left": Mm(28), "right": Mm(15)}
 WIDE_MARGINS = {"top": Mm(15), "bottom": Mm(17), "left": Mm(20), "right": Mm(15)}
+
+
+def _text(value: Any) -> str:
+    """A text as a run holds it: without the characters XML cannot hold."""
+    return xml_text("" if value is None else str(value))
 
 
 def _set_font(style: Any, size: float, *, bold: bool | None = None) -> None:
@@ -82,13 +99,13 @@ class WordWriter:
         section.different_first_page_header_footer = True
         footer = section.footer.paragraphs[0]
         footer.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        footer.add_run(self.model.page_label + " ").font.size = Pt(10)
+        footer.add_run(_text(self.model.page_label) + " ").font.size = Pt(10)
         _field(footer, "PAGE")
         footer.add_run("/")
         _field(footer, "NUMPAGES")
         if self.model.cover.draft:
             for header in (section.header, section.first_page_header):
-                run = header.paragraphs[0].add_run(self.model.cover.draft_label)
+                run = header.paragraphs[0].add_run(_text(self.model.cover.draft_label))
                 header.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
                 run.bold, run.font.color.rgb, run.font.size = True, RED, Pt(12)
 
@@ -129,7 +146,7 @@ class WordWriter:
         indent: bool = False,
     ) -> Any:
         paragraph = self.doc.add_paragraph()
-        run = paragraph.add_run(text)
+        run = paragraph.add_run(_text(text))
         run.bold, run.italic = bold, italic
         if size:
             run.font.size = Pt(size)
@@ -156,7 +173,7 @@ class WordWriter:
             for index, (text, bold) in enumerate(lines):
                 paragraph = cell.paragraphs[0] if index == 0 else cell.add_paragraph()
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-                run = paragraph.add_run(text)
+                run = paragraph.add_run(_text(text))
                 run.bold = bold
                 run.italic = text == cover.place_date
                 run.font.size = Pt(12)
@@ -247,7 +264,7 @@ class WordWriter:
         paragraph.paragraph_format.space_after = Pt(0)
         if align is not None:
             paragraph.alignment = align
-        lines = text.split("\n")
+        lines = _text(text).split("\n")
         run = paragraph.add_run(lines[0])
         for line in lines[1:]:
             run.add_break(WD_BREAK.LINE)
@@ -257,14 +274,14 @@ class WordWriter:
 
     def block(self, block: Block, bases: bool) -> None:
         if block.kind == "heading":
-            self.doc.add_heading(block.text, level=2 if block.level <= 3 else 3)
+            self.doc.add_heading(_text(block.text), level=2 if block.level <= 3 else 3)
         elif block.kind == "paragraph":
             self.paragraph(block.text, indent=True)
         elif block.kind == "bullets":
             for item in block.items:
                 paragraph = self.paragraph(item, italic=bases, indent=True)
                 if not bases:
-                    paragraph.runs[0].text = "- " + item
+                    paragraph.runs[0].text = "- " + _text(item)
         elif block.kind == "table" and block.table is not None:
             self.table(block.table)
 
@@ -272,16 +289,16 @@ class WordWriter:
         self.paragraph("")
         grid = self.doc.add_table(rows=1, cols=2)
         left, right = grid.cell(0, 0), grid.cell(0, 1)
-        left.paragraphs[0].add_run(signature.recipients_title).bold = True
+        left.paragraphs[0].add_run(_text(signature.recipients_title)).bold = True
         left.paragraphs[0].runs[0].italic = True
         for item in signature.recipients:
-            left.add_paragraph().add_run("- " + item).font.size = Pt(11)
+            left.add_paragraph().add_run("- " + _text(item)).font.size = Pt(11)
         for index, text in enumerate(
             [signature.on_behalf, signature.title, "", "", "", signature.name]
         ):
             paragraph = right.paragraphs[0] if index == 0 else right.add_paragraph()
             paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            paragraph.add_run(text).bold = True
+            paragraph.add_run(_text(text)).bold = True
 
     def write(self) -> bytes:
         self.cover(self.model.cover)
@@ -290,7 +307,7 @@ class WordWriter:
             for wide, blocks in runs(part) or [(False, [])]:
                 switched = self._switch(wide)
                 if first:
-                    heading = self.doc.add_heading(part.title, level=1)
+                    heading = self.doc.add_heading(_text(part.title), level=1)
                     heading.paragraph_format.page_break_before = part.new_page and not switched
                     first = False
                 for block in blocks:

@@ -67,6 +67,74 @@ class CellError:
         }
 
 
+MAX_ERRORS = 1_000
+"""Cell errors kept for one upload: a 20,000-row workbook with every cell wrong must not build
+hundreds of thousands of error objects. The rest are counted, and a last entry says so."""
+
+
+class ErrorsCapped(CellError):
+    """The last entry of a capped list of errors: how many more were found."""
+
+    def __init__(self, sheet: str, dropped: int) -> None:
+        super().__init__(sheet, 0, "", "", None, "")
+        self.dropped = dropped
+
+    def as_error(self) -> ApplicationError:
+        text = _(
+            "Only the first %(limit)s of the %(n)s problems found are listed. Fix them and "
+            "upload the workbook again to see the rest."
+        ) % {
+            "limit": format_number_vi(MAX_ERRORS),
+            "n": format_number_vi(MAX_ERRORS + self.dropped),
+        }
+        return ApplicationError("too_many_errors", text, Where(sheet=self.sheet or None))
+
+    def as_dict(self) -> dict[str, Any]:
+        message = self.as_error().message
+        return {
+            "sheet": self.sheet or None,
+            "row": None,
+            "column": None,
+            "header": "",
+            "value": "",
+            "message": message,
+            "problem": message,
+        }
+
+
+class CellErrors(list[CellError]):
+    """A list of cell errors that keeps the first ``MAX_ERRORS``; past that it only counts
+    them, in an ``ErrorsCapped`` entry at its end. Appending or adding another capped list
+    carries its count over."""
+
+    def __init__(self, items: Iterable[CellError] = ()) -> None:
+        super().__init__()
+        self.note: ErrorsCapped | None = None
+        self.extend(items)
+
+    def append(self, error: CellError) -> None:
+        if isinstance(error, ErrorsCapped):
+            self._drop(error.sheet, error.dropped)
+        elif self.note is None and len(self) < MAX_ERRORS:
+            super().append(error)
+        else:
+            self._drop(error.sheet, 1)
+
+    def _drop(self, sheet: str, count: int) -> None:
+        if self.note is None:
+            self.note = ErrorsCapped(sheet, 0)
+            super().append(self.note)
+        self.note.dropped += count
+
+    def extend(self, errors: Iterable[CellError]) -> None:
+        for error in errors:
+            self.append(error)
+
+    def __iadd__(self, errors: Iterable[CellError]) -> CellErrors:  # type: ignore[override,misc]
+        self.extend(errors)
+        return self
+
+
 @dataclass
 class RowValues:
     """One data row of an upload: its number, the line key (hidden column) and the values
@@ -83,7 +151,8 @@ class TableRead:
     sheet: str
     rows: list[RowValues]
     skipped: list[tuple[int, str]] = field(default_factory=list)
-    errors: list[CellError] = field(default_factory=list)
+    errors: list[CellError] = field(default_factory=CellErrors)
+    """At most ``MAX_ERRORS`` (see ``CellErrors``)."""
     encoding: str | None = None
     present: set[str] = field(default_factory=set)
 
@@ -212,7 +281,7 @@ def read_table(
             try:
                 values[key] = converters[key](value)
             except ParseError as exc:
-                result.errors.append(
+                result.errors.append(  # capped at MAX_ERRORS, the rest counted
                     CellError(
                         sheet_name, row.number, letters[key], by_key[key].header, value, exc.message
                     )
@@ -265,11 +334,12 @@ class Change:
 class ReadingBase:
     """What reading any form's upload gives: the layout read, the preview, the errors by cell,
     the rows skipped, the legacy encoding converted and notes for the user. Each form adds what
-    it will apply."""
+    it will apply. ``errors`` keeps the first ``MAX_ERRORS`` and counts the rest."""
 
     layout: FormLayout
     preview: list[Change] = field(default_factory=list)
-    errors: list[CellError] = field(default_factory=list)
+    errors: list[CellError] = field(default_factory=CellErrors)
+    """At most ``MAX_ERRORS``, then a last entry saying how many more (see ``CellErrors``)."""
     skipped: list[tuple[int, str]] = field(default_factory=list)
     encoding: str | None = None
     notes: list[str] = field(default_factory=list)

@@ -26,6 +26,7 @@ from django.utils.translation import ngettext
 from openpyxl.utils import get_column_letter
 
 from kehoach.accounts.permissions import Action
+from kehoach.core.cells_out import Formula
 from kehoach.core.errors import ApplicationError, ApplicationErrors
 from kehoach.core.numbers import format_number_vi
 from kehoach.monitoring.choices import ProgressStatus
@@ -134,13 +135,15 @@ def _fingerprint_of_envelope(envelope: list[EnvelopeLine]) -> str:
     return ",".join(f"{e.uid}:{e.number}" for e in envelope)
 
 
-def _percent_formula(columns: list[Column], row: int) -> str | None:
+def _percent_formula(columns: list[Column], row: int) -> Formula | None:
+    """The live percentage done, a formula of kehoach's own (any other text is written as
+    text, see ``core.cells_out``)."""
     keys = [c.key for c in columns]
     if "quantity" not in keys or "quantity_done" not in keys:
         return None
     planned = f"{get_column_letter(keys.index('quantity') + 1)}{row}"
     done = f"{get_column_letter(keys.index('quantity_done') + 1)}{row}"
-    return f'=IF(AND(ISNUMBER({done}),N({planned})>0),ROUND({done}/{planned}*100,1),"")'
+    return Formula(f'=IF(AND(ISNUMBER({done}),N({planned})>0),ROUND({done}/{planned}*100,1),"")')
 
 
 def export(

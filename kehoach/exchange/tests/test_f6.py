@@ -243,7 +243,7 @@ def test_the_error_workbook_marks_and_comments_the_wrong_cells(setup: Any) -> No
     book["F6"][f"I{ROW1}"] = "mười"
     record = upload(plan, planner, saved(book))
     marked = opened(error_workbook(record))
-    assert marked.sheetnames[0] == "Lỗi"
+    assert marked.sheetnames[-1] == "Lỗi"  # appended last (D41)
     assert marked["Lỗi"]["B2"].value == f"I{ROW1}"
     cell = marked["F6"][f"I{ROW1}"]
     assert cell.fill.fgColor.rgb.endswith("FFC7CE")

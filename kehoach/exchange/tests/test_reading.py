@@ -11,12 +11,21 @@ from decimal import Decimal
 import pytest
 import xlsxwriter
 from openpyxl import Workbook
+from python_calamine import CalamineWorkbook
 
 from kehoach.core.errors import ApplicationError
 from kehoach.core.numbers import ParseError
 from kehoach.exchange import cells
-from kehoach.exchange.reading import HeaderSpec, Limits, data_rows, find_header, open_workbook
+from kehoach.exchange.reading import (
+    HeaderSpec,
+    Limits,
+    _calamine,
+    data_rows,
+    find_header,
+    open_workbook,
+)
 
+from . import hostile
 from .helpers import saved
 
 
@@ -340,3 +349,20 @@ def test_an_entity_expansion_bomb_is_not_expanded() -> None:
             archive.writestr(item, data)
     with pytest.raises(ApplicationError):
         open_workbook(out.getvalue(), "bieu.xlsx")
+
+
+def test_a_panic_in_the_reader_is_a_damaged_file_not_a_crash() -> None:
+    data = hostile.panicking_xls()
+    assert _refused(data, "bieu.xls").code == "file_damaged"  # the scan sees it first
+    with pytest.raises(ApplicationError) as caught:  # and calamine itself panics on it
+        _calamine(lambda: CalamineWorkbook.from_filelike(io.BytesIO(data)), "bieu.xls")
+    assert caught.value.code == "file_damaged"
+    assert "“bieu.xls”" in caught.value.message
+
+
+def test_an_interrupt_is_not_taken_for_a_damaged_file() -> None:
+    def interrupted() -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        _calamine(interrupted, "bieu.xlsx")

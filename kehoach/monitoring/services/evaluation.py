@@ -40,6 +40,7 @@ from kehoach.accounts.permissions import Action
 from kehoach.approvals.audit import snapshot
 from kehoach.catalog.choices import IndicatorGroup
 from kehoach.catalog.models import Indicator
+from kehoach.core import bounds
 from kehoach.core.errors import ApplicationError, ApplicationErrors, Where
 from kehoach.core.numbers import ParseError, format_number_vi, parse_decimal_vi, percent
 from kehoach.core.text import nfc
@@ -477,6 +478,14 @@ def validate_line_evaluation(row: WorkRow, data: dict[str, Any]) -> dict[str, An
         errors.append(
             _error(LineEvaluation, "deviation_reason", "reason_required", _why_needed(row))
         )
+    errors.extend(
+        bounds.errors_for(
+            LineEvaluation,
+            values,
+            lambda name, code, text: _error(LineEvaluation, name, code, text),
+            LINE_FIELDS,
+        )
+    )
     if row.completed and not values["operation_maintenance"]:
         errors.append(
             _error(
@@ -572,6 +581,13 @@ def plan_evaluation_save(
                 _("%(date)s is in the future.") % {"date": day.strftime("%d/%m/%Y")},
             )
         )
+    errors.extend(
+        bounds.errors_for(
+            PlanEvaluation,
+            values,
+            lambda name, code, text: _error(PlanEvaluation, name, code, text),
+        )
+    )
     if not values["results"]:
         errors.append(
             _error(
@@ -607,6 +623,13 @@ def _achieved(indicator: Indicator, raw: Any) -> Decimal | None:
     if raw is None or raw == "":
         return None
     value = raw if isinstance(raw, Decimal) else parse_decimal_vi(str(raw))
+    beyond = (
+        bounds.number_problem(bounds.limits_of(TargetAchievement, "achieved"), value)
+        if value is not None
+        else None
+    )
+    if beyond is not None:
+        raise ParseError(beyond[0], beyond[1])
     if value is not None and value < 0 and indicator.unit.strip() in NON_NEGATIVE_UNITS:
         raise ParseError("negative", _("the value cannot be negative."))
     return value

@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 
 from kehoach.accounts.permissions import Action
 from kehoach.approvals.models import person_names
+from kehoach.core import bounds
 from kehoach.core.errors import ApplicationError, ApplicationErrors, Where
 from kehoach.core.numbers import format_number_vi
 from kehoach.core.text import nfc
@@ -108,6 +109,30 @@ def validate_report(
     errors: list[ApplicationError] = []
     for name in TEXTS:
         values[name] = "\n".join(nfc(x) for x in str(values[name] or "").splitlines()).strip()
+    # Every value within its bound first; the rules below compare and add them.
+    out_of_bounds = bounds.errors_for(ProgressReport, values, _error, [*TEXTS, *AMOUNTS])
+    for envelope_line, amount in disbursed.items():
+        beyond = (
+            bounds.number_problem(bounds.limits_of(Disbursement, "amount_mvnd"), amount)
+            if amount is not None
+            else None
+        )
+        if beyond is not None and beyond[0] not in ("value_negative", "amount_negative"):
+            out_of_bounds.append(
+                ApplicationError(
+                    beyond[0],
+                    _("Disbursed from %(source)s: %(problem)s")
+                    % {"source": envelope_line.source.code, "problem": beyond[1]},
+                    Where(field=f"disbursed_{envelope_line.uid}"),
+                    detail=beyond[1],
+                )
+            )
+    # negative values get the rule's own message below
+    out_of_bounds = [
+        e for e in out_of_bounds if e.code not in ("value_negative", "amount_negative")
+    ]
+    if out_of_bounds:
+        raise ApplicationErrors(out_of_bounds)
     for name in AMOUNTS:
         amount = values[name]
         if amount is None or amount == "":

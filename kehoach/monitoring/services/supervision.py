@@ -38,6 +38,7 @@ from django.utils.translation import ngettext
 
 from kehoach.accounts.permissions import Action
 from kehoach.approvals.audit import snapshot
+from kehoach.core import bounds
 from kehoach.core.errors import ApplicationError, ApplicationErrors, Where
 from kehoach.core.numbers import format_date_vi
 from kehoach.core.text import fold, nfc
@@ -271,6 +272,14 @@ def _board_values(
                 _("write it in at most %(max)s characters.") % {"max": 200},
             )
         )
+    errors.extend(
+        bounds.errors_for(
+            SupervisionBoard,
+            values,
+            lambda name, code, text: _error(SupervisionBoard, name, code, text),
+            ("notes",),
+        )
+    )
     return values, errors
 
 
@@ -716,6 +725,14 @@ def _visit_values(
         errors.append(
             _error(SupervisionVisit, "findings", "required", _("write what the board found."))
         )
+    errors.extend(
+        bounds.errors_for(
+            SupervisionVisit,
+            values,
+            lambda name, code, text: _error(SupervisionVisit, name, code, text),
+            ("items_checked", "findings", "recommendations", "follow_up"),
+        )
+    )
     return values, errors
 
 

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from kehoach.approvals.audit import audit_record, snapshot
 from kehoach.catalog.models import Sector, bilingual_name
+from kehoach.core import bounds
 from kehoach.core.errors import ApplicationError, ApplicationErrors, NotFoundError, Where
 from kehoach.core.numbers import ParseError, format_number_vi, parse_decimal_vi
 from kehoach.core.text import nfc
@@ -54,7 +55,6 @@ PROBLEM_COUNT_FIELDS = ["affected_households", "affected_poor", "affected_women"
 RANKING_AUDIT_FIELDS = ["label", "line", "scores"]
 LINE_PRIORITY_FIELDS = ["priority"]
 
-_MAX_COUNT = 2_147_483_647  # PositiveIntegerField on every database
 _BULLET_RE = re.compile(r"^(?:[-–•*+·]|\d{1,2}[.)])\s+")
 
 
@@ -169,6 +169,23 @@ def swot_save(
         "threats": multiline_nfc(threats),
         "implication": multiline_nfc(implication),
     }
+    too_long = bounds.errors_for(
+        SwotEntry,
+        texts,
+        lambda name, code, text: ApplicationError(
+            code,
+            _("%(field)s: %(problem)s")
+            % {
+                "field": str(
+                    getattr(SwotEntry._meta.get_field(name), "verbose_name", name)
+                ).capitalize(),
+                "problem": text,
+            },
+            Where(field=name),
+        ),
+    )
+    if too_long:
+        raise ApplicationErrors(too_long)
     if not any(texts[name] for name in ("strengths", "weaknesses", "opportunities", "threats")):
         raise ApplicationError(
             "swot_empty",
@@ -259,13 +276,27 @@ def _count(value: Any, name: str, errors: list[ApplicationError]) -> int:
     """A whole number ≥ 0; empty is 0. A problem is added to ``errors`` (and 0 returned)."""
     try:
         number = _whole_number(value)
-        if number is not None and not 0 <= number <= _MAX_COUNT:
+        if number is not None and number < 0:
             raise ValueError(value)
     except ValueError:
         errors.append(
             ApplicationError(
                 "invalid_number",
                 _("%(field)s: enter a whole number, 0 or more.") % {"field": _field_label(name)},
+                Where(field=name),
+            )
+        )
+        return 0
+    beyond = (
+        bounds.number_problem(bounds.limits_of(Problem, name), number)
+        if number is not None
+        else None
+    )
+    if beyond is not None:
+        errors.append(
+            ApplicationError(
+                beyond[0],
+                _("%(field)s: %(problem)s") % {"field": _field_label(name), "problem": beyond[1]},
                 Where(field=name),
             )
         )
@@ -331,6 +362,18 @@ def _clean_problem(
             )
         )
     values["causes"] = one_per_line(data.get("causes"))
+    errors.extend(
+        bounds.errors_for(
+            Problem,
+            values,
+            lambda name, code, text: ApplicationError(
+                code,
+                _("%(field)s: %(problem)s") % {"field": _field_label(name), "problem": text},
+                Where(field=name),
+            ),
+            ("problem", "causes"),
+        )
+    )
     values["priority"] = _clean_problem_priority(plan, data.get("priority"), current, errors)
     solutions = _clean_solutions(data.get("solutions"), errors)
     if errors:
@@ -362,6 +405,16 @@ def _clean_solutions(value: Any, errors: list[ApplicationError]) -> list[tuple[s
                         "from, or untick them."
                     )
                     % {"row": row},
+                    Where(field="solutions", row=row),
+                )
+            )
+            continue
+        beyond = bounds.text_problem(bounds.limits_of(Solution, "text"), text)
+        if beyond is not None:
+            errors.append(
+                ApplicationError(
+                    beyond[0],
+                    _("Solution %(row)s: %(problem)s") % {"row": row, "problem": beyond[1]},
                     Where(field="solutions", row=row),
                 )
             )

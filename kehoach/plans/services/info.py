@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from kehoach.approvals.audit import audit_record, snapshot
+from kehoach.core import bounds
 from kehoach.core.errors import ApplicationError, ApplicationErrors, Where
 from kehoach.core.numbers import ParseError, format_number_vi, parse_date_vi, parse_decimal_vi
 from kehoach.core.numbers import percent as percent_of
@@ -333,6 +334,17 @@ def _clean_values(data: dict[str, Any], problems: _Problems) -> dict[str, Any]:
     return values
 
 
+def _check_bounds(values: dict[str, Any], problems: _Problems) -> None:
+    """Every number within its bound (households at most a million …), after the rules that
+    say more about a value (a part larger than its whole, more than 12 months)."""
+    for row in F1_ROWS:
+        value = values.get(row.field)
+        if row.kind in ("count", "decimal") and value is not None and not problems.has(row.field):
+            beyond = bounds.number_problem(bounds.limits_of(BasicInfo, row.field), value)
+            if beyond is not None:
+                problems.add(row.field, beyond[0], beyond[1])
+
+
 def _more_than_whole(whole: str, total: int) -> str:
     shown = format_number_vi(total)
     if whole == "total_households":
@@ -396,6 +408,11 @@ def _clean_ethnic_groups(
                 numbers[column] = _count(raw.get(column))
             except ValueError as exc:
                 problems.add_ethnic(index, column, "invalid_number", str(exc))
+                numbers[column], bad_number = 0, True
+                continue
+            beyond = bounds.number_problem(bounds.limits_of(EthnicGroup, column), numbers[column])
+            if beyond is not None:
+                problems.add_ethnic(index, column, beyond[0], beyond[1])
                 numbers[column], bad_number = 0, True
         if not name and not bad_number and not any(numbers.values()):
             continue
@@ -557,6 +574,7 @@ def basic_info_save(
     problems = _Problems()
     values = _clean_values(data, problems)
     _check_consistency(values, problems)
+    _check_bounds(values, problems)
     groups = _clean_ethnic_groups(ethnic_groups, values, problems)
     cleaned_sources = _clean_sources(sources, problems)
     problems.raise_if_any()

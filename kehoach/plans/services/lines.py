@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from kehoach.approvals.audit import audit_record, snapshot
 from kehoach.approvals.models import AuditEntry
 from kehoach.catalog.models import FundingSource, Sector, UnitOfMeasure
+from kehoach.core import bounds
 from kehoach.core.errors import ApplicationError, ApplicationErrors, Where
 from kehoach.core.numbers import format_number_vi
 from kehoach.core.text import nfc
@@ -106,12 +107,25 @@ def validate_line(round_: PlanningRound, number: int, data: dict[str, Any]) -> d
 
     Raises ``ApplicationErrors`` listing every problem of the line."""
     values = {**DEFAULTS, **data}
+    for name, default in DEFAULTS.items():  # an emptied cell or field takes the default
+        if values[name] is None and default is not None:
+            values[name] = default
     errors: list[ApplicationError] = []
     profile = round_.profile
     year = round_.plan_year
 
     for text_field in ("activity", "location", "notes"):
         values[text_field] = nfc(values.get(text_field) or "")
+    # Every value within its bound first: a number that is not finite or out of this world
+    # would make the rules below meaningless (or raise).
+    out_of_bounds = bounds.errors_for(
+        ProposalLine,
+        values,
+        lambda field, code, text: _error(number, field, code, text),
+        LINE_FIELDS,
+    )
+    if out_of_bounds:
+        raise ApplicationErrors(out_of_bounds)
     if not values["activity"]:
         errors.append(_error(number, "activity", "activity_required", _("enter the activity.")))
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from kehoach.approvals.audit import snapshot
 from kehoach.catalog.models import ProcessProfile
+from kehoach.core import bounds
 from kehoach.core.errors import ApplicationError, ApplicationErrors, Where
 from kehoach.core.numbers import percent
 from kehoach.core.text import nfc
@@ -158,6 +159,8 @@ def _validate(values: dict[str, Any], plan_year: int | None = None) -> None:
     ):
         if values.get(field) is None:
             fail(field, "required", _("this is required."))
+    for problem in bounds.problems(VillageMeeting, values):
+        fail(problem.field, problem.code, problem.text)
     if errors:
         raise ApplicationErrors(errors)
     held_on = values["held_on"]

@@ -1,5 +1,16 @@
 """The formatters of the open datasets: CSV and JSON streamed, XLSX written with constant memory
-(see the package's text for what each file looks like)."""
+(see the package's text for what each file looks like).
+
+A text that starts like a spreadsheet formula (``=``, ``+``, ``-``, ``@``, tab, carriage
+return; ``kehoach.core.cells_out``) is neutralised where a spreadsheet could run it:
+
+- CSV: the text gets a leading apostrophe (``'=HYPERLINK(…)``), the OWASP escape, on text
+  fields only — numbers, dates and booleans are not text and are written as they are (a
+  negative number stays ``-5``); a list of amounts by source is text;
+- XLSX: every text is a string cell (``write_string``), with the quote prefix when it starts
+  like a formula; numbers, dates and booleans are typed cells; the workbook has no formula;
+- JSON: a text is a JSON string, which no reader evaluates: it is written unchanged.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +26,8 @@ from typing import Any, BinaryIO
 import xlsxwriter
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+
+from kehoach.core.cells_out import XlsxwriterText, csv_safe
 
 from .datasets import (
     BOOLEAN,
@@ -52,20 +65,24 @@ def _sources_text(items: list[dict[str, Any]]) -> str:
 
 
 def _text_value(value: Any, kind: Kind) -> str:
+    """A value as a CSV field; a text escaped if it starts like a formula."""
     if value is None:
         return ""
     if kind is SOURCES:
-        return _sources_text(value)
+        return csv_safe(_sources_text(value))
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, Decimal):
         return plain(value)
     if isinstance(value, datetime.date):
         return value.isoformat()
-    return str(value)
+    if isinstance(value, int | float):
+        return str(value)
+    return csv_safe(str(value))
 
 
 def _json_value(value: Any, kind: Kind) -> Any:
+    """A value as JSON: a text stays the text stored (a JSON string is never evaluated)."""
     if isinstance(value, Decimal):
         # million VND with at most three decimals: the float's shortest repr is the same text
         return int(value) if value == value.to_integral_value() else float(value)
@@ -136,7 +153,8 @@ def _write_xlsx(dataset: Dataset, scope: Scope, out: BinaryIO) -> int:
     book = xlsxwriter.Workbook(
         out, {"constant_memory": True, "in_memory": False, "tmpdir": tempfile.gettempdir()}
     )
-    head = book.add_format({"bold": True, "bg_color": "#DDE7F0", "border": 1})
+    text = XlsxwriterText(book)
+    head = {"bold": True, "bg_color": "#DDE7F0", "border": 1}
     formats: dict[str, Any] = {
         MONEY.code: book.add_format({"num_format": "#,##0.0##"}),
         NUMBER.code: book.add_format({"num_format": "#,##0.###"}),
@@ -146,9 +164,9 @@ def _write_xlsx(dataset: Dataset, scope: Scope, out: BinaryIO) -> int:
     writers: dict[str, Callable[..., Any]] = {}
     sheet = book.add_worksheet(str(_("Data")))
     for col, f in enumerate(dataset.fields):
-        sheet.write_string(0, col, f.name, head)
+        text.write(sheet, 0, col, f.name, head)
         sheet.set_column(col, col, 12 if f.kind in (MONEY, NUMBER, INTEGER, DATE) else 20)
-        writers[f.name] = _cell_writer(sheet, f.kind, formats.get(f.kind.code))
+        writers[f.name] = _cell_writer(sheet, text, f.kind, formats.get(f.kind.code))
     sheet.freeze_panes(1, 0)
     count = 0
     for row in dataset.rows(scope):
@@ -158,43 +176,45 @@ def _write_xlsx(dataset: Dataset, scope: Scope, out: BinaryIO) -> int:
             if value is not None and value != "":
                 writers[f.name](count, col, value)
     sheet.autofilter(0, 0, max(count, 1), len(dataset.fields) - 1)
-    _write_dictionary(book, dataset, head)
+    _write_dictionary(text, dataset, head)
     book.close()
     return count
 
 
-def _cell_writer(sheet: Any, kind: Kind, cell_format: Any) -> Callable[[int, int, Any], Any]:
+def _cell_writer(
+    sheet: Any, text: XlsxwriterText, kind: Kind, cell_format: Any
+) -> Callable[[int, int, Any], Any]:
     def write(row: int, col: int, value: Any) -> Any:
         if kind is SOURCES:
-            return sheet.write_string(row, col, _sources_text(value))
+            return text.write(sheet, row, col, _sources_text(value))
         if kind is DATE:
             return sheet.write_datetime(row, col, value, cell_format)
         if kind is BOOLEAN:
             return sheet.write_boolean(row, col, bool(value))
         if isinstance(value, Decimal):
             return sheet.write_number(row, col, float(value), cell_format)
-        if isinstance(value, int):
+        if isinstance(value, int | float):
             return sheet.write_number(row, col, value, cell_format)
-        return sheet.write_string(row, col, str(value))
+        return text.write(sheet, row, col, value)
 
     return write
 
 
-def _write_dictionary(book: Any, dataset: Dataset, head: Any) -> None:
-    sheet = book.add_worksheet(str(_("Dictionary")))
-    for col, text in enumerate(
+def _write_dictionary(text: XlsxwriterText, dataset: Dataset, head: dict[str, Any]) -> None:
+    sheet = text.book.add_worksheet(str(_("Dictionary")))
+    for col, title in enumerate(
         (_("Field"), _("Meaning (Vietnamese)"), _("Meaning (English)"), _("Type and unit"))
     ):
-        sheet.write_string(0, col, str(text), head)
+        text.write(sheet, 0, col, str(title), head)
     sheet.set_column(0, 0, 26)
     sheet.set_column(1, 2, 60)
     sheet.set_column(3, 3, 30)
     for index, f in enumerate(dataset.fields, start=1):
-        sheet.write_string(index, 0, f.name)
+        text.write(sheet, index, 0, f.name)
         vi, en = both_languages(f.meaning)
-        sheet.write_string(index, 1, vi)
-        sheet.write_string(index, 2, en)
-        sheet.write_string(index, 3, str(f.kind.label))
+        text.write(sheet, index, 1, vi)
+        text.write(sheet, index, 2, en)
+        text.write(sheet, index, 3, str(f.kind.label))
 
 
 def xlsx_tempfile(dataset: Dataset, scope: Scope) -> Any:

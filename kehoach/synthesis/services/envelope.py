@@ -27,6 +27,7 @@ from kehoach.approvals.audit import audit_record, snapshot
 from kehoach.approvals.models import StatusChange
 from kehoach.catalog.choices import ExpenditureType, FundingKind
 from kehoach.catalog.models import FundingSource, Sector
+from kehoach.core import bounds
 from kehoach.core.errors import ApplicationError, ApplicationErrors, NotFoundError, Where
 from kehoach.core.text import nfc
 from kehoach.geo.models import AdministrativeUnit
@@ -143,6 +144,16 @@ def _validate(
         **data,
     }
     year = round_.plan_year
+    values["content"] = "\n".join(nfc(x) for x in str(values["content"] or "").splitlines()).strip()
+    values["notes"] = nfc(values.get("notes") or "")
+    out_of_bounds = bounds.errors_for(
+        EnvelopeLine,
+        values,
+        lambda field, code, text: _error(number, field, code, text),
+        ("amount_mvnd", "content", "notes", "activity_keywords"),
+    )
+    if out_of_bounds:
+        raise ApplicationErrors(out_of_bounds)
     source = values.get("source")
     if not isinstance(source, FundingSource):
         errors.append(
@@ -211,7 +222,7 @@ def _validate(
             share = Decimal(share)
         except (InvalidOperation, TypeError, ValueError):
             share = Decimal(-1)
-        if not Decimal(0) <= share <= Decimal(100):
+        if not share.is_finite() or not Decimal(0) <= share <= Decimal(100):
             errors.append(
                 _error(
                     number,
@@ -255,8 +266,6 @@ def _validate(
         values["area_flags"] = sorted(set(flags))
     if scope != AreaScope.FLAGGED:
         values["area_flags"] = []
-    values["content"] = "\n".join(nfc(x) for x in str(values["content"]).splitlines()).strip()
-    values["notes"] = nfc(values.get("notes") or "")
     values["activity_keywords"] = ", ".join(keywords(values.get("activity_keywords") or ""))
     if errors:
         raise ApplicationErrors(errors)

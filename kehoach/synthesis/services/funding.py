@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from kehoach.approvals.audit import audit_bulk, audit_entry, audit_record, snapshot
 from kehoach.approvals.models import AuditEntry
+from kehoach.core import bounds
 from kehoach.core.errors import ApplicationError, ApplicationErrors, NotFoundError, Where
 from kehoach.core.text import nfc
 
@@ -402,6 +403,20 @@ def line_decide(
             _("Write the reason for this decision; the village will read it."),
             Where(field="reason"),
         )
+    problem = bounds.text_problem(bounds.limits_of(CommuneLine, "decision_reason"), reason)
+    if problem is not None:
+        raise ApplicationError(problem[0], problem[1], Where(field="reason"))
+    for envelope_line, amount in (funding or {}).items():
+        problem = bounds.number_problem(
+            bounds.limits_of(LineFunding, "amount_mvnd"), amount or 0, money=True
+        )
+        if problem is not None:
+            raise ApplicationError(
+                problem[0],
+                _("Funding from envelope line %(number)s: %(problem)s")
+                % {"number": envelope_line.number, "problem": problem[1]},
+                Where(field="funding"),
+            )
     draws = {e: money(Decimal(a)) for e, a in (funding or {}).items() if a and Decimal(a) > 0}
     if decision == Decision.FUNDED:
         _check_manual_funding(plan, current, draws)

@@ -31,11 +31,12 @@ from django.utils.translation import gettext as _
 
 from kehoach.approvals.audit import audit_record, snapshot
 from kehoach.approvals.models import AuditEntry, StatusChange
+from kehoach.core import bounds
 from kehoach.core.errors import ApplicationError, ApplicationErrors, NotFoundError, Where
 from kehoach.core.text import nfc
 from kehoach.plans.choices import PlanStatus
 from kehoach.plans.models import PlanningRound, ProposalLine
-from kehoach.plans.services.lines import validate_line
+from kehoach.plans.services.lines import field_label, validate_line
 
 from ..choices import Decision, DecisionOrigin, LineState, Review
 from ..models import CommuneLine, CommunePlan, LineFunding, LineSource, SynthesisOperation
@@ -185,6 +186,25 @@ def _apply_values(line: CommuneLine, values: dict[str, Any]) -> None:
         setattr(line, name, value)
 
 
+def require_within_bounds(line: CommuneLine, fields: Iterable[str] | None = None) -> None:
+    """Refuse a line whose values (typed, or summed from its villages by a merge or a
+    re-synthesis) fall outside their bounds, naming the line and the field."""
+
+    def error(name: str, code: str, text: str) -> ApplicationError:
+        return ApplicationError(
+            code,
+            _("Line %(number)s, %(field)s: %(problem)s")
+            % {"number": line.number, "field": field_label(name), "problem": text},
+            Where(field=name),
+            detail=text,
+        )
+
+    names = list(fields) if fields is not None else [*AMOUNT_FIELDS, *COUNT_FIELDS, *TEXT_FIELDS]
+    errors = bounds.errors_for(CommuneLine, {n: getattr(line, n) for n in names}, error)
+    if errors:
+        raise ApplicationErrors(errors)
+
+
 def _sources_of(lines: Iterable[CommuneLine]) -> dict[int, list[LineSource]]:
     ids = [line.pk for line in lines]
     found: dict[int, list[LineSource]] = defaultdict(list)
@@ -213,6 +233,7 @@ def recompute(lines: Iterable[CommuneLine]) -> None:
     for line in todo.values():
         if line.split_from_id is None and not line.organisation:
             _apply_values(line, _aggregate(sources.get(line.pk, [])))
+            require_within_bounds(line)
             line.save()
     for parent in parents.values():
         _apportion_parts(parent)
@@ -282,6 +303,12 @@ def _reset_decision(line: CommuneLine, note: str, review: str) -> None:
 
 
 def _line_from_village(plan: CommunePlan, number: int, vline: ProposalLine) -> CommuneLine:
+    line = _copy_of_village(plan, number, vline)
+    require_within_bounds(line)  # a village line stored before the bounds existed
+    return line
+
+
+def _copy_of_village(plan: CommunePlan, number: int, vline: ProposalLine) -> CommuneLine:
     return CommuneLine(
         plan=plan,
         number=number,
@@ -500,6 +527,18 @@ def _record_created(actor: Any, plan: CommunePlan, lines: list[CommuneLine]) -> 
 def _own_values(round_: PlanningRound, number: int, data: dict[str, Any]) -> dict[str, Any]:
     values = validate_line(round_, number, {**data, "priority": data.get("priority")})
     organisation = nfc(data.get("organisation") or "")
+    too_long = bounds.errors_for(
+        CommuneLine,
+        {"organisation": organisation},
+        lambda name, code, text: ApplicationError(
+            code,
+            _("Line %(number)s, Proposed by: %(problem)s") % {"number": number, "problem": text},
+            Where(field=name),
+            detail=text,
+        ),
+    )
+    if too_long:
+        raise ApplicationErrors(too_long)
     if not organisation:
         raise ApplicationErrors(
             [
@@ -578,6 +617,7 @@ def commune_line_update(
         for name in ("activity", "location", "notes"):
             if name in data:
                 setattr(current, name, nfc(data[name] or ""))
+        require_within_bounds(current, ("activity", "location", "notes"))
         if not current.activity:
             raise ApplicationErrors(
                 [

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from kehoach.approvals.audit import snapshot
 from kehoach.catalog.models import Indicator
+from kehoach.core import bounds
 from kehoach.core.errors import ApplicationError, ApplicationErrors, Where
 from kehoach.core.numbers import ParseError, parse_decimal_vi, percent
 from kehoach.core.text import nfc
@@ -60,6 +61,9 @@ def _parse(indicator: Indicator, name: str, raw: Any) -> Decimal | None:
     value = raw if isinstance(raw, Decimal) else parse_decimal_vi(str(raw))
     if value is None:
         return None
+    problem = bounds.number_problem(bounds.limits_of(TargetValue, name), value)
+    if problem is not None:
+        raise ParseError(problem[0], problem[1])
     if value < 0 and indicator.unit.strip() in ("%", "hộ", "người", "km", "ha"):
         raise ParseError("negative", _("the value cannot be negative."))
     return value

@@ -1,0 +1,1 @@
+"""Database backends of kehoach (see sqlite3/)."""
