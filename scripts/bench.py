@@ -15,6 +15,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -29,9 +30,10 @@ def _median_seconds(fn: Callable[[], object], repeat: int) -> float:
     return statistics.median(samples)
 
 
-def _f6_workbook(lines: int) -> bytes:
+def _f6_workbook(lines: int, wrong_every: int = 0) -> bytes:
     """A village's proposal list of ``lines`` lines in the official F6 layout, as an office
-    would send it (two-row headers, numbers and text cells), written with xlsxwriter."""
+    would send it (two-row headers, numbers and text cells), written with xlsxwriter; with
+    ``wrong_every``, every so many lines a total cost that is a word instead of a number."""
     import io
 
     import xlsxwriter
@@ -80,6 +82,8 @@ def _f6_workbook(lines: int) -> bytes:
         values = {**sample, "number": row + 1, "activity": f"Bê tông hóa đường xóm số {row + 1}"}
         values["total_cost_mvnd"] = 100.5 + row % 7
         values["external_support_mvnd"] = 70 + row % 7
+        if wrong_every and row % wrong_every == 0:
+            values["total_cost_mvnd"] = "một trăm"
         for col, column in enumerate(columns):
             value = values.get(column.key)
             if isinstance(value, str):
@@ -225,6 +229,74 @@ def _exchange_rows() -> list[tuple[str, str, str, str]]:
             f"{times[60_000]:.1f} s vs {times[6_000]:.1f} s",
         )
     )
+    return rows
+
+
+def _memory_rows(tmp: str) -> list[tuple[str, str, str, str]]:
+    """Peak memory above the server's idle size (issue 12, goal ≤ 100 MB each): every hostile
+    file of the tests' corpus refused at upload, a 20.000-line workbook with 1.000 wrong cells
+    refused at upload, and the marked copy of that workbook (errors.xlsx). Each is measured in
+    a process of its own (scripts/bench_memory.py) whose idle size is the baseline."""
+    import json
+    import subprocess
+
+    from kehoach.accounts.tests.factories import commune_planner
+    from kehoach.exchange.tests import hostile
+    from kehoach.geo.models import AdministrativeUnit
+    from kehoach.geo.tests.factories import VillageFactory
+    from kehoach.plans.tests import factories as f
+
+    commune = AdministrativeUnit.objects.get(code="19702")
+    plan = f.village_plan(VillageFactory.create(parent=commune, name="Thôn Đo Bộ Nhớ"))
+    planner = commune_planner(commune)
+    f.line_data()
+    path = Path(tmp) / "upload.bin"
+
+    def measure(*args: str) -> dict[str, Any]:
+        done = subprocess.run(
+            [sys.executable, str(ROOT / "scripts" / "bench_memory.py"), *args],
+            capture_output=True,
+            text=True,
+            check=True,
+            env=os.environ.copy(),
+        )
+        return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+    def upload(data: bytes, filename: str) -> dict[str, Any]:
+        path.write_bytes(data)
+        return measure("upload", str(path), filename, str(plan.uid), str(planner.pk))
+
+    def growth(m: dict[str, Any]) -> float:
+        return (m["peak_kb"] - m["idle_kb"]) / 1024
+
+    worst: tuple[float, str, dict[str, Any]] | None = None
+    for item in hostile.hostile_files():
+        m = upload(item.make(), item.filename)
+        assert m["result"] == "refused", item.name
+        if worst is None or growth(m) > worst[0]:
+            worst = (growth(m), item.name, m)
+    assert worst is not None
+    wrong = upload(_f6_workbook(20_000, wrong_every=20), "f6-20000.xlsx")
+    assert wrong["result"] == "refused" and wrong["errors"] > 0, wrong
+    marked = measure("marked", wrong["record"], str(path))
+    rows = []
+    for label, m in (
+        (
+            f"worst hostile file refused at upload ({worst[1]}; {len(hostile.hostile_files())} "
+            "files)",
+            worst[2],
+        ),
+        ("F6, 20.000 lines with 1.000 wrong cells, refused at upload", wrong),
+        ("marked copy (errors.xlsx) of that workbook", marked),
+    ):
+        rows.append(
+            (
+                label,
+                f"{m['peak_kb'] / m['idle_kb']:.2f}×",
+                "the server's idle size",
+                f"+{growth(m):.1f} MB over {m['idle_kb'] / 1024:.0f} MB, {m['seconds']:.2f} s",
+            )
+        )
     return rows
 
 
@@ -410,6 +482,7 @@ def main() -> None:
     )
 
     exchange_rows = _exchange_rows()
+    memory_rows = _memory_rows(tmp)
     allocation_rows = _allocation_rows()
 
     sizes = []
@@ -454,6 +527,17 @@ def main() -> None:
         "20.000 lines and their 20.000 audit rows through the ORM (on SQLite 41 rows per",
         "INSERT). Neither import meets the calamine goal, which leaves 1,2 s for parsing,",
         "checking and saving 20.000 lines in Python.",
+        "",
+        "## Memory of hostile and large uploads",
+        "",
+        "Goal (issue 12): the peak memory of any refused upload and of the marked copy of a",
+        "20.000-line workbook with errors at most 100 MB above the server's idle size. Each",
+        "figure is measured in a process of its own after the same work on a small workbook",
+        "(scripts/bench_memory.py): the peak resident size against the idle size.",
+        "",
+        "| Measure | Ratio | Baseline | Growth |",
+        "|---|---|---|---|",
+        *[f"| {a} | {b} | {c} | {d} |" for a, b, c, d in memory_rows],
         "",
         "## Sizes (uncompressed bytes)",
         "",

@@ -23,6 +23,7 @@ readable.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -143,8 +144,10 @@ def _is_number_field(field: models.Field[Any, Any]) -> bool:
     return isinstance(field, models.DecimalField | models.IntegerField | models.FloatField)
 
 
+@functools.lru_cache(maxsize=4096)
 def limits_of(model: type[models.Model], name: str) -> Limits:
-    """The declared bound of a field, or what its column can hold when none is declared."""
+    """The declared bound of a field, or what its column can hold when none is declared
+    (memoised: a model's fields do not change while the process runs)."""
     field = model._meta.get_field(name)
     assert isinstance(field, models.Field)
     if isinstance(field, models.CharField | models.TextField):
@@ -234,28 +237,35 @@ def problems(
     its field of ``model`` does not accept. Pure: reads nothing, writes nothing."""
     found: list[Problem] = []
     names = list(values) if fields is None else [f for f in fields if f in values]
+    kinds = _field_kinds(model)
     for name in names:
         value = values[name]
         if value is None or value == "":
             continue
-        try:
-            field = model._meta.get_field(name)
-        except Exception:  # not a field of the model (a form's extra key): not ours to check
-            continue
-        if not isinstance(field, models.Field):
-            continue
-        limits = limits_of(model, name)
-        if _is_number_field(field):
-            if isinstance(value, str | bytes) and not isinstance(value, str):
-                continue
-            problem = number_problem(limits, value, money=name.endswith("_mvnd"))
-        elif isinstance(field, models.CharField | models.TextField):
-            problem = text_problem(limits, value)
-        else:
+        kind = kinds.get(name)
+        if kind == "number":
+            problem = number_problem(limits_of(model, name), value, money=name.endswith("_mvnd"))
+        elif kind == "text":
+            problem = text_problem(limits_of(model, name), value)
+        else:  # not a bounded field of the model (a form's extra key, a relation)
             problem = None
         if problem is not None:
             found.append(Problem(name, *problem))
     return found
+
+
+@functools.lru_cache(maxsize=256)
+def _field_kinds(model: type[models.Model]) -> dict[str, str]:
+    """Field name → "number" or "text" for the fields that have a bound."""
+    kinds: dict[str, str] = {}
+    for field in model._meta.get_fields():
+        if not isinstance(field, models.Field):
+            continue
+        if _is_number_field(field):
+            kinds[field.name] = "number"
+        elif isinstance(field, models.CharField | models.TextField):
+            kinds[field.name] = "text"
+    return kinds
 
 
 def _conditions(model: type[models.Model]) -> Iterator[Q]:

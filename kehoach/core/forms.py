@@ -10,6 +10,7 @@ from typing import Any
 
 from django import forms
 from django.core.validators import MaxLengthValidator
+from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 
 from .numbers import ParseError, format_date_vi, format_number_vi, parse_date_vi, parse_decimal_vi
@@ -162,7 +163,7 @@ class NamedChoiceField(forms.ModelChoiceField):
         return str(display()) if callable(display) else str(obj)
 
 
-def show_bounds(form: forms.BaseForm, model: type[Any]) -> None:
+def show_bounds(form: forms.BaseForm, model: type[Model]) -> None:
     """Give each field of ``form`` that has a namesake on ``model`` the model's bound
     (``kehoach.core.bounds``): text fields their ``maxlength``; Vietnamese number fields a
     ``max_value`` (checked with the same message as the services) and a hint the page shows
