@@ -198,7 +198,9 @@ def test_a_workbook_confirmed_twice_at_once_is_applied_once(checked_import: dict
     tabs = [_client(planner), _client(planner)]  # a double click, or two tabs
     url = reverse("exchange:import_confirm", args=[record.uid])
 
-    answers = _race(lambda: tabs[0].post(url), lambda: tabs[1].post(url))
+    answers = _race(
+        lambda: tabs[0].post(url, {"confirm": "1"}), lambda: tabs[1].post(url, {"confirm": "1"})
+    )
 
     winners = [i for i, a in enumerate(answers) if a.status_code == 302]
     assert len(winners) == 1, [a.status_code for a in answers]
@@ -263,6 +265,7 @@ def test_two_approvers_at_once_approve_the_plan_once(commune_world: dict[str, An
         "resolution_number": "25/NQ-HĐND",
         "resolution_date": "01/12/2026",
         "signer": "Lê Văn Sơn, Chủ tịch HĐND xã",
+        "confirm": "on",
     }
 
     answers = _race(lambda: chair.post(url, resolution), lambda: deputy.post(url, resolution))
@@ -288,7 +291,9 @@ def test_a_plan_published_twice_at_once_is_published_once(commune_world: dict[st
     url = reverse("synthesis:transition", args=[plan.uid, "publish"])
     approval_page = reverse("synthesis:approval", args=[plan.uid])
 
-    answers = _race(lambda: tabs[0].post(url), lambda: tabs[1].post(url))
+    answers = _race(
+        lambda: tabs[0].post(url, {"confirm": "1"}), lambda: tabs[1].post(url, {"confirm": "1"})
+    )
 
     assert [a.status_code for a in answers if not _is_conflict(a)] in ([302, 302], [302])
     winners = [i for i, a in enumerate(answers) if a.get("Location") == approval_page]

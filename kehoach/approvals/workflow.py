@@ -4,14 +4,20 @@ A document model has a ``status`` field; its workflow lists the allowed transiti
 service, ``transition_apply``, applies a transition under a row lock, checks the role on the
 unit through the permission module, runs the document's guard (rules that must hold, such as
 R3 or the meeting quorum), saves and writes the status-change row.
+
+What a page offers asks the same checks: ``transition_reason`` answers why a user may not take
+an action now (a ``Reason``: no permission, not in this state, or a rule of the document's
+``precondition`` refuses) or ``None``, and ``transition_apply`` raises that same reason under
+the lock. Each app wraps it as ``can_<action>(user, obj)`` (style.md, permissions), so a button
+is shown exactly when the service would accept the click.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from dataclasses import dataclass, field
+from typing import Any, NoReturn, TypeVar
 
 from django.db import models, transaction
 from django.utils.functional import Promise
@@ -53,6 +59,128 @@ class Workflow:
         ]
 
 
+FORBIDDEN = "not_found"
+"""The code of a ``Reason`` when the user may not take the action at all (no role for it)."""
+WRONG_STATE = ("transition_invalid", "transition_unknown")
+"""The codes of a ``Reason`` when the document's state does not have the action."""
+
+Precondition = Callable[[Any, Transition], None]
+"""A rule that must hold before a transition and does not depend on what the user types (R3,
+the meeting, every line decided …): returns nothing, or raises ``ApplicationError``."""
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a user may not take an action now; ``can_<action>(user, obj)`` answers one, or
+    ``None`` when the action may go ahead. ``error`` is what the service raises for it."""
+
+    code: str
+    message: str
+    error: ApplicationError = field(repr=False, compare=False)
+
+    @property
+    def hidden(self) -> bool:
+        """The user may not take this action, or the state has no such action: a page does not
+        mention it. Otherwise a rule refuses it for now, and a page may say why."""
+        return self.code == FORBIDDEN or self.code in WRONG_STATE
+
+    def raise_error(self) -> NoReturn:
+        raise self.error
+
+    @classmethod
+    def of(cls, error: ApplicationError) -> Reason:
+        return cls(error.code, error.message, error)
+
+
+def reason_of(check: Callable[[], None]) -> Reason | None:
+    """Run a check that raises ``ApplicationError`` when something is refused; its answer as
+    a ``Reason`` (``NotFoundError`` included: the user may not)."""
+    try:
+        check()
+    except ApplicationError as exc:
+        return Reason.of(exc)
+    return None
+
+
+@dataclass(frozen=True)
+class Offer:
+    """A transition a page may show: ``reason`` is None when the user may take it now."""
+
+    transition: Transition
+    reason: Reason | None
+
+    @property
+    def action(self) -> str:
+        return self.transition.action
+
+    @property
+    def label(self) -> str | Promise:
+        return self.transition.label
+
+
+def _state_error(workflow: Workflow, obj: models.Model, action: str) -> ApplicationError | None:
+    state = obj.status  # type: ignore[attr-defined]
+    if workflow.find(state, action) is not None:
+        return None
+    return ApplicationError(
+        "transition_invalid",
+        _("This cannot be done now: the document is “%(state)s”.") % {"state": _state_label(obj)},
+    )
+
+
+def transition_reason(
+    *,
+    obj: models.Model,
+    workflow: Workflow,
+    action: str,
+    user: Any,
+    unit: AdministrativeUnit,
+    precondition: Precondition | None = None,
+) -> Reason | None:
+    """Why ``user`` may not take ``action`` on ``obj`` now (in this order: the permission on
+    ``unit``, the state, the document's precondition), or None. ``transition_apply`` asks the
+    same under the row lock, so a page and the service never disagree."""
+    try:
+        permission = _permission_of(workflow, action)
+    except ApplicationError as exc:
+        return Reason.of(exc)
+    if not has_permission(user, permission, unit):
+        return Reason.of(NotFoundError())
+    error = _state_error(workflow, obj, action)
+    if error is not None:
+        return Reason.of(error)
+    if precondition is not None:
+        step = workflow.find(obj.status, action)  # type: ignore[attr-defined]
+        assert step is not None
+        return reason_of(lambda: precondition(obj, step))
+    return None
+
+
+def transitions_offered(
+    *,
+    obj: models.Model,
+    workflow: Workflow,
+    user: Any,
+    unit: AdministrativeUnit,
+    precondition: Precondition | None = None,
+) -> list[Offer]:
+    """The transitions a page shows for ``obj``: those of its state that ``user`` holds the
+    permission for, each with the reason a rule refuses it now (None: a button)."""
+    offers = []
+    for step in workflow.available(obj.status, user, unit):  # type: ignore[attr-defined]
+        reason = transition_reason(
+            obj=obj,
+            workflow=workflow,
+            action=step.action,
+            user=user,
+            unit=unit,
+            precondition=precondition,
+        )
+        if reason is None or not reason.hidden:
+            offers.append(Offer(step, reason))
+    return offers
+
+
 def transition_apply(
     *,
     obj: M,
@@ -64,19 +192,26 @@ def transition_apply(
     comment: str = "",
     guard: Callable[[M, Transition], None] | None = None,
     on_apply: Callable[[M, Transition], None] | None = None,
+    precondition: Callable[[M, Transition], None] | None = None,
 ) -> M:
+    """Apply ``action`` under a row lock: the refusals of ``transition_reason`` (permission,
+    state, ``precondition``), then the comment a transition needs, then ``guard`` (rules on
+    what the user typed), then the change and its status-change row."""
     with transaction.atomic():
         locked = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
         state = locked.status  # type: ignore[attr-defined]
+        reason = transition_reason(
+            obj=locked,
+            workflow=workflow,
+            action=action,
+            user=actor,
+            unit=unit,
+            precondition=precondition,
+        )
+        if reason is not None:
+            reason.raise_error()
         step = workflow.find(state, action)
-        if not has_permission(actor, _permission_of(workflow, action), unit):
-            raise NotFoundError()
-        if step is None:
-            raise ApplicationError(
-                "transition_invalid",
-                _("This cannot be done now: the document is “%(state)s”.")
-                % {"state": _state_label(locked)},
-            )
+        assert step is not None
         comment = (comment or "").strip()
         if step.needs_comment and not comment:
             raise ApplicationError(

@@ -24,7 +24,11 @@ from kehoach.core.errors import ApplicationError
 from .models import Layout
 
 HERE = Path(__file__).resolve().parent / "layouts"
-KINDS = {"int", "decimal", "money", "text", "choice", "month", "date", "value", "sources"}
+KINDS = {
+    "int", "decimal", "money", "text", "choice", "month", "date", "value", "sources", "criteria"
+}  # fmt: skip
+"""``sources``: one money column per envelope line (F12, F14); ``criteria``: one column per
+scoring criterion of the round's process profile (F10)."""
 SCALES = {"mvnd": Decimal(1), "vnd": Decimal(1_000_000)}
 """Money columns in million VND (default) or in đồng (divided by one million on import)."""
 

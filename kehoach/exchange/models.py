@@ -17,6 +17,7 @@ class Form(models.TextChoices):
     F6 = "F6", _("F6 — village proposals")
     F8 = "F8", _("F8 — village meeting and attendance")
     F9 = "F9", _("F9 — commune synthesis")
+    F10 = "F10", _("F10 — commune scoring and ranking")
     F11 = "F11", _("F11 — resource envelope")
     F12 = "F12", _("F12 — financial plan by source")
     F14 = "F14", _("F14 — progress of the works")

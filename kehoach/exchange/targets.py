@@ -11,11 +11,11 @@ from kehoach.plans.services.common import require_editable
 from kehoach.synthesis.models import CommuneLine, CommunePlan, EnvelopeLine, LineFunding
 from kehoach.synthesis.services.common import require_editable as require_commune_plan_editable
 
-from .forms import f1, f6, f8, f9, f11, f12, f14
+from .forms import f1, f6, f8, f9, f10, f11, f12, f14
 from .services import Target, fingerprint_of
 
 VILLAGE_FORMS = ("F1", "F6", "F8")
-COMMUNE_FORMS = ("F9", "F11", "F12", "F14")
+COMMUNE_FORMS = ("F9", "F10", "F11", "F12", "F14")
 BLANK_FORMS = ("F6", "F11")
 """The forms that are lists of lines and can also be downloaded empty, to add lines."""
 MODULES: dict[str, Any] = {
@@ -23,6 +23,7 @@ MODULES: dict[str, Any] = {
     "F6": f6,
     "F8": f8,
     "F9": f9,
+    "F10": f10,
     "F11": f11,
     "F12": f12,
     "F14": f14,

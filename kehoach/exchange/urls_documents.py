@@ -12,6 +12,11 @@ urlpatterns = [
         name="commune_document",
     ),
     path(
+        "cdp/<uuid:uid>/documents/phan-hoi-cac-thon.pdf",
+        views.commune_feedback_sheets,
+        name="commune_feedback_sheets",
+    ),
+    path(
         "plans/<uuid:uid>/documents/phan-hoi.pdf",
         views.village_feedback_sheet,
         name="village_feedback_sheet",

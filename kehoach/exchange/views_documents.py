@@ -1,7 +1,7 @@
-"""Downloading the documents: the commune plan (PDF and Word), a village's feedback sheet (F13)
-and the A0 poster of a village plan. The same visibility as the plan pages: a plan the user may
-not see, a version that does not exist and a feedback not yet published are all 404 — checked
-before anything kept is looked at.
+"""Downloading the documents: the commune plan (PDF and Word), a village's feedback sheet (F13),
+the feedback sheets of every village in one PDF and the A0 poster of a village plan. The same
+visibility as the plan pages: a plan the user may not see, a version that does not exist and a
+feedback not yet published are all 404 — checked before anything kept is looked at.
 
 A version's documents are rendered once and kept (``documents/kept.py``); drafts and the poster
 are rendered each time within the user's limits, and a user over them gets a 429 page saying
@@ -29,7 +29,7 @@ from .documents.commune import CommunePlanDocument, commune_document_filename
 from .documents.kept import KeptKey, draft_document, kept_document
 from .documents.limits import RenderLimited
 from .documents.pdf import document_pdf
-from .documents.village import FeedbackSheet, VillagePoster
+from .documents.village import FeedbackSheet, FeedbackSheets, VillagePoster
 from .documents.word import document_docx
 from .models import DocumentKind
 
@@ -115,6 +115,27 @@ def village_feedback_sheet(request: HttpRequest, uid: Any) -> HttpResponse:
     key = KeptKey(DocumentKind.FEEDBACK, plan.uid, sheet.version, "pdf", get_language() or "vi")
     data = kept_document(user=request.user, key=key, content=sheet.context(), render=sheet.pdf)
     return _download(data, PDF, sheet.filename())
+
+
+@login_required
+@render_limited
+def commune_feedback_sheets(request: HttpRequest, uid: Any) -> HttpResponse:
+    """F13 of every village of a published version (``?version=N``, by default the latest
+    published) in one PDF, kept like the single sheets (under the commune plan's uid)."""
+    plan = commune_plan_or_404(request, uid)
+    number = request.GET.get("version")
+    if number is not None and (not number.isascii() or not number.isdigit() or len(number) > 9):
+        raise Http404
+    try:
+        sheets = FeedbackSheets(plan, int(number) if number is not None else None)
+    except NotFoundError as exc:
+        raise Http404 from exc
+    contexts = sheets.contexts()
+    key = KeptKey(DocumentKind.FEEDBACK, plan.uid, sheets.version, "pdf", get_language() or "vi")
+    data = kept_document(
+        user=request.user, key=key, content=contexts, render=lambda: sheets.pdf(contexts)
+    )
+    return _download(data, PDF, sheets.filename())
 
 
 @login_required

@@ -34,7 +34,7 @@ from .forms import (
     VillageRenameForm,
 )
 from .models import AdministrativeUnit
-from .panels import commune_panels, province_panels
+from .panels import commune_panels, home_panels, province_panels, village_panels
 
 T = TypeVar("T")
 
@@ -95,6 +95,8 @@ def _is_htmx(request: HttpRequest) -> bool:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """What each of the user's roles must do now (sections registered by other apps, see
+    ``panels.register_home_panel``), then the user's units and roles."""
     assignments = sorted(
         (a for a in assignments_of(request.user) if a.unit is not None),
         key=lambda a: (a.unit.level, a.unit.sort_key),  # type: ignore[union-attr]
@@ -104,7 +106,12 @@ def home(request: HttpRequest) -> HttpResponse:
         provinces = (
             AdministrativeUnit.objects.filter(level=Level.PROVINCE).current().in_vietnamese_order()
         )
-    return render(request, "geo/home.html", {"assignments": assignments, "provinces": provinces})
+    context = {
+        "assignments": assignments,
+        "provinces": provinces,
+        "panels": home_panels(request),
+    }
+    return render(request, "geo/home.html", context)
 
 
 @login_required
@@ -144,6 +151,7 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
         context["rename_form"] = VillageRenameForm(initial={"new_name": unit.name})
         context["end_form"] = VillageEndForm()
         context["name_changes"] = unit.name_changes.all()
+        context["panels"] = village_panels(request, unit)
         template = "geo/village.html"
         partial = ""
     if partial and _is_htmx(request):

@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Count, QuerySet, Sum
 
 from kehoach.accounts.permissions import units_visible_to
+from kehoach.approvals.models import StatusChange
 from kehoach.core.errors import NotFoundError
 from kehoach.core.numbers import percent
 from kehoach.geo.models import AdministrativeUnit
@@ -29,6 +30,23 @@ def plan_get_for_user(*, user: Any, uid: uuid.UUID | str) -> VillagePlan:
         return plans_visible_to(user).get(uid=uid)
     except (VillagePlan.DoesNotExist, ValueError) as exc:
         raise NotFoundError() from exc
+
+
+def plan_open_returns(plan: VillagePlan) -> list[StatusChange]:
+    """What the commune asked to change when it returned the plan: the returns since the plan
+    was last submitted, newest first (who, when and the comment are on each row), so none once
+    it is submitted again and none for a plan never returned. One query."""
+    steps = StatusChange.objects.filter(
+        plan_uid=plan.uid,
+        subject_label=VillagePlan._meta.label_lower,
+        action__in=("submit", "return"),
+    ).order_by("-at", "-id")
+    returns: list[StatusChange] = []
+    for step in steps[:50]:
+        if step.action != "return":
+            break
+        returns.append(step)
+    return returns
 
 
 def rounds_of(commune: AdministrativeUnit) -> QuerySet[PlanningRound]:

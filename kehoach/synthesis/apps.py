@@ -25,3 +25,11 @@ class SynthesisConfig(AppConfig):
         register_round_panel(round_synthesis_panel)
         register_province_panel(rollup_province_panel)
         register_plan_guard(village_plan_guard)
+
+        from kehoach.geo.panels import register_home_panel, register_village_panel
+
+        from .views.home import HOME_PANELS, village_plans_panel
+
+        for panel in HOME_PANELS:
+            register_home_panel(panel)
+        register_village_panel(village_plans_panel)

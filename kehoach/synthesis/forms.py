@@ -246,3 +246,11 @@ class ApproveForm(ServiceErrorsMixin, forms.Form):
     comment = forms.CharField(
         label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    confirm = forms.BooleanField(
+        label=_(
+            "I have checked these details against the signed resolution, and I understand "
+            "that the approved version can no longer be changed."
+        ),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"required": True}),
+    )

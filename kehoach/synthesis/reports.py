@@ -41,12 +41,13 @@ class FinanceRow:
     labour: Decimal = ZERO
     labour_days: Decimal = ZERO
     materials: Decimal = ZERO
+    unsplit: Decimal = ZERO
     land_m2: Decimal = ZERO
     support: Decimal = ZERO
 
     @property
     def contribution(self) -> Decimal:
-        return self.cash + self.labour + self.materials
+        return self.cash + self.labour + self.materials + self.unsplit
 
     @property
     def sources_total(self) -> Decimal:
@@ -65,6 +66,7 @@ class FinanceRow:
         self.labour += other.labour
         self.labour_days += other.labour_days
         self.materials += other.materials
+        self.unsplit += other.unsplit
         self.land_m2 += other.land_m2
         self.support += other.support
 
@@ -98,17 +100,37 @@ class FinancialPlan:
         return all(c.within for c in self.checks)
 
 
-def _contribution_parts(line: CommuneLine) -> tuple[Decimal, Decimal, Decimal]:
-    """Cash, labour and materials of a line's contribution; a contribution that was not split
-    counts as cash."""
-    cash, labour, materials = (
+@dataclass(frozen=True)
+class ContributionParts:
+    """A community contribution by kind. What the village did not break down into cash,
+    labour and materials stays ``unsplit`` ("not broken down"): it is never counted as cash."""
+
+    cash: Decimal
+    labour: Decimal
+    materials: Decimal
+    unsplit: Decimal
+
+    @property
+    def total(self) -> Decimal:
+        return self.cash + self.labour + self.materials + self.unsplit
+
+
+def contribution_parts(
+    total: Decimal, cash: Decimal, labour: Decimal, materials: Decimal
+) -> ContributionParts:
+    """The one rule for showing a contribution by kind (the F12 page, the F12 workbook, the
+    plan document): the parts as entered, and the rest of the total as "not broken down"."""
+    rest = total - (cash + labour + materials)
+    return ContributionParts(cash, labour, materials, rest if rest > ZERO else ZERO)
+
+
+def line_contribution_parts(line: CommuneLine) -> ContributionParts:
+    return contribution_parts(
+        line.contribution_mvnd,
         line.contribution_cash_mvnd,
         line.contribution_labour_mvnd,
         line.contribution_materials_mvnd,
     )
-    if cash + labour + materials == ZERO and line.contribution_mvnd:
-        cash = line.contribution_mvnd
-    return cash, labour, materials
 
 
 def financial_plan(plan: CommunePlan) -> FinancialPlan:
@@ -131,15 +153,16 @@ def financial_plan(plan: CommunePlan) -> FinancialPlan:
                 unfunded_count += 1
                 unfunded_support += line.external_support_mvnd
             continue
-        cash, labour, materials = _contribution_parts(line)
+        parts = line_contribution_parts(line)
         finance_row = FinanceRow(
             line=line,
             label=str(line),
             total=line.total_cost_mvnd,
-            cash=cash,
-            labour=labour,
+            cash=parts.cash,
+            labour=parts.labour,
             labour_days=line.contribution_labour_days,
-            materials=materials,
+            materials=parts.materials,
+            unsplit=parts.unsplit,
             land_m2=line.contribution_land_m2,
             support=line.external_support_mvnd,
         )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import approval, envelope, funding, plan, rollup
+from .views import approval, envelope, funding, plan, rollup, scoring
 
 app_name = "synthesis"
 
@@ -45,7 +45,6 @@ urlpatterns = [
         plan.own_line_restore,
         name="own_line_restore",
     ),
-    path("cdp/<uuid:uid>/lines/<uuid:line_uid>/scores/", plan.line_scores_view, name="line_scores"),
     path("cdp/<uuid:uid>/lines/<uuid:line_uid>/rank/", plan.line_rank_view, name="line_rank"),
     path("cdp/<uuid:uid>/lines/<uuid:line_uid>/decide/", plan.line_decide_view, name="line_decide"),
     path(
@@ -59,7 +58,7 @@ urlpatterns = [
         name="line_reviewed",
     ),
     path("cdp/<uuid:uid>/lines/<uuid:line_uid>/split/", plan.line_split_view, name="line_split"),
-    path("cdp/<uuid:uid>/scoring/", plan.scoring_view, name="scoring"),
+    path("cdp/<uuid:uid>/scoring/", scoring.scoring_view, name="scoring"),
     path("cdp/<uuid:uid>/allocation/", funding.allocation_view, name="allocation"),
     path("cdp/<uuid:uid>/allocation/run/", funding.allocation_run_view, name="allocation_run"),
     path(
@@ -72,6 +71,7 @@ urlpatterns = [
     path("cdp/<uuid:uid>/history/", plan.history_view, name="history"),
     path("cdp/<uuid:uid>/approval/", approval.approval_view, name="approval"),
     path("cdp/<uuid:uid>/do/<str:action>/", approval.transition_view, name="transition"),
+    path("cdp/<uuid:uid>/approve/", approval.approve_view, name="approve"),
     path("cdp/<uuid:uid>/comments/", approval.comment_view, name="comment"),
     path(
         "cdp/<uuid:uid>/comments/<int:comment_id>/resolve/",

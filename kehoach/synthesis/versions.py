@@ -301,6 +301,14 @@ class Fate:
     def funded_total(self) -> Decimal:
         return sum((Decimal(f["amount"]) for f in self.funding), ZERO)
 
+    @property
+    def proposed_contribution(self) -> Decimal | None:
+        """What the village proposed to contribute to its part of the line, whatever the
+        decision (a fact of the proposal; realised only if the work is funded); None for a
+        proposal an amendment took out of the plan. The portal, the feedback page and the F13
+        sheet all show this one value under one label."""
+        return None if self.dropped else self.contribution
+
 
 def _weights(sources: list[dict[str, Any]]) -> list[Decimal]:
     """How the line's funding is divided between its village lines: by the support each asked

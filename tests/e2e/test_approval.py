@@ -26,7 +26,7 @@ def _login(page: Page, username: str) -> None:
     page.get_by_label("Tên đăng nhập").fill(username)
     page.get_by_label("Mật khẩu").fill("kehoach-demo")
     page.locator("main").get_by_role("button", name="Đăng nhập").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Đơn vị của tôi")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Việc cần làm")
 
 
 def _logout(page: Page) -> None:
@@ -51,7 +51,8 @@ def test_return_fix_approve_publish_and_the_village_reads_its_feedback(page: Pag
 
     _login(page, "xa.hailang")
     page.goto(f"/cdp/{plan.uid}/approval/")
-    page.get_by_role("button", name="Trình phê duyệt").click()
+    page.get_by_role("link", name="Trình phê duyệt").click()
+    page.get_by_role("button", name="Xác nhận trình phê duyệt").click()
     expect(page.locator("#cdp-status")).to_have_text("Đã trình phê duyệt")
     _logout(page)
 
@@ -83,25 +84,28 @@ def test_return_fix_approve_publish_and_the_village_reads_its_feedback(page: Pag
     page.get_by_role("button", name="Đánh dấu đã giải quyết").click()
     expect(page.locator(".comment .tag")).to_have_text("đã giải quyết")
     page.get_by_role("link", name="Phê duyệt", exact=True).click()
-    page.get_by_role("button", name="Trình phê duyệt").click()
+    page.get_by_role("link", name="Trình phê duyệt").click()
+    page.get_by_role("button", name="Xác nhận trình phê duyệt").click()
     expect(page.locator("#cdp-status")).to_have_text("Đã trình phê duyệt")
     _logout(page)
 
     # the leader approves with the resolution of the commune People's Council
     _login(page, "lanhdao.hailang")
     page.goto(f"/cdp/{plan.uid}/approval/")
-    page.locator("#approve-box summary").click()
+    page.get_by_role("link", name="Phê duyệt (nghị quyết HĐND xã)").click()
     page.get_by_label("Số nghị quyết").fill("25/NQ-HĐND")
     page.get_by_label("Ngày nghị quyết").fill("01/12/2026")
     page.get_by_label("Người ký").fill("Lê Văn Sơn, Chủ tịch HĐND xã")
-    page.locator("#approve-box").get_by_role("button", name="Phê duyệt", exact=True).click()
+    page.get_by_label("Tôi đã đối chiếu các thông tin trên với bản nghị quyết đã ký").check()
+    page.get_by_role("button", name="Xác nhận phê duyệt").click()
     expect(page.locator("#cdp-status")).to_have_text("Đã phê duyệt")
     expect(page.locator("main")).to_contain_text("25/NQ-HĐND")
     _logout(page)
 
     _login(page, "xa.hailang")
     page.goto(f"/cdp/{plan.uid}/approval/")
-    page.get_by_role("button", name="Công bố và gửi phản hồi cho các thôn").click()
+    page.get_by_role("link", name="Công bố và gửi phản hồi cho các thôn").click()
+    page.get_by_role("button", name="Xác nhận công bố").click()
     expect(page.locator("#cdp-status")).to_have_text("Đã công bố")
     _logout(page)
 

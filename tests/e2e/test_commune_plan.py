@@ -24,7 +24,7 @@ def _login(page: Page, username: str) -> None:
     page.get_by_label("Tên đăng nhập").fill(username)
     page.get_by_label("Mật khẩu").fill("kehoach-demo")
     page.locator("main").get_by_role("button", name="Đăng nhập").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Đơn vị của tôi")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Việc cần làm")
 
 
 def test_planner_synthesises_merges_allocates_and_the_province_reads(page: Page) -> None:

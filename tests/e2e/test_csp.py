@@ -32,7 +32,7 @@ def _login(page: Page, username: str) -> None:
     page.get_by_label("Tên đăng nhập").fill(username)
     page.get_by_label("Mật khẩu").fill(DEMO_PASSWORD)
     page.locator("main").get_by_role("button", name="Đăng nhập").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Đơn vị của tôi")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Việc cần làm")
 
 
 def test_the_browser_refuses_inline_code_and_the_test_hears_it(

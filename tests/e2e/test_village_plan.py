@@ -116,7 +116,8 @@ def test_planner_prepares_and_submits_a_village_plan(page: Page) -> None:
 
     page.get_by_role("link", name="Đề xuất (F6)").click()
     expect(page.locator("#checklist li.bad")).to_have_count(0)
-    page.get_by_role("button", name="Gửi lên xã").click()
+    page.get_by_role("link", name="Gửi lên xã").click()
+    page.get_by_role("button", name="Xác nhận gửi lên xã").click()
     expect(page.locator("#plan-status")).to_have_text("Đã gửi lên xã")
     expect(page.get_by_role("button", name="Thêm đề xuất")).to_have_count(0)
     expect(page.get_by_role("link", name="Sửa")).to_have_count(0)

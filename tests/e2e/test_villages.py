@@ -23,7 +23,7 @@ def test_planner_adds_a_village_finds_it_and_switches_language(page: Page) -> No
     page.get_by_label("Mật khẩu").fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
 
-    expect(page.get_by_role("heading", level=1)).to_have_text("Đơn vị của tôi")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Việc cần làm")
     page.get_by_role("link", name="Xã Hải Lăng").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Xã Hải Lăng")
 

@@ -9,6 +9,8 @@ from typing import Any
 
 from kehoach.core.text import name_sort_key
 from kehoach.synthesis.choices import Decision
+from kehoach.synthesis.reports import ContributionParts
+from kehoach.synthesis.reports import contribution_parts as split_contribution
 
 ZERO = Decimal(0)
 
@@ -58,15 +60,16 @@ def funding_by_source(line: dict[str, Any]) -> dict[str, Decimal]:
     return dict(sums)
 
 
-def contribution_parts(line: dict[str, Any]) -> tuple[Decimal, Decimal, Decimal]:
-    """Cash, labour and materials (with land) of a line's contribution; a contribution that
-    was not split counts as cash (as the financial plan page does)."""
-    cash = decimal(line.get("contribution_cash"))
-    labour = decimal(line.get("contribution_labour"))
-    materials = decimal(line.get("contribution_materials"))
-    if cash + labour + materials == ZERO and decimal(line.get("contribution")):
-        cash = decimal(line.get("contribution"))
-    return cash, labour, materials
+def contribution_parts(line: dict[str, Any]) -> ContributionParts:
+    """Cash, labour, materials (with land) and the part not broken down of a snapshot line's
+    contribution, by the financial plan's own rule (``synthesis.reports.contribution_parts``:
+    a contribution that was not broken down is never shown as cash)."""
+    return split_contribution(
+        decimal(line.get("contribution")),
+        decimal(line.get("contribution_cash")),
+        decimal(line.get("contribution_labour")),
+        decimal(line.get("contribution_materials")),
+    )
 
 
 def decision_label(decision: str) -> str:

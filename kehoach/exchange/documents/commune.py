@@ -67,11 +67,12 @@ class CommunePlanDocument:
 
     @property
     def values(self) -> dict[str, Any]:
+        """The names as written inside a sentence ("của xã Hải Lăng, tỉnh Quảng Trị")."""
         return {
             "year": self.year,
             "previous_year": self.year - 1,
-            "commune": self.commune,
-            "province": self.province,
+            "commune": texts.in_sentence(self.commune),
+            "province": texts.in_sentence(self.province),
         }
 
     def money(self, value: Decimal) -> str:
@@ -118,7 +119,7 @@ class CommunePlanDocument:
             ) % {
                 "number": version.resolution_number,
                 "date": format_date_vi(version.resolution_date),
-                "commune": self.commune,
+                "commune": self.values["commune"],
             }
             if version.is_amendment:
                 notes.append(_("Amendment – version %(number)s") % {"number": version.number})
@@ -135,9 +136,11 @@ class CommunePlanDocument:
             authority=_("PEOPLE'S COMMITTEE"),
             authority_unit=self.commune.upper(),
             reference=_("No.: ……/KH-UBND"),
-            title=_("SOCIO-ECONOMIC DEVELOPMENT PLAN FOR %(year)s") % {"year": self.year},
-            subtitle=_("of %(commune)s, %(province)s")
-            % {"commune": self.commune, "province": self.province},
+            title=texts.with_year(
+                _("SOCIO-ECONOMIC DEVELOPMENT PLAN FOR %(year)s") % {"year": self.year},
+                self.year,
+            ),
+            subtitle=_("of %(commune)s, %(province)s") % self.values,
             approval=approval,
             place_date=texts.place_date(self.commune, day),
             draft=self.draft,
@@ -152,8 +155,7 @@ class CommunePlanDocument:
             recipients_title=_("Recipients:"),
             recipients=[
                 _("The People's Council of the commune;"),
-                _("The People's Committee of %(province)s (Department of Finance);")
-                % {"province": self.province},
+                _("The People's Committee of %(province)s (Department of Finance);") % self.values,
                 _("The villages of the commune;"),
                 _("Archive."),
             ],
@@ -171,10 +173,10 @@ class CommunePlanDocument:
                 % {
                     "number": self.version.resolution_number,
                     "date": format_date_vi(self.version.resolution_date),
-                    "commune": self.commune,
+                    "commune": self.values["commune"],
                 }
             )
-        part.bullets(bases)
+        part.bullets(texts.as_list_items(bases))
         part.paragraph(
             _(
                 "The People's Committee of %(commune)s issues the socio-economic development "
@@ -246,7 +248,7 @@ class CommunePlanDocument:
         part = Part(_("Part IV. Financial plan by funding source"), new_page=True)
         sources = self.sources()
         total = sum((decimal(x["total"]) for x in self.funded_lines), ZERO)
-        given = sum((sum(contribution_parts(x), ZERO) for x in self.funded_lines), ZERO)
+        given = sum((contribution_parts(x).total for x in self.funded_lines), ZERO)
         support = sum((funded(x) for x in self.funded_lines), ZERO)
         share = percent(given, total)
         amounts = {

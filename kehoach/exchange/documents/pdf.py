@@ -119,6 +119,22 @@ def document_pdf(document: Document) -> bytes:
     return html_to_pdf(document_html(document))
 
 
+def sheet_html(template: str, context: dict[str, Any]) -> str:
+    return render_to_string(TEMPLATES + template, context)
+
+
 def sheet_pdf(template: str, context: dict[str, Any]) -> bytes:
     """A one-off layout (feedback sheet, poster) from its template and context."""
-    return html_to_pdf(render_to_string(TEMPLATES + template, context))
+    return html_to_pdf(sheet_html(template, context))
+
+
+def sheets_pdf(htmls: list[str]) -> bytes:
+    """Several sheets in one PDF, each laid out on its own (its pages numbered "1/2", "2/2"
+    within it) and their pages put one after the other."""
+    from weasyprint import HTML
+
+    if not htmls:
+        raise ValueError("no sheet to render")
+    documents = [HTML(string=html, url_fetcher=refuse_fetch).render() for html in htmls]
+    pages = [page for document in documents for page in document.pages]
+    return bytes(documents[0].copy(pages).write_pdf())

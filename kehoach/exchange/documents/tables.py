@@ -157,6 +157,7 @@ def finance_table(funded_lines: list[dict[str, Any]], sources: list[tuple[str, s
             Column(_("Cash"), "money", blank_zero=True),
             Column(_("Labour"), "money", blank_zero=True),
             Column(_("Materials and land"), "money", blank_zero=True),
+            Column(_("Not broken down"), "money", blank_zero=True),
             Column(_("Community contribution"), "money"),
         ],
         title=_("Financial plan by funding source (form F12, million VND)"),
@@ -167,18 +168,19 @@ def finance_table(funded_lines: list[dict[str, Any]], sources: list[tuple[str, s
         if sources
         else "",
     )
-    width = 1 + len(codes) + 4
+    width = 1 + len(codes) + 5
 
     def amounts(line: dict[str, Any]) -> list[Decimal]:
         by_source = funding_by_source(line)
-        cash, labour, materials = contribution_parts(line)
+        parts = contribution_parts(line)
         return [
             decimal(line["total"]),
             *[by_source.get(code, ZERO) for code in codes],
-            cash,
-            labour,
-            materials,
-            cash + labour + materials,
+            parts.cash,
+            parts.labour,
+            parts.materials,
+            parts.unsplit,
+            parts.total,
         ]
 
     grand = [ZERO] * width

@@ -17,7 +17,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from kehoach.core.text import strip_unit_prefix
+from kehoach.core.text import UNIT_PREFIXES, nfc, strip_unit_prefix
 
 LEGAL_BASES_KEY = "document_legal_bases"
 IMPLEMENTATION_KEY = "document_implementation"
@@ -25,6 +25,38 @@ IMPLEMENTATION_KEY = "document_implementation"
 
 def national_heading() -> tuple[str, str]:
     return _("SOCIALIST REPUBLIC OF VIET NAM"), _("Independence – Freedom – Happiness")
+
+
+NBSP = "\u00a0"
+
+_KIND_WORDS = sorted(UNIT_PREFIXES, key=len, reverse=True)
+
+
+def in_sentence(name: str) -> str:
+    """A unit's name as written inside a sentence: its kind word in lower case ("xã Hải Lăng",
+    "thôn Diên Sanh", "thành phố Huế"), the name itself as it is. Every name a document writes
+    in running text goes through this one function; headings in capitals do not."""
+    text = nfc(name)
+    folded = text.casefold()
+    for word in _KIND_WORDS:
+        if folded.startswith(word.casefold() + " ") and len(text) > len(word) + 1:
+            return word.lower() + text[len(word) :]
+    return text
+
+
+def with_year(text: str, year: int | str) -> str:
+    """``text`` with the space before the year made non-breaking, so that a title never leaves
+    the year alone on a line ("… NĂM 2027" breaks before "NĂM", never between)."""
+    return text.replace(f" {year}", f"{NBSP}{year}")
+
+
+def as_list_items(items: list[str]) -> list[str]:
+    """Items of a list inside one sentence (the legal bases, "Căn cứ …"): each ends with ";",
+    the last with "."."""
+    stripped = [item.rstrip().rstrip(".;,").rstrip() for item in items]
+    return [
+        item + ("." if index == len(stripped) - 1 else ";") for index, item in enumerate(stripped)
+    ]
 
 
 def province_label(name: str) -> str:

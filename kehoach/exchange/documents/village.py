@@ -4,7 +4,10 @@ the village meeting, and the A0 poster of the village plan for the cultural hous
 
 The feedback sheet reads the latest published version of the commune plan
 (``synthesis.services.workflow.village_feedback``): each proposal's fate, its part of the
-funding by source, the contribution required, the period and the reason. The poster shows the
+funding by source, the contribution the village proposed, the period and the reason.
+``FeedbackSheets`` puts the sheets of every village of a published version in one PDF, each
+village on its own pages (numbered per village), for the commune to print at once. The poster
+shows the
 village's own proposals by sector and priority; once the commune plan is published, each line's
 status in it.
 """
@@ -17,19 +20,21 @@ from typing import Any
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
+from kehoach.approvals.models import Version
 from kehoach.core.errors import NotFoundError
 from kehoach.core.numbers import format_date_vi, format_number_vi
 from kehoach.plans.choices import ImplementationMode
 from kehoach.plans.models import VillageMeeting, VillagePlan
 from kehoach.plans.selectors import lines_by_sector, plan_lines
 from kehoach.synthesis.choices import Decision
-from kehoach.synthesis.services.workflow import village_feedback
+from kehoach.synthesis.models import CommunePlan
+from kehoach.synthesis.services.workflow import latest_version, version_fates, village_feedback
 from kehoach.synthesis.versions import OUTCOME_ORDER, Fate
 
 from . import texts
 from .common import ZERO, decimal, decision_label, number, period_text
 from .model import Column, Table, number_text
-from .pdf import css_string, sheet_pdf, table_context
+from .pdf import css_string, sheet_html, sheet_pdf, sheets_pdf, table_context
 
 
 def _place_and_parents(plan: VillagePlan) -> tuple[str, str]:
@@ -40,10 +45,16 @@ def _place_and_parents(plan: VillagePlan) -> tuple[str, str]:
 
 class FeedbackSheet:
     """F13 for one village plan: NotFoundError while no version of the commune plan is
-    published."""
+    published. ``feedback`` (a published version and the village's fates in it) is read from
+    the database when not given."""
 
-    def __init__(self, plan: VillagePlan) -> None:
-        version, fates, _commune_plan = village_feedback(plan)
+    def __init__(
+        self, plan: VillagePlan, feedback: tuple[Version, list[Fate]] | None = None
+    ) -> None:
+        if feedback is None:
+            version, fates, _commune_plan = village_feedback(plan)
+        else:
+            version, fates = feedback
         if version is None:
             raise NotFoundError()
         self.plan = plan
@@ -66,14 +77,14 @@ class FeedbackSheet:
                 Column(_("Quantity"), width=1.1),
                 Column(_("Approved support"), "money", 1.1),
                 Column(_("Sources"), width=1.6),
-                Column(_("Contribution required"), "money", 1.1),
+                Column(_("Proposed contribution of the village"), "money", 1.1),
                 Column(_("Period"), width=1.3),
                 Column(_("Carried out by"), width=1.4),
             ],
             empty=_("No proposal of this village is in the commune plan."),
             detail_label=_("Reason and next step"),
         )
-        support, given = ZERO, ZERO
+        support, given, proposed = ZERO, ZERO, ZERO
         for fate in self.fates:
             line = fate.line
             is_funded = fate.decision == Decision.FUNDED
@@ -82,7 +93,7 @@ class FeedbackSheet:
             activity = fate.activity
             if fate.shared_with:
                 activity += "\n" + _("one work with %(villages)s (commune line %(number)s)") % {
-                    "villages": ", ".join(fate.shared_with),
+                    "villages": ", ".join(texts.in_sentence(name) for name in fate.shared_with),
                     "number": line["number"],
                 }
                 quantity += " " + _("(whole work)")
@@ -98,7 +109,7 @@ class FeedbackSheet:
                 quantity,
                 fate.funded_total if is_funded else None,
                 sources,
-                fate.contribution if is_funded else None,
+                fate.proposed_contribution,
                 period_text(line["start"], line["end"]) if is_funded else "",
                 str(modes.get(line.get("implementation_mode") or "", "")) if is_funded else "",
                 detail=" ".join(_sentence(x) for x in (reason, step) if x),
@@ -106,8 +117,9 @@ class FeedbackSheet:
             if is_funded:
                 support += fate.funded_total
                 given += fate.contribution
+            proposed += fate.proposed_contribution or ZERO
         if self.fates:
-            table.add(None, _("Total"), "", "", support, "", given, "", "", style="total")
+            table.add(None, _("Total"), "", "", support, "", proposed, "", "", style="total")
         self.support, self.given = support, given
         return table
 
@@ -119,8 +131,8 @@ class FeedbackSheet:
         table = self.table()
         funded = sum(1 for f in self.fates if f.decision == Decision.FUNDED)
         values = {
-            "commune": commune,
-            "village": village,
+            "commune": texts.in_sentence(commune),
+            "village": texts.in_sentence(village),
             "year": plan.round.plan_year,
             "number": version.resolution_number,
             "date": format_date_vi(version.resolution_date),
@@ -171,6 +183,12 @@ class FeedbackSheet:
                 "Amounts in million VND. For a work shared with other villages, the support "
                 "shown is the village's part of it, in proportion to the support each village "
                 "asked for."
+            )
+            + " "
+            + _(
+                "The proposed contribution is what the village offered for its own part of the "
+                "work; for a proposal without funding it is given only if the work is funded "
+                "later."
             ),
             "table": table_context(table, self.decimals),
             "authority": _("PEOPLE'S COMMITTEE"),
@@ -185,11 +203,60 @@ class FeedbackSheet:
             "page_label": css_string(_("Page")),
         }
 
+    def html(self, context: dict[str, Any] | None = None) -> str:
+        return sheet_html("feedback_sheet.html", context or self.context())
+
     def pdf(self) -> bytes:
-        return sheet_pdf("feedback_sheet.html", self.context())
+        return sheets_pdf([self.html()])
 
     def filename(self) -> str:
         return f"phan-hoi-thon-{self.plan.village.code}-{self.plan.round.plan_year}.pdf"
+
+
+class FeedbackSheets:
+    """F13 of every village of a round in one PDF, from one published version of the commune
+    plan (by default the latest): the sheet of each village plan, villages in their order,
+    each on its own pages. NotFoundError while no version is published (or for a version
+    number that is not a published one)."""
+
+    def __init__(self, plan: CommunePlan, number: int | None = None) -> None:
+        versions = Version.objects.filter(plan_uid=plan.uid, published_at__isnull=False)
+        version = (
+            latest_version(plan, published=True)
+            if number is None
+            else versions.filter(number=number).first()
+        )
+        if version is None:
+            raise NotFoundError()
+        self.plan = plan
+        self.version = version
+        village_plans = plan.round.plans.select_related(
+            "village", "round__commune__parent", "round__profile"
+        ).order_by("village__sort_key", "village__code")
+        self.sheets = [
+            FeedbackSheet(
+                village_plan, (version, version_fates(version, village_plan.village.code))
+            )
+            for village_plan in village_plans
+        ]
+        if not self.sheets:
+            raise NotFoundError()
+
+    def contexts(self) -> list[dict[str, Any]]:
+        """Every village's sheet as its formatter reads it (what the kept file is made from)."""
+        return [sheet.context() for sheet in self.sheets]
+
+    def pdf(self, contexts: list[dict[str, Any]] | None = None) -> bytes:
+        contexts = contexts if contexts is not None else self.contexts()
+        return sheets_pdf(
+            [sheet.html(context) for sheet, context in zip(self.sheets, contexts, strict=True)]
+        )
+
+    def filename(self) -> str:
+        round_ = self.plan.round
+        return (
+            f"phan-hoi-cac-thon-{round_.commune.code}-{round_.plan_year}-v{self.version.number}.pdf"
+        )
 
 
 def _sentence(text: str) -> str:

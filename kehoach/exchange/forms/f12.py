@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from kehoach.core.errors import ApplicationError, ApplicationErrors
 from kehoach.synthesis.choices import Decision
 from kehoach.synthesis.models import CommuneLine, CommunePlan, EnvelopeLine
+from kehoach.synthesis.reports import line_contribution_parts
 from kehoach.synthesis.services.common import envelope_for
 from kehoach.synthesis.services.funding import line_decide
 from kehoach.synthesis.services.lines import lines_with_sources
@@ -70,15 +71,17 @@ def export(
     lines = list(lines_with_sources(plan))
     rows = []
     for line in lines:
+        parts = line_contribution_parts(line)  # the page's rule: never unsplit as cash
         row: dict[str, Any] = {
             "number": line.number,
             "sector": line.sector.name,
             "activity": line.activity,
             "total_cost_mvnd": line.total_cost_mvnd,
             "external_support_mvnd": line.external_support_mvnd,
-            "contribution_cash_mvnd": line.contribution_cash_mvnd,
-            "contribution_labour_mvnd": line.contribution_labour_mvnd,
-            "contribution_materials_mvnd": line.contribution_materials_mvnd,
+            "contribution_cash_mvnd": parts.cash,
+            "contribution_labour_mvnd": parts.labour,
+            "contribution_materials_mvnd": parts.materials,
+            "contribution_unsplit_mvnd": parts.unsplit,
             "decision_reason": line.decision_reason if line.decision == Decision.FUNDED else "",
         }
         by_env = {f.envelope_line_id: f.amount_mvnd for f in line.funding.all()}

@@ -36,13 +36,11 @@ from .base import (
     line_key,
     read_meta,
     read_table,
-    shown,
 )
 
 FORM = "F6"
-ADD_PREVIEW = ("sector", "unit", "quantity", "total_cost_mvnd", "external_support_mvnd")
 PREVIEW_DETAILS = 300
-"""New lines shown with their main values in the preview; further ones by name only (the
+"""New lines shown with every value they fill in the preview; further ones by name only (the
 preview of a 20,000-line workbook stays readable, and quick)."""
 SPLIT = ["contribution_cash_mvnd", "contribution_labour_mvnd", "contribution_materials_mvnd"]
 INSTRUCTIONS = [
@@ -270,13 +268,7 @@ def read(
                     "add",
                     row.number,
                     f"{number}. {values['activity']}",
-                    [
-                        (labels[name], "—", shown(values[name]))
-                        for name in ADD_PREVIEW
-                        if values.get(name) not in (None, "")
-                    ]
-                    if added <= PREVIEW_DETAILS
-                    else [],
+                    _added_fields(values, labels) if added <= PREVIEW_DETAILS else [],
                 )
             )
             continue
@@ -313,6 +305,17 @@ def read(
                     Change("remove", None, f"{line.number}. {line.activity}", [])
                 )
     return reading
+
+
+def _added_fields(values: dict[str, Any], labels: dict[str, str]) -> list[tuple[str, str, str]]:
+    """Every field a new line fills (in the form's order), as the preview shows it: a choice
+    by its label, not its code."""
+    fields = []
+    for key in LINE_FIELDS:
+        choices = dict(getattr(ProposalLine._meta.get_field(key), "choices", None) or [])
+        for label, _before, after in compare({}, values, labels, [key]):
+            fields.append((label, "—", str(choices.get(values[key], after))))
+    return fields
 
 
 def _changed_since(line: ProposalLine) -> str:

@@ -461,7 +461,7 @@ def test_the_pdf_has_the_parts_names_and_totals(rich: dict[str, Any], tmp_path: 
     for heading in ("Tổng kinh phí", "Dân đóng góp", "Quyết định của xã", "Khung nguồn lực"):
         assert heading in text
     for name in (
-        "Xã Hải Lăng",
+        "xã Hải Lăng",  # inside a sentence: the kind word in lower case
         "XÃ HẢI LĂNG",
         "Thôn Diên Sanh",
         "Thôn Mỹ Chánh",
@@ -527,7 +527,7 @@ def test_the_word_file_has_the_same_totals(rich: dict[str, Any]) -> None:
     for expected in (
         t("SOCIO-ECONOMIC DEVELOPMENT PLAN FOR %(year)s", year=2027),
         t("Part IV. Financial plan by funding source"),
-        "Xã Hải Lăng",
+        "xã Hải Lăng",
         "Thôn Diên Sanh",
         ROAD,
         "25/NQ-HĐND",
@@ -582,12 +582,12 @@ def test_legal_bases_and_implementation_come_from_the_profile(world: dict[str, A
     profile = world["plan"].round.profile
     profile.extra = {
         "document_legal_bases": ["Căn cứ Quyết định số 99/QĐ-UBND về kế hoạch năm {year};"],
-        "document_implementation": ["Ban quản lý xã {commune} chịu trách nhiệm."],
+        "document_implementation": ["Ban quản lý {commune} chịu trách nhiệm."],
     }
     profile.save()
     text = pdf_text(vi_pdf(world["plan"], world["version"]))
     assert "Căn cứ Quyết định số 99/QĐ-UBND về kế hoạch năm 2027;" in text
-    assert "Ban quản lý xã Xã Hải Lăng chịu trách nhiệm." in text
+    assert "Ban quản lý xã Hải Lăng chịu trách nhiệm." in text
     assert t("Pursuant to the Law on Public Investment;") not in text
 
 
@@ -833,9 +833,9 @@ def test_the_feedback_sheet_lists_every_line_with_its_fate(
     text_a, text_b = pdf_text(data_a), pdf_text(data_b)
     for expected in (ROAD, SCHOOL, funded, "NTP26: 500,0", "NS-X: 350,0", "850,0", "150,0"):
         assert expected in text_a, expected
-    assert "Thôn Diên Sanh" in text_a and "25/NQ-HĐND" in text_a
+    assert "thôn Diên Sanh" in text_a and "25/NQ-HĐND" in text_a
     assert FARM not in text_a
-    for expected in (FARM, unfunded, "Chưa có nguồn vốn phù hợp", "Thôn Mỹ Chánh"):
+    for expected in (FARM, unfunded, "Chưa có nguồn vốn phù hợp", "thôn Mỹ Chánh"):
         assert expected in text_b, expected
     assert ROAD not in text_b
     assert t("NOTICE") in text_a
@@ -890,7 +890,7 @@ def test_a_shared_work_shows_the_village_part() -> None:
     with translation.override("vi"):
         text = pdf_text(FeedbackSheet(VillagePlan.objects.get(village=a)).pdf())
     assert "NTP26: 500,0" in text  # 750 of support, in proportion 500 : 250
-    assert "Thôn Mỹ Chánh" in text
+    assert "thôn Mỹ Chánh" in text
 
 
 def test_the_poster_is_a0_in_large_type(world: dict[str, Any], tmp_path: Path) -> None:

@@ -5,13 +5,16 @@ it must not import ``monitoring``, so this module registers a *carry-over source
 start-up (``MonitoringConfig.ready`` → ``plans.services.carry_over.register_carry_over_source``).
 
 The source adds the village proposals behind a funded work of last year's commune plan that was
-not completed: the work (a funded line in the plan, of a plan that was published) has no
-progress report at all, or its latest report says not started, ongoing, suspended or cancelled
-(``choices.UNFINISHED``). The village line is found through ``synthesis.LineSource`` (a commune
-line ← the village lines it was made from; a withdrawn source does not count). A village line
-that went into several works (a split) is offered if any of them is unfinished, with a note for
-each. The note says how far the work got, e.g. "not completed: 60% done, status “Ongoing”";
-the carried line keeps its ``origin`` link like every carried line.
+started and not finished: the work (a funded line in the plan, of a plan that was published)
+has a latest progress report that says ongoing, suspended or cancelled (``OFFERED``). A funded
+work that has not started (its latest report says so, or nothing was reported) is not offered:
+it belongs to last year's plan, which funds it, and carrying it over would ask for its money a
+second time. A completed work is not offered either. The village line is found through
+``synthesis.LineSource`` (a commune line ← the village lines it was made from; a withdrawn
+source does not count). A village line that went into several works (a split) is offered if
+any of them is unfinished, with a note for each. The note says how far the work got, e.g.
+"work in progress, 40% done"; the carried line keeps its ``origin`` link like every carried
+line.
 """
 
 from __future__ import annotations
@@ -38,19 +41,23 @@ def _percent_text(value: Decimal) -> str:
     return text[:-2] if text.endswith(",0") else text
 
 
-def unfinished_note(line: CommuneLine, report: ProgressReport | None) -> str:
-    """What the village is told about an unfinished work (``line`` is the commune line)."""
-    if report is None:
-        return _("not completed: no progress was reported")
-    status = str(ProgressStatus(report.status).label).lower()
+OFFERED = (ProgressStatus.ONGOING, ProgressStatus.SUSPENDED, ProgressStatus.CANCELLED)
+"""The latest report of a funded work that brings its proposal back next year: started and not
+finished, or stopped. Not started (or never reported) and completed works are not offered."""
+
+
+def unfinished_note(line: CommuneLine, report: ProgressReport) -> str:
+    """Why the village is offered the proposal behind a work started and not finished
+    (``line`` is the commune line, ``report`` its latest report, one of ``OFFERED``): how far
+    the work got, and the reason given for a suspended or cancelled work."""
     percent = percent_done(line, report)
-    if percent is None:
-        note = _("not completed: status “%(status)s”") % {"status": status}
+    done = {"percent": _percent_text(percent)} if percent is not None else None
+    if report.status == ProgressStatus.SUSPENDED:
+        note = _("work suspended, %(percent)s%% done") % done if done else _("work suspended")
+    elif report.status == ProgressStatus.CANCELLED:
+        note = _("work cancelled, %(percent)s%% done") % done if done else _("work cancelled")
     else:
-        note = _("not completed: %(percent)s%% done, status “%(status)s”") % {
-            "percent": _percent_text(percent),
-            "status": status,
-        }
+        note = _("work in progress, %(percent)s%% done") % done if done else _("work in progress")
     if report.status in NEEDS_REASON and report.status_reason:
         note += f" ({report.status_reason})"
     return note
@@ -58,8 +65,9 @@ def unfinished_note(line: CommuneLine, report: ProgressReport | None) -> str:
 
 def unfinished_village_lines(previous: VillagePlan) -> dict[int, str]:
     """The carry-over source: ``{village proposal line id: note}`` for the lines of
-    ``previous`` behind a funded work of its round's commune plan that was not completed.
-    Three queries (commune plan, published version, sources with their latest reports)."""
+    ``previous`` behind a funded work of its round's commune plan that was started and not
+    finished (``OFFERED``). Three queries (commune plan, published version, sources with their
+    latest reports)."""
     commune_plan = CommunePlan.objects.filter(round_id=previous.round_id).first()
     if commune_plan is None or not is_monitored(commune_plan):
         return {}
@@ -86,7 +94,7 @@ def unfinished_village_lines(previous: VillagePlan) -> dict[int, str]:
     for source in sources:
         reports = source.line.latest_reports  # type: ignore[attr-defined]
         report = reports[0] if reports else None
-        if report is not None and report.status == ProgressStatus.COMPLETED:
-            continue
+        if report is None or report.status not in OFFERED:
+            continue  # not started (or never reported): last year's plan funds it; or done
         notes[source.village_line_id].append(unfinished_note(source.line, report))
     return {line_id: "; ".join(texts) for line_id, texts in notes.items()}

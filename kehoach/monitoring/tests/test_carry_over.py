@@ -1,7 +1,9 @@
 """Carry-over brings exactly the unfunded, deferred and unfinished lines with their origin: a
 published 2027 plan is followed (one work completed, one ongoing, one never reported), the 2028
 round is opened, and each village is offered its unfunded and deferred proposals and those
-behind the unfinished works — not the completed work, not the rejected proposal."""
+behind the works started and not finished — not the completed work, not a funded work that has
+not started (never reported, or reported not started: the 2027 plan funds it), not the rejected
+proposal."""
 
 from __future__ import annotations
 
@@ -140,10 +142,7 @@ def _next_round(world: dict[str, Any]) -> dict[str, VillagePlan]:
 
 
 def _ongoing_note(percent: str) -> str:
-    return gettext("not completed: %(percent)s%% done, status “%(status)s”") % {
-        "percent": percent,
-        "status": gettext("Ongoing").lower(),
-    }
+    return gettext("work in progress, %(percent)s%% done") % {"percent": percent}
 
 
 @pytest.fixture
@@ -165,13 +164,14 @@ def test_each_village_is_offered_exactly_its_unfunded_deferred_and_unfinished_li
     diên_sanh, mỹ_chánh = plans["Thôn Diên Sanh"], plans["Thôn Mỹ Chánh"]
 
     assert {line.activity for line in carry_over_candidates(diên_sanh)} == {SCHOOL, CANAL}
-    assert {line.activity for line in carry_over_candidates(mỹ_chánh)} == {FARM, LAMPS}
+    # the lamps were funded and never reported: not started, so not offered
+    assert {line.activity for line in carry_over_candidates(mỹ_chánh)} == {FARM}
 
     with translation.override("vi"):
         reasons = {c.line.activity: c.reason for c in carry_over_preview(diên_sanh)}
-        assert reasons == {SCHOOL: _ongoing_note("60"), CANAL: ""}
+        assert reasons == {SCHOOL: "đang thi công dở, đã làm 60%", CANAL: "hoãn sang năm sau"}
         reasons = {c.line.activity: c.reason for c in carry_over_preview(mỹ_chánh)}
-        assert reasons == {FARM: "", LAMPS: gettext("not completed: no progress was reported")}
+        assert reasons == {FARM: "không được bố trí vốn năm 2027"}
 
     # carried over, each new line keeps the link to where it came from
     for plan in (diên_sanh, mỹ_chánh):
@@ -190,9 +190,37 @@ def test_each_village_is_offered_exactly_its_unfunded_deferred_and_unfinished_li
         SCHOOL: proposals[SCHOOL],
         CANAL: proposals[CANAL],
         FARM: proposals[FARM],
-        LAMPS: proposals[LAMPS],
     }
-    assert ROAD not in carried and MARKET not in carried
+    assert ROAD not in carried and MARKET not in carried and LAMPS not in carried
+
+
+def test_a_funded_work_reported_not_started_is_not_offered_and_offered_once_started(
+    world: dict[str, Any],
+) -> None:
+    def report(status: str, done: str, on: datetime.date) -> None:
+        progress_report_create(
+            actor=world["planner"],
+            line=world["works"][LAMPS],
+            data=report_data(
+                reported_on=on,
+                status=status,
+                quantity_done=D(done),
+                actual_start=None if status == "not_started" else on,
+                contribution_cash_mvnd=D(0),
+                contribution_labour_days=D(0),
+                contribution_labour_mvnd=D(0),
+            ),
+            disbursed={world["budget"]: D(0)},
+        )
+
+    report("not_started", "0", datetime.date(2026, 10, 15))
+    plan = _next_round(world)["Thôn Mỹ Chánh"]
+    assert {x.activity for x in carry_over_candidates(plan)} == {FARM}
+
+    report("ongoing", "0.5", datetime.date(2026, 12, 1))  # 0,5 of 2 lamps: 25%
+    with translation.override("vi"):
+        reasons = {c.line.activity: c.reason for c in carry_over_preview(plan)}
+    assert reasons[LAMPS] == "đang thi công dở, đã làm 25%"
 
 
 def test_carrying_an_unfinished_line_tells_what_was_done(world: dict[str, Any]) -> None:
@@ -201,7 +229,10 @@ def test_carrying_an_unfinished_line_tells_what_was_done(world: dict[str, Any]) 
     with translation.override("vi"):
         done = carry_over(actor=world["planner"], plan=plan, line_uids=[str(school.uid)])
         assert done.notes == [
-            gettext("Line %(number)s of the %(year)s plan (“%(activity)s”): %(note)s")
+            gettext(
+                "Line %(number)s of the %(year)s plan (“%(activity)s”): %(note)s. "
+                "Set its quantity and cost to what remains to be done."
+            )
             % {
                 "number": school.number,
                 "year": 2027,
@@ -246,11 +277,7 @@ def test_a_suspended_or_cancelled_work_is_offered_with_its_reason(world: dict[st
         (school,) = [
             c for c in carry_over_preview(plans["Thôn Diên Sanh"]) if c.line.activity == SCHOOL
         ]
-        expected = gettext("not completed: %(percent)s%% done, status “%(status)s”") % {
-            "percent": "25",
-            "status": gettext("Suspended").lower(),
-        }
-        assert school.reason == f"{expected} (Chờ bổ sung vốn)"
+        assert school.reason == "công trình tạm dừng, đã làm 25% (Chờ bổ sung vốn)"
 
 
 def test_the_carry_over_page_shows_why_a_funded_line_is_offered(
@@ -260,9 +287,11 @@ def test_the_carry_over_page_shows_why_a_funded_line_is_offered(
     client.force_login(world["planner"])
     with translation.override("vi"):
         html = client.get(reverse("plans:carry_over", args=[plan.uid])).content.decode()
-        assert _ongoing_note("60") in html
+    assert "Đang thi công dở, đã làm 60%" in html and "Hoãn sang năm sau" in html
     assert SCHOOL in html and CANAL in html and ROAD not in html
     assert f'value="{world["proposals"][SCHOOL].uid}"' in html
+    assert " checked" not in html  # nothing is ticked in advance
+    assert "Công trình được bố trí vốn năm 2027 nhưng chưa khởi công không được liệt kê" in html
 
 
 def test_works_of_a_plan_never_published_are_not_offered_as_unfinished() -> None:
@@ -272,7 +301,7 @@ def test_works_of_a_plan_never_published_are_not_offered_as_unfinished() -> None
     assert not ProgressReport.objects.exists()
 
 
-def test_the_note_of_a_work_without_a_report_and_of_a_cancelled_one(
+def test_the_note_of_a_cancelled_work_and_of_one_in_progress(
     world: dict[str, Any],
 ) -> None:
     lamps = world["works"][LAMPS]
@@ -284,9 +313,7 @@ def test_the_note_of_a_work_without_a_report_and_of_a_cancelled_one(
         status_reason="Điện lực đã lắp",
     )
     with translation.override("vi"):
-        assert unfinished_note(lamps, None) == gettext("not completed: no progress was reported")
-        assert unfinished_note(lamps, report) == (
-            gettext("not completed: %(percent)s%% done, status “%(status)s”")
-            % {"percent": "0", "status": gettext("Cancelled").lower()}
-            + " (Điện lực đã lắp)"
-        )
+        assert unfinished_note(lamps, report) == "công trình đã hủy, đã làm 0% (Điện lực đã lắp)"
+        report.status, report.quantity_done = "ongoing", D("0.75")
+        assert unfinished_note(lamps, report) == "đang thi công dở, đã làm 37,5%"
+        assert unfinished_note(lamps, report) == _ongoing_note("37,5")

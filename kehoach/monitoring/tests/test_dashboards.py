@@ -697,6 +697,9 @@ def _charts_are_well_formed_and_tabled(page: str) -> int:
         assert [ids[i] for i in labelled] == ["title", "desc"]
         assert svg.find("{http://www.w3.org/2000/svg}text") is not None
         after = page[match.end() :].lstrip()
+        # the figures follow the drawing, folded (they open on demand and for printing)
+        assert after.startswith('<details class="figures"><summary>'), after[:80]
+        after = after.split("</summary>", 1)[1].lstrip()
         assert after.startswith('<div class="wide"><table'), after[:80]
         table = after.split("</table>")[0]
         assert '<th scope="col">' in table and "<tbody>" in table

@@ -1,11 +1,14 @@
 """Carry-over: last year's unfunded, deferred or unfinished proposals brought into this year's
 plan.
 
-What is offered: the lines of the village's previous plan whose outcome is unfunded or deferred
-(``CARRY_OVER_OUTCOMES``), and the lines that registered *sources* add, each with a note saying
-why. ``plans`` knows nothing of implementation; ``monitoring`` registers a source at start-up
-(``register_carry_over_source``) that adds the proposals behind funded works that were not
-completed. A line already carried into this plan is not offered again.
+What is offered, and only that, each with why: the lines of the village's previous plan whose
+outcome is unfunded ("not funded in 2026") or deferred ("deferred to the next year";
+``CARRY_OVER_OUTCOMES``), and the lines that registered *sources* add with their note.
+``plans`` knows nothing of implementation; ``monitoring`` registers a source at start-up
+(``register_carry_over_source``) that adds the proposals behind funded works that were started
+and not finished ("work in progress, 40% done"). A funded work that has not started is not
+offered: it belongs to last year's plan, which funds it. A line already carried into this plan
+is not offered again. Nothing is chosen in advance, and exactly the chosen lines are copied.
 
 A carried line is a new line of this year's plan, so it must pass the rules of this year
 (``validate_line``: R1, R2, R5, R6 and the proposed source) like a line typed today. Its months
@@ -32,7 +35,7 @@ from django.utils.translation import gettext as _
 
 from kehoach.core.errors import ApplicationError, ApplicationErrors, NotFoundError, Where
 
-from ..choices import CARRY_OVER_OUTCOMES
+from ..choices import CARRY_OVER_OUTCOMES, LineOutcome
 from ..models import ProposalLine, VillagePlan
 from .common import record_create, require_editable
 from .lines import AUDIT_FIELDS, LINE_FIELDS, field_label, validate_line
@@ -72,12 +75,35 @@ def unregister_carry_over_source(source: CarryOverSource) -> None:
         _sources.remove(source)
 
 
-def carry_over_offers(plan: VillagePlan) -> list[tuple[ProposalLine, str]]:
-    """Lines of the previous plan to offer, each with the note of the source that added it
-    ("" for an unfunded or deferred line): no line twice, none already carried into ``plan``."""
+UNFUNDED = "unfunded"
+DEFERRED = "deferred"
+UNFINISHED = "unfinished"
+
+
+@dataclass(frozen=True)
+class Offer:
+    """A line of the previous plan that may be carried over, and why: its ``kind`` (unfunded,
+    deferred, or unfinished: added by a source) and the ``reason`` said to the user."""
+
+    line: ProposalLine
+    kind: str
+    reason: str
+
+
+def _outcome_reason(line: ProposalLine, year: int) -> tuple[str, str]:
+    if line.outcome == LineOutcome.DEFERRED:
+        return DEFERRED, _("deferred to the next year")
+    return UNFUNDED, _("not funded in %(year)s") % {"year": year}
+
+
+def carry_over_offers(plan: VillagePlan) -> list[Offer]:
+    """Lines of the previous plan to offer, each with why: unfunded or deferred (its outcome),
+    or the note of the source that added it; no line twice, none already carried into
+    ``plan``."""
     before = previous_plan(plan)
     if before is None:
         return []
+    year = before.round.plan_year
     notes: dict[int, str] = {}
     for source in list(_sources):
         for line_id, note in source(before).items():
@@ -93,17 +119,22 @@ def carry_over_offers(plan: VillagePlan) -> list[tuple[ProposalLine, str]]:
         .select_related("sector", "unit", "proposed_source", "plan__round")
         .order_by("number")
     )
-    return [
-        (line, "" if line.outcome in CARRY_OVER_OUTCOMES else notes.get(line.pk, ""))
-        for line in lines
-        if line.pk not in taken
-    ]
+    offers = []
+    for line in lines:
+        if line.pk in taken:
+            continue
+        if line.outcome in CARRY_OVER_OUTCOMES:
+            kind, reason = _outcome_reason(line, year)
+        else:
+            kind, reason = UNFINISHED, notes.get(line.pk, "")
+        offers.append(Offer(line=line, kind=kind, reason=reason))
+    return offers
 
 
 def carry_over_candidates(plan: VillagePlan) -> list[ProposalLine]:
     """Lines of the previous plan that were not funded, were deferred or that a registered
     source offers (unfinished works), not yet carried over."""
-    return [line for line, _note in carry_over_offers(plan)]
+    return [offer.line for offer in carry_over_offers(plan)]
 
 
 @dataclass
@@ -113,7 +144,8 @@ class Candidate:
 
     line: ProposalLine
     reason: str = ""
-    """Why a line that was funded is offered again (the note of the source that added it)."""
+    """Why the line is offered ("not funded in 2026", "work in progress, 40% done")."""
+    kind: str = UNFUNDED
     values: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
@@ -162,9 +194,10 @@ def _problem(old: ProposalLine, error: ApplicationError) -> str:
     )
 
 
-def _prepare(plan: VillagePlan, old: ProposalLine, reason: str = "") -> Candidate:
+def _prepare(plan: VillagePlan, offer: Offer) -> Candidate:
     year = plan.round.plan_year
-    candidate = Candidate(line=old, reason=reason)
+    old = offer.line
+    candidate = Candidate(line=old, reason=offer.reason, kind=offer.kind)
     values = {name: getattr(old, name) for name in LINE_FIELDS}
     values["start_month"] = _move_month(old.start_month, year)
     values["end_month"] = _move_month(old.end_month, year)
@@ -191,26 +224,25 @@ def _prepare(plan: VillagePlan, old: ProposalLine, reason: str = "") -> Candidat
 
 def carry_over_preview(plan: VillagePlan) -> list[Candidate]:
     """Every candidate line with what carrying it over would do (shown before choosing)."""
-    return [_prepare(plan, line, reason) for line, reason in carry_over_offers(plan)]
+    return [_prepare(plan, offer) for offer in carry_over_offers(plan)]
 
 
 @transaction.atomic
 def carry_over(*, actor: Any, plan: VillagePlan, line_uids: list[str]) -> CarriedOver:
     """Copy the chosen lines into ``plan``, keeping the link to where each came from, each
-    checked by the rules of the new plan year (see the module's description). All or nothing:
-    if one chosen line cannot be carried, nothing is saved and the error names it. Returns the
-    new lines and the notes the user must act on: why a funded line came back (an unfinished
-    work: its quantity and cost are last year's, to be set to what remains) and what was
-    adjusted (a source left empty)."""
+    checked by the rules of the new plan year (see the module's description). Exactly the
+    chosen lines, each once, in the order of last year's plan. All or nothing: if one chosen
+    line cannot be carried, nothing is saved and the error names it. Returns the new lines and
+    the notes the user must act on: an unfinished work (its quantity and cost are last year's,
+    to be set to what remains) and what was adjusted (a source left empty)."""
     require_editable(actor, plan)  # locks the plan row and reads its status under the lock
     if not line_uids:
         raise ApplicationError("nothing_chosen", _("Choose at least one proposal to carry over."))
-    candidates = {str(line.uid): (line, reason) for line, reason in carry_over_offers(plan)}
-    chosen = []
-    for uid in line_uids:
-        if str(uid) not in candidates:
-            raise NotFoundError()
-        chosen.append(_prepare(plan, *candidates[str(uid)]))
+    offers = {str(offer.line.uid): offer for offer in carry_over_offers(plan)}
+    wanted = {str(uid) for uid in line_uids}
+    if wanted - set(offers):
+        raise NotFoundError()
+    chosen = [_prepare(plan, offer) for uid, offer in offers.items() if uid in wanted]
     refused = [
         ApplicationError("carry_over_refused", problem, Where(field="lines"))
         for candidate in chosen
@@ -228,9 +260,12 @@ def carry_over(*, actor: Any, plan: VillagePlan, line_uids: list[str]) -> Carrie
         )
         record_create(actor, plan, line, [*AUDIT_FIELDS, "origin"])
         created.append(line)
-        if candidate.reason:
+        if candidate.kind == UNFINISHED:
             notes.append(
-                _("Line %(number)s of the %(year)s plan (“%(activity)s”): %(note)s")
+                _(
+                    "Line %(number)s of the %(year)s plan (“%(activity)s”): %(note)s. "
+                    "Set its quantity and cost to what remains to be done."
+                )
                 % {**_lead(candidate.line), "note": candidate.reason}
             )
         notes.extend(candidate.notes)

@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 
 from kehoach.catalog.choices import PriorityBoundScope
 from kehoach.core.errors import ApplicationError, ApplicationErrors
+from kehoach.core.templatetags.vn import compact, pct
 
 from ..models import ProposalLine, VillageMeeting, VillagePlan
 from .lines import LINE_FIELDS, validate_line
@@ -166,7 +167,10 @@ def _meeting_checks(plan: VillagePlan, meeting: VillageMeeting | None) -> list[C
                     "is needed (or the commune leader accepts the meeting with a reason)."
                 )
             )
-            % {"pct": _pct(result.households_pct), "min": _pct(profile.quorum_households_pct)},
+            % {
+                "pct": _pct(result.households_pct),
+                "min": _threshold(profile.quorum_households_pct),
+            },
         ),
         Check(
             "approval",
@@ -178,18 +182,21 @@ def _meeting_checks(plan: VillagePlan, meeting: VillageMeeting | None) -> list[C
                     "Not approved: %(pct)s%% of participants agreed; more than %(min)s%% is needed."
                 )
             )
-            % {"pct": _pct(result.agree_pct), "min": _pct(profile.quorum_agreement_pct)},
+            % {"pct": _pct(result.agree_pct), "min": _threshold(profile.quorum_agreement_pct)},
         ),
     ]
     return checks
 
 
 def _pct(value: object) -> str:
-    from kehoach.core.numbers import format_number_vi
+    """A share as every page shows it (the ``pct`` filter: one decimal, 77,8 and 74,0), without
+    its sign, which the message places; a share that cannot be computed is 0."""
+    return pct(value).removesuffix("%") or "0"
 
-    if value is None:
-        return "0"
-    return format_number_vi(value, 1).removesuffix(",0")  # type: ignore[arg-type]
+
+def _threshold(value: object) -> str:
+    """A threshold of the profile as configured: 50, or 50,5 (the ``compact`` filter)."""
+    return compact(value) or "0"
 
 
 def plan_ready_to_submit(plan: VillagePlan) -> None:

@@ -51,15 +51,23 @@ DEFAULT_PARTICIPATION_TARGETS = {"women_pct": Decimal(30), "poor_pct": None, "em
 
 @dataclass(frozen=True)
 class Indicator:
+    """A share of the meeting and its target. ``strict``: the share must be *more than* the
+    target (the quorum of R9, "trên 50%"), judged on the exact share like the quorum itself;
+    otherwise it must be at least the target (the participation targets of R10, "≥ 30%")."""
+
     code: str
     label: str
     value: Decimal | None
     target: Decimal | None
+    strict: bool = False
+    exact: Decimal | None = None
 
     @property
     def meets_target(self) -> bool | None:
         if self.target is None or self.value is None:
             return None
+        if self.strict:
+            return (self.exact if self.exact is not None else self.value) > self.target
         return self.value >= self.target
 
 
@@ -105,6 +113,8 @@ def meeting_result(meeting: VillageMeeting, profile: ProcessProfile) -> MeetingR
             _("Households represented"),
             households_pct,
             profile.quorum_households_pct,
+            strict=True,
+            exact=exact_households,
         ),
         Indicator(
             "women_pct",

@@ -6,6 +6,10 @@ short, the commune leader's acceptance with a reason (never for a missing meetin
 submitted plan cannot be edited. Returning and reopening also ask the guards other apps
 register (``services.guards``): once the commune plan is beyond its draft, they go through an
 amendment of the commune plan.
+
+``can_submit``, ``can_return``, ``can_revise`` and ``can_accept_meeting`` answer why a user may
+not take the step now (``approvals.workflow.Reason``) or None; the services raise the same
+reason, and the plan page shows a button only when the answer is None (``plan_offers``).
 """
 
 from __future__ import annotations
@@ -20,12 +24,21 @@ from django.utils.translation import gettext_lazy
 
 from kehoach.accounts.choices import Role
 from kehoach.accounts.models import RoleAssignment
-from kehoach.accounts.permissions import Action
+from kehoach.accounts.permissions import Action, has_permission
 from kehoach.approvals.audit import audit_record
 from kehoach.approvals.models import AuditEntry
 from kehoach.approvals.services import notify
-from kehoach.approvals.workflow import Transition, Workflow, transition_apply
-from kehoach.core.errors import ApplicationError, Where
+from kehoach.approvals.workflow import (
+    Offer,
+    Reason,
+    Transition,
+    Workflow,
+    reason_of,
+    transition_apply,
+    transition_reason,
+    transitions_offered,
+)
+from kehoach.core.errors import ApplicationError, NotFoundError, Where
 from kehoach.core.text import nfc
 
 from ..choices import PlanStatus
@@ -63,13 +76,76 @@ VILLAGE_PLAN_WORKFLOW = Workflow(
 )
 
 
-def _guard(plan: VillagePlan, step: Transition) -> None:
+CONFIRMED_ACTIONS = ("submit",)
+"""Steps a user confirms on a page of their own first (what they lock), not in one click."""
+
+
+def _precondition(plan: VillagePlan, step: Transition) -> None:
+    """The rules of each step that do not depend on what the user types."""
     if step.action == "submit":
         plan_ready_to_submit(plan)
     elif step.action == "return":
         check_plan_guards(plan, RETURN)
     elif step.action == "revise":
         check_plan_guards(plan, REVISE)
+
+
+def can_transition(user: Any, plan: VillagePlan, action: str) -> Reason | None:
+    """Why ``user`` may not take ``action`` on the plan now, or None (the service's check)."""
+    return transition_reason(
+        obj=plan,
+        workflow=VILLAGE_PLAN_WORKFLOW,
+        action=action,
+        user=user,
+        unit=plan.village,
+        precondition=_precondition,
+    )
+
+
+def can_submit(user: Any, plan: VillagePlan) -> Reason | None:
+    return can_transition(user, plan, "submit")
+
+
+def can_return(user: Any, plan: VillagePlan) -> Reason | None:
+    return can_transition(user, plan, "return")
+
+
+def can_revise(user: Any, plan: VillagePlan) -> Reason | None:
+    return can_transition(user, plan, "revise")
+
+
+def plan_offers(user: Any, plan: VillagePlan) -> list[Offer]:
+    """The steps the plan page shows this user: a button when the reason is None, otherwise
+    why a rule refuses it for now; steps the user may not take or the state has not, none."""
+    return transitions_offered(
+        obj=plan,
+        workflow=VILLAGE_PLAN_WORKFLOW,
+        user=user,
+        unit=plan.village,
+        precondition=_precondition,
+    )
+
+
+def _accept_meeting_check(user: Any, plan: VillagePlan) -> None:
+    if not has_permission(user, Action.ACCEPT_MEETING, plan.village):
+        raise NotFoundError()
+    if plan.status != PlanStatus.DRAFT:
+        raise ApplicationError("plan_locked", _("Only a draft plan's meeting can be accepted."))
+    if not VillageMeeting.objects.filter(plan=plan).exists():
+        raise ApplicationError(
+            "meeting_missing",
+            _(
+                "Record the village meeting first. The commune can accept a recorded meeting "
+                "that falls short of the quorum or the approval, not a meeting that was not "
+                "recorded: the village meeting decides the community contributions."
+            ),
+        )
+    check_plan_guards(plan, EDIT)
+
+
+def can_accept_meeting(user: Any, plan: VillagePlan) -> Reason | None:
+    """Why ``user`` may not accept the plan's recorded meeting now (R9, R11), or None."""
+    return reason_of(lambda: _accept_meeting_check(user, plan))
 
 
 def _on_apply(plan: VillagePlan, step: Transition, actor: Any) -> None:
@@ -113,8 +189,9 @@ def plan_transition(
             actor=actor,
             unit=plan.village,
             plan_uid=plan.uid,
-            comment=nfc(comment),
-            guard=_guard,
+            # each line normalised, the line breaks of "what to change" kept
+            comment="\n".join(nfc(line) for line in (comment or "").splitlines()).strip(),
+            precondition=_precondition,
             on_apply=lambda obj, step: _on_apply(obj, step, actor),
         )
         _notify(done, action, actor)
@@ -175,18 +252,9 @@ def plan_accept_meeting(*, actor: Any, plan: VillagePlan, reason: str) -> Villag
     current = (
         VillagePlan.objects.select_for_update().select_related("round", "village").get(pk=plan.pk)
     )
-    if current.status != PlanStatus.DRAFT:
-        raise ApplicationError("plan_locked", _("Only a draft plan's meeting can be accepted."))
-    if not VillageMeeting.objects.filter(plan=current).exists():
-        raise ApplicationError(
-            "meeting_missing",
-            _(
-                "Record the village meeting first. The commune can accept a recorded meeting "
-                "that falls short of the quorum or the approval, not a meeting that was not "
-                "recorded: the village meeting decides the community contributions."
-            ),
-        )
-    check_plan_guards(current, EDIT)
+    refused = can_accept_meeting(actor, current)
+    if refused is not None:
+        refused.raise_error()
     before = {"quorum_override_reason": current.quorum_override_reason}
     current.quorum_override_reason = reason
     current.quorum_override_by = actor if getattr(actor, "pk", None) else None

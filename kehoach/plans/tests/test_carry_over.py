@@ -5,6 +5,7 @@ both before anything is chosen."""
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 
 import pytest
@@ -12,11 +13,12 @@ from django.contrib.messages import get_messages
 from django.db.models import QuerySet
 from django.test import Client
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils import translation
+from django.utils.translation import gettext, ngettext
 
 from kehoach.accounts.tests.factories import commune_planner, user_with_role
 from kehoach.approvals.models import AuditEntry
-from kehoach.core.errors import ApplicationError, ApplicationErrors
+from kehoach.core.errors import ApplicationError, ApplicationErrors, NotFoundError
 from kehoach.geo.tests.factories import VillageFactory, hai_lang
 from kehoach.plans.choices import LineOutcome, PlanStatus
 from kehoach.plans.models import ProposalLine, VillagePlan
@@ -212,14 +214,18 @@ def test_a_registered_source_adds_its_lines_with_their_note_once(
     by_line = {c.line.pk: c for c in carry_over_preview(plan)}
     assert set(by_line) == {unfunded.pk, unfinished.pk}  # each once, nothing else
     assert by_line[unfinished.pk].reason == "chưa hoàn thành: đã thực hiện 60%"
-    assert by_line[unfunded.pk].reason == ""  # its outcome says why
+    # its outcome says why, not the source
+    assert by_line[unfunded.pk].reason == gettext("not funded in %(year)s") % {"year": 2026}
     assert done.pk not in by_line
 
     carried = carry_over(actor=planner, plan=plan, line_uids=[str(unfinished.uid)])
     (line,) = carried.lines
     assert line.origin == unfinished
     assert carried.notes == [
-        gettext("Line %(number)s of the %(year)s plan (“%(activity)s”): %(note)s")
+        gettext(
+            "Line %(number)s of the %(year)s plan (“%(activity)s”): %(note)s. "
+            "Set its quantity and cost to what remains to be done."
+        )
         % {
             "number": unfinished.number,
             "year": 2026,
@@ -238,7 +244,7 @@ def test_the_carry_over_page_shows_the_note_of_an_offered_line(
     offered.notes = {unfinished.pk: "chưa hoàn thành: đã thực hiện 60%"}
     client.force_login(planner)
     html = client.get(reverse("plans:carry_over", args=[plan.uid])).content.decode()
-    assert "chưa hoàn thành: đã thực hiện 60%" in html
+    assert "Chưa hoàn thành: đã thực hiện 60%" in html
     assert f'value="{unfinished.uid}"' in html
 
 
@@ -304,3 +310,105 @@ def test_nothing_chosen_is_refused_on_the_page(client: Client, village: Any, pla
     response = client.post(reverse("plans:carry_over", args=[plan.uid]), {})
     assert response.status_code == 400
     assert gettext("Choose at least one proposal to carry over.") in response.content.decode()
+
+
+# --- what is offered, why, and exactly what is ticked (issue 13) --------------------------------
+
+
+def test_each_kind_offered_says_why_and_the_others_are_not_offered(
+    client: Client, village: Any, planner: Any, offered: Any
+) -> None:
+    unfunded = _last_year_line(village, activity="Kênh mương nội đồng")
+    deferred = _last_year_line(village, activity="Cầu tràn", outcome=LineOutcome.DEFERRED)
+    unfinished = _last_year_line(village, activity="Đường xóm Dưới", outcome=LineOutcome.FUNDED)
+    not_started = _last_year_line(village, activity="Nhà văn hóa", outcome=LineOutcome.FUNDED)
+    rejected = _last_year_line(village, activity="Chợ thôn", outcome=LineOutcome.REJECTED)
+    merged = _last_year_line(village, activity="Đèn đường", outcome=LineOutcome.MERGED)
+    pending = _last_year_line(village, activity="Giếng nước", outcome=LineOutcome.PENDING)
+    offered.notes = {unfinished.pk: "đang thi công dở, đã làm 40%"}  # as monitoring says it
+    plan = f.village_plan(village, year=2027)
+
+    with translation.override("vi"):
+        reasons = {c.line.pk: (c.kind, c.reason) for c in carry_over_preview(plan)}
+        assert reasons == {
+            unfunded.pk: ("unfunded", "không được bố trí vốn năm 2026"),
+            deferred.pk: ("deferred", "hoãn sang năm sau"),
+            unfinished.pk: ("unfinished", "đang thi công dở, đã làm 40%"),
+        }
+        client.force_login(planner)
+        html = client.get(reverse("plans:carry_over", args=[plan.uid])).content.decode()
+    for line in (not_started, rejected, merged, pending):
+        assert line.activity not in html
+    assert "Không được bố trí vốn năm 2026" in html and "Hoãn sang năm sau" in html
+    assert "Đang thi công dở, đã làm 40%" in html
+    # why a funded work that has not started is not there
+    assert (
+        "Công trình được bố trí vốn năm 2026 nhưng chưa khởi công không được liệt kê: chúng thuộc "
+        "kế hoạch năm 2026, được bố trí vốn và thực hiện theo kế hoạch đó."
+    ) in html
+
+
+def test_nothing_is_ticked_in_advance(client: Client, village: Any, planner: Any) -> None:
+    lines = [_last_year_line(village, activity=f"Đề xuất {n}") for n in range(1, 5)]
+    plan = f.village_plan(village, year=2027)
+    client.force_login(planner)
+    html = client.get(reverse("plans:carry_over", args=[plan.uid])).content.decode()
+    boxes = re.findall(r'<input type="checkbox" name="lines"[^>]*>', html)
+    assert len(boxes) == len(lines)
+    assert not [box for box in boxes if "checked" in box]
+
+
+def test_exactly_the_ticked_rows_are_copied_each_once(
+    client: Client, village: Any, planner: Any
+) -> None:
+    lines = [_last_year_line(village, activity=f"Đề xuất {n}") for n in range(1, 14)]
+    plan = f.village_plan(village, year=2027)
+    ticked = [lines[1], lines[4], lines[7], lines[11]]
+    client.force_login(planner)
+    posted = [str(line.uid) for line in ticked] + [str(ticked[0].uid)]  # a double post
+    response = client.post(reverse("plans:carry_over", args=[plan.uid]), {"lines": posted})
+
+    assert response.status_code == 302
+    copied = ProposalLine.objects.filter(plan=plan).order_by("number")
+    assert [line.origin_id for line in copied] == [line.pk for line in ticked]
+    assert [line.number for line in copied] == [1, 2, 3, 4]
+    shown = [str(m) for m in get_messages(response.wsgi_request)]
+    assert shown == [
+        ngettext(
+            "%(count)s proposal carried over from last year.",
+            "%(count)s proposals carried over from last year.",
+            4,
+        )
+        % {"count": 4}
+    ]  # no warning for an unfunded line carried as it is
+    assert {x.pk for x in carry_over_candidates(plan)} == {x.pk for x in lines} - {
+        x.pk for x in ticked
+    }
+
+
+def test_a_refused_carry_over_keeps_the_ticks_it_was_given(
+    client: Client, village: Any, planner: Any
+) -> None:
+    ok = _last_year_line(village, activity="Kênh mương nội đồng")
+    other = _last_year_line(village, activity="Đường ra đồng")
+    refused = _last_year_line(village, activity="Trồng rừng", sector=_retired_sector())
+    plan = f.village_plan(village, year=2027)
+    client.force_login(planner)
+    url = reverse("plans:carry_over", args=[plan.uid])
+    response = client.post(url, {"lines": [str(ok.uid), str(refused.uid)]})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert re.search(rf'value="{ok.uid}"[^>]*checked', html)
+    assert not re.search(rf'value="{other.uid}"[^>]*checked', html)
+    assert not ProposalLine.objects.filter(plan=plan).exists()
+
+
+def test_a_line_that_is_not_offered_cannot_be_posted(
+    village: Any, planner: Any, offered: Any
+) -> None:
+    funded = _last_year_line(village, activity="Nhà văn hóa", outcome=LineOutcome.FUNDED)
+    unfunded = _last_year_line(village, activity="Kênh mương nội đồng")
+    plan = f.village_plan(village, year=2027)
+    with pytest.raises(NotFoundError):
+        carry_over(actor=planner, plan=plan, line_uids=[str(unfunded.uid), str(funded.uid)])
+    assert not ProposalLine.objects.filter(plan=plan).exists()

@@ -242,3 +242,37 @@ def test_a_village_plan_outside_the_approved_commune_plan_can_still_be_prepared(
     late = f.village_plan(VillageFactory.create(parent=hai_lang(), name="Thôn Mỹ Chánh"))
     line = proposal_line_create(actor=planner, plan=late, data=f.line_data())
     assert line.plan == late
+
+
+@pytest.fixture
+def refuse_edits() -> Iterator[None]:
+    def guard(plan: Any, operation: str) -> None:
+        if operation == guards.EDIT:
+            raise ApplicationError("test_frozen", "Kế hoạch xã đang chờ phê duyệt.")
+
+    guards.register_plan_guard(guard)
+    yield
+    guards.unregister_plan_guard(guard)
+
+
+def test_a_frozen_draft_offers_no_editing_and_says_why(
+    client: Any, plan: Any, planner: Any, refuse_edits: None
+) -> None:
+    """The page asks the same guards the services run: no "Sửa" or add form on a plan they
+    freeze, and the reason shown instead."""
+    from django.urls import reverse
+
+    f.line(plan)
+    client.force_login(planner)
+    html = client.get(reverse("plans:plan", args=[plan.uid])).content.decode()
+    assert "Kế hoạch xã đang chờ phê duyệt." in html
+    assert reverse("plans:line_create", args=[plan.uid]) not in html
+    assert "/edit/" not in html
+
+
+def test_a_draft_no_guard_freezes_offers_editing(client: Any, plan: Any, planner: Any) -> None:
+    from django.urls import reverse
+
+    client.force_login(planner)
+    html = client.get(reverse("plans:plan", args=[plan.uid])).content.decode()
+    assert reverse("plans:line_create", args=[plan.uid]) in html

@@ -203,7 +203,7 @@ NOT_APPROVED = "Not approved: %(pct)s%% of participants agreed; more than %(min)
 
 def test_r9_a_meeting_under_quorum_is_refused_with_the_message(plan: Any, planner: Any) -> None:
     _ready(plan, planner, households_represented=45, participants_total=55, votes_agree=40)
-    assert _submit_refused(plan, planner) == [gettext(NO_QUORUM) % {"pct": "45", "min": "50"}]
+    assert _submit_refused(plan, planner) == [gettext(NO_QUORUM) % {"pct": "45,0", "min": "50"}]
 
 
 def test_r9_fewer_than_half_agreeing_is_refused_with_the_message(plan: Any, planner: Any) -> None:
@@ -215,7 +215,7 @@ def test_r9_fewer_than_half_agreeing_is_refused_with_the_message(plan: Any, plan
 
 def test_r9_exactly_half_agreeing_is_not_enough(plan: Any, planner: Any) -> None:
     _ready(plan, planner, participants_total=70, votes_agree=35, votes_disagree=30)
-    assert _submit_refused(plan, planner) == [gettext(NOT_APPROVED) % {"pct": "50", "min": "50"}]
+    assert _submit_refused(plan, planner) == [gettext(NOT_APPROVED) % {"pct": "50,0", "min": "50"}]
 
 
 def test_r9_no_quorum_blocks_until_the_commune_leader_accepts(plan: Any, planner: Any) -> None:
@@ -331,8 +331,12 @@ def test_return_needs_a_comment_and_revise_reopens(plan: Any, planner: Any) -> N
         plan_return(actor=leader, plan=plan, comment="")
     assert caught.value.code == "comment_required"
 
-    plan = plan_return(actor=leader, plan=plan, comment="Bổ sung số hộ hưởng lợi")
+    plan = plan_return(
+        actor=leader, plan=plan, comment="Bổ sung số hộ hưởng lợi\n  Sửa  tháng kết thúc  "
+    )
     assert plan.status == PlanStatus.RETURNED
+    returned = StatusChange.objects.get(plan_uid=plan.uid, to_state="returned")
+    assert returned.comment == "Bổ sung số hộ hưởng lợi\nSửa tháng kết thúc"  # lines kept
     with pytest.raises(ApplicationError):  # a returned plan is not edited before reopening
         proposal_line_create(actor=planner, plan=plan, data=f.line_data())
 
@@ -343,7 +347,6 @@ def test_return_needs_a_comment_and_revise_reopens(plan: Any, planner: Any) -> N
         "returned",
         "draft",
     ]
-    assert StatusChange.objects.get(to_state="returned").comment == "Bổ sung số hộ hưởng lợi"
 
 
 def test_transitions_not_allowed_from_a_state(plan: Any, planner: Any) -> None:

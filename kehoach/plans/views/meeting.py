@@ -25,6 +25,7 @@ from ..services.attendance import (
 )
 from ..services.meeting import meeting_result, meeting_save
 from .common import plan_context, plan_or_404
+from .focus import focus_first_error, focus_first_field
 
 ADD_PREFIX = "attendee"
 EDIT_PREFIX = "edit"
@@ -47,7 +48,11 @@ def _attendance_context(
     edit_form: AttendeeForm | None = None,
     flash: str = "",
     error: str = "",
+    focus: str | int | None = None,
 ) -> dict[str, Any]:
+    """``focus`` says where the keyboard focus goes once the section is swapped in: "add" (the
+    add form, to add the next person), "list" (the list's heading) or a person's id (their row);
+    a form that comes back with errors takes it to its first error whatever ``focus`` says."""
     context = plan_context(request, plan, "meeting")
     attendees = list(meeting.attendees.all()) if meeting is not None else []
     context.update(
@@ -60,6 +65,8 @@ def _attendance_context(
             "edit_form": edit_form,
             "flash": flash,
             "attendance_error": error,
+            "focus_attendee": focus if isinstance(focus, int) else None,
+            "focus_list": focus == "list",
         }
     )
     if editing is not None and edit_form is None:
@@ -69,6 +76,12 @@ def _attendance_context(
         context["edit_form"] = AttendeeForm(
             initial=AttendeeForm.initial_for(person), prefix=EDIT_PREFIX
         )
+        focus_first_field(context["edit_form"])
+    for form in (attendee_form, edit_form):
+        if form is not None:
+            focus_first_error(form)
+    if focus == "add" and not (attendee_form and attendee_form.errors):
+        focus_first_field(context["attendee_form"])
     return context
 
 
@@ -110,9 +123,9 @@ def _attendance_response(
     return render(request, "plans/partials/attendance.html", context)
 
 
-def _done(request: HttpRequest, plan: VillagePlan, flash: str) -> HttpResponse:
+def _done(request: HttpRequest, plan: VillagePlan, flash: str, *, focus: str | int) -> HttpResponse:
     if _is_htmx(request):
-        return _attendance_response(request, plan, flash=flash)
+        return _attendance_response(request, plan, flash=flash, focus=focus)
     messages.success(request, flash)
     return redirect(reverse("plans:meeting", args=[plan.uid]) + "#attendance")
 
@@ -148,6 +161,7 @@ def meeting_view(request: HttpRequest, uid: Any) -> HttpResponse:
         else:
             messages.success(request, _("The village meeting is recorded."))
             return redirect("plans:meeting", uid=plan.uid)
+    focus_first_error(form)
     return _meeting_page(request, plan, form=form, status=400)
 
 
@@ -157,7 +171,8 @@ def attendance_view(request: HttpRequest, uid: Any) -> HttpResponse:
     plan = plan_or_404(request, uid)
     if not _is_htmx(request):
         return redirect(reverse("plans:meeting", args=[plan.uid]) + "#attendance")
-    return _attendance_response(request, plan)
+    row = request.GET.get("row", "")
+    return _attendance_response(request, plan, focus=int(row) if row.isdigit() else None)
 
 
 @login_required
@@ -180,6 +195,7 @@ def attendee_create_view(request: HttpRequest, uid: Any) -> HttpResponse:
                 request,
                 plan,
                 _("%(name)s is added to the attendance list.") % {"name": person.full_name},
+                focus="add",
             )
     return _attendance_response(request, plan, status=400, attendee_form=form)
 
@@ -226,7 +242,10 @@ def attendee_edit_view(request: HttpRequest, uid: Any, pk: int) -> HttpResponse:
             form.add_service_error(exc)
         else:
             return _done(
-                request, plan, _("The row of %(name)s is saved.") % {"name": person.full_name}
+                request,
+                plan,
+                _("The row of %(name)s is saved.") % {"name": person.full_name},
+                focus=person.pk,
             )
     return _attendance_response(request, plan, status=status, editing=person.pk, edit_form=form)
 
@@ -247,6 +266,7 @@ def attendee_delete_view(request: HttpRequest, uid: Any, pk: int) -> HttpRespons
         request,
         plan,
         _("%(name)s is removed from the attendance list.") % {"name": person.full_name},
+        focus="list",
     )
 
 

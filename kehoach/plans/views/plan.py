@@ -3,27 +3,33 @@ buttons, carry-over and the plan's history (the meeting tab is in ``views.meetin
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from kehoach.accounts.permissions import Action, has_permission
 from kehoach.approvals.history import plan_history
+from kehoach.approvals.workflow import FORBIDDEN
 from kehoach.core.errors import ApplicationError, NotFoundError
 
 from ..choices import PlanStatus
 from ..forms import AcceptMeetingForm, CommentForm, LineForm
 from ..models import ProposalLine, VillageMeeting, VillagePlan
 from ..panels import plan_panels
-from ..selectors import lines_by_sector, plan_lines
-from ..services.carry_over import carry_over, carry_over_candidates, carry_over_preview
+from ..selectors import lines_by_sector, plan_lines, plan_open_returns
+from ..services.carry_over import (
+    carry_over,
+    carry_over_candidates,
+    carry_over_preview,
+    previous_plan,
+)
 from ..services.checks import plan_checks
 from ..services.lines import (
     ConflictError,
@@ -33,8 +39,16 @@ from ..services.lines import (
     proposal_line_update,
 )
 from ..services.meeting import meeting_result
-from ..services.workflow import VILLAGE_PLAN_WORKFLOW, plan_accept_meeting, plan_transition
+from ..services.workflow import (
+    CONFIRMED_ACTIONS,
+    can_accept_meeting,
+    can_transition,
+    plan_accept_meeting,
+    plan_offers,
+    plan_transition,
+)
 from .common import plan_context, plan_or_404
+from .focus import focus_first_error, focus_first_field
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -70,6 +84,7 @@ def _proposals_context(request: HttpRequest, plan: VillagePlan) -> dict[str, Any
     groups, grand = lines_by_sector(lines)
     meeting = VillageMeeting.objects.filter(plan=plan).first()
     return {
+        "lines": lines,
         "groups": groups,
         "grand": grand,
         "checks": plan_checks(plan, lines, meeting),
@@ -81,17 +96,16 @@ def _proposals_context(request: HttpRequest, plan: VillagePlan) -> dict[str, Any
 def _page_context(request: HttpRequest, plan: VillagePlan) -> dict[str, Any]:
     context = plan_context(request, plan, "proposals")
     context.update(_proposals_context(request, plan))
-    context["transitions"] = VILLAGE_PLAN_WORKFLOW.available(
-        plan.status, request.user, plan.village
-    )
+    # the steps offered: each shown as a button only when the service would take it
+    context["offers"] = plan_offers(request.user, plan)
     context["comment_form"] = CommentForm()
-    # R9 override: only a recorded meeting that falls short can be accepted (R11).
+    context["returns"] = plan_open_returns(plan)
+    # R9 override: offered for a recorded meeting that falls short (R11), when allowed now.
     result = context["meeting_result"]
     context["may_accept_meeting"] = (
-        plan.status == PlanStatus.DRAFT
-        and result is not None
+        result is not None
         and not (result.quorate and result.approved)
-        and has_permission(request.user, Action.ACCEPT_MEETING, plan.village)
+        and can_accept_meeting(request.user, plan) is None
     )
     context["accept_form"] = AcceptMeetingForm()
     context["panels"] = plan_panels(request, plan)
@@ -101,24 +115,69 @@ def _page_context(request: HttpRequest, plan: VillagePlan) -> dict[str, Any]:
     return context
 
 
-def _render_proposals(
-    request: HttpRequest, plan: VillagePlan, *, status: int = 200, **extra: Any
+def _render_swap(
+    request: HttpRequest, plan: VillagePlan, template: str, **extra: Any
 ) -> HttpResponse:
-    """The proposals block (table, totals) plus the checklist, swapped in place by htmx."""
+    """An htmx answer: ``template`` says what it swaps (its own target first, then what it
+    refreshes out of band: the table, the totals, the checklist, the message)."""
     context = plan_context(request, plan, "proposals")
     context.update(_proposals_context(request, plan))
     context.update(extra)
-    return render(request, "plans/partials/proposals_swap.html", context, status=status)
+    return render(request, template, context)
+
+
+def _render_table(request: HttpRequest, plan: VillagePlan, **extra: Any) -> HttpResponse:
+    """The whole table in place of a row (``HX-Retarget``): for a saved line that moves."""
+    response = _render_swap(request, plan, "plans/partials/proposals_swap.html", **extra)
+    response["HX-Retarget"] = "#proposals"
+    response["HX-Reswap"] = "innerHTML"
+    return response
+
+
+def _render_saved(
+    request: HttpRequest, plan: VillagePlan, line: ProposalLine, *, moved: bool, flash: str
+) -> HttpResponse:
+    """A line saved in place: its row is replaced, and the totals of its sector and of the
+    plan, the checklist and the message are refreshed out of band. A line whose sector or
+    priority changed moves (lines are grouped by sector and ordered by priority within it), so
+    the whole table is replaced instead: the row's own place would be the wrong one."""
+    if moved:
+        return _render_table(request, plan, flash=flash, focus_line=line.uid)
+    context = plan_context(request, plan, "proposals")
+    context.update(_proposals_context(request, plan))
+    saved = next((x for x in context["lines"] if x.uid == line.uid), None)
+    group = next((g for g in context["groups"] if g.sector.pk == line.sector_id), None)
+    if saved is None or group is None:  # deleted meanwhile by someone else
+        return _render_table(request, plan, flash=flash)
+    context.update({"line": saved, "g": group, "flash": flash, "focus_line": line.uid})
+    return render(request, "plans/partials/line_saved.html", context)
+
+
+def _uuid_or_none(text: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        return None
 
 
 @login_required
 def plan_detail(request: HttpRequest, uid: Any) -> HttpResponse:
     plan = plan_or_404(request, uid)
-    return render(request, "plans/plan.html", _page_context(request, plan))
+    context = _page_context(request, plan)
+    deleted = _uuid_or_none(request.GET.get("deleted", ""))
+    if deleted is not None and context["can_edit"]:
+        # back from a delete made without htmx: the message with its undo, as htmx shows it
+        context["deleted"] = (
+            ProposalLine.objects.filter(plan=plan, uid=deleted).exclude(deleted_at=None).first()
+        )
+    return render(request, "plans/plan.html", context)
 
 
 @login_required
 def line_create_view(request: HttpRequest, uid: Any) -> HttpResponse:
+    """Add a line. With htmx the add form is the target: refused, the form comes back with the
+    errors beside the fields and the values as typed; saved, an empty form comes back and the
+    table (with its totals), the checklist and the message are refreshed out of band."""
     plan = plan_or_404(request, uid)
     form = _line_form(plan, request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -129,17 +188,22 @@ def line_create_view(request: HttpRequest, uid: Any) -> HttpResponse:
         except ApplicationError as exc:
             form.add_service_error(exc)
         else:
+            flash = _("Line %(number)s added.") % {"number": line.number}
             if _is_htmx(request):
-                return _render_proposals(
+                return _render_swap(
                     request,
                     plan,
+                    "plans/partials/line_created.html",
                     create_form=_line_form(plan),
-                    flash=_("Line %(number)s added.") % {"number": line.number},
+                    flash=flash,
+                    focus_line=line.uid,
                 )
-            messages.success(request, _("Line %(number)s added.") % {"number": line.number})
+            messages.success(request, flash)
             return redirect("plans:plan", uid=plan.uid)
+    focus_first_error(form)
     if request.method == "POST" and _is_htmx(request):
         context = plan_context(request, plan, "proposals")
+        # 200: htmx swaps only successful answers; the form carries its errors
         return render(
             request, "plans/partials/line_create_form.html", {**context, "create_form": form}
         )
@@ -156,11 +220,21 @@ def line_row(request: HttpRequest, uid: Any, line_uid: Any) -> HttpResponse:
     plan = plan_or_404(request, uid)
     line = _line_or_404(plan, line_uid)
     context = plan_context(request, plan, "proposals")
-    return render(request, "plans/partials/line_row.html", {**context, "line": line})
+    return render(
+        request, "plans/partials/line_row.html", {**context, "line": line, "focus_line": line.uid}
+    )
+
+
+def _edit_form(plan: VillagePlan, line: ProposalLine, *args: Any, **kwargs: Any) -> LineForm:
+    """The form of a line edited in place, with ids of its own: the add form below the table
+    and other rows open at the same time keep theirs (a label names one field only)."""
+    return _line_form(plan, *args, auto_id=f"edit-{line.number}-%s", **kwargs)
 
 
 @login_required
 def line_edit_view(request: HttpRequest, uid: Any, line_uid: Any) -> HttpResponse:
+    """Edit a line. With htmx the line's row is the target: opened, the row becomes the form;
+    refused, the form comes back with its errors; saved, see ``_render_saved``."""
     plan = plan_or_404(request, uid)
     line = _line_or_404(plan, line_uid)
     context = plan_context(request, plan, "proposals")
@@ -171,10 +245,11 @@ def line_edit_view(request: HttpRequest, uid: Any, line_uid: Any) -> HttpRespons
         return redirect("plans:plan", uid=plan.uid)
     conflict = None
     if request.method == "POST":
-        form = _line_form(plan, request.POST)
+        form = _edit_form(plan, line, request.POST)
         if form.is_valid():
+            place = (line.sector_id, line.priority)
             try:
-                proposal_line_update(
+                saved = proposal_line_update(
                     actor=request.user,
                     line=line,
                     data=form.service_data(),
@@ -186,16 +261,18 @@ def line_edit_view(request: HttpRequest, uid: Any, line_uid: Any) -> HttpRespons
                 conflict = exc
                 data = request.POST.copy()
                 data["version"] = str(exc.line.version)  # saving again is a deliberate choice
-                form = _line_form(plan, data)
+                form = _edit_form(plan, line, data)
                 form.is_valid()
             except ApplicationError as exc:
                 form.add_service_error(exc)
             else:
                 flash = _("Line %(number)s saved.") % {"number": line.number}
                 if _is_htmx(request):
-                    return _render_proposals(request, plan, flash=flash)
+                    moved = (saved.sector_id, saved.priority) != place
+                    return _render_saved(request, plan, saved, moved=moved, flash=flash)
                 messages.success(request, flash)
                 return redirect("plans:plan", uid=plan.uid)
+        focus_first_error(form)
     else:
         initial = {
             field: getattr(line, field) for field in LineForm.base_fields if field != "version"
@@ -205,11 +282,12 @@ def line_edit_view(request: HttpRequest, uid: Any, line_uid: Any) -> HttpRespons
         initial["proposed_source"] = line.proposed_source_id
         initial["priority"] = line.priority or ""
         initial["version"] = line.version
-        form = _line_form(plan, initial=initial)
+        form = _edit_form(plan, line, initial=initial)
+        focus_first_field(form)
     status = 200 if request.method == "GET" else (409 if conflict else 400)
     template = "plans/partials/line_edit_row.html" if _is_htmx(request) else "plans/line_edit.html"
-    if _is_htmx(request):
-        status = 200  # htmx swaps only successful responses; the row carries the messages
+    if _is_htmx(request) and not conflict:
+        status = 200  # htmx swaps only successful answers (and 409); the row carries the errors
     return render(
         request,
         template,
@@ -231,7 +309,7 @@ def line_delete_view(request: HttpRequest, uid: Any, line_uid: Any) -> HttpRespo
         messages.error(request, exc.message)
         return redirect("plans:plan", uid=plan.uid)
     if _is_htmx(request):
-        return _render_proposals(request, plan, deleted=line)
+        return _render_swap(request, plan, "plans/partials/proposals_swap.html", deleted=line)
     messages.success(request, _("Line %(number)s deleted.") % {"number": line.number})
     return redirect(reverse("plans:plan", kwargs={"uid": plan.uid}) + f"?deleted={line.uid}")
 
@@ -250,15 +328,32 @@ def line_restore_view(request: HttpRequest, uid: Any, line_uid: Any) -> HttpResp
         return redirect("plans:plan", uid=plan.uid)
     flash = _("Line %(number)s restored.") % {"number": line.number}
     if _is_htmx(request):
-        return _render_proposals(request, plan, flash=flash)
+        return _render_swap(
+            request, plan, "plans/partials/proposals_swap.html", flash=flash, focus_line=line.uid
+        )
     messages.success(request, flash)
     return redirect("plans:plan", uid=plan.uid)
 
 
 @login_required
-@require_POST
 def transition_view(request: HttpRequest, uid: Any, action: str) -> HttpResponse:
+    """A step of the plan's workflow. Submitting is confirmed first: GET (and a POST without
+    ``confirm``) shows what it does and what it locks; the POST with ``confirm`` does it."""
     plan = plan_or_404(request, uid)
+    confirmed = action in CONFIRMED_ACTIONS
+    if request.method != "POST" and not confirmed:
+        return HttpResponseNotAllowed(["POST"])
+    if confirmed and (request.method != "POST" or request.POST.get("confirm") != "1"):
+        reason = can_transition(request.user, plan, action)
+        if reason is not None and reason.code == FORBIDDEN:
+            raise Http404
+        context = plan_context(request, plan, "proposals")
+        lines = plan_lines(plan)
+        _groups, grand = lines_by_sector(lines)
+        context.update(
+            {"action": action, "reason": reason, "grand": grand, "line_count": len(lines)}
+        )
+        return render(request, "plans/transition_confirm.html", context)
     form = CommentForm(request.POST)
     comment = form.data.get("comment", "") if form.is_bound else ""
     try:
@@ -303,14 +398,15 @@ def history_view(request: HttpRequest, uid: Any) -> HttpResponse:
 
 @login_required
 def carry_over_view(request: HttpRequest, uid: Any) -> HttpResponse:
-    """Last year's unfunded or deferred proposals, each with what carrying it over does (a
-    source no longer in use left empty) or why it cannot be carried; then the carry-over."""
+    """Last year's unfunded and deferred proposals and unfinished works, each with why it is
+    offered and what carrying it over does (a source no longer in use left empty) or why it
+    cannot be carried; nothing ticked in advance; then the carry-over of exactly the ticked."""
     plan = plan_or_404(request, uid)
     context = plan_context(request, plan, "proposals")
     if not context["may_edit"]:
         raise Http404
     errors: list[str] = []
-    chosen: set[str] | None = None
+    chosen: set[str] = set()
     if request.method == "POST":
         chosen = set(request.POST.getlist("lines"))
         try:
@@ -335,9 +431,11 @@ def carry_over_view(request: HttpRequest, uid: Any) -> HttpResponse:
                 messages.warning(request, note)
             return redirect("plans:plan", uid=plan.uid)
     candidates = carry_over_preview(plan)
+    before = previous_plan(plan)
     context.update(
         {
             "candidates": candidates,
+            "previous_year": before.round.plan_year if before else None,
             "errors": errors,
             "chosen": chosen,
             "can_carry": context["can_edit"] and any(c.ok for c in candidates),

@@ -264,7 +264,7 @@ def test_the_feedback_lists_every_proposal_of_the_village_with_its_fate(
             str(Decision.UNFUNDED.label),
             "—",
             "0,0",
-            "—",
+            "0,0",  # the contribution the village proposed, as on its F13 sheet
             "03/2027–06/2027",
             "Chưa có nguồn vốn phù hợp",
         ]

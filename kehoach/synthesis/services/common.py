@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from kehoach.accounts.permissions import Action, has_permission
 from kehoach.approvals.audit import audit_record, snapshot
+from kehoach.approvals.workflow import Reason
 from kehoach.core.errors import ApplicationError, NotFoundError
 from kehoach.core.numbers import format_number_vi
 from kehoach.plans.models import PlanningRound
@@ -67,9 +68,13 @@ def require_editable(actor: Any, plan: CommunePlan) -> CommunePlan:
     return locked
 
 
-def ensure_draft(plan: CommunePlan) -> None:
-    if not plan.is_editable:
-        raise ApplicationError(
+def draft_reason(plan: CommunePlan) -> Reason | None:
+    """Why the plan (and its envelope) cannot be changed now — it is no longer a draft — or
+    None. ``ensure_draft`` raises it; pages ask it which buttons to show."""
+    if plan.is_editable:
+        return None
+    return Reason.of(
+        ApplicationError(
             "commune_plan_locked",
             _(
                 "The commune plan is “%(status)s” and cannot be changed. A change after "
@@ -77,6 +82,13 @@ def ensure_draft(plan: CommunePlan) -> None:
             )
             % {"status": plan.get_status_display()},
         )
+    )
+
+
+def ensure_draft(plan: CommunePlan) -> None:
+    reason = draft_reason(plan)
+    if reason is not None:
+        reason.raise_error()
 
 
 def bump(plan: CommunePlan) -> None:

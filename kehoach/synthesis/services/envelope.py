@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from kehoach.accounts.permissions import Action, has_permission
 from kehoach.approvals.audit import audit_record, snapshot
 from kehoach.approvals.models import StatusChange
+from kehoach.approvals.workflow import Reason
 from kehoach.catalog.choices import ExpenditureType, FundingKind
 from kehoach.catalog.models import FundingSource, Sector
 from kehoach.core import bounds
@@ -42,10 +43,11 @@ from ..choices import (
     Review,
     VillageFlag,
 )
-from ..models import CommuneLine, Envelope, EnvelopeLine, LineFunding
+from ..models import CommuneLine, CommunePlan, Envelope, EnvelopeLine, LineFunding
 from .common import (
     bump,
     commune_plan_for,
+    draft_reason,
     ensure_draft,
     envelope_for,
     lock,
@@ -124,6 +126,21 @@ def may_edit_line(actor: Any, line: EnvelopeLine, round_: PlanningRound) -> bool
         else Action.EDIT_ENVELOPE_COMMUNE
     )
     return has_permission(actor, action, round_.commune)
+
+
+def can_edit_line(user: Any, line: EnvelopeLine, plan: CommunePlan) -> Reason | None:
+    """Why ``user`` may not change (edit, delete, restore) this envelope line now, or None:
+    the services' own checks (the line's origin, a commune plan still in draft)."""
+    if not may_edit_line(user, line, plan.round):
+        return Reason.of(NotFoundError())
+    return draft_reason(plan)
+
+
+def can_publish(user: Any, plan: CommunePlan) -> Reason | None:
+    """Why ``user`` may not publish the envelope of the plan's round now, or None."""
+    if not has_permission(user, Action.PUBLISH_ENVELOPE, plan.round.commune):
+        return Reason.of(NotFoundError())
+    return draft_reason(plan)
 
 
 def _validate(

@@ -1046,7 +1046,9 @@ def operation_undo(*, actor: Any, operation: SynthesisOperation) -> SynthesisOpe
         line.version += 1
         line.save()
         audit_record(actor=actor, plan_uid=plan.uid, obj=line, operation="delete", before=before)
+        back: list[int] = []
         for old in CommuneLine.objects.filter(merged_into=line).select_for_update(of=("self",)):
+            back.append(old.number)
             before = snapshot(old, AUDIT_FIELDS)
             old.state = LineState.ACTIVE
             old.merged_into = None
@@ -1094,6 +1096,30 @@ def operation_undo(*, actor: Any, operation: SynthesisOperation) -> SynthesisOpe
     op.undone_at = timezone.now()
     op.save(update_fields=["undone_at", "updated_at"])
     bump(plan)
+    # the history names the undo as the buttons and messages do
+    if op.kind == SynthesisOperation.Kind.MERGE:
+        what = _(
+            "Undo merging lines: line %(number)s (%(activity)s) is taken out and lines "
+            "%(lines)s are back."
+        ) % {
+            "number": line.number,
+            "activity": line.activity,
+            "lines": ", ".join(str(n) for n in sorted(back)),
+        }
+    else:
+        what = _("Undo splitting the line: line %(number)s (%(activity)s) is whole again.") % {
+            "number": line.number,
+            "activity": line.activity,
+        }
+    StatusChange.objects.create(
+        plan_uid=plan.uid,
+        subject_label=CommunePlan._meta.label_lower,
+        action="undo_merge" if op.kind == SynthesisOperation.Kind.MERGE else "undo_split",
+        from_state=plan.status,
+        to_state=plan.status,
+        actor=actor if getattr(actor, "pk", None) else None,
+        comment=what,
+    )
     return op
 
 

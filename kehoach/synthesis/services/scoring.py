@@ -25,11 +25,13 @@ moves the line to that position; it needs a reason, and both are recorded.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from kehoach.approvals.audit import snapshot
@@ -38,8 +40,10 @@ from kehoach.core.errors import ApplicationError, ApplicationErrors, Where
 from kehoach.core.numbers import format_number_vi
 from kehoach.core.text import nfc
 
-from ..models import CommuneLine, CommunePlan
+from ..choices import LineState
+from ..models import CommuneLine, CommunePlan, LineSource
 from .common import bump, money_text, record, require_editable
+from .lines import _check_version as check_version
 
 AUTO = ("village_priority", "villages_proposing", "beneficiaries", "cost_per_beneficiary",
         "community_contribution")  # fmt: skip
@@ -191,6 +195,29 @@ def _plan_max(lines: list[CommuneLine]) -> dict[str, Decimal]:
     }
 
 
+SCORED_FIELDS = (
+    "plan", "number", "state", "organisation", "village_priority", "beneficiary_households",
+    "beneficiary_poor", "beneficiary_em", "total_cost_mvnd", "contribution_mvnd",
+    "manual_scores", "rank_override", "version",
+)  # fmt: skip
+"""What ``line_scores`` reads of a line."""
+
+
+def lines_for_scoring(plan: CommunePlan) -> list[CommuneLine]:
+    """The plan's active lines with only what ``line_scores`` reads (and their sources'
+    villages), in two queries: the scoring grid answers every saved cell with every rank, so
+    this read is on the path of each keystroke that leaves a cell."""
+    sources = LineSource.objects.select_related("village_line__plan").only(
+        "line", "withdrawn", "village_line__plan__village"
+    )
+    return list(
+        plan.lines.filter(state=LineState.ACTIVE)
+        .only(*SCORED_FIELDS)
+        .prefetch_related(Prefetch("sources", queryset=sources))
+        .order_by("number")
+    )
+
+
 def line_scores(plan: CommunePlan, lines: list[CommuneLine]) -> dict[int, LineScore]:
     """Score and rank every line given (the plan's active lines, sources prefetched)."""
     criteria = criteria_of(plan)
@@ -239,39 +266,82 @@ def _rank(scores: dict[int, LineScore]) -> None:
         item.rank = position
 
 
-@transaction.atomic
-def line_scores_set(*, actor: Any, line: CommuneLine, scores: dict[str, Any]) -> CommuneLine:
-    """Set the planner's scores (0–5, or empty) for the criteria that are not computed."""
-    plan = require_editable(actor, line.plan)
-    current = CommuneLine.objects.select_for_update(of=("self",)).get(pk=line.pk)
-    manual = {c.code: c for c in criteria_of(plan) if not c.automatic}
-    errors: list[ApplicationError] = []
-    cleaned: dict[str, Any] = {}
+def _parsed(raw: Any) -> Decimal | None:
+    """A typed score as a number ("4", "4,5", "4.5", 4.5), or None when it is not one."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int | float | Decimal):
+        text = str(raw)
+    else:
+        text = str(raw).strip().replace(",", ".")
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
+
+
+def scores_clean(
+    criteria: list[Criterion], scores: Mapping[str, Any]
+) -> tuple[dict[str, int | float | None], list[ApplicationError]]:
+    """The planner's scores as they are stored, for the judged criteria named in ``scores``
+    (None: emptied, the criterion is not scored), and one problem per wrong value. Pure: the
+    grid, the line's page and the F10 workbook all check with it. Computed and unknown criteria
+    are left out."""
+    manual = {c.code: c for c in criteria if not c.automatic}
+    cleaned: dict[str, int | float | None] = {}
+    problems: list[ApplicationError] = []
     for code, raw in scores.items():
         criterion = manual.get(code)
         if criterion is None:
             continue
-        if raw in (None, ""):
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            cleaned[code] = None
             continue
-        try:
-            value = Decimal(str(raw).replace(",", "."))
-        except InvalidOperation:
-            value = Decimal(-1)
-        if not Decimal(0) <= value <= FIVE:
-            errors.append(
+        value = _parsed(raw)
+        if value is None or not Decimal(0) <= value <= FIVE:
+            problems.append(
                 ApplicationError(
                     "score_range",
                     _("%(criterion)s: the score must be a number from 0 to 5, or empty.")
                     % {"criterion": criterion.name},
                     Where(field=f"score_{code}"),
+                    detail=_("the score must be a number from 0 to 5, or empty."),
                 )
             )
             continue
         cleaned[code] = float(value) if value != value.to_integral() else int(value)
-    if errors:
-        raise ApplicationErrors(errors)
+    return cleaned, problems
+
+
+@transaction.atomic
+def line_scores_set(
+    *,
+    actor: Any,
+    line: CommuneLine,
+    scores: Mapping[str, Any],
+    expected_version: int | None = None,
+) -> CommuneLine:
+    """Set the planner's scores (0–5, or empty to clear) of the criteria named in ``scores``;
+    the line's other scores stay as they are, so a grid may save one cell at a time. With
+    ``expected_version``, a line changed since the page or workbook was opened is refused
+    (nothing saved). Nothing to change: nothing is written (no new version, no history)."""
+    plan = require_editable(actor, line.plan)
+    current = CommuneLine.objects.select_for_update(of=("self",)).get(pk=line.pk)
+    check_version(current, expected_version)
+    cleaned, problems = scores_clean(criteria_of(plan), scores)
+    if problems:
+        raise ApplicationErrors(problems)
+    manual = dict(current.manual_scores or {})
+    for code, value in cleaned.items():
+        if value is None:
+            manual.pop(code, None)
+        else:
+            manual[code] = value
+    if manual == (current.manual_scores or {}):
+        return current
     before = snapshot(current, ["manual_scores"])
-    current.manual_scores = cleaned
+    current.manual_scores = manual
     current.version += 1
     current.save(update_fields=["manual_scores", "version", "updated_at"])
     bump(plan)

@@ -14,6 +14,12 @@ returning needs a comment, on the plan or on a line; approving stores the immuta
 with the resolution (R23); publishing records each village proposal's outcome (in the village
 plan's history) and tells the villages (F13). A proposal that an amendment took out of the plan
 is recorded "rejected", with the amendment's reason, when the amendment is published.
+
+``can_submit``, ``can_return``, ``can_approve``, ``can_publish`` … (``can_transition``) answer why
+a user may not take a step now, or None: the services raise the same reason under the row lock,
+and the approval page shows a step's button only when the answer is None (``plan_offers``).
+Submitting, approving and publishing are confirmed on a page of their own first
+(``CONFIRMED_ACTIONS``): each says what becomes irreversible.
 """
 
 from __future__ import annotations
@@ -41,7 +47,15 @@ from kehoach.approvals.services import (
     version_create,
     version_mark_published,
 )
-from kehoach.approvals.workflow import Transition, Workflow, transition_apply
+from kehoach.approvals.workflow import (
+    Offer,
+    Reason,
+    Transition,
+    Workflow,
+    transition_apply,
+    transition_reason,
+    transitions_offered,
+)
 from kehoach.core.errors import ApplicationError, ApplicationErrors, Where
 from kehoach.core.text import nfc
 from kehoach.plans.choices import LineOutcome
@@ -235,7 +249,9 @@ def register_transition_guard(guard: TransitionGuard) -> None:
         TRANSITION_GUARDS.append(guard)
 
 
-def _guard(plan: CommunePlan, step: Transition, *, comment: str) -> None:
+def _precondition(plan: CommunePlan, step: Transition) -> None:
+    """The rules of each step that do not depend on what the user types (R22, other apps'
+    guards)."""
     for guard in TRANSITION_GUARDS:
         guard(plan, step.action)
     if step.action == "submit":
@@ -250,7 +266,11 @@ def _guard(plan: CommunePlan, step: Transition, *, comment: str) -> None:
             "publish_undecided",
             _("The plan cannot be published yet: every line needs a decision and a reason."),
         )
-    elif step.action == "return":
+
+
+def _guard(plan: CommunePlan, step: Transition, *, comment: str) -> None:
+    """The rules on what the user typed: a return says what must change."""
+    if step.action == "return":
         since = plan.submitted_at or plan.updated_at
         line_comments = Comment.objects.filter(
             plan_uid=plan.uid, at__gte=since, resolved_at__isnull=True
@@ -264,6 +284,58 @@ def _guard(plan: CommunePlan, step: Transition, *, comment: str) -> None:
                 ),
                 Where(field="comment"),
             )
+
+
+# --- who may do what now ----------------------------------------------------------------------
+
+CONFIRMED_ACTIONS = ("submit", "approve", "publish")
+"""Steps a user confirms on a page of their own first, told what becomes irreversible."""
+
+
+def can_transition(user: Any, plan: CommunePlan, action: str) -> Reason | None:
+    """Why ``user`` may not take ``action`` on the commune plan now, or None: the same check
+    the services make under the row lock (approving also needs the resolution, which the
+    approval form asks for)."""
+    return transition_reason(
+        obj=plan,
+        workflow=commune_plan_workflow(plan.round.profile),
+        action=action,
+        user=user,
+        unit=plan.round.commune,
+        precondition=_precondition,
+    )
+
+
+def can_submit(user: Any, plan: CommunePlan) -> Reason | None:
+    return can_transition(user, plan, "submit")
+
+
+def can_return(user: Any, plan: CommunePlan) -> Reason | None:
+    return can_transition(user, plan, "return")
+
+
+def can_approve(user: Any, plan: CommunePlan) -> Reason | None:
+    return can_transition(user, plan, "approve")
+
+
+def can_publish(user: Any, plan: CommunePlan) -> Reason | None:
+    return can_transition(user, plan, "publish")
+
+
+def can_amend(user: Any, plan: CommunePlan) -> Reason | None:
+    return can_transition(user, plan, "amend")
+
+
+def plan_offers(user: Any, plan: CommunePlan) -> list[Offer]:
+    """The steps the approval page shows this user: a button when the reason is None,
+    otherwise why a rule refuses it for now; steps the user may not take, none."""
+    return transitions_offered(
+        obj=plan,
+        workflow=commune_plan_workflow(plan.round.profile),
+        user=user,
+        unit=plan.round.commune,
+        precondition=_precondition,
+    )
 
 
 # --- who is told ------------------------------------------------------------------------------
@@ -281,7 +353,11 @@ def _holders(plan: CommunePlan, roles: set[str], *, villages: bool = False) -> l
 
 
 def _url(plan: CommunePlan) -> str:
-    return reverse("synthesis:plan", args=[plan.uid])
+    """Where the person told acts next: the approval tab (approve or return a submitted plan,
+    read the comments of a return and reopen, publish an approved plan, start implementation
+    after publication, follow an amendment). Notifications stored earlier keep their link to
+    the plan's first tab, which still opens."""
+    return reverse("synthesis:approval", args=[plan.uid])
 
 
 def _notify_after(plan: CommunePlan, step: Transition, actor: Any) -> None:
@@ -384,6 +460,7 @@ def _apply(
             unit=plan.round.commune,
             plan_uid=plan.uid,
             comment=comment,
+            precondition=_precondition,
             guard=lambda locked, step: _guard(locked, step, comment=comment),
             on_apply=apply_step,
         )
@@ -564,12 +641,17 @@ def village_feedback(plan: Any) -> tuple[Version | None, list[Fate], CommunePlan
     version = latest_version(commune_plan, published=True)
     if version is None:
         return None, [], commune_plan
-    code = plan.village.code
-    fates = village_fates(version.data, code)
+    return version, version_fates(version, plan.village.code), commune_plan
+
+
+def version_fates(version: Version, village_code: str) -> list[Fate]:
+    """The fates of one village's proposals in a published version, with the proposals that
+    amendments up to it took out."""
+    fates = village_fates(version.data, village_code)
     if version.is_amendment:
-        fates += _dropped_since(version, code)
+        fates += _dropped_since(version, village_code)
         fates.sort(key=lambda f: (f.number, f.line["number"]))
-    return version, fates, commune_plan
+    return fates
 
 
 def _dropped_since(version: Version, village_code: str) -> list[Fate]:

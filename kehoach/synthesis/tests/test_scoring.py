@@ -12,7 +12,13 @@ from kehoach.core.errors import ApplicationError
 from kehoach.geo.tests.factories import hai_lang
 
 from ..services.lines import commune_plan_synthesise, lines_merge, lines_with_sources
-from ..services.scoring import line_rank_set, line_scores, line_scores_set
+from ..services.scoring import (
+    Criterion,
+    line_rank_set,
+    line_scores,
+    line_scores_set,
+    scores_clean,
+)
 from . import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -199,6 +205,78 @@ def test_unequal_weights_change_the_score_and_the_rank_as_they_say(
 
     # the scoring page shows the weights beside the criteria and the new order
     client.force_login(planner)
-    page = client.get(f"/cdp/{plan.uid}/scoring/").content.decode()
-    assert '<span class="muted">×3</span>' in page
+    page = client.get(f"/cdp/{plan.uid}/scoring/?order=rank").content.decode()
+    assert '<span class="crit-meta">×3 · xã chấm</span>' in page
+    assert '<span class="crit-meta">×2 · tự tính</span>' in page
     assert page.index("Cầu B") < page.index("Đường A")
+
+
+# --- the planner's scores: one writer for the grid, the line's page and the workbook ----------
+
+
+def test_scores_named_are_set_and_the_others_of_the_line_kept(plan_lines: dict[str, Any]) -> None:
+    plan, planner = plan_lines["plan"], plan_lines["planner"]
+    line = plan.lines.get(activity="Cầu B")
+    line_scores_set(actor=planner, line=line, scores={"urgency_safety": "4", "readiness": "2"})
+    line_scores_set(actor=planner, line=line, scores={"readiness": "3,5"})
+    line.refresh_from_db()
+    assert line.manual_scores == {"urgency_safety": 4, "readiness": 3.5}
+    line_scores_set(actor=planner, line=line, scores={"urgency_safety": ""})
+    line.refresh_from_db()
+    assert line.manual_scores == {"readiness": 3.5}
+
+
+def test_nothing_to_change_writes_nothing(plan_lines: dict[str, Any]) -> None:
+    plan, planner = plan_lines["plan"], plan_lines["planner"]
+    line = plan.lines.get(activity="Cầu B")
+    line_scores_set(actor=planner, line=line, scores={"urgency_safety": "4"})
+    line.refresh_from_db()
+    version, entries = line.version, AuditEntry.objects.count()
+    line_scores_set(actor=planner, line=line, scores={"urgency_safety": "4,0", "readiness": ""})
+    line.refresh_from_db()
+    assert (line.version, AuditEntry.objects.count()) == (version, entries)
+    line_scores_set(actor=planner, line=line, scores={"urgency_safety": "4,5"})
+    line.refresh_from_db()
+    assert (line.version, AuditEntry.objects.count()) == (version + 1, entries + 1)
+
+
+def test_a_line_changed_since_it_was_opened_is_refused(plan_lines: dict[str, Any]) -> None:
+    plan, planner = plan_lines["plan"], plan_lines["planner"]
+    line = plan.lines.get(activity="Cầu B")
+    opened = line.version
+    line_scores_set(
+        actor=planner, line=line, scores={"urgency_safety": "4"}, expected_version=opened
+    )
+    with pytest.raises(ApplicationError) as caught:
+        line_scores_set(
+            actor=planner, line=line, scores={"readiness": "2"}, expected_version=opened
+        )
+    assert caught.value.code == "conflict"
+    assert caught.value.message.startswith("Dòng 2 đã được người khác sửa sau khi bạn mở.")
+    line.refresh_from_db()
+    assert (line.manual_scores, line.version) == ({"urgency_safety": 4}, opened + 1)
+
+
+@pytest.mark.parametrize(
+    "typed", ["5,01", "-0,5", "năm", "4,5 điểm", "NaN", "-Infinity", "sNaN", "1e1", True, 6.0]
+)
+def test_every_wrong_score_gets_the_same_message(typed: Any) -> None:
+    criteria = [
+        Criterion("urgency_safety", "Tính cấp thiết, an toàn", D(1), False),
+        Criterion("village_priority", "Thứ tự ưu tiên của thôn", D(1), True),
+    ]
+    cleaned, problems = scores_clean(criteria, {"urgency_safety": typed, "village_priority": 5})
+    assert cleaned == {}
+    [problem] = problems
+    assert problem.message == "Tính cấp thiết, an toàn: điểm phải là số từ 0 đến 5, hoặc để trống."
+    assert problem.detail == "điểm phải là số từ 0 đến 5, hoặc để trống."
+    assert problem.where.field == "score_urgency_safety"
+
+
+def test_right_scores_are_cleaned_as_stored() -> None:
+    criteria = [Criterion(code, code, D(1), False) for code in ("a", "b", "c", "d", "e", "f")]
+    cleaned, problems = scores_clean(
+        criteria, {"a": " 4 ", "b": "4.5", "c": "0", "d": 5, "e": "", "f": None, "x": "9"}
+    )
+    assert problems == []
+    assert cleaned == {"a": 4, "b": 4.5, "c": 0, "d": 5, "e": None, "f": None}

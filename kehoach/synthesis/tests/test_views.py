@@ -134,12 +134,16 @@ def test_merge_and_undo_through_the_page(client: Client, world: dict[str, Any]) 
     response = client.post(
         f"/cdp/{plan.uid}/merge/", {"lines": uids, "activity": "", "location": ""}, follow=True
     )
-    assert "Đã gộp các dòng 1, 2 thành dòng 3. Có thể hoàn tác ở bên dưới." in (
-        response.content.decode()
+    assert (
+        "Đã gộp các dòng 1, 2 thành dòng 3. Muốn tách lại, bấm “Hoàn tác gộp dòng” ở bên dưới."
+        in response.content.decode()
     )
     operation = SynthesisOperation.objects.get()
     response = client.post(f"/cdp/{plan.uid}/undo/{operation.pk}/", follow=True)
-    assert "Đã hoàn tác việc gộp thành dòng 3." in response.content.decode()
+    assert (
+        "Đã hoàn tác gộp dòng: các dòng đã gộp thành dòng 3 trở lại như trước."
+        in response.content.decode()
+    )
     response = client.post(f"/cdp/{plan.uid}/merge/", {"lines": uids[:1]}, follow=True)
     assert "Hãy đánh dấu ít nhất hai dòng để gộp." in response.content.decode()
     assert client.post(f"/cdp/{plan.uid}/merge/", {"lines": ["not-a-uid"]}).status_code == 404

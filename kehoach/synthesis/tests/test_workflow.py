@@ -206,7 +206,7 @@ def test_return_needs_a_comment_here_or_on_a_line(world: dict[str, Any]) -> None
     assert _status(plan) == CommunePlanStatus.RETURNED
     note = Notification.objects.get(user=planner)
     assert note.text == "Kế hoạch xã năm 2027 của Xã Hải Lăng đã bị trả lại"
-    assert note.url == f"/cdp/{plan.uid}/"
+    assert note.url == f"/cdp/{plan.uid}/approval/"
     commune_plan_transition(actor=planner, plan=plan, action="revise")
     assert _status(plan) == CommunePlanStatus.DRAFT
 
@@ -459,7 +459,7 @@ def test_the_pages_of_approval_and_feedback(world: dict[str, Any], client: Clien
     client.force_login(world["planner"])
     page = client.get(f"/cdp/{plan.uid}/approval/").content.decode()
     assert "Trình phê duyệt" in page and "Phê duyệt (nghị quyết HĐND xã)" not in page
-    client.post(f"/cdp/{plan.uid}/do/submit/")
+    client.post(f"/cdp/{plan.uid}/do/submit/", {"confirm": "1"})
     client.force_login(world["approver"])
     response = client.post(
         f"/cdp/{plan.uid}/approval/",
@@ -468,6 +468,7 @@ def test_the_pages_of_approval_and_feedback(world: dict[str, Any], client: Clien
             "resolution_date": "01/12/2026",
             "signer": "Lê Văn Sơn",
             "scan": SimpleUploadedFile("nq.pdf", PDF, content_type="application/pdf"),
+            "confirm": "on",
         },
         follow=True,
     )
@@ -475,7 +476,7 @@ def test_the_pages_of_approval_and_feedback(world: dict[str, Any], client: Clien
     scan = client.get(f"/cdp/{plan.uid}/versions/1/scan/")
     assert scan["Content-Disposition"].startswith("attachment;")
     assert scan["X-Content-Type-Options"] == "nosniff"
-    client.post(f"/cdp/{plan.uid}/do/publish/")
+    client.post(f"/cdp/{plan.uid}/do/publish/", {"confirm": "1"})
     diff = client.get(f"/cdp/{plan.uid}/diff/?old=1&new=current")
     assert diff.status_code == 200 and "Không có dòng nào khác nhau." in diff.content.decode()
     client.force_login(world["editor"])
@@ -771,7 +772,7 @@ def test_submitting_approving_and_amending_tell_the_people_concerned(
     other = CommuneFactory.create(name="Xã Khác", parent=world["commune"].parent)
     outsider = f.approver(other, username="ld.khac")
     values = {"commune": "Xã Hải Lăng", "year": 2027}
-    url = f"/cdp/{plan.uid}/"
+    url = f"/cdp/{plan.uid}/approval/"
     commune_plan_transition(actor=planner, plan=plan, action="submit")
     assert _notes(approver) == [
         (gettext("Commune plan %(year)s of %(commune)s submitted for approval") % values, url)

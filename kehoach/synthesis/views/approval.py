@@ -3,6 +3,7 @@ their differences, the feedback to each village (F13)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -15,16 +16,21 @@ from django.utils.translation import gettext as _
 from kehoach.accounts.permissions import Action, has_permission
 from kehoach.approvals.models import Comment, Version
 from kehoach.approvals.services import comment_add, comment_resolve, comments_of
+from kehoach.approvals.workflow import FORBIDDEN, Reason
 from kehoach.core.errors import ApplicationError, NotFoundError
 from kehoach.plans.views.common import plan_context as village_plan_context
 from kehoach.plans.views.common import plan_or_404 as village_plan_or_404
 
+from ..choices import Decision
 from ..forms import ApproveForm
 from ..models import CommunePlan
 from ..services.workflow import (
+    CONFIRMED_ACTIONS,
+    can_transition,
     commune_plan_approve,
     commune_plan_transition,
-    commune_plan_workflow,
+    latest_version,
+    plan_offers,
     undecided_lines,
     village_feedback,
 )
@@ -33,21 +39,69 @@ from .common import local_url, plan_context, plan_or_404, service_action
 
 
 def workflow_context(request: HttpRequest, plan: CommunePlan) -> dict[str, Any]:
-    """The buttons of the transitions this user may start now, and what blocks them."""
-    workflow = commune_plan_workflow(plan.round.profile)
-    available = workflow.available(plan.status, request.user, plan.round.commune)
+    """The steps this user may take now (``plan_offers``: the services' own checks), and what
+    blocks the others."""
+    offers = plan_offers(request.user, plan)
     return {
-        "transitions": [t for t in available if t.action != "approve"],
-        "can_approve": any(t.action == "approve" for t in available),
-        "approve_form": ApproveForm(),
+        "offers": [o for o in offers if o.action != "approve"],
+        "approve_offer": next((o for o in offers if o.action == "approve"), None),
+        "confirmed_actions": CONFIRMED_ACTIONS,
         "undecided": undecided_lines(plan) if plan.status in ("draft", "approved") else [],
         "may_comment": has_permission(request.user, Action.COMMENT_PLAN, plan.round.commune),
     }
 
 
+def _confirm_context(
+    request: HttpRequest, plan: CommunePlan, action: str, reason: Reason | None
+) -> dict[str, Any]:
+    """What the confirmation page of a step shows: the plan in figures, what becomes
+    irreversible, and why the step is refused now (``reason``) if it is."""
+    context = plan_context(request, plan, "approval")
+    lines = list(plan.lines.active().only("decision", "total_cost_mvnd", "external_support_mvnd"))
+    funded = [x for x in lines if x.decision == Decision.FUNDED]
+    context.update(
+        {
+            "action": action,
+            "reason": reason,
+            "line_count": len(lines),
+            "funded_count": len(funded),
+            "total_cost": sum((x.total_cost_mvnd for x in lines), Decimal(0)),
+            "funded_support": sum((x.external_support_mvnd for x in funded), Decimal(0)),
+            "version": latest_version(plan) if action == "publish" else None,
+            "village_count": plan.round.plans.count() if action == "publish" else 0,
+        }
+    )
+    return context
+
+
+def _confirm_page(
+    request: HttpRequest, plan: CommunePlan, action: str, *, status: int = 200, **extra: Any
+) -> HttpResponse:
+    """The confirmation page of ``action`` (404 for a user who may not take it at all)."""
+    reason = can_transition(request.user, plan, action)
+    if reason is not None and reason.code == FORBIDDEN:
+        raise Http404
+    context = _confirm_context(request, plan, action, reason)
+    context.update(extra)
+    return render(request, "synthesis/transition_confirm.html", context, status=status)
+
+
 @login_required
+def transition_view(request: HttpRequest, uid: Any, action: str) -> HttpResponse:
+    """A step of the commune plan's workflow. Submitting and publishing are confirmed first:
+    GET (and a POST without ``confirm``) shows what the step does and what becomes
+    irreversible; the POST with ``confirm`` does it. Approving has its own page (the
+    resolution)."""
+    if action == "approve" and request.method != "POST":
+        return redirect("synthesis:approve", uid=uid)
+    unconfirmed = request.method != "POST" or request.POST.get("confirm") != "1"
+    if action in CONFIRMED_ACTIONS and action != "approve" and unconfirmed:
+        return _confirm_page(request, plan_or_404(request, uid), action)
+    return _transition(request, uid, action)
+
+
 @service_action
-def transition_view(request: HttpRequest, uid: Any, action: str) -> Any:
+def _transition(request: HttpRequest, uid: Any, action: str) -> Any:
     plan = plan_or_404(request, uid)
     done = commune_plan_transition(
         actor=request.user, plan=plan, action=action, comment=request.POST.get("comment", "")
@@ -59,17 +113,23 @@ def transition_view(request: HttpRequest, uid: Any, action: str) -> Any:
 
 
 @login_required
-def approval_view(request: HttpRequest, uid: Any) -> HttpResponse:
-    """The approval page: state, buttons, the resolution form, versions, plan comments."""
+def approve_view(request: HttpRequest, uid: Any) -> HttpResponse:
+    """Approval with the council's resolution, on its own page that says what becomes
+    irreversible: the POST approves only with ``confirm`` ticked; without it the page comes
+    back with what was typed (a chosen scan must be chosen again) and nothing is done."""
     plan = plan_or_404(request, uid)
-    context = plan_context(request, plan, "approval")
-    context.update(workflow_context(request, plan))
-    status = 200
-    if request.method == "POST":
-        form = ApproveForm(request.POST, request.FILES)
-        if not context["can_approve"]:
-            raise Http404
-        if form.is_valid():
+    if request.method != "POST":
+        return _confirm_page(request, plan, "approve", form=ApproveForm())
+    reason = can_transition(request.user, plan, "approve")
+    if reason is not None and reason.code == FORBIDDEN:
+        raise Http404
+    form = ApproveForm(request.POST, request.FILES)
+    if form.is_valid():
+        if not form.cleaned_data.get("confirm"):
+            form.add_error("confirm", _("Tick this box to confirm the approval."))
+            if form.cleaned_data.get("scan"):
+                form.add_error("scan", _("Choose the scanned resolution again."))
+        else:
             try:
                 commune_plan_approve(
                     actor=request.user,
@@ -85,9 +145,20 @@ def approval_view(request: HttpRequest, uid: Any) -> HttpResponse:
             else:
                 messages.success(request, _("The commune plan is approved."))
                 return redirect("synthesis:approval", uid=plan.uid)
-        context["approve_form"] = form
-        context["approve_open"] = True
-        status = 400
+    return _confirm_page(request, plan, "approve", status=400, form=form)
+
+
+@login_required
+def approval_view(request: HttpRequest, uid: Any) -> HttpResponse:
+    """The approval page: state, the steps offered, versions, documents, plan comments. (A
+    resolution posted here, as the page's form once did, goes to the approval page.)"""
+    if request.method == "POST":
+        return approve_view(request, uid)
+    plan = plan_or_404(request, uid)
+    context = plan_context(request, plan, "approval")
+    context.update(workflow_context(request, plan))
+    status = 200
+    context["published_version"] = latest_version(plan, published=True)
     context["versions"] = list(Version.objects.filter(plan_uid=plan.uid).order_by("-number"))
     context["threads"] = [c for c in comments_of(plan.uid) if c.line_uid is None]
     context["line_threads"] = [c for c in comments_of(plan.uid) if c.line_uid is not None]

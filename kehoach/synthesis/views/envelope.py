@@ -13,15 +13,16 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from kehoach.accounts.permissions import Action, has_permission
 from kehoach.core.errors import ApplicationError, NotFoundError
 
 from ..choices import EnvelopeOrigin
 from ..forms import EnvelopeLineForm
 from ..models import EnvelopeLine
-from ..services.common import commune_plan_for, envelope_for
+from ..services.common import commune_plan_for, draft_reason, envelope_for
 from ..services.eligibility import area_text
 from ..services.envelope import (
+    can_edit_line,
+    can_publish,
     effective_counterpart,
     envelope_line_create,
     envelope_line_delete,
@@ -49,7 +50,7 @@ def _context(request: HttpRequest, round_: Any, **extra: Any) -> dict[str, Any]:
         line = row["line"]
         row["area"] = area_text(line)
         row["counterpart"] = effective_counterpart(line)
-        row["may_edit"] = plan.is_editable and may_edit_line(request.user, line, round_)
+        row["may_edit"] = can_edit_line(request.user, line, plan) is None
     origin = origin_for(request.user, round_)
     total = sum((r["line"].amount_mvnd for r in rows), Decimal(0))
     used = sum((r["used"] for r in rows), Decimal(0))
@@ -64,14 +65,15 @@ def _context(request: HttpRequest, round_: Any, **extra: Any) -> dict[str, Any]:
         "used": used,
         "left": total - used,
         "origin": origin,
-        "can_add": origin is not None and plan.is_editable,
-        "can_publish": plan.is_editable
-        and has_permission(request.user, Action.PUBLISH_ENVELOPE, round_.commune),
+        "can_add": origin is not None and draft_reason(plan) is None,
+        "can_publish": can_publish(request.user, plan) is None,
+        # deleted lines: listed for whoever may change them, restorable only while they may
         "deleted": [
             line
             for line in envelope.lines.filter(deleted_at__isnull=False).select_related("source")
             if may_edit_line(request.user, line, round_)
         ],
+        "may_restore": draft_reason(plan) is None,
     }
     context.update(extra)
     return context
@@ -124,8 +126,12 @@ def _line_or_404(round_: Any, line_uid: Any) -> EnvelopeLine:
 def envelope_line_edit(request: HttpRequest, uid: Any, line_uid: Any) -> HttpResponse:
     round_ = round_or_404(request, uid)
     line = _line_or_404(round_, line_uid)
-    if line.deleted_at is not None or not may_edit_line(request.user, line, round_):
+    refused = can_edit_line(request.user, line, commune_plan_for(round_))
+    if line.deleted_at is not None or (refused is not None and refused.hidden):
         raise Http404
+    if refused is not None:  # the commune plan is no longer a draft: nothing to edit here
+        messages.error(request, refused.message)
+        return redirect("synthesis:envelope", uid=round_.uid)
     initial = {
         "source": line.source,
         "sector": line.sector,

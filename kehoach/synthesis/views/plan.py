@@ -1,5 +1,6 @@
 """The commune plan pages: the synthesis table (F9) with merge, a line's page (its village
-lines, score, decision, split, undo), commune-level lines (R14), scoring (F10), the history."""
+lines, score, decision, split, undo), commune-level lines (R14), the history. Scoring (F10)
+is in ``scoring.py``."""
 
 from __future__ import annotations
 
@@ -42,7 +43,7 @@ from ..services.lines import (
     lines_with_sources,
     operation_undo,
 )
-from ..services.scoring import criteria_of, line_rank_set, line_scores, line_scores_set
+from ..services.scoring import line_rank_set, line_scores
 from .common import plan_context, plan_or_404, round_or_404, service_action
 
 OTHER_STATES = (LineState.MERGED, LineState.SPLIT, LineState.WITHDRAWN, LineState.REMOVED)
@@ -231,7 +232,10 @@ def merge_view(request: HttpRequest, uid: Any) -> Any:
         location=form.cleaned_data.get("location", ""),
     )
     return (
-        _("Lines %(lines)s merged into line %(number)s. You can undo it below.")
+        _(
+            "Lines %(lines)s merged into line %(number)s. To separate them again, use "
+            "“Undo merging lines” below."
+        )
         % {
             "lines": ", ".join(str(x.number) for x in sorted(chosen, key=lambda x: x.number)),
             "number": merged.number,
@@ -259,9 +263,9 @@ def undo_view(request: HttpRequest, uid: Any, operation_id: int) -> Any:
         raise NotFoundError()
     operation_undo(actor=request.user, operation=operation)
     text = (
-        _("The merge into line %(number)s was undone.")
+        _("Undo merging lines done: the lines merged into line %(number)s are back as they were.")
         if operation.kind == SynthesisOperation.Kind.MERGE
-        else _("The split of line %(number)s was undone.")
+        else _("Undo splitting the line done: line %(number)s is whole again.")
     ) % {"number": operation.line.number}
     return text, reverse("synthesis:plan", args=[plan.uid])
 
@@ -292,8 +296,6 @@ def _line_context(request: HttpRequest, plan: CommunePlan, line: CommuneLine) ->
     for e in envelope_lines:
         if e.pk in current_funding:
             decision_initial[f"funding_{e.uid}"] = current_funding[e.pk]
-    criteria = criteria_of(plan)
-    manual = [c for c in criteria if not c.automatic]
     operations = list(
         SynthesisOperation.objects.filter(plan=plan, line=line, undone_at__isnull=True)
     )
@@ -302,7 +304,6 @@ def _line_context(request: HttpRequest, plan: CommunePlan, line: CommuneLine) ->
             "line": full,
             "villages": villages_of(full),
             "score": scores.get(line.pk),
-            "manual_criteria": [(c, (line.manual_scores or {}).get(c.code, "")) for c in manual],
             "rank_form": RankForm(
                 initial={"rank": line.rank_override, "reason": line.rank_reason}, prefix="rank"
             ),
@@ -370,23 +371,6 @@ def line_edit_view(request: HttpRequest, uid: Any, line_uid: Any) -> HttpRespons
     else:
         messages.error(request, _("Check the fields of the form."))
     return redirect("synthesis:line", uid=plan.uid, line_uid=line.uid)
-
-
-@login_required
-@service_action
-def line_scores_view(request: HttpRequest, uid: Any, line_uid: Any) -> Any:
-    plan = plan_or_404(request, uid)
-    line = _line_or_404(plan, line_uid)
-    scores = {
-        key[len("score_") :]: value
-        for key, value in request.POST.items()
-        if key.startswith("score_")
-    }
-    line_scores_set(actor=request.user, line=line, scores=scores)
-    return (
-        _("Scores of line %(number)s saved.") % {"number": line.number},
-        reverse("synthesis:line", args=[plan.uid, line.uid]),
-    )
 
 
 @login_required
@@ -628,20 +612,6 @@ def own_line_restore(request: HttpRequest, uid: Any, line_uid: Any) -> Any:
         _("Line %(number)s restored.") % {"number": line.number},
         reverse("synthesis:line", args=[plan.uid, line.uid]),
     )
-
-
-@login_required
-def scoring_view(request: HttpRequest, uid: Any) -> HttpResponse:
-    """F10: every line by rank with the points of each criterion."""
-    plan = plan_or_404(request, uid)
-    context = plan_context(request, plan, "scoring")
-    lines = lines_with_sources(plan)
-    scores = line_scores(plan, lines)
-    for line in lines:
-        line.villages = villages_of(line)  # type: ignore[attr-defined]
-    context["criteria"] = criteria_of(plan)
-    context["rows"] = sorted(scores.values(), key=lambda s: s.rank)
-    return render(request, "synthesis/scoring.html", context)
 
 
 @login_required
