@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "kehoach.core.refusals.ApplicationErrorMiddleware",
     "kehoach.core.conflicts.ConcurrentWriteMiddleware",
 ]
 

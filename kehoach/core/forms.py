@@ -190,3 +190,26 @@ def show_bounds(form: forms.BaseForm, model: type[Model]) -> None:
             shown = format_number_vi(limits.maximum, 0)
             field.widget.attrs["data-max"] = str(limits.maximum)
             field.widget.attrs["title"] = str(_("At most %(max)s") % {"max": shown})
+
+
+class ServiceErrorsMixin:
+    """Puts each problem a service or validator reports on the field it names (``field_for``
+    maps a problem's field/column to a form field when the names differ), or on the whole form.
+    The one way a view keeps the values typed when a service refuses them (issue 14)."""
+
+    def field_for(self, field: str | None, column: str | None) -> str | None:
+        return field
+
+    def add_service_error(self, error: Any) -> None:
+        """``error``: an ``ApplicationError`` (or ``ApplicationErrors``), or problems."""
+        if isinstance(error, list | tuple):
+            items = list(error)
+        else:
+            items = getattr(error, "errors", None) or [error]
+        form = self  # a forms.BaseForm
+        for item in items:
+            if getattr(item, "severity", "error") != "error":
+                continue
+            name = self.field_for(item.where.field, item.where.column)
+            fields = form.fields  # type: ignore[attr-defined]
+            form.add_error(name if name and name in fields else None, item.message)  # type: ignore[attr-defined]
