@@ -17,7 +17,7 @@ header = @printf '\n======== %s ========\n' '$(1)'
 help:
 	@echo "make run      migrate, load demo data, print demo logins, start the development server"
 	@echo "make test     lint, compile translations, tests on SQLite and PostgreSQL, browser tests"
-	@echo "make lint     ruff, mypy, makemigrations --check"
+	@echo "make lint     ruff, mypy, import contracts (lint-imports), makemigrations --check"
 	@echo "make demo     migrate and load demo data (no server)"
 	@echo "make bench    performance numbers (scripts/bench.py)"
 	@echo "make clean    remove the development database and collected static files"
@@ -45,6 +45,7 @@ lint: venv
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	.venv/bin/mypy .
+	.venv/bin/lint-imports
 	$(MANAGE) makemigrations --check --dry-run --settings=config.settings.test
 
 messages: venv

@@ -94,17 +94,15 @@ def _f6_workbook(lines: int, wrong_every: int = 0) -> bytes:
     return out.getvalue()
 
 
-def _exchange_rows() -> list[tuple[str, str, str, str]]:
-    """Excel exchange: the import of a 20,000-line F6 workbook against two readers of the same
-    file, and the memory of the province-wide export."""
+def _f6_import_rows(database: str) -> list[tuple[str, str, str, str]]:
+    """The import of a 20,000-line F6 workbook (check, then confirm) against two readers of the
+    same file, on the database this process uses."""
     import io
-    import tracemalloc
 
     import pandas
     from python_calamine import CalamineWorkbook
 
     from kehoach.accounts.tests.factories import commune_planner
-    from kehoach.exchange.exports import ProvinceProposals, write_xlsx
     from kehoach.exchange.services import import_apply, import_check
     from kehoach.exchange.targets import village_target
     from kehoach.geo.models import AdministrativeUnit
@@ -143,7 +141,7 @@ def _exchange_rows() -> list[tuple[str, str, str, str]]:
         assert ProposalLine.objects.filter(plan=plan).count() == lines
     check, confirm = statistics.median(checks), statistics.median(confirms)
     total = check + confirm
-    name = "F6 import, 20.000 lines: check + confirm (parse, validate, save)"
+    name = f"F6 import, 20.000 lines, {database}: check + confirm (parse, validate, save)"
     rows.append(
         (
             name,
@@ -155,7 +153,7 @@ def _exchange_rows() -> list[tuple[str, str, str, str]]:
     rows.append((name, f"{total / raw:.1f}×", "python-calamine raw read", f"{raw:.2f} s"))
     rows.append(
         (
-            "F6 import, 20.000 lines: check only (parse, validate, preview)",
+            f"F6 import, 20.000 lines, {database}: check only (parse, validate, preview)",
             f"{check / frame:.2f}×",
             "pandas.read_excel (openpyxl)",
             f"{check:.1f} s",
@@ -163,12 +161,80 @@ def _exchange_rows() -> list[tuple[str, str, str, str]]:
     )
     rows.append(
         (
-            "F6 import, 20.000 lines: confirm only (read again, validate, save)",
-            f"{confirm / frame:.2f}×",
-            "pandas.read_excel (openpyxl)",
+            f"F6 import, 20.000 lines, {database}: confirm only (kept changes, one writer)",
+            f"{confirm / raw:.1f}×",
+            "python-calamine raw read",
             f"{confirm:.1f} s",
         )
     )
+    return rows
+
+
+def _f6_import_rows_postgres() -> list[tuple[str, str, str, str]]:
+    """The same F6 import figures on a throwaway PostgreSQL (scripts/with-postgres.sh), in a
+    process of its own; a row saying why when PostgreSQL cannot be started."""
+    import json
+    import subprocess
+
+    done = subprocess.run(
+        [
+            "bash",
+            str(ROOT / "scripts" / "with-postgres.sh"),
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--f6-import",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    last = done.stdout.strip().splitlines()[-1:] if done.stdout.strip() else []
+    if done.returncode != 0 or not last:
+        reason = (done.stderr.strip().splitlines() or ["no output"])[-1][:120]
+        return [("F6 import, 20.000 lines, PostgreSQL", "—", "not measured", reason)]
+    return [(a, b, c, d) for a, b, c, d in json.loads(last[0])]
+
+
+def _f6_import_only() -> None:
+    """``bench.py --f6-import``: the F6 import rows on the database of ``DATABASE_URL``,
+    printed as JSON on the last line (the main run calls it under with-postgres.sh; with a
+    SQLite ``DATABASE_URL`` it measures the SQLite rows alone)."""
+    import json
+
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.test.utils import setup_test_environment
+    from django.utils import translation
+
+    from kehoach.geo.loaders import official_records, units_load_official
+
+    setup_test_environment()
+    translation.activate("vi")
+    call_command("migrate", verbosity=0)
+    units_load_official(official_records())
+    from django.db import connection
+
+    database = "PostgreSQL" if connection.vendor == "postgresql" else "SQLite"
+    print(json.dumps(_f6_import_rows(database), ensure_ascii=False))
+
+
+def _exchange_rows() -> list[tuple[str, str, str, str]]:
+    """Excel exchange: the import of a 20,000-line F6 workbook on SQLite and PostgreSQL against
+    two readers of the same file, and the memory of the province-wide export."""
+    import tracemalloc
+
+    from kehoach.exchange.exports import ProvinceProposals, write_xlsx
+    from kehoach.geo.models import AdministrativeUnit
+    from kehoach.geo.tests.factories import VillageFactory
+    from kehoach.plans.models import ProposalLine
+    from kehoach.plans.tests import factories as f
+
+    rows = _f6_import_rows("SQLite") + _f6_import_rows_postgres()
+    commune = AdministrativeUnit.objects.get(code="19702")
 
     # The province-wide export: 60,000 proposal lines against 6,000, with constant memory.
     province = AdministrativeUnit.objects.get(code="44")
@@ -556,4 +622,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:] == ["--f6-import"]:
+        _f6_import_only()
+    else:
+        main()

@@ -6,3 +6,10 @@ class AccountsConfig(AppConfig):
     name = "kehoach.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from kehoach.core import access
+
+        from . import permissions
+
+        access.register(permissions)

@@ -5,50 +5,39 @@ unit and whether they may *do* something on it are separate questions: seeing is
 ``units_visible_to`` (one query), doing by ``has_permission`` against ``ACTION_ROLES``. Views
 turn "not visible" into 404 and "visible but not allowed" into 404 as well for objects of
 another commune, so that nobody can probe what exists (design.md §1).
+
+``Action`` is defined in ``kehoach.core.access`` (re-exported here), and this module is
+registered there in ``AccountsConfig.ready()`` so that ``geo``, below ``accounts``, asks the same
+questions without importing it.
 """
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
 
+from kehoach.core.access import Action
 from kehoach.geo.models import AdministrativeUnit, AdministrativeUnitQuerySet
 
 from .choices import Role
+
+__all__ = [
+    "ACTION_ROLES",
+    "Action",
+    "assignments_of",
+    "can_see",
+    "forget_assignments",
+    "has_permission",
+    "is_system_admin",
+    "roles_on",
+    "units_visible_to",
+]
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
     from .models import RoleAssignment, User
-
-
-class Action(StrEnum):
-    VIEW_UNIT = "unit.view"
-    MANAGE_VILLAGES = "village.manage"
-    MANAGE_USERS = "accounts.manage"
-    MANAGE_CATALOG = "catalog.manage"
-    MANAGE_ROUNDS = "round.manage"
-    EDIT_PLAN = "plan.edit"
-    SUBMIT_PLAN = "plan.submit"
-    RETURN_PLAN = "plan.return"
-    REVISE_PLAN = "plan.revise"
-    ACCEPT_MEETING = "plan.accept_meeting"
-    EDIT_ENVELOPE_PROVINCE = "envelope.edit_province"
-    EDIT_ENVELOPE_COMMUNE = "envelope.edit_commune"
-    PUBLISH_ENVELOPE = "envelope.publish"
-    EDIT_COMMUNE_PLAN = "commune_plan.edit"
-    VIEW_ROLLUP = "rollup.view"
-    SUBMIT_COMMUNE_PLAN = "commune_plan.submit"
-    RETURN_COMMUNE_PLAN = "commune_plan.return"
-    APPROVE_COMMUNE_PLAN = "commune_plan.approve"
-    PUBLISH_COMMUNE_PLAN = "commune_plan.publish"
-    REVIEW_COMMUNE_PLAN_DISTRICT = "commune_plan.district_review"
-    COMMENT_PLAN = "plan.comment"
-    REPORT_PROGRESS = "progress.report"
-    RECORD_SUPERVISION = "supervision.record"
-    EVALUATE_PLAN = "plan.evaluate"
 
 
 ALL_ROLES = frozenset(Role)

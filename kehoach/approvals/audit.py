@@ -8,9 +8,11 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.db import models
+from django.db import connections, models
 
-from .models import AuditEntry
+from kehoach.core.rows import insert_rows
+
+from .models import AuditEntry, person_names
 
 
 def _plain(value: Any) -> Any:
@@ -87,3 +89,44 @@ def audit_bulk(entries: Iterable[AuditEntry | None]) -> list[AuditEntry]:
     """Write many audit rows in one query (the ``None`` of unchanged updates are skipped)."""
     rows = [entry for entry in entries if entry is not None]
     return AuditEntry.objects.bulk_create(rows) if rows else []
+
+
+plain = _plain
+"""A value as a history snapshot writes it (``snapshot``: a decimal without useless zeros)."""
+
+
+def audit_insert_created(
+    *,
+    actor: Any,
+    plan_uid: uuid.UUID,
+    label: str,
+    rows: list[tuple[str, str, str]],
+    now: datetime.datetime,
+) -> int:
+    """``audit_bulk`` for many rows just created, without model instances: each row is
+    (subject id, subject text, ``after`` snapshot already as JSON text), inserted by
+    ``kehoach.core.rows.insert_rows`` (history is only ever inserted). The acting user's
+    names are kept on every row, as ``AuditEntry.save`` and ``bulk_create`` do."""
+    if not rows:
+        return 0
+    meta = AuditEntry._meta
+    connection = connections[AuditEntry.objects.db]
+    fields = {f.name: f for f in meta.concrete_fields if not f.primary_key}
+    name, username = person_names(actor)
+    fixed = {
+        "plan_uid": fields["plan_uid"].get_db_prep_save(plan_uid, connection),
+        "subject_label": label,
+        "operation": AuditEntry.Operation.CREATE.value,
+        "actor": actor.pk if getattr(actor, "pk", None) else None,
+        "actor_name": name,
+        "actor_username": username,
+        "at": fields["at"].get_db_prep_save(now, connection),
+        "before": "{}",
+    }
+    varying = ["subject_id", "subject_repr", "after"]
+    if set(fields) != {*fixed, *varying}:
+        raise RuntimeError("audit_insert_created does not know every column of AuditEntry")
+    columns = [fields[n].column for n in fixed] + [fields[n].column for n in varying]
+    constant = tuple(fixed.values())
+    insert_rows(connection, meta.db_table, columns, [(*constant, *row) for row in rows])
+    return len(rows)

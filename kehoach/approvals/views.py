@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
+
+from kehoach.core.access import visible_or_404
 
 from .models import Notification
 from .services import notifications_mark_read
@@ -24,9 +26,8 @@ def notifications_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark one notification read and go where it points."""
-    item = Notification.objects.filter(user_id=request.user.pk or 0, pk=pk).first()
-    if item is None:
-        raise Http404
+    mine = Notification.objects.filter(user_id=request.user.pk or 0)
+    item = visible_or_404(None, mine, pk=pk)
     notifications_mark_read(user=request.user, ids=[item.pk])
     local = item.url.startswith("/") and url_has_allowed_host_and_scheme(
         item.url, allowed_hosts=None

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Any, NoReturn, TypeVar
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from django.db import models, transaction
 from django.utils.functional import Promise
@@ -25,9 +25,26 @@ from django.utils.translation import gettext as _
 
 from kehoach.accounts.permissions import Action, has_permission
 from kehoach.core.errors import ApplicationError, NotFoundError, Where
+from kehoach.core.reasons import FORBIDDEN, WRONG_STATE, Reason, reason_of
 from kehoach.geo.models import AdministrativeUnit
 
 from .models import StatusChange
+
+__all__ = [
+    "FORBIDDEN",
+    "WRONG_STATE",
+    "Offer",
+    "Precondition",
+    "Reason",
+    "Transition",
+    "Workflow",
+    "reason_of",
+    "transition_apply",
+    "transition_reason",
+    "transitions_offered",
+]
+"""``Reason``, ``reason_of``, ``FORBIDDEN`` and ``WRONG_STATE`` live in ``kehoach.core.reasons``
+(every app answers ``can_…`` in that shape); they stay importable from here."""
 
 M = TypeVar("M", bound=models.Model)
 
@@ -59,47 +76,9 @@ class Workflow:
         ]
 
 
-FORBIDDEN = "not_found"
-"""The code of a ``Reason`` when the user may not take the action at all (no role for it)."""
-WRONG_STATE = ("transition_invalid", "transition_unknown")
-"""The codes of a ``Reason`` when the document's state does not have the action."""
-
 Precondition = Callable[[Any, Transition], None]
 """A rule that must hold before a transition and does not depend on what the user types (R3,
 the meeting, every line decided …): returns nothing, or raises ``ApplicationError``."""
-
-
-@dataclass(frozen=True)
-class Reason:
-    """Why a user may not take an action now; ``can_<action>(user, obj)`` answers one, or
-    ``None`` when the action may go ahead. ``error`` is what the service raises for it."""
-
-    code: str
-    message: str
-    error: ApplicationError = field(repr=False, compare=False)
-
-    @property
-    def hidden(self) -> bool:
-        """The user may not take this action, or the state has no such action: a page does not
-        mention it. Otherwise a rule refuses it for now, and a page may say why."""
-        return self.code == FORBIDDEN or self.code in WRONG_STATE
-
-    def raise_error(self) -> NoReturn:
-        raise self.error
-
-    @classmethod
-    def of(cls, error: ApplicationError) -> Reason:
-        return cls(error.code, error.message, error)
-
-
-def reason_of(check: Callable[[], None]) -> Reason | None:
-    """Run a check that raises ``ApplicationError`` when something is refused; its answer as
-    a ``Reason`` (``NotFoundError`` included: the user may not)."""
-    try:
-        check()
-    except ApplicationError as exc:
-        return Reason.of(exc)
-    return None
 
 
 @dataclass(frozen=True)

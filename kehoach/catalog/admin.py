@@ -15,6 +15,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from .models import FundingSource, Indicator, ProcessProfile, Sector, UnitOfMeasure
+from .policy import KEYS
 from .services import CatalogObject, catalog_normalise
 
 
@@ -166,3 +167,13 @@ class ProcessProfileAdmin(CatalogAdminMixin, admin.ModelAdmin[ProcessProfile]):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ProcessProfile]:
         return super().get_queryset(request).select_related("programme")
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        """``extra`` says which parameters it may hold; ``ProcessProfile.clean`` refuses a
+        wrong one with the key, what is wrong and what is allowed (``catalog.policy``)."""
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "extra" and field is not None:
+            field.help_text = _(
+                "Optional parameters as JSON, for example %(example)s. Known parameters: %(keys)s."
+            ) % {"example": '{"supervision_min_members": 7}', "keys": ", ".join(KEYS)}
+        return field

@@ -13,6 +13,7 @@ from django.core.validators import MaxLengthValidator
 from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 
+from .errors import NotFoundError, PermissionDeniedError
 from .numbers import ParseError, format_date_vi, format_number_vi, parse_date_vi, parse_decimal_vi
 
 
@@ -201,7 +202,11 @@ class ServiceErrorsMixin:
         return field
 
     def add_service_error(self, error: Any) -> None:
-        """``error``: an ``ApplicationError`` (or ``ApplicationErrors``), or problems."""
+        """``error``: an ``ApplicationError`` (or ``ApplicationErrors``), or problems. A
+        "not found" or "not allowed" is not a problem of the form: it goes on to the middleware
+        (404/403), so a view's ``except ApplicationError`` cannot turn it into a form error."""
+        if isinstance(error, NotFoundError | PermissionDeniedError):
+            raise error
         if isinstance(error, list | tuple):
             items = list(error)
         else:

@@ -64,7 +64,11 @@ class ImportRecordAdmin(admin.ModelAdmin[ImportRecord]):
     list_display = ["created_at", "form", "filename", "actor", "result"]
     list_filter = ["form", "result"]
     search_fields = ["filename", "plan_uid"]
-    exclude = ["file"]
+    exclude = ["file", "kept"]
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        # the kept changes of a 20,000-line workbook are not for a list (nor shown)
+        return super().get_queryset(request).defer("kept")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

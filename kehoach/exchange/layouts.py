@@ -138,7 +138,8 @@ def layout_get(code: str) -> FormLayout:
 
 def layout_for(form: str, profile: Any = None) -> FormLayout:
     """The layout a profile uses for a form, or the official one."""
-    wanted = ((getattr(profile, "extra", None) or {}).get("layouts") or {}).get(form)
+    policy = getattr(profile, "policy", None)
+    wanted = policy.layout_code(form) if policy is not None else None
     return layout_get(wanted or default_code(form))
 
 

@@ -87,6 +87,14 @@ class ImportRecord(TimeStampedModel):
     summary = models.JSONField(_("summary"), default=dict, blank=True)
     errors = models.JSONField(_("errors"), default=list, blank=True)
     fingerprint = models.CharField(max_length=64, blank=True)
+    kept = models.BinaryField(
+        _("changes found by the check"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="What the check found, compressed JSON (``services.keep_changes``): the "
+        "confirmation applies it without reading the file again.",
+    )
 
     class Meta:
         verbose_name = _("workbook import")

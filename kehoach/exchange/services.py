@@ -4,16 +4,22 @@
 against the form's layouts and validates every line through the same rules as the web forms.
 It never writes plan data. A workbook with any wrong cell is refused whole: the record lists
 each error (sheet, cell, value, what to do) and ``error_workbook`` gives the user's workbook
-back with those cells highlighted and commented. A clean workbook waits for confirmation;
-``import_apply`` reads the kept file again, checks that the data has not changed since (the
-fingerprint), and applies everything in one transaction through the form's service — or
-nothing. Every upload is in the plan's history.
+back with those cells highlighted and commented. A clean workbook waits for confirmation,
+with the changes the check found kept in its record (``ImportRecord.kept``, compressed JSON
+made by the form's ``keep``). ``import_apply`` checks that the data has not changed since (the
+fingerprint), turns the kept changes back into the form's changes (``restore``) and hands them,
+already validated, to the entity's batch writer with the real user — in one transaction, all or
+nothing, without opening the file again. A form that does not keep its changes yet is read and
+checked again from the kept file (``Target.keep`` is None). Every upload is in the plan's
+history.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -46,6 +52,28 @@ class Target:
     read: Callable[[Any, list[Any], Any], Any]
     apply: Callable[[Any, Any], dict[str, int]]
     fingerprint: Callable[[], str]
+    keep: Callable[[Any], Any] | None = None
+    """The changes a reading found as JSON-able data (the cleaned values, the uid and version
+    of each line changed or removed, the row); None while the form re-reads its file."""
+    restore: Callable[[Any], Any] | None = None
+    """The kept data back into the form's changes (one query per catalog table)."""
+    write: Callable[[Any, Any], dict[str, int]] | None = None
+    """Applies restored changes with the real actor through the entity's batch writer, without
+    validating the values again (the check did)."""
+
+
+KEPT_LEVEL = 1
+"""zlib level of the kept changes: the values repeat from line to line, so the fastest level
+already makes 20,000 lines a few hundred kilobytes (docs/benchmarks.md)."""
+
+
+def pack_kept(kept: Any) -> bytes:
+    text = json.dumps(kept, ensure_ascii=False, separators=(",", ":"))
+    return zlib.compress(text.encode(), KEPT_LEVEL)
+
+
+def unpack_kept(blob: bytes | memoryview) -> Any:
+    return json.loads(zlib.decompress(bytes(blob)))
 
 
 def _history(record: ImportRecord, text: str) -> None:
@@ -106,6 +134,8 @@ def import_check(*, actor: Any, target: Target, data: bytes, filename: str) -> I
         return record
     record.result = ImportRecord.Result.PREVIEWED
     record.fingerprint = target.fingerprint()
+    if target.keep is not None:
+        record.kept = pack_kept(target.keep(reading))
     record.save()
     counts = record.summary["counts"]
     _history(
@@ -143,7 +173,14 @@ def _read(target: Target, data: bytes, filename: str, actor: Any) -> Any:
         ) from None
 
 
+SUMMARY_CHANGES = 300
+"""Changes a record's summary lists (the preview page shows them); further ones are counted
+only (``more``), so that the record, its page and the confirmation stay small and quick for a
+workbook of 20,000 lines."""
+
+
 def _summary(reading: Any) -> dict[str, Any]:
+    preview = reading.preview
     return {
         "changes": [
             {
@@ -152,25 +189,32 @@ def _summary(reading: Any) -> dict[str, Any]:
                 "label": str(c.label),
                 "fields": [[str(part) for part in item] for item in c.fields],
             }
-            for c in reading.preview
+            for c in preview[:SUMMARY_CHANGES]
         ],
+        "more": max(0, len(preview) - SUMMARY_CHANGES),
         "skipped": [[row, str(why)] for row, why in reading.skipped],
         "encoding": reading.encoding,
         "notes": [str(note) for note in reading.notes],
+        "warnings": [str(w) for w in getattr(reading, "warnings", ())],
         "layout": reading.layout.code,
         "layout_name": reading.layout.name,
-        "counts": {
-            kind: sum(1 for c in reading.preview if c.kind == kind)
-            for kind in ("add", "change", "remove")
-        },
+        "counts": _counts(preview),
     }
+
+
+def _counts(preview: list[Any]) -> dict[str, int]:
+    counts = {"add": 0, "change": 0, "remove": 0}
+    for change in preview:
+        if change.kind in counts:
+            counts[change.kind] += 1
+    return counts
 
 
 def import_apply(*, actor: Any, target: Target, record: ImportRecord) -> ImportRecord:
     """Apply a checked workbook, all at once, if nothing changed since it was checked: the
-    kept file is read and checked again and every change goes through the form's services in
-    one transaction. If the data changed meanwhile, the record becomes stale, nothing is
-    applied and ``ApplicationError`` says to upload again."""
+    changes the check kept go to the entity's batch writer in one transaction (a form that does
+    not keep them yet reads and checks the kept file again). If the data changed meanwhile, the
+    record becomes stale, nothing is applied and ``ApplicationError`` says to upload again."""
     with transaction.atomic():
         record = ImportRecord.objects.select_for_update().get(pk=record.pk)
         if record.result != ImportRecord.Result.PREVIEWED or record.target_uid != target.obj.uid:
@@ -178,12 +222,7 @@ def import_apply(*, actor: Any, target: Target, record: ImportRecord) -> ImportR
         target.may_apply(actor)
         stale = record.fingerprint != target.fingerprint()
         if not stale:
-            with record.file.open("rb") as handle:
-                data = handle.read()
-            reading = _read(target, data, record.filename, actor)
-            if reading.errors:
-                raise ApplicationErrors([e.as_error() for e in reading.errors])
-            counts = target.apply(actor, reading)
+            counts = _apply(actor, target, record)
             record.result = ImportRecord.Result.APPLIED
             record.summary = {**record.summary, "applied": counts}
             record.save(update_fields=["result", "summary", "updated_at"])
@@ -214,6 +253,17 @@ def import_apply(*, actor: Any, target: Target, record: ImportRecord) -> ImportR
             "applied. Upload the workbook again to check it against the data as it is now."
         ),
     )
+
+
+def _apply(actor: Any, target: Target, record: ImportRecord) -> dict[str, int]:
+    if record.kept is not None and target.restore is not None and target.write is not None:
+        return target.write(actor, target.restore(unpack_kept(record.kept)))
+    with record.file.open("rb") as handle:
+        data = handle.read()
+    reading = _read(target, data, record.filename, actor)
+    if reading.errors:
+        raise ApplicationErrors([e.as_error() for e in reading.errors])
+    return target.apply(actor, reading)
 
 
 @transaction.atomic

@@ -61,7 +61,20 @@ def village_target(form: str, plan: VillagePlan) -> Target:
         read=lambda upload, layouts, actor: module.read(plan, upload, layouts, actor),
         apply=lambda actor, reading: module.apply(actor, plan, reading),
         fingerprint=fingerprint,
+        **_kept(module, plan),
     )
+
+
+def _kept(module: Any, plan: Any) -> dict[str, Any]:
+    """``keep``, ``restore`` and ``write`` of a form that keeps the changes its check found
+    (F6 so far); a form without them is read and checked again at the confirmation."""
+    if not hasattr(module, "keep"):
+        return {}
+    return {
+        "keep": module.keep,
+        "restore": lambda kept: module.restore(plan, kept),
+        "write": lambda actor, changes: module.write(actor, plan, changes),
+    }
 
 
 def commune_target(form: str, plan: CommunePlan) -> Target:
@@ -104,4 +117,5 @@ def commune_target(form: str, plan: CommunePlan) -> Target:
         read=lambda upload, layouts, actor: module.read(plan, upload, layouts, actor),
         apply=lambda actor, reading: module.apply(actor, plan, reading),
         fingerprint=fingerprint,
+        **_kept(module, plan),
     )

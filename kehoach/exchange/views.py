@@ -126,8 +126,8 @@ def _upload(request: HttpRequest, target: Any, back: str) -> HttpResponse:
         record = import_check(
             actor=request.user, target=target, data=upload.read(), filename=upload.name or ""
         )
-    except NotFoundError as exc:
-        raise Http404 from exc
+    except NotFoundError:
+        raise  # a 404 (ApplicationErrorMiddleware), not a message
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect(back)
@@ -189,7 +189,7 @@ def commune_workbooks(request: HttpRequest, uid: Any) -> HttpResponse:
 
 def _record(request: HttpRequest, uid: Any) -> tuple[ImportRecord, Any, str]:
     """The record, its target (checked visible to the user) and the page to go back to."""
-    record = ImportRecord.objects.filter(uid=uid).first()
+    record = ImportRecord.objects.filter(uid=uid).defer("kept").first()
     if record is None:
         raise Http404
     if record.form in VILLAGE_FORMS:
@@ -225,8 +225,8 @@ def import_confirm(request: HttpRequest, uid: Any) -> HttpResponse:
         raise Http404
     try:
         done = import_apply(actor=request.user, target=target, record=record)
-    except NotFoundError as exc:
-        raise Http404 from exc
+    except NotFoundError:
+        raise  # a 404 (ApplicationErrorMiddleware), not a message
     except ApplicationError as exc:
         for item in getattr(exc, "errors", None) or [exc]:
             messages.error(request, item.message)
@@ -286,10 +286,7 @@ def province_export_panel(
 def province_proposals(request: HttpRequest, code: str, year: int) -> FileResponse:
     """All village proposals of a province for a plan year, written with constant memory and
     streamed from a temporary file."""
-    try:
-        unit = unit_get_for_user(user=request.user, code=code)
-    except NotFoundError as exc:
-        raise Http404 from exc
+    unit = unit_get_for_user(user=request.user, code=code)  # NotFoundError: 404 (middleware)
     if not has_permission(request.user, Action.VIEW_ROLLUP, unit) or year not in _export_years(
         unit
     ):

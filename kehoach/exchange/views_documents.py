@@ -22,7 +22,7 @@ from kehoach.approvals.models import Version
 from kehoach.core.errors import NotFoundError
 from kehoach.plans.views.common import plan_or_404 as village_plan_or_404
 from kehoach.synthesis.models import CommunePlan
-from kehoach.synthesis.services.workflow import latest_version
+from kehoach.synthesis.versions import latest_version
 from kehoach.synthesis.views.common import plan_or_404 as commune_plan_or_404
 
 from .documents.commune import CommunePlanDocument, commune_document_filename

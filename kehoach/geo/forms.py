@@ -5,8 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kehoach.core.errors import ApplicationError
-from kehoach.core.forms import VietDateField
+from kehoach.core.forms import ServiceErrorsMixin, VietDateField
 
 from .choices import VILLAGE_KINDS, Kind
 from .models import AdministrativeUnit
@@ -18,16 +17,7 @@ VILLAGE_KIND_CHOICES = [(k, label) for k, label in Kind.choices if k in VILLAGE_
 DATE_WIDGET = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"})
 
 
-class ServiceErrorFormMixin:
-    """Shows an ApplicationError from a service on the field it names, or on the form."""
-
-    def add_service_error(self, error: ApplicationError) -> None:
-        field = error.where.field
-        target = field if field and field in self.fields else None  # type: ignore[attr-defined]
-        self.add_error(target, error.message)  # type: ignore[attr-defined]
-
-
-class VillageCreateForm(ServiceErrorFormMixin, forms.Form):
+class VillageCreateForm(ServiceErrorsMixin, forms.Form):
     name = forms.CharField(label=_("Village name"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=VILLAGE_KIND_CHOICES, initial=Kind.VILLAGE)
     valid_from = VietDateField(
@@ -35,7 +25,7 @@ class VillageCreateForm(ServiceErrorFormMixin, forms.Form):
     )
 
 
-class VillageRenameForm(ServiceErrorFormMixin, forms.Form):
+class VillageRenameForm(ServiceErrorsMixin, forms.Form):
     new_name = forms.CharField(label=_("New name"), max_length=200)
     effective_date = VietDateField(label=_("Effective date"), required=False)
     decision = forms.CharField(
@@ -46,14 +36,14 @@ class VillageRenameForm(ServiceErrorFormMixin, forms.Form):
     )
 
 
-class VillageEndForm(ServiceErrorFormMixin, forms.Form):
+class VillageEndForm(ServiceErrorsMixin, forms.Form):
     valid_to = VietDateField(label=_("Last day"), required=False)
     reason = forms.CharField(
         label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
-class VillageMergeForm(ServiceErrorFormMixin, forms.Form):
+class VillageMergeForm(ServiceErrorsMixin, forms.Form):
     villages = forms.ModelMultipleChoiceField(
         label=_("Villages to merge"),
         queryset=AdministrativeUnit.objects.none(),

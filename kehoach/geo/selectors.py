@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from kehoach.accounts.permissions import units_visible_to
+from kehoach.core import access
 from kehoach.core.errors import NotFoundError
 from kehoach.core.text import fold
 
 from .choices import Level
 from .models import PATH_SEPARATOR, AdministrativeUnit, AdministrativeUnitQuerySet
+
+
+def units_visible_to(user: Any) -> AdministrativeUnitQuerySet:
+    """Every unit the user may see (the permission module's answer, through ``core.access``)."""
+    return cast(AdministrativeUnitQuerySet, access.units_visible_to(user))
 
 
 def unit_subtree(

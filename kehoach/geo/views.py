@@ -7,22 +7,16 @@ from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from kehoach.accounts.permissions import (
-    Action,
-    assignments_of,
-    can_see,
-    has_permission,
-    is_system_admin,
-    roles_on,
-)
+from kehoach.core.access import assignments_of, can_see, is_system_admin, roles_on
 from kehoach.core.errors import ApplicationError, NotFoundError
+from kehoach.core.reasons import refuse
 
 from . import selectors, services
 from .choices import Level
@@ -35,15 +29,14 @@ from .forms import (
 )
 from .models import AdministrativeUnit
 from .panels import commune_panels, home_panels, province_panels, village_panels
+from .permissions import can_change_village, can_manage_villages
 
 T = TypeVar("T")
 
 
 def _unit_or_404(request: HttpRequest, code: str) -> AdministrativeUnit:
-    try:
-        return selectors.unit_get_for_user(user=request.user, code=code)
-    except NotFoundError as exc:
-        raise Http404 from exc
+    """The unit, or 404 (``NotFoundError`` through the middleware) — missing or not theirs."""
+    return selectors.unit_get_for_user(user=request.user, code=code)
 
 
 def _ancestors(request: HttpRequest, unit: AdministrativeUnit) -> list[AdministrativeUnit]:
@@ -75,11 +68,9 @@ def _form_page(
 
 
 def _attempt(form: Any, action: Callable[[], T]) -> T | None:
-    """Run a service; its refusal goes onto the form, and "not yours" becomes a 404."""
+    """Run a service; its refusal goes onto the form ("not yours" goes on, to a 404)."""
     try:
         return action()
-    except NotFoundError as exc:
-        raise Http404 from exc
     except ApplicationError as exc:
         form.add_service_error(exc)
         return None
@@ -99,7 +90,7 @@ def home(request: HttpRequest) -> HttpResponse:
     ``panels.register_home_panel``), then the user's units and roles."""
     assignments = sorted(
         (a for a in assignments_of(request.user) if a.unit is not None),
-        key=lambda a: (a.unit.level, a.unit.sort_key),  # type: ignore[union-attr]
+        key=lambda a: (a.unit.level, a.unit.sort_key),
     )
     provinces = None
     if is_system_admin(request.user):
@@ -140,14 +131,14 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
             unit, user=request.user, query=query, include_ended=show_ended
         )
         context["show_ended"] = show_ended
-        context["can_manage"] = has_permission(request.user, Action.MANAGE_VILLAGES, unit)
+        context["can_manage"] = can_manage_villages(request.user, unit) is None
         context["create_form"] = VillageCreateForm()
         context["panels"] = commune_panels(request, unit)
         template = "geo/commune.html"
         partial = "geo/partials/village_rows.html"
     else:
         assert unit.parent is not None
-        context["can_manage"] = has_permission(request.user, Action.MANAGE_VILLAGES, unit.parent)
+        context["can_manage"] = can_change_village(request.user, unit) is None
         context["rename_form"] = VillageRenameForm(initial={"new_name": unit.name})
         context["end_form"] = VillageEndForm()
         context["name_changes"] = unit.name_changes.all()
@@ -164,21 +155,15 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 def _managed_commune(request: HttpRequest, code: str) -> AdministrativeUnit:
     commune = _unit_or_404(request, code)
-    if commune.level != Level.COMMUNE or not has_permission(
-        request.user, Action.MANAGE_VILLAGES, commune
-    ):
-        raise Http404
+    if commune.level != Level.COMMUNE:
+        raise NotFoundError()
+    refuse(can_manage_villages(request.user, commune))
     return commune
 
 
 def _managed_village(request: HttpRequest, code: str) -> AdministrativeUnit:
     village = _unit_or_404(request, code)
-    if (
-        village.level != Level.VILLAGE
-        or village.parent is None
-        or not has_permission(request.user, Action.MANAGE_VILLAGES, village.parent)
-    ):
-        raise Http404
+    refuse(can_change_village(request.user, village))
     return village
 
 
@@ -262,14 +247,8 @@ def village_end_view(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def village_restore_view(request: HttpRequest, code: str) -> HttpResponse:
     village = _managed_village(request, code)
-    try:
-        services.village_restore(actor=request.user, village=village)
-    except NotFoundError as exc:
-        raise Http404 from exc
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("%(name)s is current again.") % {"name": village.name})
+    services.village_restore(actor=request.user, village=village)
+    messages.success(request, _("%(name)s is current again.") % {"name": village.name})
     return redirect("geo:unit", code=village.code)
 
 
@@ -306,13 +285,7 @@ def villages_merge_view(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def villages_merge_undo_view(request: HttpRequest, code: str) -> HttpResponse:
     village = _managed_village(request, code)
-    try:
-        restored = services.villages_merge_undo(actor=request.user, target=village)
-    except NotFoundError as exc:
-        raise Http404 from exc
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-        return redirect("geo:unit", code=village.code)
+    restored = services.villages_merge_undo(actor=request.user, target=village)
     messages.success(
         request,
         _("Merge undone: %(names)s are current again.")
@@ -337,8 +310,8 @@ def villages_import_view(request: HttpRequest, code: str) -> HttpResponse:
                 result = services.villages_import_csv(
                     actor=request.user, commune=commune, content=upload.read()
                 )
-            except NotFoundError as exc:
-                raise Http404 from exc
+            except NotFoundError:
+                raise
             except ApplicationError as exc:
                 for line in exc.message.splitlines():
                     form.add_error("file", line)

@@ -9,8 +9,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kehoach.core.forms import VietDateField, VietDecimalField, show_bounds
-from kehoach.plans.forms import ServiceErrorsMixin
+from kehoach.core.forms import ServiceErrorsMixin, VietDateField, VietDecimalField, show_bounds
 from kehoach.synthesis.models import EnvelopeLine
 from kehoach.synthesis.services.common import money_text
 

@@ -8,8 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kehoach.core.forms import VietDateField, VietDecimalField, show_bounds
-from kehoach.plans.forms import ServiceErrorsMixin
+from kehoach.core.forms import ServiceErrorsMixin, VietDateField, VietDecimalField, show_bounds
 
 from .choices import Opinion
 from .models import LineEvaluation, PlanEvaluation

@@ -8,10 +8,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kehoach.core.forms import VietDateField, show_bounds
+from kehoach.core.forms import ServiceErrorsMixin, VietDateField, show_bounds
 from kehoach.geo.choices import Level
 from kehoach.geo.models import AdministrativeUnit
-from kehoach.plans.forms import ServiceErrorsMixin
 
 from .choices import MemberOrganisation, MemberRole
 from .models import BoardMember, SupervisionBoard, SupervisionVisit

@@ -1,21 +1,47 @@
-"""Reads of implementation: the works of a plan with their latest report, and whether a work is
-delayed. Dashboards (``views/dashboards.py``) aggregate the same latest reports in queries."""
+"""Reads of implementation: which plans are followed, the works of a plan with their latest
+report, and whether a work is delayed. Dashboards (``dashboards/``) aggregate the same latest
+reports in queries. Services read through this module; it imports no service."""
 
 from __future__ import annotations
 
 import calendar
 import datetime
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
+from kehoach.approvals.models import Version
+from kehoach.synthesis.choices import Decision, LineState
 from kehoach.synthesis.models import CommuneLine, CommunePlan
 
 from .choices import ProgressStatus
 from .models import ProgressReport
-from .services.common import works_of
-from .services.progress import percent_done
+
+
+def is_monitored(plan: CommunePlan) -> bool:
+    """A commune plan is followed once a version of it has been published (an amendment in
+    progress does not stop the works of the published version)."""
+    return Version.objects.filter(
+        plan_uid=plan.uid, subject_label=CommunePlan._meta.label_lower, published_at__isnull=False
+    ).exists()
+
+
+def works_of(plan: CommunePlan) -> QuerySet[CommuneLine]:
+    """The works followed: the plan's lines that are in it and funded."""
+    return (
+        CommuneLine.objects.filter(plan=plan, state=LineState.ACTIVE, decision=Decision.FUNDED)
+        .select_related("sector", "unit", "plan__round__commune")
+        .order_by("sector__sort_order", "number")
+    )
+
+
+def percent_done(line: CommuneLine, report: ProgressReport | None) -> Decimal | None:
+    """Quantity done as a share of the approved quantity (computed, never stored)."""
+    if report is None or not line.quantity:
+        return None
+    return (report.quantity_done * 100 / line.quantity).quantize(Decimal("0.1"))
 
 
 def planned_end(line: CommuneLine) -> datetime.date:

@@ -10,10 +10,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kehoach.catalog.models import FundingSource, Sector, UnitOfMeasure
-from kehoach.core.errors import ApplicationError
 from kehoach.core.forms import (
     MonthField,
     NamedChoiceField,
+    ServiceErrorsMixin,
     VietDecimalField,
     VietIntegerField,
     show_bounds,
@@ -22,16 +22,6 @@ from kehoach.geo.forms import DATE_WIDGET
 
 from .choices import ImplementationMode, PovertyStatus, Sex
 from .models import Attendee, ProposalLine, VillageMeeting
-
-
-class ServiceErrorsMixin:
-    """Puts each problem a service reports on the field it names, or on the form."""
-
-    def add_service_error(self, error: ApplicationError) -> None:
-        for item in getattr(error, "errors", None) or [error]:
-            field = item.where.field
-            target = field if field and field in self.fields else None  # type: ignore[attr-defined]
-            self.add_error(target, item.message)  # type: ignore[attr-defined]
 
 
 class RoundForm(ServiceErrorsMixin, forms.Form):

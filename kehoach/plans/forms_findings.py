@@ -13,29 +13,15 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from kehoach.catalog.models import Sector
-from kehoach.core.errors import ApplicationError
-from kehoach.core.forms import NamedChoiceField, show_bounds
+from kehoach.core.forms import NamedChoiceField, ServiceErrorsMixin, show_bounds
 
-from .forms_info import CountField
+from .forms_info import CountField, problems_in
 from .models import Problem, ProposalLine, RankingItem, SwotEntry, VillagePlan
 from .services.findings import SCORE_MAX, SCORE_MIN, RankingCriterion
 
 
 def _label(model: type[Model], name: str) -> Any:
     return capfirst(getattr(model._meta.get_field(name), "verbose_name", name))
-
-
-class _ServiceErrors:
-    """Puts each problem a service reports next to the input it names, or on the form."""
-
-    def field_for(self, field: str | None, column: str | None) -> str | None:
-        return field
-
-    def add_service_error(self, error: ApplicationError) -> None:
-        form = cast(forms.Form, self)
-        for item in getattr(error, "errors", None) or [error]:
-            name = self.field_for(item.where.field, item.where.column)
-            form.add_error(name if name and name in form.fields else None, item.message)
 
 
 def _text(model: type[Model], name: str, rows: int = 3) -> forms.CharField:
@@ -49,7 +35,7 @@ def _text(model: type[Model], name: str, rows: int = 3) -> forms.CharField:
     )
 
 
-class SwotForm(_ServiceErrors, forms.Form):
+class SwotForm(ServiceErrorsMixin, forms.Form):
     """One sector's SWOT; the sector is in the address the form posts to."""
 
     strengths = _text(SwotEntry, "strengths")
@@ -107,7 +93,7 @@ SOLUTION_EMPTY_ROWS = 2
 """Empty solution rows offered below the saved ones (save to get more)."""
 
 
-class ProblemForm(_ServiceErrors, forms.Form):
+class ProblemForm(ServiceErrorsMixin, forms.Form):
     """A problem with its causes; its solutions are the formset ``solution_forms``."""
 
     sector = NamedChoiceField(
@@ -169,13 +155,20 @@ class ProblemForm(_ServiceErrors, forms.Form):
         solutions_valid = self.solution_forms.is_valid()
         return valid and solutions_valid
 
-    def add_service_error(self, error: ApplicationError) -> None:
-        for item in getattr(error, "errors", None) or [error]:
-            rows = self.solution_forms.forms
-            if item.where.field == "solutions" and item.where.row and item.where.row <= len(rows):
-                rows[item.where.row - 1].add_error("text", item.message)
+    def add_service_error(self, error: Any) -> None:
+        """A problem about a solution row goes next to that row's text; the others to
+        ``ServiceErrorsMixin``."""
+        rows = self.solution_forms.forms
+        others = []
+        for item in problems_in(error):
+            row = item.where.row
+            if item.where.field == "solutions" and row and row <= len(rows):
+                if getattr(item, "severity", "error") == "error":
+                    rows[row - 1].add_error("text", item.message)
             else:
-                super().add_service_error(item)
+                others.append(item)
+        if others:
+            super().add_service_error(others)
 
     def service_data(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
@@ -193,7 +186,7 @@ def score_name(code: str) -> str:
     return f"score_{code}"
 
 
-class RankingItemForm(_ServiceErrors, forms.Form):
+class RankingItemForm(ServiceErrorsMixin, forms.Form):
     label = forms.CharField(label=_label(RankingItem, "label"), required=False)
     line = _LineChoice(
         label=_("Linked proposal"),

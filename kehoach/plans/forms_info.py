@@ -11,8 +11,7 @@ from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from kehoach.core.errors import ApplicationError
-from kehoach.core.forms import VietDecimalField, show_bounds
+from kehoach.core.forms import ServiceErrorsMixin, VietDecimalField, show_bounds
 from kehoach.core.numbers import format_date_vi
 
 from .models import BasicInfo, EthnicGroup
@@ -94,12 +93,27 @@ def _iso_to_vi(text: str) -> str:
         return text
 
 
-class BasicInfoForm(forms.Form):
-    """Values, data sources and dates of every F1 row, plus the version the user opened."""
+def problems_in(error: Any) -> list[Any]:
+    """The problems of an ``ApplicationError`` (one or several) or of a list of problems."""
+    if isinstance(error, list | tuple):
+        return list(error)
+    return list(getattr(error, "errors", None) or [error])
+
+
+class BasicInfoForm(ServiceErrorsMixin, forms.Form):
+    """Values, data sources and dates of every F1 row, plus the version the user opened.
+
+    ``ethnic`` is the ethnic-group formset posted with it: a refused row's message goes next
+    to that row; messages about the whole table land in ``table_errors``, which the page
+    shows above it."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, ethnic: forms.BaseFormSet[Any] | None = None, **kwargs: Any
+    ) -> None:
+        self.ethnic = ethnic
+        self.table_errors: list[str] = []
         super().__init__(*args, **kwargs)
         show_bounds(self, BasicInfo)
         for row in F1_ROWS:
@@ -130,26 +144,34 @@ class BasicInfoForm(forms.Form):
                 sources[key] = {"source": source, "date": day}
         return sources
 
-    def add_service_error(
-        self, error: ApplicationError, formset: forms.BaseFormSet[Any]
-    ) -> list[str]:
-        """Put each problem next to its input; return those about the whole ethnic-group
-        table, which the page shows above it."""
-        table_messages: list[str] = []
-        for item in getattr(error, "errors", None) or [error]:
-            field, column, row = item.where.field, item.where.column, item.where.row
-            if field and column in ("source", "date"):
-                name = source_name(field) if column == "source" else date_name(field)
-                self.add_error(name if name in self.fields else None, item.message)
-            elif field == ETHNIC_GROUPS:
-                if row is not None and 1 <= row <= len(formset.forms):
-                    target = formset.forms[row - 1]
-                    target.add_error(column if column in target.fields else None, item.message)
-                else:
-                    table_messages.append(item.message)
+    def field_for(self, field: str | None, column: str | None) -> str | None:
+        """A row's data source and date have inputs of their own."""
+        if field and column == "source":
+            return source_name(field)
+        if field and column == "date":
+            return date_name(field)
+        return field
+
+    def add_service_error(self, error: Any) -> None:
+        """Problems of the ethnic-group table go to their row (or ``table_errors``); the others
+        next to their input (``ServiceErrorsMixin``)."""
+        rows = self.ethnic.forms if self.ethnic is not None else []
+        others = []
+        for item in problems_in(error):
+            where = item.where
+            if where.field != ETHNIC_GROUPS or where.column in ("source", "date"):
+                others.append(item)
+            elif getattr(item, "severity", "error") != "error":
+                continue
+            elif where.row is not None and 1 <= where.row <= len(rows):
+                target = rows[where.row - 1]
+                target.add_error(
+                    where.column if where.column in target.fields else None, item.message
+                )
             else:
-                self.add_error(field if field in self.fields else None, item.message)
-        return table_messages
+                self.table_errors.append(item.message)
+        if others:
+            super().add_service_error(others)
 
 
 class EthnicGroupForm(forms.Form):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import findings, info, meeting, plan, rounds
+from .views import findings, info, meeting, plan, rounds, steps
 
 app_name = "plans"
 
@@ -19,10 +19,10 @@ urlpatterns = [
         plan.line_restore_view,
         name="line_restore",
     ),
-    path("plans/<uuid:uid>/do/<str:action>/", plan.transition_view, name="transition"),
-    path("plans/<uuid:uid>/accept-meeting/", plan.accept_meeting_view, name="accept_meeting"),
-    path("plans/<uuid:uid>/history/", plan.history_view, name="history"),
-    path("plans/<uuid:uid>/carry-over/", plan.carry_over_view, name="carry_over"),
+    path("plans/<uuid:uid>/do/<str:action>/", steps.transition_view, name="transition"),
+    path("plans/<uuid:uid>/accept-meeting/", steps.accept_meeting_view, name="accept_meeting"),
+    path("plans/<uuid:uid>/history/", steps.history_view, name="history"),
+    path("plans/<uuid:uid>/carry-over/", steps.carry_over_view, name="carry_over"),
     *info.urlpatterns,
     *findings.urlpatterns,
     *meeting.urlpatterns,

@@ -19,11 +19,11 @@ from django.utils.translation import gettext as _
 from kehoach.approvals.models import Version
 from kehoach.core.text import name_sort_key
 from kehoach.synthesis.choices import Decision
-from kehoach.synthesis.services.workflow import version_amendment_reason
 from kehoach.synthesis.versions import (
     Fate,
     active_lines,
     dropped_fates,
+    version_amendment_reason,
     village_fates,
     village_lines_in,
 )

@@ -11,8 +11,12 @@ from django.utils.translation import gettext_lazy as _
 
 from kehoach.catalog.choices import ExpenditureType, FundingKind
 from kehoach.catalog.models import FundingSource, Sector
-from kehoach.core.errors import ApplicationError
-from kehoach.core.forms import NamedChoiceField, VietDecimalField, show_bounds
+from kehoach.core.forms import (
+    NamedChoiceField,
+    ServiceErrorsMixin,
+    VietDecimalField,
+    show_bounds,
+)
 from kehoach.geo.forms import DATE_WIDGET
 from kehoach.geo.models import AdministrativeUnit
 from kehoach.plans.forms import LineForm
@@ -20,16 +24,6 @@ from kehoach.plans.forms import LineForm
 from .choices import AreaScope, Decision, EnvelopeOrigin, Firmness, VillageFlag
 from .models import CommuneLine, EnvelopeLine
 from .services.envelope import PROVINCE_KINDS
-
-
-class ServiceErrorsMixin:
-    """Puts each problem a service reports on the field it names, or on the form."""
-
-    def add_service_error(self, error: ApplicationError) -> None:
-        for item in getattr(error, "errors", None) or [error]:
-            field = item.where.field
-            target = field if field and field in self.fields else None  # type: ignore[attr-defined]
-            self.add_error(target, item.message)  # type: ignore[attr-defined]
 
 
 class VillageChoices(forms.ModelMultipleChoiceField):
@@ -117,7 +111,7 @@ class MergeForm(forms.Form):
     location = forms.CharField(label=_("Location"), required=False, max_length=300)
 
 
-class SplitForm(forms.Form):
+class SplitForm(ServiceErrorsMixin, forms.Form):
     """Two to four parts; each with a name, a location and its share of the cost."""
 
     def __init__(self, *args: Any, parts: int = 2, **kwargs: Any) -> None:
@@ -189,7 +183,7 @@ class RankForm(forms.Form):
     )
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(ServiceErrorsMixin, forms.Form):
     decision = forms.ChoiceField(
         label=_("Commune decision"),
         choices=[

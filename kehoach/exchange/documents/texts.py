@@ -8,6 +8,8 @@ as the commune wrote them; they may contain ``{year}``, ``{previous_year}``, ``{
 
 - ``extra["document_legal_bases"]``: a list of lines, each a legal basis ("Căn cứ …");
 - ``extra["document_implementation"]``: a list of paragraphs for part V.
+
+Both are read through ``profile.policy`` (``kehoach.catalog.policy``).
 """
 
 from __future__ import annotations
@@ -90,11 +92,11 @@ def _fill(text: str, values: dict[str, Any]) -> str:
 
 
 def _configured(profile: Any, key: str, values: dict[str, Any]) -> list[str] | None:
-    extra = getattr(profile, "extra", None) or {}
-    items = extra.get(key)
-    if not isinstance(items, list) or not items:
+    policy = getattr(profile, "policy", None)
+    items: tuple[str, ...] = getattr(policy, key, ()) if policy is not None else ()
+    if not items:
         return None
-    return [_fill(str(item), values) for item in items if str(item).strip()]
+    return [_fill(item, values) for item in items]
 
 
 def legal_bases(profile: Any, values: dict[str, Any]) -> list[str]:

@@ -28,8 +28,13 @@ from kehoach.plans.models import VillageMeeting, VillagePlan
 from kehoach.plans.selectors import lines_by_sector, plan_lines
 from kehoach.synthesis.choices import Decision
 from kehoach.synthesis.models import CommunePlan
-from kehoach.synthesis.services.workflow import latest_version, version_fates, village_feedback
-from kehoach.synthesis.versions import OUTCOME_ORDER, Fate
+from kehoach.synthesis.versions import (
+    OUTCOME_ORDER,
+    Fate,
+    latest_version,
+    version_fates,
+    village_feedback,
+)
 
 from . import texts
 from .common import ZERO, decimal, decision_label, number, period_text

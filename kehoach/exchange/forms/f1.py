@@ -1,36 +1,38 @@
 """F1 — the village's basic information: one row per line of the paper form (value, data
 source, date; the percentages computed) and a sheet of households and persons by ethnic group.
-Saved with ``plans.services.info.basic_info_save``, the service of the web form."""
+Checked with the pure ``validate_basic_info`` (nothing written, no actor needed) and saved with
+``plans.services.info.basic_info_save``, the writer of the web form, by the real user: the
+confirmation saves what the check kept (``keep``/``restore``/``write``) without reading the
+workbook again (the writer judges the one record again as it saves it)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 
-from kehoach.core.errors import ApplicationError, ApplicationErrors
 from kehoach.core.text import fold
+from kehoach.core.validation import errors
 from kehoach.plans.models import VillagePlan
-from kehoach.plans.services.info import (
-    ETHNIC_GROUPS,
-    F1_ROWS,
-    basic_info_get_or_empty,
-    basic_info_percentages,
-    basic_info_save,
-    field_label,
+from kehoach.plans.services.info.rows import ETHNIC_GROUPS, F1_ROWS, field_label
+from kehoach.plans.services.info.selectors import basic_info_get_or_empty, basic_info_percentages
+from kehoach.plans.services.info.validators import (
+    BasicInfoContext,
+    BasicInfoData,
+    validate_basic_info,
 )
+from kehoach.plans.services.info.writers import basic_info_save
 
 from .. import cells
 from ..layouts import Column, FormLayout, layout_for
 from ..reading import Book as Upload
 from ..writing import Book, Table, build
+from . import kept as keeping
 from .base import (
     CellError,
     Change,
     ReadingBase,
-    checking_actor,
     compare,
     heading,
     plan_meta,
@@ -46,6 +48,7 @@ ETHNIC_COLUMNS = (
     Column("households", "Số hộ", 12, "int"),
     Column("persons", "Số khẩu", 12, "int"),
 )
+ROW_FIELDS = tuple(row.field for row in F1_ROWS)
 YES = {"co", "x", "yes", "true", "1", "dung", "dat"}
 NO = {"khong", "no", "false", "0", "chua"}
 INSTRUCTIONS = [
@@ -251,42 +254,32 @@ def read(
     if ETHNIC_SHEET not in upload.sheet_names:
         reading.groups = [{"name": g[0], "households": g[1], "persons": g[2]} for g in old_groups]
     if not reading.errors:
-        _dry_run(plan, reading, rows_by_field, sheet)
+        _check(plan, reading, rows_by_field, sheet)
     return reading
 
 
-def _dry_run(plan: VillagePlan, reading: Reading, rows: dict[str, Any], sheet: str) -> None:
-    """Run the service's checks without saving, to point each problem at its cell."""
-    actor = checking_actor()
-    try:
-        with transaction.atomic():
-            basic_info_save(
-                actor=actor,
-                plan=plan,
-                data=reading.data,
-                sources=reading.sources,
-                ethnic_groups=reading.groups,
-                expected_version=None,
+def _check(plan: VillagePlan, reading: Reading, rows: dict[str, Any], sheet: str) -> None:
+    """Judge the values with the writer's own rules (pure: nothing is written) and point each
+    problem at its cell."""
+    problems = validate_basic_info(
+        BasicInfoContext(village=plan.village.name),
+        BasicInfoData(values=reading.data, sources=reading.sources, ethnic_groups=reading.groups),
+    )
+    for problem in errors(problems):
+        target = problem.where.field or ""
+        row = rows.get(target)
+        column = "value" if problem.where.column is None else problem.where.column
+        letter = row.letters.get(column, "") if row is not None else ""
+        reading.errors.append(
+            CellError(
+                sheet if target != ETHNIC_GROUPS else ETHNIC_SHEET,
+                row.number if row is not None else (problem.where.row or 0),
+                letter,
+                field_label(target) if target in (*ROW_FIELDS, ETHNIC_GROUPS) else "",
+                row.values.get(column) if row is not None else None,
+                problem.detail or problem.message,
             )
-            transaction.set_rollback(True)
-    except ApplicationErrors as exc:
-        for error in exc.errors:
-            target = error.where.field or ""
-            row = rows.get(target)
-            column = "value" if error.where.column is None else error.where.column
-            letter = row.letters.get(column, "") if row is not None else ""
-            reading.errors.append(
-                CellError(
-                    sheet if target != ETHNIC_GROUPS else ETHNIC_SHEET,
-                    row.number if row is not None else (error.where.row or 0),
-                    letter,
-                    field_label(target) if target else "",
-                    row.values.get(column) if row is not None else None,
-                    error.detail or error.message,
-                )
-            )
-    except ApplicationError as exc:
-        reading.errors.append(CellError(sheet, 0, "", "", None, exc.message))
+        )
 
 
 def apply(actor: Any, plan: VillagePlan, reading: Reading) -> dict[str, int]:
@@ -299,3 +292,52 @@ def apply(actor: Any, plan: VillagePlan, reading: Reading) -> dict[str, int]:
         expected_version=reading.version,
     )
     return {"added": 0, "changed": 1 if reading.preview else 0, "deleted": 0}
+
+
+KEPT_VERSION = 1
+
+
+def keep(reading: Reading) -> dict[str, Any]:
+    """What the check found, as JSON: the whole basic information as it will be saved (the
+    rows left out of the workbook with their values), the version the workbook was made from
+    and whether anything changes."""
+    return {
+        "v": KEPT_VERSION,
+        "data": keeping.dump(reading.data),
+        "sources": keeping.dump(reading.sources),
+        "groups": keeping.dump(reading.groups),
+        "version": reading.version,
+        "changed": bool(reading.preview),
+    }
+
+
+@dataclass
+class Kept:
+    """The kept basic information, ready for the writer."""
+
+    data: dict[str, Any]
+    sources: dict[str, Any]
+    groups: list[dict[str, Any]]
+    version: int | None
+    changed: bool
+
+
+def restore(plan: VillagePlan, kept: dict[str, Any]) -> Kept:
+    kept = keeping.opened(kept, KEPT_VERSION)
+    loader = keeping.Loader()
+    data, sources, groups = loader.load_all([kept["data"], kept["sources"], kept["groups"]])
+    return Kept(data, sources, groups, kept["version"], kept["changed"])
+
+
+def write(actor: Any, plan: VillagePlan, kept: Kept) -> dict[str, int]:
+    """Save the kept basic information with the real user (``basic_info_save`` checks the
+    version and judges the record as it saves it, as the web form's save does)."""
+    basic_info_save(
+        actor=actor,
+        plan=plan,
+        data=kept.data,
+        sources=kept.sources,
+        ethnic_groups=kept.groups,
+        expected_version=kept.version,
+    )
+    return {"added": 0, "changed": 1 if kept.changed else 0, "deleted": 0}

@@ -1,8 +1,10 @@
 """F12 — the financial plan: the funded lines with their support by envelope line (one column
 per line of the envelope) and the community's contribution. Back in, changed amounts are
 decisions by hand ("funded", with the amounts; emptied amounts: "in the plan without funding"),
-checked by ``synthesis.services.funding.line_decide`` like on the line's page (eligibility,
-counterpart, what is left of each envelope line)."""
+checked by ``synthesis.services.funding.check_line_fundings`` like on the line's page
+(eligibility, counterpart, what is left of each envelope line) without writing anything, and
+applied by the batch writer ``line_fundings_apply`` with the real user, all or nothing — the
+changes the check kept (``keep``/``restore``/``write``), without reading the workbook again."""
 
 from __future__ import annotations
 
@@ -10,20 +12,26 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 
-from kehoach.core.errors import ApplicationError, ApplicationErrors
+from kehoach.core.errors import ApplicationError
+from kehoach.core.validation import Problem
 from kehoach.synthesis.choices import Decision
 from kehoach.synthesis.models import CommuneLine, CommunePlan, EnvelopeLine
+from kehoach.synthesis.permissions import draft_reason
 from kehoach.synthesis.reports import line_contribution_parts
-from kehoach.synthesis.services.common import envelope_for
-from kehoach.synthesis.services.funding import line_decide
-from kehoach.synthesis.services.lines import lines_with_sources
+from kehoach.synthesis.selectors import envelope_lines, lines_with_sources
+from kehoach.synthesis.services.funding import (
+    FundingChange,
+    FundingContext,
+    check_line_fundings,
+    line_fundings_apply,
+)
 
 from ..layouts import Column, FormLayout, layout_for
 from ..reading import Book as Upload
 from ..writing import Book, Table, build
+from . import kept as keeping
 from .base import (
     CellError,
     Change,
@@ -51,9 +59,7 @@ INSTRUCTIONS = [
 
 
 def _envelope(plan: CommunePlan) -> list[EnvelopeLine]:
-    return list(
-        envelope_for(plan.round).lines.alive().select_related("source", "sector").order_by("number")
-    )
+    return envelope_lines(plan.round)
 
 
 def _columns(layout: FormLayout, envelope: list[EnvelopeLine]) -> list[Column]:
@@ -149,7 +155,8 @@ def read(
     table = read_table(upload, sheet, _columns(layout, envelope), {})
     reading = Reading(layout=layout, skipped=table.skipped, encoding=table.encoding)
     reading.errors = list(table.errors)
-    lines = {str(x.uid): x for x in lines_with_sources(plan)}
+    found = lines_with_sources(plan)
+    lines = {str(x.uid): x for x in found}
     known = meta.get("lines", {})
     for row in table.rows:
         entry = known.get(row.key)
@@ -188,21 +195,23 @@ def read(
             )
         )
     if not reading.errors and actor is not None:
-        # every change in order, as the confirmation will apply them, then rolled back
-        with transaction.atomic():
-            for item in reading.items:
-                try:
-                    with transaction.atomic():
-                        _apply_item(actor, item)
-                except ApplicationError as exc:
-                    for error in getattr(exc, "errors", None) or [exc]:
-                        reading.errors.append(_error_cell(sheet, item, error, envelope))
-            transaction.set_rollback(True)
+        # every change in order, as the confirmation will apply them; nothing is written
+        locked = draft_reason(plan)
+        if locked is not None:
+            reading.errors.append(CellError(sheet, 0, "", "", None, locked.message))
+            return reading
+        context = FundingContext.of(plan, found)
+        changes = [_change(item) for item in reading.items]
+        for item, problems in zip(
+            reading.items, check_line_fundings(context, changes), strict=True
+        ):
+            for problem in problems:
+                reading.errors.append(_error_cell(sheet, item, problem, envelope))
     return reading
 
 
 def _error_cell(
-    sheet: str, item: Item, error: ApplicationError, envelope: list[EnvelopeLine]
+    sheet: str, item: Item, error: ApplicationError | Problem, envelope: list[EnvelopeLine]
 ) -> CellError:
     """The cell a refusal is about: the amount of an envelope line, or the reason."""
     name = error.where.field or ""
@@ -217,24 +226,50 @@ def _error_cell(
     return CellError(sheet, item.row, letter, header, None, error.detail or error.message)
 
 
-def _apply_item(actor: Any, item: Item) -> None:
-    line_decide(
-        actor=actor,
-        line=item.line,
-        decision=item.decision,
-        reason=item.reason,
-        funding=item.funding,
-    )
+def _change(item: Item) -> FundingChange:
+    return FundingChange(item.line, item.decision, item.reason, item.funding)
 
 
-@transaction.atomic
 def apply(actor: Any, plan: CommunePlan, reading: Reading) -> dict[str, int]:
-    errors: list[ApplicationError] = []
-    for item in reading.items:
-        try:
-            _apply_item(actor, item)
-        except ApplicationError as exc:
-            errors += getattr(exc, "errors", None) or [exc]
-    if errors:
-        raise ApplicationErrors(errors)
-    return {"added": 0, "changed": len(reading.items), "deleted": 0}
+    """Every change at once through the batch writer, with the real user: all or nothing."""
+    return write(actor, plan, [_change(i) for i in reading.items])
+
+
+KEPT_VERSION = 1
+
+
+def keep(reading: Reading) -> dict[str, Any]:
+    """The changed rows as JSON: ``[pk, decision, reason, [[envelope line pk, amount]…]]``."""
+    return {
+        "v": KEPT_VERSION,
+        "items": [
+            [
+                item.line.pk,
+                item.decision,
+                item.reason,
+                [[env.pk, str(amount)] for env, amount in item.funding.items()],
+            ]
+            for item in reading.items
+        ],
+    }
+
+
+def restore(plan: CommunePlan, kept: dict[str, Any]) -> list[FundingChange]:
+    """The kept rows as the writer's decisions, the amounts on the envelope's lines as they
+    are now (one deleted since refuses the confirmation); the writer locks each line."""
+    kept = keeping.opened(kept, KEPT_VERSION)
+    envelope = {env.pk: env for env in _envelope(plan)}
+    changes = []
+    for pk, decision, reason, funding in kept["items"]:
+        if any(env_pk not in envelope for env_pk, _amount in funding):
+            raise keeping.gone()
+        amounts = {envelope[env_pk]: Decimal(amount) for env_pk, amount in funding}
+        changes.append(FundingChange(CommuneLine(pk=pk, plan=plan), decision, reason, amounts))
+    return changes
+
+
+def write(actor: Any, plan: CommunePlan, changes: list[FundingChange]) -> dict[str, int]:
+    """The decisions at once with the real user (the writer judges the changed lines again
+    against the envelope as it is under its locks)."""
+    line_fundings_apply(actor=actor, plan=plan, changes=changes)
+    return {"added": 0, "changed": len(changes), "deleted": 0}

@@ -1,29 +1,47 @@
-"""F8 — the village meeting's minutes (one row per item) and its attendance list, saved with
-``plans.services.meeting.meeting_save`` (the rules of the web form: figures consistent, the
-meeting dated, quorum and approval computed)."""
+"""F8 — the village meeting's minutes (one row per item) and its attendance list, checked with
+the pure rules of the web form (``validate_meeting``, ``validate_attendance``: figures
+consistent, the meeting dated; nothing written) and saved by the real user with
+``plans.services.meeting.meeting_save``. The confirmation saves what the check kept
+(``keep``/``restore``/``write``) without reading the workbook again: the meeting record by
+``meeting_save``, the people added to and removed from the attendance list by its batch writer
+``attendees_apply`` (the people who stay are neither judged nor written again)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 
-from kehoach.core.errors import ApplicationError, ApplicationErrors
-from kehoach.plans.models import VillageMeeting, VillagePlan
-from kehoach.plans.services.meeting import MEETING_FIELDS, meeting_save
+from kehoach.core.text import nfc
+from kehoach.core.validation import Problem, errors
+from kehoach.plans.models import Attendee, VillageMeeting, VillagePlan
+from kehoach.plans.services.attendance import (
+    ATTENDEE_FIELDS,
+    AttendeeChanges,
+    attendees_apply,
+    clean_attendee,
+    validate_attendance,
+)
+from kehoach.plans.services.meeting import (
+    MEETING_FIELDS,
+    clean_meeting,
+    meeting_context,
+    meeting_save,
+    validate_meeting,
+)
 
 from .. import cells
 from .. import choices as lists
 from ..layouts import FormLayout, layout_for
 from ..reading import Book as Upload
 from ..writing import Book, Table, build
+from . import kept as keeping
 from .base import (
     CellError,
     Change,
     ReadingBase,
-    checking_actor,
     compare,
     heading,
     plan_meta,
@@ -126,10 +144,20 @@ def export(
 
 
 @dataclass
+class Attendance:
+    """What a checked attendance list changes: the people to add (their clean values) and
+    the people to remove (``[pk, full name]``), as ``replace_attendees`` would find them."""
+
+    adds: list[dict[str, Any]] = field(default_factory=list)
+    removals: list[list[Any]] = field(default_factory=list)
+
+
+@dataclass
 class Reading(ReadingBase):
     data: dict[str, Any] = field(default_factory=dict)
     attendees: list[dict[str, Any]] | None = None
     version: int | None = None
+    attendance: Attendance | None = None
 
 
 def read(
@@ -205,53 +233,144 @@ def read(
     for name, value in current.items():
         reading.data.setdefault(name, value)
     if not reading.errors:
-        try:
-            with transaction.atomic():
-                apply(None, plan, reading, check_only=True)
-                transaction.set_rollback(True)
-        except ApplicationErrors as exc:
-            for error in exc.errors:
-                index = error.where.row
-                if index is not None and 1 <= index <= len(attendee_rows):
-                    at = attendee_rows[index - 1]
-                    column = layout.attendance_column(error.where.field or "")
-                    reading.errors.append(
-                        CellError(
-                            ATTENDANCE_SHEET,
-                            at.number,
-                            at.letters.get(error.where.field or "", ""),
-                            column.header if column else "",
-                            at.values.get(error.where.field or ""),
-                            error.detail or error.message,
-                        )
-                    )
-                    continue
-                found = rows.get(error.where.field or "")
-                reading.errors.append(
-                    CellError(
-                        sheet,
-                        found.number if found else 0,
-                        found.letters.get("value", "") if found else "",
-                        _label(error.where.field) if error.where.field else "",
-                        found.values.get("value") if found else None,
-                        error.detail or error.message,
-                    )
-                )
-        except ApplicationError as exc:
-            reading.errors.append(CellError(sheet, 0, "", "", None, exc.message))
+        for problem in _problems(plan, reading):
+            _place(problem, reading, rows, attendee_rows, layout, sheet)
+    if not reading.errors and reading.attendees is not None:
+        reading.attendance = _attendance(meeting, reading.attendees)
     return reading
 
 
-def apply(
-    actor: Any, plan: VillagePlan, reading: Reading, *, check_only: bool = False
-) -> dict[str, int]:
-    if check_only:
-        actor = checking_actor()
+def _attendance(meeting: VillageMeeting | None, rows: list[dict[str, Any]]) -> Attendance:
+    """The people a valid list adds and removes, as ``replace_attendees`` pairs them: a
+    person on both lists with the same values is neither."""
+    cleaned = [clean_attendee(row) for row in rows if nfc(str(row.get("full_name") or ""))]
+
+    def key(values: Any) -> tuple[Any, ...]:
+        return tuple(values[f] for f in ATTENDEE_FIELDS)
+
+    old: list[Attendee] = list(meeting.attendees.all()) if meeting else []
+    stays = Counter(key(values) for values in cleaned)
+    out = Attendance()
+    for person in old:
+        person_key = key({f: getattr(person, f) for f in ATTENDEE_FIELDS})
+        if stays[person_key] > 0:
+            stays[person_key] -= 1
+        else:
+            out.removals.append([person.pk, person.full_name])
+    had = Counter(key({f: getattr(p, f) for f in ATTENDEE_FIELDS}) for p in old)
+    for values in cleaned:
+        if had[key(values)] > 0:
+            had[key(values)] -= 1
+        else:
+            out.adds.append(values)
+    return out
+
+
+def _problems(plan: VillagePlan, reading: Reading) -> list[Problem]:
+    """The writer's rules, pure: the meeting record first; the attendance list once the record
+    holds (``meeting_save`` judges them in that order)."""
+    found = errors(validate_meeting(meeting_context(plan), clean_meeting(reading.data)))
+    if not found and reading.attendees is not None:
+        found = errors(validate_attendance(reading.attendees))
+    return found
+
+
+def _place(
+    problem: Problem,
+    reading: Reading,
+    rows: dict[str, Any],
+    attendee_rows: list[Any],
+    layout: FormLayout,
+    sheet: str,
+) -> None:
+    """Point a problem at its cell: a person's on the attendance sheet, the record's on F8."""
+    index = problem.where.row
+    if index is not None and 1 <= index <= len(attendee_rows):
+        at = attendee_rows[index - 1]
+        column = layout.attendance_column(problem.where.field or "")
+        reading.errors.append(
+            CellError(
+                ATTENDANCE_SHEET,
+                at.number,
+                at.letters.get(problem.where.field or "", ""),
+                column.header if column else "",
+                at.values.get(problem.where.field or ""),
+                problem.detail or problem.message,
+            )
+        )
+        return
+    found = rows.get(problem.where.field or "")
+    reading.errors.append(
+        CellError(
+            sheet,
+            found.number if found else 0,
+            found.letters.get("value", "") if found else "",
+            _label(problem.where.field) if problem.where.field else "",
+            found.values.get("value") if found else None,
+            problem.detail or problem.message,
+        )
+    )
+
+
+def apply(actor: Any, plan: VillagePlan, reading: Reading) -> dict[str, int]:
     meeting_save(
         actor=actor,
         plan=plan,
         data=reading.data,
         attendees=reading.attendees,
-        expected_version=None if check_only else reading.version,
+        expected_version=reading.version,
     )
     return {"added": 0, "changed": 1 if reading.preview else 0, "deleted": 0}
+
+
+KEPT_VERSION = 1
+
+
+def keep(reading: Reading) -> dict[str, Any]:
+    """What the check found, as JSON: the meeting record as it will be saved, the version the
+    workbook was made from, the people added and removed (None: the workbook has no
+    attendance list, the list stays), and whether anything changes."""
+    attendance = reading.attendance
+    return {
+        "v": KEPT_VERSION,
+        "data": keeping.dump(reading.data),
+        "version": reading.version,
+        "adds": None if attendance is None else keeping.dump(attendance.adds),
+        "removals": None if attendance is None else attendance.removals,
+        "changed": bool(reading.preview),
+    }
+
+
+@dataclass
+class Kept:
+    """The kept meeting record and attendance changes, ready for the writers."""
+
+    data: dict[str, Any]
+    version: int | None
+    attendance: Attendance | None
+    changed: bool
+
+
+def restore(plan: VillagePlan, kept: dict[str, Any]) -> Kept:
+    kept = keeping.opened(kept, KEPT_VERSION)
+    loader = keeping.Loader()
+    attendance = None
+    if kept["adds"] is not None:
+        attendance = Attendance(adds=loader.load(kept["adds"]), removals=kept["removals"])
+    return Kept(loader.load(kept["data"]), kept["version"], attendance, kept["changed"])
+
+
+def write(actor: Any, plan: VillagePlan, kept: Kept) -> dict[str, int]:
+    """Save the kept meeting record (``meeting_save`` checks the version and judges the one
+    record), then add and remove the kept people of the attendance list in one batch
+    (``attendees_apply`` judges the people added; a person removed meanwhile refuses all)."""
+    meeting_save(actor=actor, plan=plan, data=kept.data, expected_version=kept.version)
+    attendance = kept.attendance
+    if attendance is not None and (attendance.adds or attendance.removals):
+        removals = [Attendee(pk=pk, full_name=name) for pk, name in attendance.removals]
+        attendees_apply(
+            actor=actor,
+            plan=plan,
+            changes=AttendeeChanges(adds=attendance.adds, removals=removals),
+        )
+    return {"added": 0, "changed": 1 if kept.changed else 0, "deleted": 0}

@@ -1,7 +1,9 @@
 """F9 — the commune synthesis: every active line with its villages, score, rank, funding and
 decision. Back in, the commune may change a line's name, location and notes and decide on it
 (in the plan without funding, deferred, rejected — with a reason); funding itself is decided
-on the financial plan (F12) or on the line's page. Applied through the synthesis services."""
+on the financial plan (F12) or on the line's page. Applied through the synthesis services; the
+confirmation gives the changes the check kept (``keep``/``restore``/``write``) to the writer
+``commune_lines_apply`` without reading the workbook again."""
 
 from __future__ import annotations
 
@@ -12,22 +14,28 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from kehoach.core.errors import ApplicationError, ApplicationErrors
+from kehoach.core.validation import Problem, problem_of
+from kehoach.plans.services.lines import line_context
 from kehoach.synthesis.choices import Decision
 from kehoach.synthesis.models import CommuneLine, CommunePlan
-from kehoach.synthesis.services.funding import line_decide
-from kehoach.synthesis.services.lines import commune_line_update, lines_with_sources
+from kehoach.synthesis.permissions import draft_reason
+from kehoach.synthesis.selectors import lines_with_sources
+from kehoach.synthesis.services.lines.validators import (
+    validate_commune_line,
+    validate_line_decision,
+)
+from kehoach.synthesis.services.lines.writer import CommuneLineChange, commune_lines_apply
 from kehoach.synthesis.services.scoring import line_scores
 
 from .. import choices as lists
 from ..layouts import FormLayout, layout_for
 from ..reading import Book as Upload
 from ..writing import Book, Table, build
+from . import kept as keeping
 from .base import (
     CellError,
     Change,
     ReadingBase,
-    checking_actor,
     heading,
     line_key,
     plan_meta,
@@ -225,7 +233,7 @@ def read(
             % {"n": len(missing)}
         )
     if not reading.errors:
-        _dry_run(plan, reading, sheet)
+        _check(plan, reading, sheet)
     return reading
 
 
@@ -233,52 +241,92 @@ def _label(name: str) -> str:
     return str(getattr(CommuneLine._meta.get_field(name), "verbose_name", name)).capitalize()
 
 
-def _dry_run(plan: CommunePlan, reading: Reading, sheet: str) -> None:
-    with transaction.atomic():
-        for item in reading.items:
-            try:
-                with transaction.atomic():
-                    _apply_item(checking_actor(), item, check=True)
-            except ApplicationError as exc:
-                for error in getattr(exc, "errors", None) or [exc]:
-                    name = error.where.field or ""
-                    column = {"reason": "decision_reason"}.get(name, name)
-                    header = _label(column) if column in TEXT_COLUMNS else ""
-                    reading.errors.append(
-                        CellError(
-                            sheet,
-                            item.row,
-                            item.letters.get(column, ""),
-                            header,
-                            None,
-                            error.detail or error.message,
-                        )
-                    )
-        transaction.set_rollback(True)
-
-
-def _apply_item(actor: Any, item: Item, *, check: bool = False) -> None:
+def _problems(plan: CommunePlan, item: Item, context: Any) -> list[Problem]:
+    """What the writer would refuse in this row: the plan no longer a draft, a text, then the
+    decision (the first problem of a row, as the line's page says it)."""
+    locked = draft_reason(plan)
+    if locked is not None:
+        return [problem_of(locked.error)]
     if item.text:
-        commune_line_update(
-            actor=actor,
-            line=item.line,
-            data=item.text,
-            expected_version=None if check else item.version,
-        )
+        found = validate_commune_line(context, item.line.number, item.text, item.line)
+        if found:
+            return found
     if item.decision:
-        line_decide(actor=actor, line=item.line, decision=item.decision, reason=item.reason)
+        return validate_line_decision(item.line, item.decision, item.reason)
+    return []
+
+
+def _check(plan: CommunePlan, reading: Reading, sheet: str) -> None:
+    """Every row's problems, found by the validators: nothing is written."""
+    context = line_context(plan.round)
+    for item in reading.items:
+        for problem in _problems(plan, item, context):
+            name = problem.where.field or ""
+            column = {"reason": "decision_reason"}.get(name, name)
+            header = _label(column) if column in TEXT_COLUMNS else ""
+            reading.errors.append(
+                CellError(
+                    sheet,
+                    item.row,
+                    item.letters.get(column, ""),
+                    header,
+                    None,
+                    problem.detail or problem.message,
+                )
+            )
+
+
+def _change(item: Item) -> CommuneLineChange:
+    # a row that only decides is not refused for a newer version (as on the line's page)
+    return CommuneLineChange(
+        "change",
+        item.line,
+        data=item.text,
+        version=item.version if item.text else None,
+        decision=item.decision,
+        reason=item.reason,
+    )
 
 
 @transaction.atomic
 def apply(actor: Any, plan: CommunePlan, reading: Reading) -> dict[str, int]:
-    errors: list[ApplicationError] = []
-    for item in reading.items:
-        try:
-            _apply_item(actor, item)
-        except ApplicationErrors as exc:
-            errors += exc.errors
-        except ApplicationError as exc:
-            errors.append(exc)
-    if errors:
-        raise ApplicationErrors(errors)
-    return {"added": 0, "changed": len(reading.items), "deleted": 0}
+    return write(actor, plan, [_change(i) for i in reading.items])
+
+
+KEPT_VERSION = 1
+
+
+def keep(reading: Reading) -> dict[str, Any]:
+    """The changed rows as JSON: ``[pk, version, texts, decision, reason]`` each (the version
+    only when a text changes, as ``_change`` gives it to the writer)."""
+    return {
+        "v": KEPT_VERSION,
+        "items": [
+            [item.line.pk, c.version, c.data, c.decision, c.reason]
+            for item, c in ((item, _change(item)) for item in reading.items)
+        ],
+    }
+
+
+def restore(plan: CommunePlan, kept: dict[str, Any]) -> list[CommuneLineChange]:
+    """The kept rows as the writer's changes; it locks each line and checks its version."""
+    kept = keeping.opened(kept, KEPT_VERSION)
+    return [
+        CommuneLineChange(
+            "change",
+            CommuneLine(pk=pk, plan=plan),
+            data=data,
+            version=version,
+            decision=decision,
+            reason=reason,
+        )
+        for pk, version, data, decision, reason in kept["items"]
+    ]
+
+
+@transaction.atomic
+def write(actor: Any, plan: CommunePlan, changes: list[CommuneLineChange]) -> dict[str, int]:
+    """Every change at once through the writer of commune lines, with the real user (it
+    judges the changed rows again as it locks them)."""
+    commune_lines_apply(actor=actor, plan=plan, changes=changes)
+    return {"added": 0, "changed": len(changes), "deleted": 0}

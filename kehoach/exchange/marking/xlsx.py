@@ -26,117 +26,48 @@ from __future__ import annotations
 
 import html
 import io
-import posixpath
 import re
 import shutil
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
-from urllib.parse import unquote
 from xml.sax.saxutils import quoteattr
 
 from defusedxml import ElementTree
 
+from .opc import (
+    CT_COMMENTS,
+    CT_VML,
+    CT_WORKSHEET,
+    T_CALC_CHAIN,
+    T_COMMENTS,
+    T_OFFICE,
+    T_STYLES,
+    T_VML,
+    T_WORKSHEET,
+    TYPES,
+    _add_relationships,
+    _entry,
+    _new_entry,
+    _new_id,
+    _Package,
+    _relationship,
+    _relative,
+    _rels_name,
+    _resolve,
+    _unused,
+    _write,
+)
 from .parts import Styles, comments_xml, listing_xml, vml_xml
-from .sheet import CHUNK, Sheet, SheetPlan
+from .sheet import Sheet, SheetPlan
+from .stream import CHUNK
 from .tags import MAIN, REL, TAG, Unpatchable, attributes, set_attributes
 
 if TYPE_CHECKING:
     from . import Marks
 
 __all__ = ["Unpatchable", "patch"]
-
-PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
-TYPES = "http://schemas.openxmlformats.org/package/2006/content-types"
-T_OFFICE = f"{REL}/officeDocument"
-T_WORKSHEET = f"{REL}/worksheet"
-T_STYLES = f"{REL}/styles"
-T_COMMENTS = f"{REL}/comments"
-T_VML = f"{REL}/vmlDrawing"
-T_CALC_CHAIN = f"{REL}/calcChain"
-CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
-CT_COMMENTS = "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
-CT_VML = "application/vnd.openxmlformats-officedocument.vmlDrawing"
-MAX_PART = 16 * 1024 * 1024
-"""The largest styles, workbook, relationships or content-types part that is parsed whole."""
-
-
-def _resolve(source: str, target: str) -> str:
-    """The part name a relationship of ``source`` points to (without the leading slash)."""
-    target = unquote(target)
-    if target.startswith("/"):
-        return posixpath.normpath(target)[1:]
-    return posixpath.normpath(posixpath.join(posixpath.dirname(source), target)).lstrip("/")
-
-
-def _rels_name(part: str) -> str:
-    folder, name = posixpath.split(part)
-    return posixpath.join(folder, "_rels", f"{name}.rels")
-
-
-def _relative(source: str, part: str) -> str:
-    return posixpath.relpath(part, posixpath.dirname(source) or ".")
-
-
-@dataclass
-class Relationship:
-    id: str
-    type: str
-    target: str
-    external: bool
-
-
-class _Package:
-    """The zip entries of an upload, looked up as OPC does (part names ignore case)."""
-
-    def __init__(self, archive: zipfile.ZipFile) -> None:
-        self.archive = archive
-        self.infos = archive.infolist()
-        self.names = {info.filename.lower(): info.filename for info in self.infos}
-        if len(self.names) != len(self.infos):
-            raise Unpatchable("duplicate entries")
-
-    def has(self, part: str) -> bool:
-        return part.lower() in self.names
-
-    def name(self, part: str) -> str:
-        try:
-            return self.names[part.lower()]
-        except KeyError:
-            raise Unpatchable(f"missing part {part}") from None
-
-    def read(self, part: str, *, parse: bool = True) -> bytes:
-        """A small part, whole; refused when large or, if it is to be parsed, when it holds
-        a DOCTYPE or a comment or is not UTF-8."""
-        info = self.archive.getinfo(self.name(part))
-        if info.file_size > MAX_PART:
-            raise Unpatchable("large part")
-        with self.archive.open(info) as handle:
-            data = handle.read(MAX_PART + 1)
-        if len(data) > MAX_PART:
-            raise Unpatchable("large part")
-        if parse and (b"<!" in data or data.startswith((b"\xff\xfe", b"\xfe\xff"))):
-            raise Unpatchable("declarations or not UTF-8")
-        return data
-
-    def rels(self, part: str) -> list[Relationship]:
-        name = _rels_name(part)
-        if not self.has(name):
-            return []
-        root = ElementTree.fromstring(self.read(name))
-        if root.tag != f"{{{PKG}}}Relationships":
-            raise Unpatchable("relationships")
-        return [
-            Relationship(
-                item.get("Id", ""),
-                item.get("Type", ""),
-                item.get("Target", ""),
-                item.get("TargetMode", "") == "External",
-            )
-            for item in root
-            if item.tag == f"{{{PKG}}}Relationship"
-        ]
 
 
 @dataclass
@@ -169,43 +100,6 @@ class _Plan:
     listing_part: str = ""
     vml_block: int = 1
     """The first block of 1,024 VML shape ids free in the workbook (``o:idmap``)."""
-
-
-def _unused(package: _Package, taken: set[str], pattern: str) -> str:
-    n = 1
-    while True:
-        name = pattern.format(n)
-        if not package.has(name) and name.lower() not in taken:
-            taken.add(name.lower())
-            return name
-        n += 1
-
-
-def _new_id(used: set[str]) -> str:
-    n = len(used) + 1
-    while f"rId{n}" in used:
-        n += 1
-    used.add(f"rId{n}")
-    return f"rId{n}"
-
-
-def _relationship(rid: str, kind: str, target: str) -> bytes:
-    return (
-        f"<Relationship Id={quoteattr(rid)} Type={quoteattr(kind)} Target={quoteattr(target)}/>"
-    ).encode()
-
-
-def _add_relationships(data: bytes | None, items: Iterable[bytes]) -> bytes:
-    added = b"".join(items)
-    if data is None:
-        return (
-            b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            b'<Relationships xmlns="' + PKG.encode() + b'">' + added + b"</Relationships>"
-        )
-    end = data.rfind(b"</Relationships>")
-    if end < 0:
-        raise Unpatchable("relationships")
-    return data[:end] + added + data[end:]
 
 
 def _drop_tags(data: bytes, name: bytes, drop: Callable[[dict[bytes, bytes]], bool]) -> bytes:
@@ -314,7 +208,8 @@ def _free_vml_block(package: _Package) -> int:
     for name in package.names:
         if name.endswith(".vml"):
             for data in re.findall(
-                rb"<o:idmap\b[^>]*\bdata=\"([0-9,\s]*)\"", package.read(name, parse=False)
+                rb"<o:idmap\b[^>]*\bdata=\"([0-9,\s]*)\"",
+                package.read(name, parse=False),
             ):
                 used += [int(n) for n in re.findall(rb"[0-9]+", data)]
     return max(used) + 1
@@ -339,7 +234,9 @@ def _workbook(data: bytes, plan: _Plan, listing_id: str) -> bytes:
         except ValueError:
             raise Unpatchable("sheetId") from None
     data = _drop_tags(
-        data, b"sheet", lambda a: html.unescape(a.get(b"name", b"").decode("utf-8")) in names
+        data,
+        b"sheet",
+        lambda a: html.unescape(a.get(b"name", b"").decode("utf-8")) in names,
     )
     r_prefix = b"r:" if attributes(root.group(2)).get(b"xmlns:r") == REL.encode() else b""
     declare = b"" if r_prefix else b' xmlns:r="' + REL.encode() + b'"'
@@ -460,10 +357,15 @@ def patch(data: bytes, marks: Marks) -> bytes:
                         else:
                             comments = plan.comments.get(part)
                             sheet = SheetPlan(
-                                plan.marked.get(part, {}), comments[0] if comments else None, styles
+                                plan.marked.get(part, {}),
+                                comments[0] if comments else None,
+                                styles,
                             )
                             Sheet(source, sink.write, sheet).run()
-            for name, value in patched.items():  # the relationships of a sheet that had none
+            for (
+                name,
+                value,
+            ) in patched.items():  # the relationships of a sheet that had none
                 result.writestr(_new_entry(name), value)
             block = plan.vml_block
             for part, (_rid, comments_part, vml_part) in plan.comments.items():
@@ -476,33 +378,3 @@ def patch(data: bytes, marks: Marks) -> bytes:
                 raise Unpatchable("styles")
             result.writestr(_entry(styles_info), styles.patched())
     return out.getvalue()
-
-
-def _entry(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
-    entry = zipfile.ZipInfo(info.filename, info.date_time)
-    entry.compress_type = (
-        info.compress_type
-        if info.compress_type in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
-        else zipfile.ZIP_DEFLATED
-    )
-    entry.external_attr = info.external_attr
-    return entry
-
-
-def _new_entry(name: str) -> zipfile.ZipInfo:
-    entry = zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0))
-    entry.compress_type = zipfile.ZIP_DEFLATED
-    return entry
-
-
-def _write(result: zipfile.ZipFile, name: str, pieces: Iterator[bytes]) -> None:
-    with result.open(_new_entry(name), "w") as sink:
-        batch: list[bytes] = []
-        size = 0
-        for piece in pieces:
-            batch.append(piece)
-            size += len(piece)
-            if size > CHUNK:
-                sink.write(b"".join(batch))
-                batch, size = [], 0
-        sink.write(b"".join(batch))

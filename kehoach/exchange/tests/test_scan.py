@@ -26,6 +26,7 @@ from kehoach.exchange import scan
 from kehoach.exchange.forms import f6
 from kehoach.exchange.layouts import parse_layout, shipped_layouts
 from kehoach.exchange.reading import Limits, check_upload, open_workbook
+from kehoach.exchange.scan import xlsx_cells
 
 from . import hostile
 from .helpers import libreoffice_convert, plan_with_lines, saved
@@ -417,9 +418,9 @@ def test_the_fast_and_the_exact_reading_agree(monkeypatch: pytest.MonkeyPatch) -
     fast = results()
 
     def exact(self: Any, chunk: bytes) -> None:
-        raise scan._Fallback
+        raise xlsx_cells._Fallback
 
-    monkeypatch.setattr(scan._FastCells, "feed", exact)
+    monkeypatch.setattr(xlsx_cells._FastCells, "feed", exact)
     assert results() == fast
 
 
@@ -429,7 +430,7 @@ def test_the_usual_workbooks_take_the_fast_reading(monkeypatch: pytest.MonkeyPat
     def refuse(*_args: Any, **_kwargs: Any) -> None:
         raise AssertionError("read element by element")
 
-    monkeypatch.setattr(scan._SheetCells, "__init__", refuse)
+    monkeypatch.setattr(xlsx_cells._SheetCells, "__init__", refuse)
     book = openpyxl.Workbook()
     ws = book.active
     assert ws is not None

@@ -83,10 +83,13 @@ def test_a_failure_while_reading_is_logged_and_refused_not_a_server_error(
 
 
 def test_a_confirmation_that_cannot_read_the_kept_file_applies_nothing() -> None:
+    """A form that does not keep the changes of its check yet reads the kept file again."""
     plan, planner = plan_with_lines()
-    book = f6.export(plan)
-    record = upload(plan, planner, book)
-    assert record.result == ImportRecord.Result.PREVIEWED
+    rereading = dataclasses.replace(village_target("F6", plan), keep=None)
+    record = import_check(
+        actor=planner, target=rereading, data=f6.export(plan), filename="bieu.xlsx"
+    )
+    assert record.result == ImportRecord.Result.PREVIEWED and record.kept is None
     before, history = lines_state(plan), _history(plan)
     with pytest.raises(ApplicationError) as caught:
         import_apply(actor=planner, target=_failing(plan), record=record)

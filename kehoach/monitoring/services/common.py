@@ -5,32 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from kehoach.accounts.permissions import Action, has_permission
 from kehoach.approvals.audit import audit_record, snapshot
-from kehoach.approvals.models import Version
 from kehoach.core.errors import ApplicationError, NotFoundError
 from kehoach.synthesis.choices import CommunePlanStatus, Decision, LineState
 from kehoach.synthesis.models import CommuneLine, CommunePlan
 
+from ..selectors import is_monitored, works_of
 
-def is_monitored(plan: CommunePlan) -> bool:
-    """A commune plan is followed once a version of it has been published (an amendment in
-    progress does not stop the works of the published version)."""
-    return Version.objects.filter(
-        plan_uid=plan.uid, subject_label=CommunePlan._meta.label_lower, published_at__isnull=False
-    ).exists()
-
-
-def works_of(plan: CommunePlan) -> QuerySet[CommuneLine]:
-    """The works followed: the plan's lines that are in it and funded."""
-    return (
-        CommuneLine.objects.filter(plan=plan, state=LineState.ACTIVE, decision=Decision.FUNDED)
-        .select_related("sector", "unit", "plan__round__commune")
-        .order_by("sector__sort_order", "number")
-    )
+__all__ = ["is_monitored", "record", "require_monitor", "require_work", "works_of"]
 
 
 def require_monitor(actor: Any, plan: CommunePlan, action: Action) -> None:

@@ -1,27 +1,17 @@
 """Progress reports (F14): the one way a work's progress is recorded, from the web form, the
 progress workbook and the demo alike.
 
-A report states the position to date (cumulative). The rules, each refusal naming its field:
-
-- the reporting date is given and not in the future; actual start and finish are not in the
-  future and the finish is not before the start;
-- quantity done is at least 0; above the approved quantity it needs a reason (``excess_reason``);
-- money disbursed is per envelope line that funds the work, at least 0; above the amount
-  approved from that line it needs the same reason; a source that does not fund the work is
-  refused;
-- community contribution realised (cash, labour days and their value, materials, land) is at
-  least 0; above the contribution promised, the reason again;
-- the status agrees with the figures: "not started" has nothing done and no start date;
-  "ongoing" and "completed" have started (actual start); "completed" has its finish date;
-  "suspended" and "cancelled" say why.
-
-Saving locks the work's row, so two reports of one work never both become the latest.
+A report states the position to date (cumulative); its rules are
+``kehoach.monitoring.validators.progress``. ``progress_reports_apply`` records many reports of
+a commune plan's works at once (the workbook) in one transaction, the work rows locked so two
+reports of one work never both become the latest; ``progress_report_create`` is one of them.
 """
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -31,67 +21,53 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kehoach.accounts.permissions import Action
+from kehoach.approvals.audit import audit_bulk, audit_entry, snapshot
 from kehoach.approvals.models import person_names
-from kehoach.core import bounds
-from kehoach.core.errors import ApplicationError, ApplicationErrors, Where
-from kehoach.core.numbers import format_number_vi
-from kehoach.core.text import nfc
-from kehoach.synthesis.models import CommuneLine, EnvelopeLine, LineFunding
-from kehoach.synthesis.services.common import money_text
+from kehoach.core.errors import ApplicationError, NotFoundError
+from kehoach.core.validation import raise_errors
+from kehoach.synthesis.choices import Decision, LineState
+from kehoach.synthesis.models import CommuneLine, CommunePlan, EnvelopeLine, LineFunding
 
-from ..choices import NEEDS_REASON, ProgressStatus
 from ..models import Disbursement, ProgressReport
-from .common import record, require_work
+from ..selectors import percent_done
+from ..validators.progress import (
+    REPORT_FIELDS,
+    ReportContext,
+    ReportData,
+    clean_progress_report,
+    field_label,
+)
+from .common import require_monitor
 
-REPORT_FIELDS = [
-    "reported_on",
-    "quantity_done",
-    "status",
-    "status_reason",
-    "actual_start",
-    "actual_finish",
-    "contribution_cash_mvnd",
-    "contribution_labour_days",
-    "contribution_labour_mvnd",
-    "contribution_materials_mvnd",
-    "contribution_land_m2",
-    "problems",
-    "excess_reason",
+__all__ = [
+    "REPORT_FIELDS",
+    "ReportChange",
+    "ReportsResult",
+    "field_label",
+    "funding_of",
+    "fundings_of",
+    "percent_done",
+    "progress_history",
+    "progress_report_create",
+    "progress_reports_apply",
+    "validate_report",
 ]
-AMOUNTS = [
-    "quantity_done",
-    "contribution_cash_mvnd",
-    "contribution_labour_days",
-    "contribution_labour_mvnd",
-    "contribution_materials_mvnd",
-    "contribution_land_m2",
-]
-TEXTS = ["status_reason", "problems", "excess_reason"]
 
 
-def field_label(name: str) -> str:
-    return str(getattr(ProgressReport._meta.get_field(name), "verbose_name", name)).capitalize()
-
-
-def _error(field: str, code: str, text: str) -> ApplicationError:
-    message = _("%(field)s: %(problem)s") % {"field": field_label(field), "problem": text}
-    return ApplicationError(code, message, Where(field=field), detail=text)
+def fundings_of(lines: Sequence[CommuneLine]) -> dict[int, dict[EnvelopeLine, Decimal]]:
+    """What each envelope line was approved to pay for each of ``lines`` (by line id), in one
+    query."""
+    out: dict[int, dict[EnvelopeLine, Decimal]] = {line.pk: {} for line in lines}
+    for f in LineFunding.objects.filter(line__in=[line.pk for line in lines]).select_related(
+        "envelope_line__source"
+    ):
+        out[f.line_id][f.envelope_line] = f.amount_mvnd
+    return out
 
 
 def funding_of(line: CommuneLine) -> dict[EnvelopeLine, Decimal]:
     """What each envelope line was approved to pay for the work."""
-    return {
-        f.envelope_line: f.amount_mvnd
-        for f in LineFunding.objects.filter(line=line).select_related("envelope_line__source")
-    }
-
-
-@dataclass(frozen=True)
-class Excess:
-    """Something above the approved plan, for the message asking for a reason."""
-
-    field: str
-    text: str
+    return fundings_of([line])[line.pk]
 
 
 def validate_report(
@@ -102,250 +78,128 @@ def validate_report(
     *,
     today: datetime.date | None = None,
 ) -> dict[str, Any]:
-    """Check one report of ``line`` by the rules above; return the clean values. Raises
-    ``ApplicationErrors`` listing every problem."""
-    today = today or timezone.localdate()
-    values: dict[str, Any] = {name: data.get(name) for name in REPORT_FIELDS}
-    errors: list[ApplicationError] = []
-    for name in TEXTS:
-        values[name] = "\n".join(nfc(x) for x in str(values[name] or "").splitlines()).strip()
-    # Every value within its bound first; the rules below compare and add them.
-    out_of_bounds = bounds.errors_for(ProgressReport, values, _error, [*TEXTS, *AMOUNTS])
-    for envelope_line, amount in disbursed.items():
-        beyond = (
-            bounds.number_problem(bounds.limits_of(Disbursement, "amount_mvnd"), amount)
-            if amount is not None
-            else None
-        )
-        if beyond is not None and beyond[0] not in ("value_negative", "amount_negative"):
-            out_of_bounds.append(
-                ApplicationError(
-                    beyond[0],
-                    _("Disbursed from %(source)s: %(problem)s")
-                    % {"source": envelope_line.source.code, "problem": beyond[1]},
-                    Where(field=f"disbursed_{envelope_line.uid}"),
-                    detail=beyond[1],
-                )
-            )
-    # negative values get the rule's own message below
-    out_of_bounds = [
-        e for e in out_of_bounds if e.code not in ("value_negative", "amount_negative")
-    ]
-    if out_of_bounds:
-        raise ApplicationErrors(out_of_bounds)
-    for name in AMOUNTS:
-        amount = values[name]
-        if amount is None or amount == "":
-            values[name] = Decimal(0)
-        elif Decimal(amount) < 0:
-            errors.append(_error(name, "negative", _("it cannot be negative.")))
-        else:
-            values[name] = Decimal(amount)
-
-    for name in ("reported_on", "actual_start", "actual_finish"):
-        day = values[name]
-        if day is not None and not isinstance(day, datetime.date):
-            errors.append(_error(name, "date_invalid", _("write the date as dd/mm/yyyy.")))
-            values[name] = None
-        elif day is not None and day > today:
-            errors.append(
-                _error(
-                    name,
-                    "date_future",
-                    _("%(date)s is in the future; report what has happened.")
-                    % {"date": day.strftime("%d/%m/%Y")},
-                )
-            )
-    if values["reported_on"] is None and not any(e.where.field == "reported_on" for e in errors):
-        errors.append(_error("reported_on", "required", _("enter the reporting date.")))
-    start, finish = values["actual_start"], values["actual_finish"]
-    if start and finish and finish < start:
-        errors.append(
-            _error(
-                "actual_finish",
-                "finish_before_start",
-                _("the finish (%(finish)s) is before the start (%(start)s).")
-                % {"finish": finish.strftime("%d/%m/%Y"), "start": start.strftime("%d/%m/%Y")},
-            )
-        )
-
-    status = values["status"]
-    done = values["quantity_done"] if isinstance(values["quantity_done"], Decimal) else None
-    if status not in ProgressStatus.values:
-        errors.append(_error("status", "status_invalid", _("choose a status from the list.")))
-    elif status == ProgressStatus.NOT_STARTED:
-        if done:
-            errors.append(
-                _error(
-                    "status",
-                    "status_not_started",
-                    _("the work is “not started” but a quantity is done; choose “ongoing”."),
-                )
-            )
-        if start:
-            errors.append(
-                _error(
-                    "actual_start",
-                    "status_not_started",
-                    _(
-                        "a work that has not started has no start date; clear it or choose "
-                        "“ongoing”."
-                    ),
-                )
-            )
-    elif status in (ProgressStatus.ONGOING, ProgressStatus.COMPLETED) and not start:
-        errors.append(
-            _error("actual_start", "start_required", _("enter the date the work started."))
-        )
-    if status == ProgressStatus.COMPLETED:
-        if not finish:
-            errors.append(
-                _error(
-                    "actual_finish", "finish_required", _("enter the date the work was finished.")
-                )
-            )
-        if done is not None and done <= 0:
-            errors.append(
-                _error(
-                    "quantity_done",
-                    "completed_nothing",
-                    _("a completed work has a quantity done; enter it."),
-                )
-            )
-    elif finish:
-        errors.append(
-            _error(
-                "actual_finish",
-                "finish_not_completed",
-                _("only a completed work has a finish date; choose “completed” or clear it."),
-            )
-        )
-    if status in NEEDS_REASON and not values["status_reason"]:
-        errors.append(
-            _error(
-                "status_reason",
-                "reason_required",
-                _("say why the work is %(status)s.")
-                % {"status": str(ProgressStatus(status).label).lower()},
-            )
-        )
-
-    clean_disbursed: dict[EnvelopeLine, Decimal] = {}
-    for envelope_line, amount in disbursed.items():
-        if amount is None:
-            continue
-        field = f"disbursed_{envelope_line.uid}"
-        if envelope_line not in funding:
-            errors.append(
-                ApplicationError(
-                    "source_not_funding",
-                    _(
-                        "%(source)s does not fund this work; money can only be disbursed from "
-                        "the sources that were approved for it."
-                    )
-                    % {"source": envelope_line.source.code},
-                    Where(field=field),
-                )
-            )
-            continue
-        if Decimal(amount) < 0:
-            errors.append(
-                ApplicationError(
-                    "negative",
-                    _("Disbursed from %(source)s: it cannot be negative.")
-                    % {"source": envelope_line.source.code},
-                    Where(field=field),
-                    detail=_("it cannot be negative."),
-                )
-            )
-            continue
-        clean_disbursed[envelope_line] = Decimal(amount)
-
-    excesses = _excesses(line, values, clean_disbursed, funding)
-    if excesses and not values["excess_reason"]:
-        for excess in excesses:
-            errors.append(
-                ApplicationError(
-                    "excess_without_reason",
-                    _(
-                        "%(what)s Give the reason in “Reason for exceeding the approved plan”, "
-                        "or correct the figure."
-                    )
-                    % {"what": excess.text},
-                    Where(field=excess.field),
-                    detail=excess.text,
-                )
-            )
-    if errors:
-        raise ApplicationErrors(errors)
-    values["disbursed"] = clean_disbursed
+    """The clean values of one report of ``line``; raises ``ApplicationErrors`` listing every
+    problem (``validate_progress_report`` answers them without raising)."""
+    context = ReportContext(line, funding, today or timezone.localdate())
+    values, problems = clean_progress_report(context, ReportData(data, disbursed))
+    raise_errors(problems)
     return values
 
 
-def _excesses(
-    line: CommuneLine,
-    values: dict[str, Any],
-    disbursed: dict[EnvelopeLine, Decimal],
-    funding: dict[EnvelopeLine, Decimal],
-) -> list[Excess]:
-    out = []
-    done = values["quantity_done"]
-    if isinstance(done, Decimal) and done > line.quantity:
-        out.append(
-            Excess(
-                "quantity_done",
-                _("The quantity done (%(done)s %(unit)s) is above the approved %(planned)s.")
-                % {
-                    "done": format_number_vi(done, 3).rstrip("0").rstrip(","),
-                    "unit": line.unit.name,
-                    "planned": format_number_vi(line.quantity, 3).rstrip("0").rstrip(","),
-                },
-            )
-        )
-    for envelope_line, amount in disbursed.items():
-        approved = funding.get(envelope_line, Decimal(0))
-        if amount > approved:
-            out.append(
-                Excess(
-                    f"disbursed_{envelope_line.uid}",
-                    _(
-                        "Disbursed from %(source)s: %(amount)s million VND is above the "
-                        "%(approved)s million approved."
-                    )
-                    % {
-                        "source": envelope_line.source.code,
-                        "amount": money_text(amount),
-                        "approved": money_text(approved),
-                    },
-                )
-            )
-    given = sum(
-        (
-            values[name]
-            for name in (
-                "contribution_cash_mvnd",
-                "contribution_labour_mvnd",
-                "contribution_materials_mvnd",
-            )
-            if isinstance(values[name], Decimal)
-        ),
-        Decimal(0),
-    )
-    if given > line.contribution_mvnd:
-        out.append(
-            Excess(
-                "contribution_cash_mvnd",
+@dataclass(frozen=True)
+class ReportChange:
+    """A new report of a work: its values and its money by envelope line."""
+
+    line: CommuneLine
+    values: Mapping[str, Any]
+    disbursed: Mapping[EnvelopeLine, Decimal | None] = field(default_factory=dict)
+
+
+@dataclass
+class ReportsResult:
+    reports: list[ProgressReport]
+
+
+def _works(actor: Any, plan: CommunePlan, lines: Sequence[CommuneLine]) -> dict[int, CommuneLine]:
+    """The works (locked), if the actor may report on them: funded lines of the plan."""
+    locked = {
+        line.pk: line
+        for line in CommuneLine.objects.select_for_update(of=("self",))
+        .select_related("plan__round__commune", "unit", "sector")
+        .filter(plan=plan, pk__in={line.pk for line in lines})
+        .order_by("pk")
+    }
+    if any(line.pk not in locked for line in lines):
+        raise NotFoundError()
+    # the plan as it is now, read with the locked rows
+    require_monitor(actor, next(iter(locked.values())).plan, Action.REPORT_PROGRESS)
+    for line in lines:
+        work = locked[line.pk]
+        if work.state != LineState.ACTIVE or work.decision != Decision.FUNDED:
+            raise ApplicationError(
+                "not_a_work",
                 _(
-                    "The contribution given (%(given)s million VND) is above the %(promised)s "
-                    "million the community promised."
+                    "Line %(number)s is not a funded work of the plan; only funded works are "
+                    "followed."
                 )
-                % {"given": money_text(given), "promised": money_text(line.contribution_mvnd)},
+                % {"number": work.number},
             )
-        )
-    return out
+    return locked
 
 
 @transaction.atomic
+def progress_reports_apply(
+    *,
+    actor: Any,
+    target: CommunePlan,
+    changes: Sequence[ReportChange],
+    today: datetime.date | None = None,
+) -> ReportsResult:
+    """Record a new report of each work in ``changes``, all or none. Each becomes its work's
+    latest unless it is dated before the latest (then it is kept in the history only). Reports
+    are only ever added: the changes are additions."""
+    if not changes:
+        return ReportsResult([])
+    works = _works(actor, target, [c.line for c in changes])
+    funding = fundings_of(list(works.values()))
+    today = today or timezone.localdate()
+    problems = []
+    cleaned: list[tuple[CommuneLine, dict[str, Any]]] = []
+    for change in changes:
+        work = works[change.line.pk]
+        context = ReportContext(work, funding[work.pk], today)
+        values, found = clean_progress_report(context, ReportData(change.values, change.disbursed))
+        problems += found
+        cleaned.append((work, values))
+    raise_errors(problems)
+
+    latest: dict[int, ProgressReport] = {
+        r.line_id: r for r in ProgressReport.objects.filter(line_id__in=list(works), is_latest=True)
+    }
+    demoted: list[int] = []
+    name, _username = person_names(actor)
+    reporter = actor if getattr(actor, "pk", None) else None
+    reports: list[ProgressReport] = []
+    money: list[tuple[ProgressReport, dict[EnvelopeLine, Decimal]]] = []
+    for work, values in cleaned:
+        disbursed = values.pop("disbursed")
+        current = latest.get(work.pk)
+        newest = current is None or values["reported_on"] >= current.reported_on
+        if newest and current is not None:
+            if current.pk is None:
+                current.is_latest = False  # an earlier report of this batch
+            else:
+                demoted.append(current.pk)
+        report = ProgressReport(
+            line=work, reporter=reporter, reporter_name=name, is_latest=newest, **values
+        )
+        if newest:
+            latest[work.pk] = report
+        reports.append(report)
+        money.append((report, disbursed))
+    if demoted:
+        ProgressReport.objects.filter(pk__in=demoted).update(is_latest=False)
+    ProgressReport.objects.bulk_create(reports)
+    rows = [
+        Disbursement(report=report, envelope_line=e, amount_mvnd=a)
+        for report, disbursed in money
+        for e, a in disbursed.items()
+    ]
+    if rows:
+        Disbursement.objects.bulk_create(rows)
+    audit_bulk(
+        audit_entry(
+            actor=actor,
+            plan_uid=target.uid,
+            obj=report,
+            operation="create",
+            after=snapshot(report, REPORT_FIELDS),
+        )
+        for report in reports
+    )
+    return ReportsResult(reports)
+
+
 def progress_report_create(
     *,
     actor: Any,
@@ -355,27 +209,10 @@ def progress_report_create(
 ) -> ProgressReport:
     """Record where a work stands; it becomes the work's latest report unless an earlier date
     was given (a report back-dated behind the latest is kept in the history only)."""
-    line = require_work(actor, line, Action.REPORT_PROGRESS)
-    funding = funding_of(line)
-    values = validate_report(line, data, disbursed or {}, funding)
-    money = values.pop("disbursed")
-    latest = ProgressReport.objects.filter(line=line, is_latest=True).first()
-    newest = latest is None or values["reported_on"] >= latest.reported_on
-    if newest and latest is not None:
-        ProgressReport.objects.filter(pk=latest.pk).update(is_latest=False)
-    name, _username = person_names(actor)
-    report = ProgressReport.objects.create(
-        line=line,
-        reporter=actor if getattr(actor, "pk", None) else None,
-        reporter_name=name,
-        is_latest=newest,
-        **values,
+    result = progress_reports_apply(
+        actor=actor, target=line.plan, changes=[ReportChange(line, data, disbursed or {})]
     )
-    Disbursement.objects.bulk_create(
-        [Disbursement(report=report, envelope_line=e, amount_mvnd=a) for e, a in money.items()]
-    )
-    record(actor, line.plan, report, "create", REPORT_FIELDS)
-    return report
+    return result.reports[0]
 
 
 def progress_history(line: CommuneLine) -> QuerySet[ProgressReport]:
@@ -386,10 +223,3 @@ def progress_history(line: CommuneLine) -> QuerySet[ProgressReport]:
         .prefetch_related("disbursements__envelope_line__source", "photos")
         .order_by("-reported_on", "-id")
     )
-
-
-def percent_done(line: CommuneLine, report: ProgressReport | None) -> Decimal | None:
-    """Quantity done as a share of the approved quantity (computed, never stored)."""
-    if report is None or not line.quantity:
-        return None
-    return (report.quantity_done * 100 / line.quantity).quantize(Decimal("0.1"))

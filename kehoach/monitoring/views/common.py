@@ -8,7 +8,6 @@ from typing import Any
 from django.http import Http404, HttpRequest
 
 from kehoach.accounts.permissions import Action, has_permission
-from kehoach.core.errors import NotFoundError
 from kehoach.synthesis.models import CommuneLine, CommunePlan
 from kehoach.synthesis.selectors import commune_plan_get_for_user
 from kehoach.synthesis.views.common import plan_context
@@ -17,10 +16,9 @@ from ..services.common import is_monitored
 
 
 def plan_or_404(request: HttpRequest, uid: Any) -> CommunePlan:
-    try:
-        return commune_plan_get_for_user(user=request.user, uid=uid)
-    except NotFoundError as exc:
-        raise Http404 from exc
+    """The plan, if the user may see it (``NotFoundError`` otherwise: the middleware answers
+    404)."""
+    return commune_plan_get_for_user(user=request.user, uid=uid)
 
 
 def work_or_404(plan: CommunePlan, line_uid: Any) -> CommuneLine:

@@ -18,7 +18,6 @@ from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 
 from kehoach.accounts.permissions import Action, can_see, has_permission
-from kehoach.core.errors import NotFoundError
 from kehoach.core.numbers import percent
 from kehoach.geo.choices import Level
 from kehoach.geo.models import AdministrativeUnit
@@ -240,10 +239,7 @@ def commune_dashboard_view(request: HttpRequest, uid: Any) -> HttpResponse:
 
 def _rollup_unit(request: HttpRequest, code: str) -> AdministrativeUnit:
     """A province or former district the user may see the roll-up of (404 otherwise)."""
-    try:
-        unit = unit_get_for_user(user=request.user, code=code)
-    except NotFoundError as exc:
-        raise Http404 from exc
+    unit = unit_get_for_user(user=request.user, code=code)  # NotFoundError: 404
     if unit.level not in (Level.PROVINCE, Level.DISTRICT) or not has_permission(
         request.user, Action.VIEW_ROLLUP, unit
     ):

@@ -14,11 +14,11 @@ from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 
 from kehoach.accounts.permissions import Action, has_permission
-from kehoach.core.errors import ApplicationError, NotFoundError
-from kehoach.synthesis.choices import CommunePlanStatus
+from kehoach.core.errors import ApplicationError
 from kehoach.synthesis.models import CommuneLine, CommunePlan
 
 from ..forms_evaluation import LineEvaluationForm, PlanEvaluationForm, TargetsAchievedForm
+from ..permissions import can_evaluate
 from ..services.common import is_monitored
 from ..services.evaluation import (
     EvaluationSummary,
@@ -32,8 +32,8 @@ from ..services.evaluation import (
 from .common import monitoring_context, plan_or_404, work_or_404
 
 
-def _may_write(context: dict[str, Any], plan: CommunePlan) -> bool:
-    return bool(context["may_evaluate"]) and plan.status != CommunePlanStatus.CLOSED
+def _may_write(request: HttpRequest, plan: CommunePlan) -> bool:
+    return can_evaluate(request.user, plan) is None
 
 
 def _plan_form(summary: EvaluationSummary) -> PlanEvaluationForm:
@@ -61,7 +61,7 @@ def _page(
 ) -> HttpResponse:
     context = monitoring_context(request, plan, "evaluation")
     summary = evaluation_summary(plan)
-    can_evaluate = _may_write(context, plan)
+    can_evaluate = _may_write(request, plan)
     context.update(
         {
             "summary": summary,
@@ -102,8 +102,6 @@ def plan_evaluation_view(request: HttpRequest, uid: Any) -> HttpResponse:
                 data=form.data_for_service(),
                 expected_version=form.cleaned_data.get("version"),
             )
-        except NotFoundError as exc:
-            raise Http404 from exc
         except ApplicationError as exc:
             form.add_service_error(exc)
         else:
@@ -127,8 +125,6 @@ def targets_achieved_view(request: HttpRequest, uid: Any) -> HttpResponse:
             changed = target_achievements_save(
                 actor=request.user, plan=plan, rows=form.data_for_service()
             )
-        except NotFoundError as exc:
-            raise Http404 from exc
         except ApplicationError as exc:
             form.add_service_error(exc)
         else:
@@ -149,12 +145,7 @@ def _line_form(row: WorkRow) -> LineEvaluationForm:
 
 
 def _may_evaluate_work(request: HttpRequest, line: CommuneLine) -> bool:
-    plan = line.plan
-    return (
-        plan.status != CommunePlanStatus.CLOSED
-        and has_permission(request.user, Action.EVALUATE_PLAN, plan.round.commune)
-        and is_monitored(plan)
-    )
+    return can_evaluate(request.user, line.plan) is None
 
 
 def work_section(request: HttpRequest, line: CommuneLine) -> tuple[str, dict[str, Any]] | None:
@@ -191,8 +182,6 @@ def work_evaluation_view(request: HttpRequest, uid: Any, line_uid: Any) -> HttpR
                     data=form.data_for_service(),
                     expected_version=form.cleaned_data.get("version"),
                 )
-            except NotFoundError as exc:
-                raise Http404 from exc
             except ApplicationError as exc:
                 form.add_service_error(exc)
             else:

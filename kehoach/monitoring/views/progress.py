@@ -1,5 +1,6 @@
 """The implementation tab of a commune plan: its works with their latest progress, a work's
-page (progress history, photos, supervision, evaluation) and the progress report form."""
+page (``work.py``: progress history, photos, supervision, evaluation) and the progress report
+form."""
 
 from __future__ import annotations
 
@@ -11,14 +12,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from kehoach.core.errors import ApplicationError, NotFoundError
-from kehoach.synthesis.models import CommuneLine, CommunePlan
+from kehoach.core.errors import ApplicationError
 
 from ..forms import ReportForm
-from ..selectors import is_delayed, works_with_progress
-from ..services.progress import funding_of, percent_done, progress_history, progress_report_create
-from . import evaluation, photos, supervision
+from ..selectors import works_with_progress
+from ..services.progress import progress_report_create
 from .common import monitoring_context, plan_or_404, work_or_404
+from .work import TEMPLATE, work_context, work_page
 
 
 @login_required
@@ -31,40 +31,10 @@ def works_view(request: HttpRequest, uid: Any) -> HttpResponse:
     return render(request, "monitoring/works.html", context)
 
 
-def _work_context(request: HttpRequest, plan: CommunePlan, line: CommuneLine) -> dict[str, Any]:
-    context = monitoring_context(request, plan, "works")
-    history = list(progress_history(line))
-    latest = next((r for r in history if r.is_latest), None)
-    context.update(
-        {
-            "line": line,
-            "history": history,
-            "latest": latest,
-            "percent": percent_done(line, latest),
-            "delayed": is_delayed(line, latest),
-            "funding": funding_of(line),
-            "sections": [
-                section
-                for section in (
-                    photos.work_section(request, line),
-                    supervision.work_section(request, line),
-                    evaluation.work_section(request, line),
-                )
-                if section is not None
-            ],
-        }
-    )
-    return context
-
-
 @login_required
 def work_view(request: HttpRequest, uid: Any, line_uid: Any) -> HttpResponse:
     plan = plan_or_404(request, uid)
-    line = work_or_404(plan, line_uid)
-    context = _work_context(request, plan, line)
-    if context["may_report"]:
-        context["form"] = ReportForm(funding=context["funding"])
-    return render(request, "monitoring/work.html", context)
+    return work_page(request, plan, work_or_404(plan, line_uid))
 
 
 @login_required
@@ -73,7 +43,7 @@ def report_create_view(request: HttpRequest, uid: Any, line_uid: Any) -> HttpRes
         raise Http404
     plan = plan_or_404(request, uid)
     line = work_or_404(plan, line_uid)
-    context = _work_context(request, plan, line)
+    context = work_context(request, plan, line)
     if not context["may_report"]:
         raise Http404
     form = ReportForm(request.POST, funding=context["funding"])
@@ -83,12 +53,10 @@ def report_create_view(request: HttpRequest, uid: Any, line_uid: Any) -> HttpRes
             progress_report_create(
                 actor=request.user, line=line, data=data, disbursed=form.disbursed()
             )
-        except NotFoundError as exc:
-            raise Http404 from exc
         except ApplicationError as exc:
             form.add_service_error(exc)
         else:
             messages.success(request, _("The progress report was saved."))
             return redirect("monitoring:work", uid=plan.uid, line_uid=line.uid)
     context["form"] = form
-    return render(request, "monitoring/work.html", context, status=400)
+    return render(request, TEMPLATE, context, status=400)

@@ -9,23 +9,29 @@ they disagree (``attendance_summary``); nothing is changed for the user.
 Every change is a write of its own (add, change, remove a person), checked like the other
 writes of a draft plan, audited with the values before and after (shown in the plan's history),
 and a person's row edited by someone else since it was opened is a conflict, not an overwrite.
-The Excel form F8 replaces the whole list at once through ``meeting_save(attendees=…)``, which
-uses ``clean_attendee`` and ``record_list_changes`` from here.
+The Excel form F8 replaces the whole list at once through ``meeting_save(attendees=…)``
+(``replace_attendees``).
+
+``validate_attendee`` and ``validate_attendance`` are the pure rules (no actor, no read, no
+write); ``attendees_apply`` is the one writer: adds, changes and removals in one transaction,
+rows written in bulk, one history row per change. ``attendee_add``, ``attendee_update`` and
+``attendee_delete`` are one-change calls to it.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from kehoach.approvals.audit import snapshot
 from kehoach.approvals.models import AuditEntry
-from kehoach.core.errors import ApplicationError, ApplicationErrors, Where
+from kehoach.core.errors import ApplicationError, Where
 from kehoach.core.text import nfc
+from kehoach.core.validation import Problem, raise_errors
 
 from ..choices import PovertyStatus, Sex
 from ..models import Attendee, VillageMeeting, VillagePlan
@@ -39,10 +45,8 @@ def _label(name: str) -> str:
     return str(getattr(Attendee._meta.get_field(name), "verbose_name", name)).capitalize()
 
 
-def clean_attendee(data: dict[str, Any], *, row: int | None = None) -> dict[str, Any]:
-    """Clean values of one person; raises ``ApplicationErrors`` naming each field (and the
-    row of the list, when given)."""
-    errors: list[ApplicationError] = []
+def _clean(data: dict[str, Any], row: int | None) -> tuple[dict[str, Any], list[Problem]]:
+    problems: list[Problem] = []
 
     def fail(field: str, code: str, text: str) -> None:
         if row is None:
@@ -53,16 +57,16 @@ def clean_attendee(data: dict[str, Any], *, row: int | None = None) -> dict[str,
                 "field": _label(field),
                 "problem": text,
             }
-        errors.append(ApplicationError(code, message, Where(field=field, row=row), detail=text))
+        problems.append(Problem(code, message, Where(field=field, row=row), detail=text))
 
     values: dict[str, Any] = {}
-    for field in ("full_name", "ethnicity", "household"):
-        values[field] = nfc(str(data.get(field) or ""))
-        if len(values[field]) > _LENGTHS[field]:
+    for field_name in ("full_name", "ethnicity", "household"):
+        values[field_name] = nfc(str(data.get(field_name) or ""))
+        if len(values[field_name]) > _LENGTHS[field_name]:
             fail(
-                field,
+                field_name,
                 "too_long",
-                _("write at most %(n)s characters.") % {"n": _LENGTHS[field]},
+                _("write at most %(n)s characters.") % {"n": _LENGTHS[field_name]},
             )
     if not values["full_name"]:
         fail("full_name", "required", _("enter the person's full name."))
@@ -72,8 +76,30 @@ def clean_attendee(data: dict[str, Any], *, row: int | None = None) -> dict[str,
     values["poverty_status"] = data.get("poverty_status") or PovertyStatus.OTHER
     if values["poverty_status"] not in PovertyStatus.values:
         fail("poverty_status", "invalid_choice", _("choose poor, near-poor or other household."))
-    if errors:
-        raise ApplicationErrors(errors)
+    return values, problems
+
+
+def validate_attendee(data: dict[str, Any], *, row: int | None = None) -> list[Problem]:
+    """The problems of one person's values, each naming its field (and the row of the list,
+    when given). Pure."""
+    return _clean(data, row)[1]
+
+
+def validate_attendance(rows: list[dict[str, Any]]) -> list[Problem]:
+    """The problems of a whole attendance list (the workbook F8's sheet): rows without a name
+    are skipped, every other row is judged and named by its position (1-based). Pure."""
+    problems: list[Problem] = []
+    for number, row in enumerate(rows, start=1):
+        if nfc(str(row.get("full_name") or "")):
+            problems.extend(validate_attendee(row, row=number))
+    return problems
+
+
+def clean_attendee(data: dict[str, Any], *, row: int | None = None) -> dict[str, Any]:
+    """Clean values of one person; raises ``ApplicationErrors`` naming each field (and the
+    row of the list, when given)."""
+    values, problems = _clean(data, row)
+    raise_errors(problems)
     return values
 
 
@@ -116,57 +142,137 @@ def meeting_of(plan: VillagePlan) -> VillageMeeting:
     return meeting
 
 
+@dataclass(frozen=True)
+class AttendeeChange:
+    """A person's row to change: the values typed (missing ones keep theirs) and the version
+    the user opened (``None``: not checked)."""
+
+    attendee: Attendee
+    data: dict[str, Any]
+    expected_version: int | None = None
+
+
+@dataclass
+class AttendeeChanges:
+    adds: list[dict[str, Any]] = field(default_factory=list)
+    changes: list[AttendeeChange] = field(default_factory=list)
+    removals: list[Attendee] = field(default_factory=list)
+
+
+@dataclass
+class AttendeesResult:
+    added: list[Attendee] = field(default_factory=list)
+    changed: list[Attendee] = field(default_factory=list)
+    """Every row asked to change, whether or not its values differed."""
+    removed: int = 0
+
+
+def _gone(attendee: Attendee) -> ApplicationError:
+    return ApplicationError(
+        "attendee_gone",
+        _("%(name)s was removed from the attendance list by someone else.")
+        % {"name": attendee.full_name},
+    )
+
+
+def _create_all(meeting: VillageMeeting, rows: list[dict[str, Any]]) -> list[Attendee]:
+    people = [Attendee(meeting=meeting, **values) for values in rows]
+    if connection.features.can_return_rows_from_bulk_insert:
+        return Attendee.objects.bulk_create(people)
+    for person in people:  # a database that cannot give the new keys back
+        person.save()
+    return people
+
+
 @transaction.atomic
+def attendees_apply(*, actor: Any, plan: VillagePlan, changes: AttendeeChanges) -> AttendeesResult:
+    """Add, change and remove people of the attendance list of the plan's meeting, all or
+    nothing: every row is judged first (``validate_attendee``), a row changed by someone else
+    since ``expected_version`` or removed meanwhile refuses the whole batch."""
+    require_editable(actor, plan)
+    meeting = meeting_of(plan) if changes.adds else None
+    wanted = [c.attendee.pk for c in changes.changes] + [a.pk for a in changes.removals]
+    current = {
+        a.pk: a
+        for a in Attendee.objects.select_for_update().filter(pk__in=wanted, meeting__plan=plan)
+    }
+    problems: list[Problem] = []
+    added: list[dict[str, Any]] = []
+    for data in changes.adds:
+        values, found = _clean(data, None)
+        problems.extend(found)
+        added.append(values)
+    updates: list[tuple[Attendee, dict[str, Any]]] = []
+    for change in changes.changes:
+        row = current.get(change.attendee.pk)
+        if row is None:
+            raise _gone(change.attendee)
+        check_version(row.version, change.expected_version, what=_("this person's row"))
+        values, found = _clean(
+            {**{f: getattr(row, f) for f in ATTENDEE_FIELDS}, **change.data}, None
+        )
+        problems.extend(found)
+        updates.append((row, values))
+    removed = []
+    for person in changes.removals:
+        row = current.get(person.pk)
+        if row is None:
+            raise _gone(person)
+        removed.append(row)
+    raise_errors(problems)
+
+    entries: list[AuditEntry] = []
+    changed: list[Attendee] = []
+    dirty: list[Attendee] = []
+    for row, values in updates:
+        before = _state(row)
+        for name, value in values.items():
+            setattr(row, name, value)
+        after = _state(row)
+        if after != before:
+            row.version += 1
+            dirty.append(row)
+            entries.append(
+                _entry(plan, row, AuditEntry.Operation.UPDATE, actor, before=before, after=after)
+            )
+        changed.append(row)
+    if dirty:
+        Attendee.objects.bulk_update(dirty, [*ATTENDEE_FIELDS, "version"])
+    entries += [
+        _entry(plan, row, AuditEntry.Operation.DELETE, actor, before=_state(row)) for row in removed
+    ]
+    Attendee.objects.filter(pk__in=[row.pk for row in removed]).delete()
+    new = _create_all(meeting, added) if meeting is not None else []
+    entries += [
+        _entry(plan, person, AuditEntry.Operation.CREATE, actor, after=_state(person))
+        for person in new
+    ]
+    AuditEntry.objects.bulk_create(entries)
+    return AttendeesResult(added=new, changed=changed, removed=len(removed))
+
+
 def attendee_add(*, actor: Any, plan: VillagePlan, data: dict[str, Any]) -> Attendee:
     """Add a person to the attendance list of the plan's meeting."""
-    require_editable(actor, plan)
-    meeting = meeting_of(plan)
-    values = clean_attendee(data)
-    attendee = Attendee.objects.create(meeting=meeting, **values)
-    _entry(plan, attendee, AuditEntry.Operation.CREATE, actor, after=_state(attendee)).save()
-    return attendee
+    result = attendees_apply(actor=actor, plan=plan, changes=AttendeeChanges(adds=[data]))
+    return result.added[0]
 
 
-def _current(attendee: Attendee) -> Attendee:
-    current = Attendee.objects.select_for_update().filter(pk=attendee.pk).first()
-    if current is None:
-        raise ApplicationError(
-            "attendee_gone",
-            _("%(name)s was removed from the attendance list by someone else.")
-            % {"name": attendee.full_name},
-        )
-    return current
-
-
-@transaction.atomic
 def attendee_update(
     *, actor: Any, attendee: Attendee, data: dict[str, Any], expected_version: int | None
 ) -> Attendee:
     """Change a person's row; refused if someone saved it after ``expected_version``."""
-    plan = attendee.meeting.plan
-    require_editable(actor, plan)
-    current = _current(attendee)
-    check_version(current.version, expected_version, what=_("this person's row"))
-    values = clean_attendee({**{f: getattr(current, f) for f in ATTENDEE_FIELDS}, **data})
-    before = _state(current)
-    for field, value in values.items():
-        setattr(current, field, value)
-    after = _state(current)
-    if after != before:
-        current.version += 1
-        current.save()
-        _entry(plan, current, AuditEntry.Operation.UPDATE, actor, before=before, after=after).save()
-    return current
+    change = AttendeeChange(attendee, data, expected_version)
+    result = attendees_apply(
+        actor=actor, plan=attendee.meeting.plan, changes=AttendeeChanges(changes=[change])
+    )
+    return result.changed[0]
 
 
-@transaction.atomic
 def attendee_delete(*, actor: Any, attendee: Attendee) -> None:
     """Remove a person from the attendance list (the history keeps the row)."""
-    plan = attendee.meeting.plan
-    require_editable(actor, plan)
-    current = _current(attendee)
-    _entry(plan, current, AuditEntry.Operation.DELETE, actor, before=_state(current)).save()
-    current.delete()
+    attendees_apply(
+        actor=actor, plan=attendee.meeting.plan, changes=AttendeeChanges(removals=[attendee])
+    )
 
 
 def replace_attendees(
@@ -175,17 +281,8 @@ def replace_attendees(
     """Replace the whole list (the Excel form F8). Rows without a name are skipped; every
     other row must be valid (the error names its row). The history records the people removed
     and the people added; a person on both lists with the same values is neither."""
-    cleaned: list[dict[str, Any]] = []
-    errors: list[ApplicationError] = []
-    for number, row in enumerate(rows, start=1):
-        if not nfc(str(row.get("full_name") or "")):
-            continue
-        try:
-            cleaned.append(clean_attendee(row, row=number))
-        except ApplicationErrors as exc:
-            errors.extend(exc.errors)
-    if errors:
-        raise ApplicationErrors(errors)
+    raise_errors(validate_attendance(rows))
+    cleaned = [_clean(row, None)[0] for row in rows if nfc(str(row.get("full_name") or ""))]
 
     def key(values: dict[str, Any]) -> tuple[Any, ...]:
         return tuple(values[f] for f in ATTENDEE_FIELDS)
@@ -211,8 +308,7 @@ def replace_attendees(
         for person in removed
     ]
     Attendee.objects.filter(pk__in=[person.pk for person in removed]).delete()
-    for values in added:
-        person = Attendee.objects.create(meeting=meeting, **values)
+    for person, values in zip(_create_all(meeting, added), added, strict=True):
         entries.append(_entry(plan, person, AuditEntry.Operation.CREATE, actor, after=values))
     AuditEntry.objects.bulk_create(entries)
 

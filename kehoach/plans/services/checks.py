@@ -11,19 +11,19 @@ meeting (R11) and each such line records it on submit."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from kehoach.catalog.choices import PriorityBoundScope
-from kehoach.core.errors import ApplicationError, ApplicationErrors
+from kehoach.core.errors import ApplicationError
 from kehoach.core.templatetags.vn import compact, pct
 
 from ..models import ProposalLine, VillageMeeting, VillagePlan
-from .lines import LINE_FIELDS, validate_line
+from .lines.fields import line_values
+from .lines.plan_rules import sector_rules
+from .lines.validators import LineContext, line_context, validate_proposal_line
 from .meeting import meeting_result
 
 _UNKNOWN = object()
@@ -44,7 +44,7 @@ def plan_checks(
     """Every whole-plan rule with its state. Pass the plan's alive lines (with ``sector``,
     ``unit`` and ``proposed_source`` selected) and its meeting when the caller already has
     them, to spare queries."""
-    profile = plan.round.profile
+    context = line_context(plan.round)
     if lines is None:
         lines = plan.lines.alive().select_related("sector", "unit", "proposed_source")
     lines = sorted(lines, key=lambda line: line.number)
@@ -60,56 +60,10 @@ def plan_checks(
         )
     else:
         checks.append(Check("has_lines", False, _("The plan has no proposal yet.")))
-    checks.extend(_line_checks(plan, lines))
+    checks.extend(_line_checks(context, lines))
 
-    by_sector: dict[int, list[ProposalLine]] = defaultdict(list)
-    for line in lines:
-        by_sector[line.sector_id].append(line)
-    low, high = (
-        profile.min_priority_activities_per_sector,
-        profile.max_priority_activities_per_sector,
-    )
-    for sector_lines in sorted(by_sector.values(), key=lambda ls: ls[0].sector.sort_order):
-        sector = sector_lines[0].sector
-        if profile.priority_bound_applies_to == PriorityBoundScope.ALL_LINES:
-            counted = sector_lines
-        else:
-            counted = [line for line in sector_lines if line.priority is not None]
-        count = len(counted)
-        ok = low <= count <= high
-        if ok:
-            message = _(
-                "%(sector)s: %(count)s priority activities (between %(min)s and %(max)s)."
-            ) % {"sector": sector.name, "count": count, "min": low, "max": high}
-        else:
-            message = _(
-                "%(sector)s has %(count)s priority activities; it must have between %(min)s "
-                "and %(max)s. Change the priority of some lines."
-            ) % {"sector": sector.name, "count": count, "min": low, "max": high}
-        checks.append(Check(f"priority_count:{sector.code}", ok, message))
-
-        if profile.unique_ranks_within_sector:
-            seen: dict[int, list[int]] = defaultdict(list)
-            for line in sector_lines:
-                if line.priority is not None:
-                    seen[line.priority].append(line.number)
-            for rank, numbers in sorted(seen.items()):
-                if len(numbers) > 1:
-                    checks.append(
-                        Check(
-                            f"unique_rank:{sector.code}:{rank}",
-                            False,
-                            _(
-                                "%(sector)s: priority %(rank)s is given to lines %(lines)s; "
-                                "each priority may be used only once in a sector."
-                            )
-                            % {
-                                "sector": sector.name,
-                                "rank": rank,
-                                "lines": ", ".join(str(n) for n in numbers),
-                            },
-                        )
-                    )
+    # R3, R4: one pure rule over the lines' values, which import previews also show
+    checks.extend(Check(s.code, s.ok, s.message) for s in sector_rules(context, lines))
 
     if meeting is _UNKNOWN:
         meeting = VillageMeeting.objects.filter(plan=plan).first()
@@ -117,18 +71,15 @@ def plan_checks(
     return checks
 
 
-def _line_checks(plan: VillagePlan, lines: list[ProposalLine]) -> list[Check]:
+def _line_checks(context: LineContext, lines: list[ProposalLine]) -> list[Check]:
     """Each line against its own rules, again: one failing check per line and field, with the
     message of the rule ("Line 3, Proposed source: …")."""
     checks: list[Check] = []
     for line in lines:
-        try:
-            validate_line(plan.round, line.number, {f: getattr(line, f) for f in LINE_FIELDS})
-        except ApplicationErrors as exc:
-            for error in exc.errors:
-                checks.append(
-                    Check(f"line:{line.number}:{error.where.field or ''}", False, error.message)
-                )
+        for problem in validate_proposal_line(context, line.number, line_values(line)):
+            checks.append(
+                Check(f"line:{line.number}:{problem.where.field or ''}", False, problem.message)
+            )
     return checks
 
 

@@ -11,9 +11,8 @@ from kehoach.accounts.permissions import Action, has_permission
 from kehoach.approvals.audit import audit_record, snapshot
 from kehoach.core.errors import ApplicationError, NotFoundError
 
-from ..choices import PlanStatus
 from ..models import VillagePlan
-from .guards import EDIT, check_plan_guards
+from ..permissions import plan_edit_refusal
 
 
 def require(actor: Any, action: Action, plan: VillagePlan) -> None:
@@ -38,16 +37,24 @@ def require_editable(actor: Any, plan: VillagePlan) -> None:
     if status is None:
         raise NotFoundError()
     plan.status = status
-    if plan.status != PlanStatus.DRAFT:
-        raise ApplicationError(
-            "plan_locked",
-            _(
-                "The plan of %(village)s is “%(status)s” and cannot be changed. "
-                "Ask the commune to return it if something must be corrected."
-            )
-            % {"village": plan.village.name, "status": plan.get_status_display()},
-        )
-    check_plan_guards(plan, EDIT)
+    # the same answer the pages ask (``permissions.can_edit_plan``), read under the lock
+    refusal = plan_edit_refusal(plan)
+    if refusal is not None:
+        refusal.raise_error()
+
+
+def lock_editable(actor: Any, plan: VillagePlan) -> VillagePlan:
+    """Check the actor may edit the plan, then lock it for this transaction and check again
+    with the status read under the lock (a plan submitted meanwhile is refused); the locked
+    plan, with its round, profile and village."""
+    require_editable(actor, plan)
+    locked = (
+        VillagePlan.objects.select_for_update()
+        .select_related("round__profile", "village")
+        .get(pk=plan.pk)
+    )
+    require_editable(actor, locked)
+    return locked
 
 
 def record_create(actor: Any, plan: VillagePlan, obj: models.Model, fields: list[str]) -> None:

@@ -1,5 +1,9 @@
 """The village meeting (F8): quorum and approval (R9), participation indicators (R10), and the
-meeting that decided each community contribution (R11)."""
+meeting that decided each community contribution (R11).
+
+``validate_meeting(context, values)`` is the pure judge of a meeting record (the web form, the
+workbook F8's check and ``meeting_save`` ask it); ``clean_meeting`` normalises what was typed
+first. Neither reads nor writes anything."""
 
 from __future__ import annotations
 
@@ -15,9 +19,10 @@ from django.utils.translation import gettext as _
 from kehoach.approvals.audit import snapshot
 from kehoach.catalog.models import ProcessProfile
 from kehoach.core import bounds
-from kehoach.core.errors import ApplicationError, ApplicationErrors, Where
+from kehoach.core.errors import Where
 from kehoach.core.numbers import percent
 from kehoach.core.text import nfc
+from kehoach.core.validation import Problem, raise_errors
 
 from ..models import VillageMeeting, VillagePlan
 from .attendance import replace_attendees
@@ -45,7 +50,8 @@ MEETING_FIELDS = [
 ]
 
 # Participation targets (R10) [P/I]: a province or programme profile may set its own in
-# ``ProcessProfile.extra["participation_targets"]``; these are the defaults.
+# ``ProcessProfile.extra["participation_targets"]`` (read, typed, by ``profile.policy``);
+# these are the defaults.
 DEFAULT_PARTICIPATION_TARGETS = {"women_pct": Decimal(30), "poor_pct": None, "em_pct": None}
 
 
@@ -81,13 +87,12 @@ class MeetingResult:
 
 
 def participation_targets(profile: ProcessProfile) -> dict[str, Decimal | None]:
-    configured = (profile.extra or {}).get("participation_targets") or {}
-    targets = dict(DEFAULT_PARTICIPATION_TARGETS)
-    for key in targets:
-        if key in configured:
-            value = configured[key]
-            targets[key] = Decimal(str(value)) if value is not None else None
-    return targets
+    """The profile's R10 targets (``catalog.policy``: its defaults where the profile sets
+    none), by indicator: ``women_pct``, ``poor_pct``, ``em_pct``."""
+    configured = profile.policy.participation_targets
+    return {
+        key: configured.get(key, default) for key, default in DEFAULT_PARTICIPATION_TARGETS.items()
+    }
 
 
 def meeting_result(meeting: VillageMeeting, profile: ProcessProfile) -> MeetingResult:
@@ -144,14 +149,50 @@ def meeting_result(meeting: VillageMeeting, profile: ProcessProfile) -> MeetingR
     )
 
 
-def _validate(values: dict[str, Any], plan_year: int | None = None) -> None:
-    errors: list[ApplicationError] = []
+@dataclass(frozen=True)
+class MeetingContext:
+    """What judging a meeting record needs besides its values: the plan year (a meeting long
+    before it is a typing mistake) and today (a meeting cannot be in the future)."""
+
+    plan_year: int | None
+    today: datetime.date
+
+
+def meeting_context(plan: VillagePlan) -> MeetingContext:
+    return MeetingContext(plan_year=plan.round.plan_year, today=timezone.localdate())
+
+
+def clean_meeting(data: dict[str, Any]) -> dict[str, Any]:
+    """The values of a meeting record as they will be saved: texts normalised (the longer ones
+    keep their lines), the optional counts 0 when empty. Pure."""
+    values = {k: data.get(k) for k in MEETING_FIELDS}
+    for field in ("place", "chair", "secretary", "commune_staff"):
+        values[field] = nfc(values.get(field) or "")
+    for field in ("agenda", "decision"):  # longer texts keep their lines
+        lines = (values.get(field) or "").splitlines()
+        values[field] = "\n".join(nfc(line) for line in lines).strip()
+    for field in (
+        "participants_women",
+        "participants_poor",
+        "participants_em",
+        "votes_disagree",
+        "votes_abstain",
+    ):
+        values[field] = values.get(field) or 0
+    return values
+
+
+def validate_meeting(context: MeetingContext, values: dict[str, Any]) -> list[Problem]:
+    """The problems of a meeting record (``clean_meeting``'s values), each naming its field:
+    required items and bounds first (the rest is judged only when they hold), then the date,
+    and the figures against each other (R9's inputs)."""
+    errors: list[Problem] = []
 
     def fail(field: str, code: str, text: str) -> None:
         label = str(getattr(VillageMeeting._meta.get_field(field), "verbose_name", field))
         label = label.capitalize()
         errors.append(
-            ApplicationError(
+            Problem(
                 code,
                 _("%(field)s: %(problem)s") % {"field": label, "problem": text},
                 Where(field=field),
@@ -172,22 +213,22 @@ def _validate(values: dict[str, Any], plan_year: int | None = None) -> None:
     for problem in bounds.problems(VillageMeeting, values):
         fail(problem.field, problem.code, problem.text)
     if errors:
-        raise ApplicationErrors(errors)
+        return errors
     held_on = values["held_on"]
     if isinstance(held_on, datetime.date):
-        if held_on > timezone.localdate():
+        if held_on > context.today:
             fail(
                 "held_on",
                 "in_future",
                 _("%(date)s is in the future; enter the day the meeting was held.")
                 % {"date": held_on.strftime("%d/%m/%Y")},
             )
-        elif plan_year is not None and held_on.year < plan_year - 2:
+        elif context.plan_year is not None and held_on.year < context.plan_year - 2:
             fail(
                 "held_on",
                 "too_early",
                 _("%(date)s is too long before the plan year %(year)s; check the year.")
-                % {"date": held_on.strftime("%d/%m/%Y"), "year": plan_year},
+                % {"date": held_on.strftime("%d/%m/%Y"), "year": context.plan_year},
             )
     for field in MEETING_FIELDS:
         value = values.get(field)
@@ -238,8 +279,7 @@ def _validate(values: dict[str, Any], plan_year: int | None = None) -> None:
             )
             % {"votes": votes, "total": values["participants_total"]},
         )
-    if errors:
-        raise ApplicationErrors(errors)
+    return errors
 
 
 @transaction.atomic
@@ -257,21 +297,8 @@ def meeting_save(
     # Lock the plan and check again: a plan submitted meanwhile must not change.
     plan = VillagePlan.objects.select_for_update().select_related("round").get(pk=plan.pk)
     require_editable(actor, plan)
-    values = {k: data.get(k) for k in MEETING_FIELDS}
-    for field in ("place", "chair", "secretary", "commune_staff"):
-        values[field] = nfc(values.get(field) or "")
-    for field in ("agenda", "decision"):  # longer texts keep their lines
-        lines = (values.get(field) or "").splitlines()
-        values[field] = "\n".join(nfc(line) for line in lines).strip()
-    for field in (
-        "participants_women",
-        "participants_poor",
-        "participants_em",
-        "votes_disagree",
-        "votes_abstain",
-    ):
-        values[field] = values.get(field) or 0
-    _validate(values, plan.round.plan_year)
+    values = clean_meeting(data)
+    raise_errors(validate_meeting(meeting_context(plan), values))
     meeting = VillageMeeting.objects.select_for_update().filter(plan=plan).first()
     if meeting is None:
         meeting = VillageMeeting.objects.create(plan=plan, **values)

@@ -7,9 +7,12 @@ submitted plan cannot be edited. Returning and reopening also ask the guards oth
 register (``services.guards``): once the commune plan is beyond its draft, they go through an
 amendment of the commune plan.
 
-``can_submit``, ``can_return``, ``can_revise`` and ``can_accept_meeting`` answer why a user may
-not take the step now (``approvals.workflow.Reason``) or None; the services raise the same
-reason, and the plan page shows a button only when the answer is None (``plan_offers``).
+``can_submit``, ``can_return``, ``can_revise`` and ``can_accept_meeting`` (in
+``plans.permissions``, re-exported here) answer why a user may not take the step now
+(``approvals.workflow.Reason``) or None; the services raise the same reason, and the plan page
+shows a button only when the answer is None (``plan_offers``). The first three stay here:
+submitting asks the checklist (``services.checks``), whose imports reach ``services.common``,
+which imports ``permissions``. The table itself is ``plans.workflow`` (re-exported here).
 """
 
 from __future__ import annotations
@@ -20,11 +23,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from kehoach.accounts.choices import Role
 from kehoach.accounts.models import RoleAssignment
-from kehoach.accounts.permissions import Action, has_permission
+from kehoach.accounts.permissions import Action
 from kehoach.approvals.audit import audit_record
 from kehoach.approvals.models import AuditEntry
 from kehoach.approvals.services import notify
@@ -32,52 +34,35 @@ from kehoach.approvals.workflow import (
     Offer,
     Reason,
     Transition,
-    Workflow,
-    reason_of,
     transition_apply,
     transition_reason,
     transitions_offered,
 )
-from kehoach.core.errors import ApplicationError, NotFoundError, Where
+from kehoach.core.errors import ApplicationError, Where
 from kehoach.core.text import nfc
 
-from ..choices import PlanStatus
 from ..models import ProposalLine, VillageMeeting, VillagePlan
+from ..permissions import can_accept_meeting
+from ..workflow import CONFIRMED_ACTIONS, VILLAGE_PLAN_WORKFLOW
 from .checks import plan_ready_to_submit
 from .common import require
-from .guards import EDIT, RETURN, REVISE, check_plan_guards
+from .guards import RETURN, REVISE, check_plan_guards
 
-VILLAGE_PLAN_WORKFLOW = Workflow(
-    name="village_plan",
-    transitions=[
-        Transition(
-            "submit",
-            PlanStatus.DRAFT,
-            PlanStatus.SUBMITTED,
-            Action.SUBMIT_PLAN,
-            gettext_lazy("Submit to the commune"),
-        ),
-        Transition(
-            "return",
-            PlanStatus.SUBMITTED,
-            PlanStatus.RETURNED,
-            Action.RETURN_PLAN,
-            gettext_lazy("Return for revision"),
-            needs_comment=True,
-        ),
-        Transition(
-            "revise",
-            PlanStatus.RETURNED,
-            PlanStatus.DRAFT,
-            Action.REVISE_PLAN,
-            gettext_lazy("Reopen for revision"),
-        ),
-    ],
-)
-
-
-CONFIRMED_ACTIONS = ("submit",)
-"""Steps a user confirms on a page of their own first (what they lock), not in one click."""
+__all__ = [
+    "CONFIRMED_ACTIONS",
+    "VILLAGE_PLAN_WORKFLOW",
+    "can_accept_meeting",
+    "can_return",
+    "can_revise",
+    "can_submit",
+    "can_transition",
+    "plan_accept_meeting",
+    "plan_offers",
+    "plan_return",
+    "plan_revise",
+    "plan_submit",
+    "plan_transition",
+]
 
 
 def _precondition(plan: VillagePlan, step: Transition) -> None:
@@ -124,28 +109,6 @@ def plan_offers(user: Any, plan: VillagePlan) -> list[Offer]:
         unit=plan.village,
         precondition=_precondition,
     )
-
-
-def _accept_meeting_check(user: Any, plan: VillagePlan) -> None:
-    if not has_permission(user, Action.ACCEPT_MEETING, plan.village):
-        raise NotFoundError()
-    if plan.status != PlanStatus.DRAFT:
-        raise ApplicationError("plan_locked", _("Only a draft plan's meeting can be accepted."))
-    if not VillageMeeting.objects.filter(plan=plan).exists():
-        raise ApplicationError(
-            "meeting_missing",
-            _(
-                "Record the village meeting first. The commune can accept a recorded meeting "
-                "that falls short of the quorum or the approval, not a meeting that was not "
-                "recorded: the village meeting decides the community contributions."
-            ),
-        )
-    check_plan_guards(plan, EDIT)
-
-
-def can_accept_meeting(user: Any, plan: VillagePlan) -> Reason | None:
-    """Why ``user`` may not accept the plan's recorded meeting now (R9, R11), or None."""
-    return reason_of(lambda: _accept_meeting_check(user, plan))
 
 
 def _on_apply(plan: VillagePlan, step: Transition, actor: Any) -> None:

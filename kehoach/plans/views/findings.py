@@ -16,10 +16,12 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from kehoach.catalog.models import Sector
-from kehoach.core.errors import ApplicationError, NotFoundError
+from kehoach.core.errors import ApplicationError
+from kehoach.core.reasons import Reason
 
 from ..forms_findings import ProblemForm, RankingItemForm, SwotForm
 from ..models import Problem, RankingItem, SwotEntry, VillagePlan
+from ..permissions import PLAN_LOCKED
 from ..services.findings import (
     SCORE_MAX,
     SCORE_MIN,
@@ -37,30 +39,21 @@ from ..services.findings import (
     swot_entries,
     swot_save,
 )
-from .common import plan_context, plan_or_404
+from .common import for_the_middleware, plan_context, plan_or_404
 
 
 def _editable(request: HttpRequest, context: dict[str, Any], to: str) -> HttpResponse | None:
-    """``None`` when the user may change the plan now; otherwise a 404 (may not edit at all)
-    or a redirect with the reason (the plan is locked)."""
-    if not context["may_edit"]:
-        raise Http404
-    if not context["can_edit"]:
-        messages.error(request, _("The plan is locked and cannot be changed."))
-        return redirect(to, uid=context["plan"].uid)
-    return None
-
-
-def _locked(request: HttpRequest, exc: ApplicationError) -> bool:
-    """What a form cannot show: a missing object (or one the user may not touch) is a 404;
-    a locked plan is a message, and the caller redirects (True). Other errors (False) go next
-    to their input."""
-    if isinstance(exc, NotFoundError):
-        raise Http404 from exc
-    if exc.code == "plan_locked":
-        messages.error(request, exc.message)
-        return True
-    return False
+    """``None`` when the user may change the findings now (``can_edit_findings``). Otherwise
+    the reason goes to the middleware (a 404 for a user who may not edit at all; the message,
+    back on the page the form was on, for a locked plan), or, for the GET of an edit form, the
+    page ``to`` with the message."""
+    reason: Reason | None = context["edit_refusal"]
+    if reason is None:
+        return None
+    if reason.hidden or request.method == "POST":
+        reason.raise_error()
+    messages.error(request, reason.message)
+    return redirect(to, uid=context["plan"].uid)
 
 
 # --- findings: SWOT (F3) and problems (F4) ----------------------------------------------------
@@ -124,8 +117,7 @@ def swot_save_view(request: HttpRequest, uid: Any, code: str) -> HttpResponse:
         try:
             swot_save(actor=request.user, plan=plan, sector=sector, **form.service_data())
         except ApplicationError as exc:
-            if _locked(request, exc):
-                return redirect("plans:findings", uid=plan.uid)
+            for_the_middleware(exc, PLAN_LOCKED)
             form.add_service_error(exc)
         else:
             messages.success(
@@ -144,17 +136,12 @@ def swot_delete_view(request: HttpRequest, uid: Any, code: str) -> HttpResponse:
     entry = SwotEntry.objects.filter(plan=plan, sector__code=code).select_related("sector").first()
     if entry is None:
         raise Http404
-    try:
-        swot_delete(actor=request.user, entry=entry)
-    except ApplicationError as exc:
-        if not _locked(request, exc):
-            messages.error(request, exc.message)
-    else:
-        messages.success(
-            request,
-            _("The SWOT analysis of “%(sector)s” is deleted.")
-            % {"sector": entry.sector.display_name()},
-        )
+    swot_delete(actor=request.user, entry=entry)
+    messages.success(
+        request,
+        _("The SWOT analysis of “%(sector)s” is deleted.")
+        % {"sector": entry.sector.display_name()},
+    )
     return redirect("plans:findings", uid=plan.uid)
 
 
@@ -170,8 +157,7 @@ def problem_create_view(request: HttpRequest, uid: Any) -> HttpResponse:
         try:
             problem_create(actor=request.user, plan=plan, data=form.service_data())
         except ApplicationError as exc:
-            if _locked(request, exc):
-                return redirect("plans:findings", uid=plan.uid)
+            for_the_middleware(exc, PLAN_LOCKED)
             form.add_service_error(exc)
         else:
             messages.success(request, _("The problem is added."))
@@ -200,8 +186,7 @@ def problem_edit_view(request: HttpRequest, uid: Any, pk: int) -> HttpResponse:
         try:
             problem_update(actor=request.user, problem=problem, data=form.service_data())
         except ApplicationError as exc:
-            if _locked(request, exc):
-                return redirect("plans:findings", uid=plan.uid)
+            for_the_middleware(exc, PLAN_LOCKED)
             form.add_service_error(exc)
         else:
             messages.success(request, _("The problem is saved."))
@@ -214,13 +199,8 @@ def problem_edit_view(request: HttpRequest, uid: Any, pk: int) -> HttpResponse:
 def problem_delete_view(request: HttpRequest, uid: Any, pk: int) -> HttpResponse:
     plan = plan_or_404(request, uid)
     problem = _problem_or_404(plan, pk)
-    try:
-        problem_delete(actor=request.user, problem=problem)
-    except ApplicationError as exc:
-        if not _locked(request, exc):
-            messages.error(request, exc.message)
-    else:
-        messages.success(request, _("The problem is deleted."))
+    problem_delete(actor=request.user, problem=problem)
+    messages.success(request, _("The problem is deleted."))
     return redirect("plans:findings", uid=plan.uid)
 
 
@@ -267,8 +247,7 @@ def ranking_item_create_view(request: HttpRequest, uid: Any) -> HttpResponse:
         try:
             ranking_item_create(actor=request.user, plan=plan, **form.service_data())
         except ApplicationError as exc:
-            if _locked(request, exc):
-                return redirect("plans:ranking", uid=plan.uid)
+            for_the_middleware(exc, PLAN_LOCKED)
             form.add_service_error(exc)
         else:
             messages.success(request, _("The row is added to the ranking."))
@@ -297,8 +276,7 @@ def ranking_item_edit_view(request: HttpRequest, uid: Any, pk: int) -> HttpRespo
         try:
             ranking_item_update(actor=request.user, item=item, **form.service_data())
         except ApplicationError as exc:
-            if _locked(request, exc):
-                return redirect("plans:ranking", uid=plan.uid)
+            for_the_middleware(exc, PLAN_LOCKED)
             form.add_service_error(exc)
         else:
             messages.success(request, _("The ranking row is saved."))
@@ -311,13 +289,8 @@ def ranking_item_edit_view(request: HttpRequest, uid: Any, pk: int) -> HttpRespo
 def ranking_item_delete_view(request: HttpRequest, uid: Any, pk: int) -> HttpResponse:
     plan = plan_or_404(request, uid)
     item = _item_or_404(plan, pk)
-    try:
-        ranking_item_delete(actor=request.user, item=item)
-    except ApplicationError as exc:
-        if not _locked(request, exc):
-            messages.error(request, exc.message)
-    else:
-        messages.success(request, _("The ranking row is deleted."))
+    ranking_item_delete(actor=request.user, item=item)
+    messages.success(request, _("The ranking row is deleted."))
     return redirect("plans:ranking", uid=plan.uid)
 
 
@@ -325,12 +298,7 @@ def ranking_item_delete_view(request: HttpRequest, uid: Any, pk: int) -> HttpRes
 @require_POST
 def ranking_apply_view(request: HttpRequest, uid: Any) -> HttpResponse:
     plan = plan_or_404(request, uid)
-    try:
-        changed = ranking_apply_priorities(actor=request.user, plan=plan)
-    except ApplicationError as exc:
-        if not _locked(request, exc):
-            messages.error(request, exc.message)
-        return redirect("plans:ranking", uid=plan.uid)
+    changed = ranking_apply_priorities(actor=request.user, plan=plan)
     if changed:
         messages.success(
             request,

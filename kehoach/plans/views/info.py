@@ -10,13 +10,13 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kehoach.core.errors import ApplicationError, NotFoundError
+from kehoach.core.errors import ApplicationError
 from kehoach.core.numbers import format_date_vi, format_number_vi
 
 from ..forms_info import (
@@ -27,6 +27,7 @@ from ..forms_info import (
     source_name,
 )
 from ..models import BasicInfo, VillagePlan
+from ..permissions import PLAN_LOCKED
 from ..services.info import (
     ETHNIC_GROUPS,
     F1_GROUPS,
@@ -39,7 +40,7 @@ from ..services.info import (
     basic_info_previous,
     basic_info_save,
 )
-from .common import plan_context, plan_or_404
+from .common import for_the_middleware, plan_context, plan_or_404, refuse_hidden
 
 
 def _shown(row: F1Row, value: Any) -> str:
@@ -151,10 +152,9 @@ def info_view(request: HttpRequest, uid: Any) -> HttpResponse:
     if request.method != "POST":
         form, formset = _unbound(info)
         return _render(request, plan, context, info, form, formset)
-    if not context["may_edit"]:
-        raise Http404
-    form = BasicInfoForm(request.POST)
+    refuse_hidden(context)
     formset = ethnic_formset(data=request.POST)
+    form = BasicInfoForm(request.POST, ethnic=formset)
     form_ok = form.is_valid()
     if not (formset.is_valid() and form_ok):
         return _render(request, plan, context, info, form, formset, status=400)
@@ -167,12 +167,8 @@ def info_view(request: HttpRequest, uid: Any) -> HttpResponse:
             ethnic_groups=ethnic_rows(formset),
             expected_version=form.cleaned_data.get("version"),
         )
-    except NotFoundError as exc:
-        raise Http404 from exc
     except ApplicationError as exc:
-        if exc.code == "plan_locked":
-            messages.error(request, exc.message)
-            return redirect("plans:info", uid=plan.uid)
+        for_the_middleware(exc, PLAN_LOCKED)
         if exc.code == "conflict":
             # Nothing was saved: show what the other person saved, ready to be changed again.
             fresh = basic_info_get_or_empty(plan)
@@ -180,9 +176,16 @@ def info_view(request: HttpRequest, uid: Any) -> HttpResponse:
             return _render(
                 request, plan, context, fresh, form, formset, status=409, conflict=exc.message
             )
-        table_errors = form.add_service_error(exc, formset)
+        form.add_service_error(exc)
         return _render(
-            request, plan, context, info, form, formset, status=400, ethnic_errors=table_errors
+            request,
+            plan,
+            context,
+            info,
+            form,
+            formset,
+            status=400,
+            ethnic_errors=form.table_errors,
         )
     messages.success(request, _("The basic information of the village is saved."))
     return redirect("plans:info", uid=plan.uid)
@@ -192,16 +195,10 @@ def info_view(request: HttpRequest, uid: Any) -> HttpResponse:
 @require_POST
 def info_copy_previous_view(request: HttpRequest, uid: Any) -> HttpResponse:
     plan = plan_or_404(request, uid)
-    try:
-        basic_info_copy_previous(actor=request.user, plan=plan)
-    except NotFoundError as exc:
-        raise Http404 from exc
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request, _("Last year's values are copied. Check them and correct what has changed.")
-        )
+    basic_info_copy_previous(actor=request.user, plan=plan)
+    messages.success(
+        request, _("Last year's values are copied. Check them and correct what has changed.")
+    )
     return redirect("plans:info", uid=plan.uid)
 
 

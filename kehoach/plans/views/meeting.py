@@ -13,10 +13,11 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kehoach.core.errors import ApplicationError, NotFoundError
+from kehoach.core.errors import ApplicationError
 
 from ..forms import AttendeeForm, MeetingForm
 from ..models import Attendee, VillageMeeting, VillagePlan
+from ..permissions import PLAN_LOCKED
 from ..services.attendance import (
     attendance_summary,
     attendee_add,
@@ -24,7 +25,7 @@ from ..services.attendance import (
     attendee_update,
 )
 from ..services.meeting import meeting_result, meeting_save
-from .common import plan_context, plan_or_404
+from .common import for_the_middleware, plan_context, plan_or_404, refuse_hidden
 from .focus import focus_first_error, focus_first_field
 
 ADD_PREFIX = "attendee"
@@ -131,9 +132,9 @@ def _done(request: HttpRequest, plan: VillagePlan, flash: str, *, focus: str | i
 
 
 def _require_may_edit(request: HttpRequest, plan: VillagePlan) -> dict[str, Any]:
+    """The tab's context; a user who may not edit the plan at all gets a 404."""
     context = plan_context(request, plan, "meeting")
-    if not context["may_edit"]:
-        raise Http404
+    refuse_hidden(context)
     return context
 
 
@@ -154,9 +155,8 @@ def meeting_view(request: HttpRequest, uid: Any) -> HttpResponse:
                 data=data,
                 expected_version=form.cleaned_data.get("version"),
             )
-        except NotFoundError as exc:
-            raise Http404 from exc
         except ApplicationError as exc:
+            for_the_middleware(exc)
             form.add_service_error(exc)
         else:
             messages.success(request, _("The village meeting is recorded."))
@@ -184,10 +184,9 @@ def attendee_create_view(request: HttpRequest, uid: Any) -> HttpResponse:
     if form.is_valid():
         try:
             person = attendee_add(actor=request.user, plan=plan, data=form.service_data())
-        except NotFoundError as exc:
-            raise Http404 from exc
         except ApplicationError as exc:
-            if exc.code in ("plan_locked", "meeting_missing", "commune_plan_frozen"):
+            for_the_middleware(exc)
+            if exc.code in (PLAN_LOCKED, "meeting_missing", "commune_plan_frozen"):
                 return _attendance_response(request, plan, status=400, error=exc.message)
             form.add_service_error(exc)
         else:
@@ -215,11 +214,9 @@ def _attendee_or_404(plan: VillagePlan, pk: int) -> Attendee:
 def attendee_edit_view(request: HttpRequest, uid: Any, pk: int) -> HttpResponse:
     plan = plan_or_404(request, uid)
     person = _attendee_or_404(plan, pk)
-    context = _require_may_edit(request, plan)
-    if not context["can_edit"]:
-        return _attendance_response(
-            request, plan, status=400, error=_("The plan is locked and cannot be changed.")
-        )
+    reason = _require_may_edit(request, plan)["edit_refusal"]
+    if reason is not None:  # locked or frozen: said in the section
+        return _attendance_response(request, plan, status=400, error=reason.message)
     if request.method != "POST":
         return _attendance_response(request, plan, editing=person.pk)
     form = AttendeeForm(request.POST, prefix=EDIT_PREFIX)
@@ -232,10 +229,9 @@ def attendee_edit_view(request: HttpRequest, uid: Any, pk: int) -> HttpResponse:
                 data=form.service_data(),
                 expected_version=form.cleaned_data.get("version"),
             )
-        except NotFoundError as exc:
-            raise Http404 from exc
         except ApplicationError as exc:
-            if exc.code in ("plan_locked", "attendee_gone", "commune_plan_frozen"):
+            for_the_middleware(exc)
+            if exc.code in (PLAN_LOCKED, "attendee_gone", "commune_plan_frozen"):
                 return _attendance_response(request, plan, status=400, error=exc.message)
             if exc.code == "conflict":
                 status = 409
@@ -258,9 +254,8 @@ def attendee_delete_view(request: HttpRequest, uid: Any, pk: int) -> HttpRespons
     _require_may_edit(request, plan)
     try:
         attendee_delete(actor=request.user, attendee=person)
-    except NotFoundError as exc:
-        raise Http404 from exc
-    except ApplicationError as exc:
+    except ApplicationError as exc:  # shown in the attendance section, as the others
+        for_the_middleware(exc)
         return _attendance_response(request, plan, status=400, error=exc.message)
     return _done(
         request,

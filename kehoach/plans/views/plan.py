@@ -8,27 +8,22 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from kehoach.approvals.history import plan_history
-from kehoach.approvals.workflow import FORBIDDEN
-from kehoach.core.errors import ApplicationError, NotFoundError
+from kehoach.core.errors import ApplicationError
+from kehoach.core.reasons import FORBIDDEN
 
-from ..choices import PlanStatus
 from ..forms import AcceptMeetingForm, CommentForm, LineForm
 from ..models import ProposalLine, VillageMeeting, VillagePlan
 from ..panels import plan_panels
+from ..permissions import can_edit_lines
 from ..selectors import lines_by_sector, plan_lines, plan_open_returns
 from ..services.carry_over import (
-    carry_over,
     carry_over_candidates,
-    carry_over_preview,
-    previous_plan,
 )
 from ..services.checks import plan_checks
 from ..services.lines import (
@@ -40,12 +35,8 @@ from ..services.lines import (
 )
 from ..services.meeting import meeting_result
 from ..services.workflow import (
-    CONFIRMED_ACTIONS,
     can_accept_meeting,
-    can_transition,
-    plan_accept_meeting,
     plan_offers,
-    plan_transition,
 )
 from .common import plan_context, plan_or_404
 from .focus import focus_first_error, focus_first_field
@@ -153,6 +144,14 @@ def _render_saved(
     return render(request, "plans/partials/line_saved.html", context)
 
 
+def _forbid_unless_may_edit(request: HttpRequest, plan: VillagePlan) -> None:
+    """A user who may not edit the plan at all gets the page of a missing one (a locked or
+    frozen plan is refused by the service, beside the form)."""
+    refusal = can_edit_lines(request.user, plan)
+    if refusal is not None and refusal.code == FORBIDDEN:
+        refusal.raise_error()
+
+
 def _uuid_or_none(text: str) -> uuid.UUID | None:
     try:
         return uuid.UUID(text)
@@ -181,10 +180,9 @@ def line_create_view(request: HttpRequest, uid: Any) -> HttpResponse:
     plan = plan_or_404(request, uid)
     form = _line_form(plan, request.POST or None)
     if request.method == "POST" and form.is_valid():
+        _forbid_unless_may_edit(request, plan)
         try:
             line = proposal_line_create(actor=request.user, plan=plan, data=form.service_data())
-        except NotFoundError as exc:
-            raise Http404 from exc
         except ApplicationError as exc:
             form.add_service_error(exc)
         else:
@@ -238,8 +236,9 @@ def line_edit_view(request: HttpRequest, uid: Any, line_uid: Any) -> HttpRespons
     plan = plan_or_404(request, uid)
     line = _line_or_404(plan, line_uid)
     context = plan_context(request, plan, "proposals")
-    if not context["can_edit"]:
-        if not context["may_edit"]:
+    refusal = can_edit_lines(request.user, plan)
+    if refusal is not None:
+        if refusal.code == FORBIDDEN:
             raise Http404
         messages.error(request, _("The plan is locked and cannot be changed."))
         return redirect("plans:plan", uid=plan.uid)
@@ -255,8 +254,6 @@ def line_edit_view(request: HttpRequest, uid: Any, line_uid: Any) -> HttpRespons
                     data=form.service_data(),
                     expected_version=form.cleaned_data.get("version") or 0,
                 )
-            except NotFoundError as exc:
-                raise Http404 from exc
             except ConflictError as exc:
                 conflict = exc
                 data = request.POST.copy()
@@ -301,13 +298,7 @@ def line_edit_view(request: HttpRequest, uid: Any, line_uid: Any) -> HttpRespons
 def line_delete_view(request: HttpRequest, uid: Any, line_uid: Any) -> HttpResponse:
     plan = plan_or_404(request, uid)
     line = _line_or_404(plan, line_uid)
-    try:
-        proposal_line_delete(actor=request.user, line=line)
-    except NotFoundError as exc:
-        raise Http404 from exc
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-        return redirect("plans:plan", uid=plan.uid)
+    proposal_line_delete(actor=request.user, line=line)  # a refusal: core.refusals answers
     if _is_htmx(request):
         return _render_swap(request, plan, "plans/partials/proposals_swap.html", deleted=line)
     messages.success(request, _("Line %(number)s deleted.") % {"number": line.number})
@@ -319,13 +310,7 @@ def line_delete_view(request: HttpRequest, uid: Any, line_uid: Any) -> HttpRespo
 def line_restore_view(request: HttpRequest, uid: Any, line_uid: Any) -> HttpResponse:
     plan = plan_or_404(request, uid)
     line = _line_or_404(plan, line_uid, alive=False)
-    try:
-        proposal_line_restore(actor=request.user, line=line)
-    except NotFoundError as exc:
-        raise Http404 from exc
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-        return redirect("plans:plan", uid=plan.uid)
+    proposal_line_restore(actor=request.user, line=line)  # a refusal: core.refusals answers
     flash = _("Line %(number)s restored.") % {"number": line.number}
     if _is_htmx(request):
         return _render_swap(
@@ -333,112 +318,3 @@ def line_restore_view(request: HttpRequest, uid: Any, line_uid: Any) -> HttpResp
         )
     messages.success(request, flash)
     return redirect("plans:plan", uid=plan.uid)
-
-
-@login_required
-def transition_view(request: HttpRequest, uid: Any, action: str) -> HttpResponse:
-    """A step of the plan's workflow. Submitting is confirmed first: GET (and a POST without
-    ``confirm``) shows what it does and what it locks; the POST with ``confirm`` does it."""
-    plan = plan_or_404(request, uid)
-    confirmed = action in CONFIRMED_ACTIONS
-    if request.method != "POST" and not confirmed:
-        return HttpResponseNotAllowed(["POST"])
-    if confirmed and (request.method != "POST" or request.POST.get("confirm") != "1"):
-        reason = can_transition(request.user, plan, action)
-        if reason is not None and reason.code == FORBIDDEN:
-            raise Http404
-        context = plan_context(request, plan, "proposals")
-        lines = plan_lines(plan)
-        _groups, grand = lines_by_sector(lines)
-        context.update(
-            {"action": action, "reason": reason, "grand": grand, "line_count": len(lines)}
-        )
-        return render(request, "plans/transition_confirm.html", context)
-    form = CommentForm(request.POST)
-    comment = form.data.get("comment", "") if form.is_bound else ""
-    try:
-        plan = plan_transition(actor=request.user, plan=plan, action=action, comment=comment)
-    except NotFoundError as exc:
-        raise Http404 from exc
-    except ApplicationError as exc:
-        for line in exc.message.splitlines():
-            messages.error(request, line)
-    else:
-        messages.success(
-            request,
-            _("The plan is now “%(status)s”.") % {"status": plan.get_status_display()},
-        )
-    return redirect("plans:plan", uid=plan.uid)
-
-
-@login_required
-@require_POST
-def accept_meeting_view(request: HttpRequest, uid: Any) -> HttpResponse:
-    plan = plan_or_404(request, uid)
-    form = AcceptMeetingForm(request.POST)
-    reason = form.data.get("reason", "")
-    try:
-        plan_accept_meeting(actor=request.user, plan=plan, reason=reason)
-    except NotFoundError as exc:
-        raise Http404 from exc
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("The meeting is accepted; the plan can be submitted."))
-    return redirect("plans:plan", uid=plan.uid)
-
-
-@login_required
-def history_view(request: HttpRequest, uid: Any) -> HttpResponse:
-    plan = plan_or_404(request, uid)
-    context = plan_context(request, plan, "history")
-    context["events"] = plan_history(plan.uid, dict(PlanStatus.choices))
-    return render(request, "plans/history.html", context)
-
-
-@login_required
-def carry_over_view(request: HttpRequest, uid: Any) -> HttpResponse:
-    """Last year's unfunded and deferred proposals and unfinished works, each with why it is
-    offered and what carrying it over does (a source no longer in use left empty) or why it
-    cannot be carried; nothing ticked in advance; then the carry-over of exactly the ticked."""
-    plan = plan_or_404(request, uid)
-    context = plan_context(request, plan, "proposals")
-    if not context["may_edit"]:
-        raise Http404
-    errors: list[str] = []
-    chosen: set[str] = set()
-    if request.method == "POST":
-        chosen = set(request.POST.getlist("lines"))
-        try:
-            done = carry_over(
-                actor=request.user, plan=plan, line_uids=request.POST.getlist("lines")
-            )
-        except NotFoundError as exc:
-            raise Http404 from exc
-        except ApplicationError as exc:
-            errors = [item.message for item in getattr(exc, "errors", None) or [exc]]
-        else:
-            messages.success(
-                request,
-                ngettext(
-                    "%(count)s proposal carried over from last year.",
-                    "%(count)s proposals carried over from last year.",
-                    len(done.lines),
-                )
-                % {"count": len(done.lines)},
-            )
-            for note in done.notes:
-                messages.warning(request, note)
-            return redirect("plans:plan", uid=plan.uid)
-    candidates = carry_over_preview(plan)
-    before = previous_plan(plan)
-    context.update(
-        {
-            "candidates": candidates,
-            "previous_year": before.round.plan_year if before else None,
-            "errors": errors,
-            "chosen": chosen,
-            "can_carry": context["can_edit"] and any(c.ok for c in candidates),
-        }
-    )
-    return render(request, "plans/carry_over.html", context, status=400 if errors else 200)

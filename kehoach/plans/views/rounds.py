@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kehoach.accounts.permissions import Action, can_see, has_permission
-from kehoach.core.errors import ApplicationError, NotFoundError
+from kehoach.core.errors import ApplicationError
 from kehoach.geo.choices import Level
 from kehoach.geo.models import AdministrativeUnit
 from kehoach.geo.selectors import unit_ancestors, unit_get_for_user
@@ -24,6 +24,7 @@ from ..panels import round_panels
 from ..selectors import commune_participation, round_get_for_user, rounds_of
 from ..services.meeting import meeting_result, participation_targets
 from ..services.rounds import round_add_missing_plans, round_create
+from .common import for_the_middleware
 
 
 def commune_rounds_panel(
@@ -49,10 +50,7 @@ def _ancestors(request: HttpRequest, unit: AdministrativeUnit) -> list[Administr
 
 @login_required
 def round_create_view(request: HttpRequest, code: str) -> HttpResponse:
-    try:
-        commune = unit_get_for_user(user=request.user, code=code)
-    except NotFoundError as exc:
-        raise Http404 from exc
+    commune = unit_get_for_user(user=request.user, code=code)
     if commune.level != Level.COMMUNE or not has_permission(
         request.user, Action.MANAGE_ROUNDS, commune
     ):
@@ -61,9 +59,8 @@ def round_create_view(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             round_ = round_create(actor=request.user, commune=commune, **form.cleaned_data)
-        except NotFoundError as exc:
-            raise Http404 from exc
         except ApplicationError as exc:
+            for_the_middleware(exc)
             form.add_service_error(exc)
         else:
             messages.success(
@@ -82,10 +79,7 @@ def round_create_view(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def round_detail(request: HttpRequest, uid: Any) -> HttpResponse:
-    try:
-        round_ = round_get_for_user(user=request.user, uid=uid)
-    except NotFoundError as exc:
-        raise Http404 from exc
+    round_ = round_get_for_user(user=request.user, uid=uid)
     if request.method == "POST":
         return _add_missing(request, round_)
     plans = list(
@@ -138,9 +132,6 @@ def round_detail(request: HttpRequest, uid: Any) -> HttpResponse:
 
 
 def _add_missing(request: HttpRequest, round_: Any) -> HttpResponse:
-    try:
-        created = round_add_missing_plans(actor=request.user, round_=round_)
-    except NotFoundError as exc:
-        raise Http404 from exc
+    created = round_add_missing_plans(actor=request.user, round_=round_)
     messages.success(request, _("%(count)s village plans added.") % {"count": len(created)})
     return redirect("plans:round", uid=round_.uid)

@@ -115,3 +115,19 @@ def record(
         before=before if operation != "create" else None,
         after=after,
     )
+
+
+# --- HB1: what the line writers and the scoring share (issue 14) ------------------------------
+
+
+def check_version(current: Any, expected: int | None) -> None:
+    """Refuse a change made on an older version of a commune line (optimistic versions)."""
+    if expected is not None and current.version != expected:
+        raise ApplicationError(
+            "conflict",
+            _(
+                "Line %(number)s was changed by someone else after you opened it. Nothing was "
+                "saved; reload the page and make your change again."
+            )
+            % {"number": current.number},
+        )

@@ -30,7 +30,8 @@ from ..models import EnvelopeLine
 
 EM_VILLAGE_SHARE_PCT = Decimal(50)
 """A village counts as an ethnic-minority village when at least this share of its households
-are ethnic-minority households [I]; a process profile may set ``extra["em_village_share_pct"]``."""
+are ethnic-minority households [I]; a process profile may
+set ``em_village_share_pct`` (``profile.policy``)."""
 
 
 def keywords(text: str) -> list[str]:
@@ -55,9 +56,7 @@ def matching_words(text: str) -> tuple[str, ...]:
 
 def village_flags(round_: PlanningRound) -> dict[int, set[str]]:
     """The classifications of each village of the round, from its basic information (F1)."""
-    threshold = Decimal(
-        str((round_.profile.extra or {}).get("em_village_share_pct", EM_VILLAGE_SHARE_PCT))
-    )
+    threshold = round_.profile.policy.em_village_share_pct
     flags: dict[int, set[str]] = {}
     rows = BasicInfo.objects.filter(plan__round=round_).values(
         "plan__village_id",

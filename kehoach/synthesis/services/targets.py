@@ -4,55 +4,47 @@ One row per active indicator of the catalog: the actual value of the year before
 one, the plan and the estimate of the current year, the plan of the plan year. The two
 comparisons of the form (estimate against plan of the current year, plan year against the
 current estimate, in %) are computed, never typed (R27).
+
+``validate_targets`` is pure (the indicators are given); ``targets_apply`` writes the rows that
+changed in one transaction, in bulk, with one audit row each; ``targets_save`` is the page's
+call to it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kehoach.approvals.audit import snapshot
+from kehoach.approvals.audit import audit_bulk, audit_entry, snapshot
+from kehoach.approvals.models import AuditEntry
 from kehoach.catalog.models import Indicator
 from kehoach.core import bounds
-from kehoach.core.errors import ApplicationError, ApplicationErrors, Where
-from kehoach.core.numbers import ParseError, parse_decimal_vi, percent
+from kehoach.core.errors import Where
+from kehoach.core.numbers import ParseError, parse_decimal_vi
 from kehoach.core.text import nfc
+from kehoach.core.validation import Problem, raise_errors
 
 from ..models import CommunePlan, TargetValue
-from .common import record, require_editable
+from ..selectors import TargetRow, targets_table
+from .common import require_editable
+
+__all__ = [
+    "AUDIT_FIELDS",
+    "VALUE_FIELDS",
+    "TargetRow",
+    "clean_targets",
+    "targets_apply",
+    "targets_save",
+    "targets_table",
+    "validate_targets",
+]
 
 VALUE_FIELDS = ["actual_previous", "plan_current", "estimate_current", "plan_next"]
 AUDIT_FIELDS = ["indicator", *VALUE_FIELDS, "notes"]
-
-
-@dataclass
-class TargetRow:
-    indicator: Indicator
-    value: TargetValue | None
-
-    def get(self, name: str) -> Decimal | None:
-        return getattr(self.value, name) if self.value else None
-
-    @property
-    def estimate_vs_plan_pct(self) -> Decimal | None:
-        return percent(self.get("estimate_current"), self.get("plan_current"))
-
-    @property
-    def next_vs_estimate_pct(self) -> Decimal | None:
-        return percent(self.get("plan_next"), self.get("estimate_current"))
-
-
-def targets_table(plan: CommunePlan) -> list[TargetRow]:
-    """Every active indicator (catalog order) with the plan's values, in two queries."""
-    values = {v.indicator_id: v for v in TargetValue.objects.filter(plan=plan)}
-    indicators = Indicator.objects.filter(is_active=True) | Indicator.objects.filter(
-        pk__in=list(values)
-    )
-    return [TargetRow(indicator=i, value=values.get(i.pk)) for i in indicators.distinct()]
 
 
 def _parse(indicator: Indicator, name: str, raw: Any) -> Decimal | None:
@@ -69,14 +61,12 @@ def _parse(indicator: Indicator, name: str, raw: Any) -> Decimal | None:
     return value
 
 
-@transaction.atomic
-def targets_save(*, actor: Any, plan: CommunePlan, rows: dict[str, dict[str, Any]]) -> int:
-    """Save the values typed for each indicator (``rows[indicator code][field]``), all or
-    nothing; returns how many rows changed."""
-    plan = require_editable(actor, plan)
-    indicators = {i.code: i for i in Indicator.objects.all()}
-    existing = {v.indicator_id: v for v in TargetValue.objects.filter(plan=plan)}
-    errors: list[ApplicationError] = []
+def clean_targets(
+    indicators: dict[str, Indicator], rows: dict[str, dict[str, Any]]
+) -> tuple[dict[str, dict[str, Any]], list[Problem]]:
+    """The clean values typed for each indicator (``rows[indicator code][field]``; unknown
+    codes ignored) and the problems, pure: ``indicators`` maps the codes to the catalog."""
+    problems: list[Problem] = []
     cleaned: dict[str, dict[str, Any]] = {}
     for code, data in rows.items():
         indicator = indicators.get(code)
@@ -88,8 +78,8 @@ def targets_save(*, actor: Any, plan: CommunePlan, rows: dict[str, dict[str, Any
                 values[name] = _parse(indicator, name, data.get(name))
             except ParseError as exc:
                 label = getattr(TargetValue._meta.get_field(name), "verbose_name", name)
-                errors.append(
-                    ApplicationError(
+                problems.append(
+                    Problem(
                         "target_invalid",
                         _("%(indicator)s, %(column)s: %(problem)s")
                         % {"indicator": indicator.name, "column": label, "problem": exc.message},
@@ -97,25 +87,76 @@ def targets_save(*, actor: Any, plan: CommunePlan, rows: dict[str, dict[str, Any
                     )
                 )
         cleaned[code] = values
-    if errors:
-        raise ApplicationErrors(errors)
-    changed = 0
+    return cleaned, problems
+
+
+def validate_targets(
+    indicators: dict[str, Indicator], rows: dict[str, dict[str, Any]]
+) -> list[Problem]:
+    return clean_targets(indicators, rows)[1]
+
+
+@transaction.atomic
+def targets_apply(*, actor: Any, plan: CommunePlan, changes: dict[str, dict[str, Any]]) -> int:
+    """Write the values of each indicator (``changes[indicator code][field]``), all or nothing:
+    new rows in one insert, changed rows in one update, one audit row per row written; rows
+    left empty are not created. Returns how many rows changed."""
+    plan = require_editable(actor, plan)
+    indicators = {i.code: i for i in Indicator.objects.all()}
+    cleaned, problems = clean_targets(indicators, changes)
+    raise_errors(problems)
+    existing = {v.indicator_id: v for v in TargetValue.objects.filter(plan=plan)}
+    added: list[TargetValue] = []
+    updated: list[tuple[TargetValue, dict[str, Any]]] = []
+    now = timezone.now()
     for code, values in cleaned.items():
         indicator = indicators[code]
         current = existing.get(indicator.pk)
-        empty = all(values[n] is None for n in VALUE_FIELDS) and not values["notes"]
         if current is None:
-            if empty:
+            if all(values[n] is None for n in VALUE_FIELDS) and not values["notes"]:
                 continue
-            current = TargetValue.objects.create(plan=plan, indicator=indicator, **values)
-            record(actor, plan, current, "create", AUDIT_FIELDS)
-            changed += 1
+            added.append(TargetValue(plan=plan, indicator=indicator, **values))
             continue
         before = snapshot(current, AUDIT_FIELDS)
         for name, value in values.items():
             setattr(current, name, value)
         if snapshot(current, AUDIT_FIELDS) != before:
-            current.save()
-            record(actor, plan, current, "update", AUDIT_FIELDS, before=before)
-            changed += 1
-    return changed
+            current.updated_at = now
+            updated.append((current, before))
+    TargetValue.objects.bulk_create(added)
+    if updated:
+        TargetValue.objects.bulk_update(
+            [row for row, _before in updated], [*VALUE_FIELDS, "notes", "updated_at"]
+        )
+    audit_bulk(
+        [
+            *(
+                audit_entry(
+                    actor=actor,
+                    plan_uid=plan.uid,
+                    obj=row,
+                    operation=AuditEntry.Operation.CREATE,
+                    after=snapshot(row, AUDIT_FIELDS),
+                )
+                for row in added
+            ),
+            *(
+                audit_entry(
+                    actor=actor,
+                    plan_uid=plan.uid,
+                    obj=row,
+                    operation=AuditEntry.Operation.UPDATE,
+                    before=before,
+                    after=snapshot(row, AUDIT_FIELDS),
+                )
+                for row, before in updated
+            ),
+        ]
+    )
+    return len(added) + len(updated)
+
+
+def targets_save(*, actor: Any, plan: CommunePlan, rows: dict[str, dict[str, Any]]) -> int:
+    """Save the values typed for each indicator (``rows[indicator code][field]``), all or
+    nothing; returns how many rows changed."""
+    return targets_apply(actor=actor, plan=plan, changes=rows)

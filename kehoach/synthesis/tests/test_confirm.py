@@ -21,18 +21,19 @@ from kehoach.plans.services.workflow import plan_offers as village_offers
 
 from ..choices import CommunePlanStatus
 from ..models import CommunePlan
-from ..services.common import envelope_for
-from ..services.envelope import can_edit_line, can_publish, envelope_line_delete
-from ..services.workflow import (
+from ..permissions import (
     can_amend,
     can_approve,
+    can_edit_line,
     can_return,
     can_submit,
-    commune_plan_approve,
-    commune_plan_transition,
     plan_offers,
 )
-from ..services.workflow import can_publish as can_publish_plan
+from ..permissions import can_publish as can_publish_plan
+from ..permissions import can_publish_envelope as can_publish
+from ..services.common import envelope_for
+from ..services.envelope import envelope_line_delete
+from ..services.workflow import commune_plan_approve, commune_plan_transition
 from . import factories as f
 from .test_workflow import PDF, RESOLUTION, _world
 

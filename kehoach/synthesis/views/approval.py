@@ -24,17 +24,15 @@ from kehoach.plans.views.common import plan_or_404 as village_plan_or_404
 from ..choices import Decision
 from ..forms import ApproveForm
 from ..models import CommunePlan
-from ..services.workflow import (
-    CONFIRMED_ACTIONS,
-    can_transition,
-    commune_plan_approve,
-    commune_plan_transition,
+from ..permissions import CONFIRMED_ACTIONS, can_transition, plan_offers
+from ..services.workflow import commune_plan_approve, commune_plan_transition, undecided_lines
+from ..versions import (
+    field_label,
     latest_version,
-    plan_offers,
-    undecided_lines,
+    plan_snapshot,
+    versions_diff,
     village_feedback,
 )
-from ..versions import field_label, plan_snapshot, versions_diff
 from .common import local_url, plan_context, plan_or_404, service_action
 
 
@@ -138,8 +136,6 @@ def approve_view(request: HttpRequest, uid: Any) -> HttpResponse:
                     scan=form.cleaned_data.get("scan"),
                     comment=form.cleaned_data.get("comment") or "",
                 )
-            except NotFoundError as exc:
-                raise Http404 from exc
             except ApplicationError as exc:
                 form.add_service_error(exc)
             else:

@@ -21,9 +21,9 @@ from kehoach.plans.models import PlanningRound
 from kehoach.plans.selectors import round_get_for_user
 
 from ..models import CommunePlan
-from ..selectors import commune_plan_get_for_user
+from ..permissions import can_edit_plan
+from ..selectors import commune_plan_get_for_user, envelope_use
 from ..services.common import envelope_for
-from ..services.envelope import envelope_use
 
 
 def is_htmx(request: HttpRequest) -> bool:
@@ -34,17 +34,11 @@ def is_htmx(request: HttpRequest) -> bool:
 
 
 def plan_or_404(request: HttpRequest, uid: Any) -> CommunePlan:
-    try:
-        return commune_plan_get_for_user(user=request.user, uid=uid)
-    except NotFoundError as exc:
-        raise Http404 from exc
+    return commune_plan_get_for_user(user=request.user, uid=uid)  # missing: 404 (middleware)
 
 
 def round_or_404(request: HttpRequest, uid: Any) -> PlanningRound:
-    try:
-        return round_get_for_user(user=request.user, uid=uid)
-    except NotFoundError as exc:
-        raise Http404 from exc
+    return round_get_for_user(user=request.user, uid=uid)  # missing: 404 (middleware)
 
 
 def ancestors_of(request: HttpRequest, unit: Any) -> list[Any]:
@@ -69,7 +63,7 @@ def plan_context(request: HttpRequest, plan: CommunePlan, tab: str) -> dict[str,
         "ancestors": ancestors_of(request, round_.commune),
         "tab": tab,
         "may_edit": may_edit,
-        "can_edit": may_edit and plan.is_editable,
+        "can_edit": can_edit_plan(request.user, plan) is None,
         "profile": round_.profile,
         "envelope": envelope,
         "envelope_use": use,

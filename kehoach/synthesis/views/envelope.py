@@ -13,25 +13,27 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from kehoach.core.errors import ApplicationError, NotFoundError
+from kehoach.core.errors import ApplicationError
 
 from ..choices import EnvelopeOrigin
 from ..forms import EnvelopeLineForm
 from ..models import EnvelopeLine
+from ..permissions import (
+    can_add_envelope_line,
+    can_edit_line,
+    can_publish_envelope,
+    may_edit_line,
+    origin_for,
+)
+from ..selectors import effective_counterpart, envelope_use
 from ..services.common import commune_plan_for, draft_reason, envelope_for
 from ..services.eligibility import area_text
 from ..services.envelope import (
-    can_edit_line,
-    can_publish,
-    effective_counterpart,
     envelope_line_create,
     envelope_line_delete,
     envelope_line_restore,
     envelope_line_update,
     envelope_publish,
-    envelope_use,
-    may_edit_line,
-    origin_for,
 )
 from .common import ancestors_of, round_or_404, service_action
 
@@ -65,8 +67,8 @@ def _context(request: HttpRequest, round_: Any, **extra: Any) -> dict[str, Any]:
         "used": used,
         "left": total - used,
         "origin": origin,
-        "can_add": origin is not None and draft_reason(plan) is None,
-        "can_publish": can_publish(request.user, plan) is None,
+        "can_add": can_add_envelope_line(request.user, plan) is None,
+        "can_publish": can_publish_envelope(request.user, plan) is None,
         # deleted lines: listed for whoever may change them, restorable only while they may
         "deleted": [
             line
@@ -96,8 +98,6 @@ def envelope_view(request: HttpRequest, uid: Any) -> HttpResponse:
                     data=form.service_data(),
                     villages=form.cleaned_data.get("area_villages"),
                 )
-            except NotFoundError as exc:
-                raise Http404 from exc
             except ApplicationError as exc:
                 form.add_service_error(exc)
             else:
@@ -157,8 +157,6 @@ def envelope_line_edit(request: HttpRequest, uid: Any, line_uid: Any) -> HttpRes
                 villages=form.cleaned_data.get("area_villages"),
                 expected_version=form.cleaned_data.get("version"),
             )
-        except NotFoundError as exc:
-            raise Http404 from exc
         except ApplicationError as exc:
             form.add_service_error(exc)
         else:

@@ -18,11 +18,10 @@ from kehoach.core.numbers import format_number_vi
 from ..choices import AllocationMode, DecisionOrigin
 from ..models import AllocationRun
 from ..reports import financial_plan
+from ..selectors import envelope_use, lines_with_sources, runs_to_compare, targets_table
 from ..services.common import envelope_for
-from ..services.envelope import envelope_use
-from ..services.funding import allocation_apply, allocation_run, runs_to_compare
-from ..services.lines import lines_with_sources
-from ..services.targets import VALUE_FIELDS, targets_save, targets_table
+from ..services.funding import allocation_apply, allocation_run
+from ..services.targets import VALUE_FIELDS, targets_save
 from .common import plan_context, plan_or_404, service_action
 
 
@@ -129,8 +128,8 @@ def targets_view(request: HttpRequest, uid: Any) -> HttpResponse:
                 posted.setdefault(code, {})[name] = value
         try:
             changed = targets_save(actor=request.user, plan=plan, rows=posted)
-        except NotFoundError as exc:
-            raise Http404 from exc
+        except NotFoundError:
+            raise  # a 404, from the middleware
         except ApplicationError as exc:
             for item in getattr(exc, "errors", None) or [exc]:
                 errors[item.where.field or ""] = item.message

@@ -15,7 +15,7 @@ from kehoach.plans.models import PlanningRound, VillagePlan
 from ..choices import Firmness
 from ..models import CommunePlan, Envelope
 from ..reports import rollup_years
-from ..services.workflow import village_feedback
+from ..versions import village_feedback
 
 
 def envelope_plan_panel(

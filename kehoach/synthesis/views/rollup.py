@@ -10,7 +10,6 @@ from django.shortcuts import render
 
 from kehoach.accounts.permissions import Action, has_permission
 from kehoach.catalog.models import FundingSource
-from kehoach.core.errors import NotFoundError
 from kehoach.geo.choices import Level
 from kehoach.geo.models import AdministrativeUnit
 from kehoach.geo.selectors import unit_get_for_user
@@ -20,10 +19,7 @@ from .common import ancestors_of
 
 
 def _unit(request: HttpRequest, code: str) -> AdministrativeUnit:
-    try:
-        unit = unit_get_for_user(user=request.user, code=code)
-    except NotFoundError as exc:
-        raise Http404 from exc
+    unit = unit_get_for_user(user=request.user, code=code)  # missing: 404 (middleware)
     if unit.level not in (Level.PROVINCE, Level.DISTRICT) or not has_permission(
         request.user, Action.VIEW_ROLLUP, unit
     ):

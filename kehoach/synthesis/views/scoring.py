@@ -26,7 +26,7 @@ from kehoach.core.errors import ApplicationError, NotFoundError
 from kehoach.core.numbers import format_number_vi
 
 from ..models import CommuneLine, CommunePlan
-from ..services.lines import lines_with_sources
+from ..selectors import lines_with_sources
 from ..services.scoring import (
     Criterion,
     LineScore,
@@ -36,7 +36,7 @@ from ..services.scoring import (
     lines_for_scoring,
 )
 from .common import is_htmx, plan_context, plan_or_404
-from .plan import villages_of
+from .line import villages_of
 
 ORDERS = ("number", "rank")
 
@@ -157,9 +157,9 @@ def scoring_view(request: HttpRequest, uid: Any) -> HttpResponse:
             scores=typed,
             expected_version=_version(request.POST.get("version")),
         )
-    except NotFoundError as exc:
-        raise Http404 from exc
-    except ApplicationError as exc:
+    except NotFoundError:
+        raise  # the 404 page (middleware), not a form error
+    except ApplicationError as exc:  # the typed values are kept, each message by its cell
         for item in getattr(exc, "errors", None) or [exc]:
             code = (item.where.field or "").removeprefix("score_")
             if code in typed:

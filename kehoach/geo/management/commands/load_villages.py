@@ -3,9 +3,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from kehoach.accounts.models import User
 from kehoach.core.errors import ApplicationError
 from kehoach.geo.models import AdministrativeUnit
 from kehoach.geo.services import villages_import_csv
@@ -22,7 +22,7 @@ class Command(BaseCommand):
         commune = AdministrativeUnit.objects.filter(code=commune_code, level=3).first()
         if commune is None:
             raise CommandError(f"Không có xã mã {commune_code}. Hãy chạy load_units trước.")
-        actor = User(is_superuser=True, is_active=True, username="load_villages")
+        actor = get_user_model()(is_superuser=True, is_active=True, username="load_villages")
         try:
             result = villages_import_csv(
                 actor=actor, commune=commune, content=csv_path.read_bytes()

@@ -1,0 +1,216 @@
+"""Writes of the ranking matrix (F5): ``ranking_items_apply`` adds, changes and removes rows
+in one transaction (all judged first with ``ranking_validators.clean_ranking_item``, written
+in bulk, one audit row each); ``ranking_item_create/update/delete`` are one-change calls to it.
+``ranking_apply_priorities`` turns the ranking into proposal priorities (R2, R3): within each
+sector, the best-ranked linked proposals get ``min_priority``, ``min_priority + 1`` … for at
+most ``max_priority_activities_per_sector`` lines (capped at ``max_priority``); the sector's
+other linked proposals lose their priority; proposals that no ranking item links to are left
+alone."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from kehoach.approvals.audit import audit_bulk, audit_entry, snapshot
+from kehoach.core.errors import NotFoundError
+from kehoach.core.validation import Problem, raise_errors
+
+from ...models import ProposalLine, RankingItem, VillagePlan
+from ..common import lock_editable, record_update
+from .fields import LINE_PRIORITY_FIELDS, RANKING_AUDIT_FIELDS
+from .ranking_validators import RankingContext, clean_ranking_item
+from .selectors import plan_lines, ranking_criteria, ranking_table
+
+
+@dataclass(frozen=True)
+class RankingItemChange:
+    """A row to change: ``data`` has its ``label``, ``line`` (a proposal, its key or None) and
+    ``scores``, all replaced."""
+
+    item: RankingItem
+    data: Mapping[str, Any]
+
+
+@dataclass
+class RankingChanges:
+    adds: list[Mapping[str, Any]] = field(default_factory=list)
+    changes: list[RankingItemChange] = field(default_factory=list)
+    removals: list[RankingItem] = field(default_factory=list)
+
+
+@dataclass
+class RankingResult:
+    added: list[RankingItem] = field(default_factory=list)
+    changed: list[RankingItem] = field(default_factory=list)
+    removed: int = 0
+
+
+def _line_key(line: Any) -> Any:
+    return line.pk if isinstance(line, ProposalLine) else line
+
+
+@transaction.atomic
+def ranking_items_apply(*, actor: Any, plan: VillagePlan, changes: RankingChanges) -> RankingResult:
+    """Apply every change to the plan's ranking matrix, or none: the values of each added or
+    changed row are judged first (every problem is reported at once), then the linked
+    proposals found among the plan's alive lines (another plan's or a deleted one is refused as
+    not found), then the rows are written and audited in bulk."""
+    plan = lock_editable(actor, plan)
+    context = RankingContext(ranking_criteria(plan))
+    wanted = [c.item.pk for c in changes.changes] + [item.pk for item in changes.removals]
+    current = {
+        item.pk: item
+        for item in RankingItem.objects.select_for_update(of=("self",))
+        .select_related("line")
+        .filter(plan=plan, pk__in=wanted)
+    }
+    if len(current) != len(set(wanted)):
+        raise NotFoundError()
+    problems: list[Problem] = []
+    cleaned = []
+    for data in [*changes.adds, *(c.data for c in changes.changes)]:
+        clean = clean_ranking_item(context, data)
+        problems.extend(clean.problems)
+        cleaned.append((clean, data.get("line")))
+    raise_errors(problems)
+    keys = {_line_key(line) for _clean, line in cleaned if line is not None}
+    lines = {line.pk: line for line in plan_lines(plan, keys)}
+
+    def line_of(line: Any) -> ProposalLine | None:
+        return lines[_line_key(line)] if line is not None else None
+
+    added = [
+        RankingItem(plan=plan, label=clean.label, line=line_of(line), scores=clean.scores)
+        for clean, line in cleaned[: len(changes.adds)]
+    ]
+    if connection.features.can_return_rows_from_bulk_insert:
+        RankingItem.objects.bulk_create(added)
+    else:  # a database that cannot give the new keys back
+        for item in added:
+            item.save()
+    entries = [
+        audit_entry(
+            actor=actor,
+            plan_uid=plan.uid,
+            obj=item,
+            operation="create",
+            after=snapshot(item, RANKING_AUDIT_FIELDS),
+        )
+        for item in added
+    ]
+    changed: list[RankingItem] = []
+    now = timezone.now()
+    for change, (clean, line) in zip(changes.changes, cleaned[len(changes.adds) :], strict=True):
+        item = current[change.item.pk]
+        before = snapshot(item, RANKING_AUDIT_FIELDS)
+        item.label, item.line, item.scores = clean.label, line_of(line), clean.scores
+        item.updated_at = now
+        entries.append(
+            audit_entry(
+                actor=actor,
+                plan_uid=plan.uid,
+                obj=item,
+                operation="update",
+                before=before,
+                after=snapshot(item, RANKING_AUDIT_FIELDS),
+            )
+        )
+        changed.append(item)
+    if changed:
+        RankingItem.objects.bulk_update(changed, ["label", "line", "scores", "updated_at"])
+    removed = [current[item.pk] for item in changes.removals]
+    entries += [
+        audit_entry(
+            actor=actor,
+            plan_uid=plan.uid,
+            obj=item,
+            operation="delete",
+            before=snapshot(item, RANKING_AUDIT_FIELDS),
+        )
+        for item in removed
+    ]
+    RankingItem.objects.filter(pk__in=[item.pk for item in removed]).delete()
+    audit_bulk(entries)
+    return RankingResult(added=added, changed=changed, removed=len(removed))
+
+
+def ranking_item_create(
+    *,
+    actor: Any,
+    plan: VillagePlan,
+    label: str,
+    line: ProposalLine | int | None = None,
+    scores: Mapping[str, Any] | None = None,
+) -> RankingItem:
+    """Add a row to the ranking matrix. ``scores``: criterion code → whole number from
+    ``SCORE_MIN`` to ``SCORE_MAX``, or empty/missing when not yet scored. ``line``: the
+    plan's alive proposal the row stands for, if any."""
+    data = {"label": label, "line": line, "scores": scores}
+    return ranking_items_apply(actor=actor, plan=plan, changes=RankingChanges(adds=[data])).added[0]
+
+
+def ranking_item_update(
+    *,
+    actor: Any,
+    item: RankingItem,
+    label: str,
+    line: ProposalLine | int | None,
+    scores: Mapping[str, Any] | None,
+) -> RankingItem:
+    """Replace the label, linked proposal and scores of a ranking row."""
+    change = RankingItemChange(item, {"label": label, "line": line, "scores": scores})
+    result = ranking_items_apply(
+        actor=actor, plan=item.plan, changes=RankingChanges(changes=[change])
+    )
+    return result.changed[0]
+
+
+def ranking_item_delete(*, actor: Any, item: RankingItem) -> None:
+    ranking_items_apply(actor=actor, plan=item.plan, changes=RankingChanges(removals=[item]))
+
+
+@transaction.atomic
+def ranking_apply_priorities(*, actor: Any, plan: VillagePlan) -> int:
+    """Set the priority of every proposal a ranking row links to from the ranking (see the
+    module docstring); return how many proposals changed."""
+    plan = lock_editable(actor, plan)
+    profile = plan.round.profile
+    best: dict[int, tuple[int, ...]] = {}
+    for row in ranking_table(plan):
+        if row.item.line_id is None:
+            continue
+        key = (0, row.rank) if row.rank is not None else (1,)
+        if row.item.line_id not in best or key < best[row.item.line_id]:
+            best[row.item.line_id] = key
+    lines = list(
+        ProposalLine.objects.alive()
+        .select_for_update()
+        .filter(plan=plan, pk__in=best)
+        .order_by("number")
+    )
+    by_sector: dict[int, list[ProposalLine]] = defaultdict(list)
+    for line in lines:
+        by_sector[line.sector_id].append(line)
+    changed = 0
+    for sector_lines in by_sector.values():
+        ordered = sorted(sector_lines, key=lambda ln: (best[ln.pk], ln.number))
+        for position, line in enumerate(ordered):
+            ranked = best[line.pk][0] == 0
+            priority: int | None = None
+            if ranked and position < profile.max_priority_activities_per_sector:
+                priority = min(profile.min_priority + position, profile.max_priority)
+            if line.priority == priority:
+                continue
+            before = snapshot(line, LINE_PRIORITY_FIELDS)
+            line.priority = priority
+            line.version += 1
+            line.save(update_fields=["priority", "version", "updated_at"])
+            record_update(actor, plan, line, before, LINE_PRIORITY_FIELDS)
+            changed += 1
+    return changed

@@ -1,0 +1,360 @@
+"""The rules of one proposal line (F6), as a pure validator (issue 14).
+
+``validate_proposal_line(context, number, data)`` answers the problems of a line: R1 (amounts
+not negative, total = contribution + support, contribution = its parts), R2 (priority within
+the profile's bounds), R5 (months inside the plan year, start before end), R6 (a positive
+quantity, a unit from the catalogue), the sector, the proposed source (in use in the plan year),
+the beneficiaries and every value within its bound. It reads nothing and writes nothing: the
+catalogue objects come in ``data`` (a form's or a workbook's choice), the plan's policy in a
+``LineContext`` built once per plan by ``line_context(round_)``. Village proposals and the
+commune's own lines (R14) share it.
+
+A line without a problem costs no translation and no formatting: messages are only made for
+problems (a workbook of 20,000 lines is checked in a blink).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.utils.translation import gettext as _
+
+from kehoach.catalog.choices import PriorityBoundScope
+from kehoach.catalog.models import FundingSource, Sector, UnitOfMeasure
+from kehoach.core import bounds
+from kehoach.core.errors import Where
+from kehoach.core.numbers import format_number_vi
+from kehoach.core.text import nfc
+from kehoach.core.validation import Problem, raise_errors
+
+from ...models import ProposalLine
+from .fields import DEFAULTS, LINE_FIELDS, MODES, NON_NEGATIVE_FIELDS, field_label
+
+if TYPE_CHECKING:
+    from ...models import PlanningRound
+
+_ZERO = Decimal(0)
+_SPLIT = ("contribution_cash_mvnd", "contribution_labour_mvnd", "contribution_materials_mvnd")
+
+
+@dataclass(frozen=True)
+class LineContext:
+    """What the rules of a line need to know about its plan, read once per plan: the plan
+    year, the profile's priority bounds (R2) and its rules per sector (R3, R4)."""
+
+    plan_year: int
+    min_priority: int
+    max_priority: int
+    min_per_sector: int = 0
+    max_per_sector: int = 0
+    bound_applies_to_all_lines: bool = False
+    unique_ranks_within_sector: bool = False
+
+
+def line_context(round_: PlanningRound) -> LineContext:
+    """The context of the lines of every plan of ``round_`` (reads its profile if not loaded)."""
+    profile = round_.profile
+    return LineContext(
+        plan_year=round_.plan_year,
+        min_priority=profile.min_priority,
+        max_priority=profile.max_priority,
+        min_per_sector=profile.min_priority_activities_per_sector,
+        max_per_sector=profile.max_priority_activities_per_sector,
+        bound_applies_to_all_lines=(
+            profile.priority_bound_applies_to == PriorityBoundScope.ALL_LINES
+        ),
+        unique_ranks_within_sector=bool(profile.unique_ranks_within_sector),
+    )
+
+
+def _money(value: Decimal | None) -> str:
+    return format_number_vi(value or _ZERO, 3).rstrip("0").rstrip(",")
+
+
+def _problem(number: int, field: str, code: str, text: str) -> Problem:
+    message = _("Line %(number)s, %(field)s: %(problem)s") % {
+        "number": number,
+        "field": field_label(field),
+        "problem": text,
+    }
+    return Problem(code, message, Where(field=field), detail=text)
+
+
+def check_proposal_line(
+    context: LineContext, number: int, data: dict[str, Any]
+) -> tuple[dict[str, Any], list[Problem]]:
+    """The clean values of line ``number`` (defaults applied, texts in NFC, months on their
+    first day; by the names of ``LINE_FIELDS``) and its problems, in one pass."""
+    values = {**DEFAULTS, **data}
+    for name, default in DEFAULTS.items():  # an emptied cell or field takes the default
+        if default is not None and values[name] is None:
+            values[name] = default
+    for text_field in ("activity", "location", "notes"):
+        values[text_field] = nfc(values.get(text_field) or "")
+    # Every value within its bound first: a number that is not finite or out of this world
+    # would make the rules below meaningless (or raise).
+    if not _within_bounds(values):  # only then the full check, which words the problems
+        out_of_bounds = bounds.errors_for(ProposalLine, values, _maker(number), LINE_FIELDS)
+        if out_of_bounds:
+            return _clean(values), out_of_bounds
+    found: list[Problem] = []
+    year = context.plan_year
+
+    if not values["activity"]:
+        found.append(_problem(number, "activity", "activity_required", _("enter the activity.")))
+    sector = values.get("sector")
+    if not isinstance(sector, Sector) or not sector.is_active:
+        found.append(
+            _problem(number, "sector", "sector_invalid", _("choose a sector from the list."))
+        )
+
+    # R6 — quantity and unit
+    unit = values.get("unit")
+    if not isinstance(unit, UnitOfMeasure) or not unit.is_active:
+        found.append(_problem(number, "unit", "unit_invalid", _("choose a unit from the list.")))
+    quantity = values.get("quantity")
+    if quantity is None or Decimal(quantity) <= 0:
+        found.append(
+            _problem(
+                number,
+                "quantity",
+                "quantity_not_positive",
+                _("the quantity must be greater than 0."),
+            )
+        )
+
+    _check_months(number, year, values, found)
+    _check_amounts(number, values, found)
+
+    # R2 — priority domain
+    priority = values.get("priority")
+    if priority is not None and not (context.min_priority <= int(priority) <= context.max_priority):
+        found.append(
+            _problem(
+                number,
+                "priority",
+                "priority_out_of_range",
+                _(
+                    "the priority must be a whole number from %(min)s to %(max)s, or empty "
+                    "for a line that is not a priority."
+                )
+                % {"min": context.min_priority, "max": context.max_priority},
+            )
+        )
+
+    # Proposed source: exists and is active for the plan year
+    source = values.get("proposed_source")
+    if source is not None and (
+        not isinstance(source, FundingSource) or not source.is_active_for_year(year)
+    ):
+        found.append(
+            _problem(
+                number,
+                "proposed_source",
+                "source_inactive",
+                _("the source “%(source)s” is not in use in %(year)s; choose another.")
+                % {"source": getattr(source, "code", source), "year": year},
+            )
+        )
+
+    households = int(values.get("beneficiary_households") or 0)
+    for field in ("beneficiary_poor", "beneficiary_em"):
+        if int(values.get(field) or 0) > households:
+            found.append(
+                _problem(
+                    number,
+                    field,
+                    "beneficiaries_part",
+                    _("this cannot be more than the beneficiary households (%(households)s).")
+                    % {"households": households},
+                )
+            )
+    if values.get("implementation_mode") not in MODES:
+        found.append(
+            _problem(
+                number,
+                "implementation_mode",
+                "mode_invalid",
+                _("choose how the activity is carried out."),
+            )
+        )
+    return _clean(values), found
+
+
+_INFINITY = Decimal("Infinity")
+_Bounds = tuple[list[tuple[str, int]], list[tuple[str, Decimal, Decimal]]]
+_BOUNDS: _Bounds | None = None
+
+
+def _bounds() -> _Bounds:
+    """The bounded fields of ``LINE_FIELDS``, read once: (field, length) of the texts, (field,
+    minimum, maximum) of the numbers (an open end as an infinity)."""
+    global _BOUNDS
+    if _BOUNDS is None:
+        texts, numbers = [], []
+        for name in LINE_FIELDS:
+            limits = bounds.limits_of(ProposalLine, name)
+            if limits.length is not None:
+                texts.append((name, limits.length))
+            elif limits.minimum is not None or limits.maximum is not None:
+                low = -_INFINITY if limits.minimum is None else limits.minimum
+                high = _INFINITY if limits.maximum is None else limits.maximum
+                numbers.append((name, low, high))
+        _BOUNDS = (texts, numbers)
+    return _BOUNDS
+
+
+def _within_bounds(values: dict[str, Any]) -> bool:
+    """True when every value surely fits its bound (a text short enough, a decimal or whole
+    number, finite, within its range): the quick pass of a valid line. False sends the line to
+    ``bounds.errors_for``, which decides and words each problem (a float, a text where a
+    number belongs, anything unusual goes there too)."""
+    texts, numbers = _bounds()
+    get = values.get
+    for name, length in texts:
+        value = get(name)
+        if value is not None and (value.__class__ is not str or len(value) > length):
+            return False
+    for name, low, high in numbers:
+        value = get(name)
+        if value is None:
+            continue
+        kind = value.__class__
+        if kind is Decimal:
+            if not (value.is_finite() and low <= value <= high):
+                return False
+        elif kind is not int or not low <= value <= high:
+            if value == "":  # an empty cell has no bound
+                continue
+            return False  # anything else: the full check decides
+    return True
+
+
+def _maker(number: int) -> Any:
+    return lambda field, code, text: _problem(number, field, code, text)
+
+
+def _clean(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: values[k] for k in LINE_FIELDS}
+
+
+def _check_months(number: int, year: int, values: dict[str, Any], found: list[Problem]) -> None:
+    """R5 — months inside the plan year, start before end (months kept as their 1st)."""
+    start, end = values.get("start_month"), values.get("end_month")
+    for field, month in (("start_month", start), ("end_month", end)):
+        if not isinstance(month, datetime.date):
+            found.append(
+                _problem(number, field, "month_required", _("enter the month as mm/yyyy."))
+            )
+        elif month.year != year:
+            found.append(
+                _problem(
+                    number,
+                    field,
+                    "month_outside_year",
+                    _("%(month)s is outside the plan year %(year)s.")
+                    % {"month": month.strftime("%m/%Y"), "year": year},
+                )
+            )
+    if isinstance(start, datetime.date) and isinstance(end, datetime.date):
+        start, end = start.replace(day=1), end.replace(day=1)
+        values["start_month"], values["end_month"] = start, end
+        if start > end:
+            found.append(
+                _problem(
+                    number,
+                    "end_month",
+                    "end_before_start",
+                    _("the end (%(end)s) is before the start (%(start)s).")
+                    % {"end": end.strftime("%m/%Y"), "start": start.strftime("%m/%Y")},
+                )
+            )
+
+
+def _check_amounts(number: int, values: dict[str, Any], found: list[Problem]) -> None:
+    """R1 — amounts not negative, total = contribution + support, contribution = its parts."""
+    negative = False
+    for field in NON_NEGATIVE_FIELDS:
+        amount = values.get(field)
+        if amount is None:
+            values[field] = _ZERO
+        elif Decimal(amount) < 0:
+            negative = True
+            found.append(
+                _problem(number, field, "amount_negative", _("the amount cannot be negative."))
+            )
+    if values.get("total_cost_mvnd") is None:
+        found.append(
+            _problem(number, "total_cost_mvnd", "total_required", _("enter the total cost."))
+        )
+        return
+    if negative:
+        return
+    total = Decimal(values["total_cost_mvnd"])
+    contribution = Decimal(values["contribution_mvnd"])
+    support = Decimal(values["external_support_mvnd"])
+    if total != contribution + support:
+        found.append(
+            _problem(
+                number,
+                "total_cost_mvnd",
+                "cost_identity",
+                _(
+                    "the total cost (%(total)s) must equal the village contribution "
+                    "(%(contribution)s) plus the external support requested (%(support)s), "
+                    "that is %(sum)s million VND."
+                )
+                % {
+                    "total": _money(total),
+                    "contribution": _money(contribution),
+                    "support": _money(support),
+                    "sum": _money(contribution + support),
+                },
+            )
+        )
+    parts = [Decimal(values[f]) for f in _SPLIT]
+    if any(parts) and sum(parts) != contribution:
+        found.append(
+            _problem(
+                number,
+                "contribution_mvnd",
+                "contribution_split",
+                _(
+                    "the village contribution (%(contribution)s) must equal cash "
+                    "(%(cash)s) + labour (%(labour)s) + materials and land (%(materials)s), "
+                    "that is %(sum)s million VND."
+                )
+                % {
+                    "contribution": _money(contribution),
+                    "cash": _money(parts[0]),
+                    "labour": _money(parts[1]),
+                    "materials": _money(parts[2]),
+                    "sum": _money(sum(parts, _ZERO)),
+                },
+            )
+        )
+
+
+def validate_proposal_line(
+    context: LineContext, number: int, data: dict[str, Any]
+) -> list[Problem]:
+    """Every problem of line ``number`` of a plan (all of severity error); [] when it passes."""
+    return check_proposal_line(context, number, data)[1]
+
+
+def clean_line_values(context: LineContext, number: int, data: dict[str, Any]) -> dict[str, Any]:
+    """The values a line is saved with (defaults applied, texts in NFC, months on their 1st);
+    meaningful for a line that passes ``validate_proposal_line``."""
+    return check_proposal_line(context, number, data)[0]
+
+
+def validate_line(round_: PlanningRound, number: int, data: dict[str, Any]) -> dict[str, Any]:
+    """Check one line of a plan of ``round_`` and return its clean values; raises
+    ``ApplicationErrors`` listing every problem of the line. Village proposals and the
+    commune's own lines (R14) share it."""
+    values, found = check_proposal_line(line_context(round_), number, data)
+    raise_errors(found)
+    return values

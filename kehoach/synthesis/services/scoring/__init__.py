@@ -1,0 +1,31 @@
+"""Commune scoring (F10): ``compute`` — each line's score with its breakdown and the commune's
+rank; ``writers`` — the planner's inputs (scores of the criteria only people can judge, a rank
+set by hand with a reason), checked by ``scores_clean`` and written by ``line_scores_apply``."""
+
+from .compute import (
+    AUTO,
+    SCORED_FIELDS,
+    Criterion,
+    LineScore,
+    Point,
+    criteria_of,
+    line_scores,
+    lines_for_scoring,
+)
+from .writers import ScoreChange, line_rank_set, line_scores_apply, line_scores_set, scores_clean
+
+__all__ = [
+    "AUTO",
+    "SCORED_FIELDS",
+    "Criterion",
+    "LineScore",
+    "Point",
+    "ScoreChange",
+    "criteria_of",
+    "line_rank_set",
+    "line_scores",
+    "line_scores_apply",
+    "line_scores_set",
+    "lines_for_scoring",
+    "scores_clean",
+]
