@@ -202,6 +202,9 @@ def _f6_import_only() -> None:
     SQLite ``DATABASE_URL`` it measures the SQLite rows alone)."""
     import json
 
+    if not os.environ.get("DATABASE_URL"):  # never the development database
+        tmp = tempfile.mkdtemp(prefix="kehoach-bench-")
+        os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
     import django
 

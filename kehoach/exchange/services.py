@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from kehoach.approvals.models import StatusChange
+from kehoach.core.batch import collector_paused
 from kehoach.core.errors import ApplicationError, ApplicationErrors, NotFoundError
 
 from .layouts import layouts_for_form
@@ -105,6 +106,7 @@ def _refused_text(record: ImportRecord) -> str:
     ) % {"form": record.form, "file": record.filename, "n": count}
 
 
+@collector_paused()
 def import_check(*, actor: Any, target: Target, data: bytes, filename: str) -> ImportRecord:
     """Check an uploaded workbook; returns its record, refused or waiting for confirmation.
     Nothing of the plan is written; the file is kept with the record either way."""
@@ -210,6 +212,7 @@ def _counts(preview: list[Any]) -> dict[str, int]:
     return counts
 
 
+@collector_paused()
 def import_apply(*, actor: Any, target: Target, record: ImportRecord) -> ImportRecord:
     """Apply a checked workbook, all at once, if nothing changed since it was checked: the
     changes the check kept go to the entity's batch writer in one transaction (a form that does
