@@ -106,7 +106,6 @@ def _refused_text(record: ImportRecord) -> str:
     ) % {"form": record.form, "file": record.filename, "n": count}
 
 
-@collector_paused()
 def import_check(*, actor: Any, target: Target, data: bytes, filename: str) -> ImportRecord:
     """Check an uploaded workbook; returns its record, refused or waiting for confirmation.
     Nothing of the plan is written; the file is kept with the record either way."""
