@@ -82,7 +82,12 @@ def test_a_visitor_finds_the_plan_the_feedback_and_the_progress(page: Page) -> N
     expect(page.get_by_role("heading", level=1)).to_have_text(ROAD)
     photo = page.get_by_role("img", name="Đường đất trước khi bê tông hóa")
     expect(photo).to_be_visible()
-    assert photo.evaluate("img => img.complete && img.naturalWidth > 0")
+    # the picture is served: it loads with a size, however long the server takes
+    photo.evaluate(
+        "img => img.complete ? null"
+        " : new Promise(done => { img.onload = done; img.onerror = done; })"
+    )
+    assert photo.evaluate("img => img.naturalWidth > 0")
     _check(page)
 
     # the open-data files and what their fields mean
