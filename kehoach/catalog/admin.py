@@ -9,14 +9,133 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from .models import FundingSource, Indicator, ProcessProfile, Sector, UnitOfMeasure
+from kehoach.core.errors import ApplicationError
+
+from .choices import AliasKind
+from .models import (
+    ALIAS_TARGET_FIELDS,
+    Alias,
+    FundingSource,
+    Indicator,
+    ProcessProfile,
+    Sector,
+    UnitOfMeasure,
+)
+from .names import name_key
 from .policy import KEYS
-from .services import CatalogObject, catalog_normalise
+from .services import CatalogObject, alias_normalise, alias_validate, catalog_normalise
+
+# --- aliases ----------------------------------------------------------------------------------
+
+
+class AliasForm(forms.ModelForm[Alias]):
+    """Checks an alias as ``alias_add`` does: not empty, not another entry's name."""
+
+    fixed_kind: str | None = None
+
+    class Meta:
+        model = Alias
+        fields = ["kind", "sector", "source", "unit", "text"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        kind = self.fixed_kind or data.get("kind")
+        if not kind or not data.get("text"):
+            return data
+        target = data.get(ALIAS_TARGET_FIELDS[kind])
+        if target is None:
+            self.add_error(None, _("Choose the entry this name stands for."))
+            return data
+        for other in set(ALIAS_TARGET_FIELDS.values()) - {ALIAS_TARGET_FIELDS[kind]}:
+            if data.get(other) is not None:
+                self.add_error(other, _("Leave this empty for a name of this kind."))
+        try:
+            text, key = alias_validate(kind, target, data["text"])
+        except ApplicationError as exc:
+            self.add_error("text", exc.message)
+            return data
+        same = Alias.objects.filter(kind=kind, key=key).exclude(pk=self.instance.pk)
+        if same.exists():
+            self.add_error("text", _("This entry already has this name."))
+        self.instance.kind = kind
+        self.instance.key = key
+        data["text"] = text
+        return data
+
+
+def _alias_inline(kind: str, field: str) -> type[admin.TabularInline[Alias, Any]]:
+    form_class = type(f"{kind.title()}AliasForm", (AliasForm,), {"fixed_kind": kind})
+
+    class Inline(admin.TabularInline[Alias, Any]):
+        model = Alias
+        form = form_class
+        fk_name = field
+        fields = ["text", "created_by", "created_at"]
+        readonly_fields = ["created_by", "created_at"]
+        extra = 1
+        verbose_name = _("other name")
+        verbose_name_plural = _("Other names (as people write them in workbooks)")
+
+    return Inline
+
+
+SectorAliasInline = _alias_inline(AliasKind.SECTOR, "sector")
+SourceAliasInline = _alias_inline(AliasKind.SOURCE, "source")
+UnitAliasInline = _alias_inline(AliasKind.UNIT, "unit")
+
+
+class AliasInlinesMixin:
+    """Saves the aliases typed on an entry's page with their kind, key and author."""
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        if formset.model is not Alias:
+            super().save_formset(request, form, formset, change)  # type: ignore[misc]
+            return
+        for alias in formset.save(commit=False):
+            alias_normalise(alias)
+            if alias.pk is None:
+                alias.created_by = request.user
+            alias.save()
+        for alias in formset.deleted_objects:
+            alias.delete()
+
+
+@admin.register(Alias)
+class AliasAdmin(admin.ModelAdmin[Alias]):
+    form = AliasForm
+    list_display = ["text", "kind", "target_display", "created_by", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["text", "key", "sector__name", "source__name", "unit__name"]
+    search_help_text = _("Search by the name as written, without diacritics if you like.")
+    autocomplete_fields = ["sector", "source", "unit"]
+    readonly_fields = ["key", "created_by", "created_at"]
+    fields = ["kind", "sector", "source", "unit", "text", "key", "created_by", "created_at"]
+    list_select_related = ["sector", "source", "unit", "created_by"]
+
+    @admin.display(description=_("stands for"))
+    def target_display(self, obj: Alias) -> str:
+        return str(obj.target)
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Alias], search_term: str
+    ) -> tuple[QuerySet[Alias], bool]:
+        folded = name_key(search_term)
+        results, duplicates = super().get_search_results(request, queryset, search_term)
+        if folded:
+            results = results | queryset.filter(key__contains=folded)
+        return results, duplicates
+
+    def save_model(self, request: HttpRequest, obj: Alias, form: Any, change: bool) -> None:
+        alias_normalise(obj)
+        if obj.pk is None:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
 
 
 class CatalogAdminMixin:
@@ -34,7 +153,8 @@ class CatalogAdminMixin:
 
 
 @admin.register(Sector)
-class SectorAdmin(CatalogAdminMixin, admin.ModelAdmin[Sector]):
+class SectorAdmin(AliasInlinesMixin, CatalogAdminMixin, admin.ModelAdmin[Sector]):
+    inlines = [SectorAliasInline]
     list_display = [
         "code",
         "name",
@@ -61,7 +181,8 @@ class SectorAdmin(CatalogAdminMixin, admin.ModelAdmin[Sector]):
 
 
 @admin.register(FundingSource)
-class FundingSourceAdmin(CatalogAdminMixin, admin.ModelAdmin[FundingSource]):
+class FundingSourceAdmin(AliasInlinesMixin, CatalogAdminMixin, admin.ModelAdmin[FundingSource]):
+    inlines = [SourceAliasInline]
     list_display = [
         "code",
         "name",
@@ -89,7 +210,8 @@ class FundingSourceAdmin(CatalogAdminMixin, admin.ModelAdmin[FundingSource]):
 
 
 @admin.register(UnitOfMeasure)
-class UnitOfMeasureAdmin(CatalogAdminMixin, admin.ModelAdmin[UnitOfMeasure]):
+class UnitOfMeasureAdmin(AliasInlinesMixin, CatalogAdminMixin, admin.ModelAdmin[UnitOfMeasure]):
+    inlines = [UnitAliasInline]
     list_display = ["code", "name", "name_en", "aliases", "sort_order", "is_active"]
     list_display_links = ["code", "name"]
     list_editable = ["sort_order", "is_active"]

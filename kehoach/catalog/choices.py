@@ -45,3 +45,11 @@ class IndicatorGroup(models.TextChoices):
         _("Public administration reform and local government capacity"),
     )
     SECURITY = "security", _("Defence and security")
+
+
+class AliasKind(models.TextChoices):
+    """What an alias names: which of the catalog's lists a typed name is looked up in."""
+
+    SECTOR = "sector", _("Sector")
+    SOURCE = "source", _("Funding source")
+    UNIT = "unit", _("Unit of measure")

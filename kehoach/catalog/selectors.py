@@ -5,9 +5,19 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from kehoach.core.errors import ApplicationError
+from kehoach.core.errors import ApplicationError, NotFoundError
 
-from .models import FundingSource, Indicator, ProcessProfile, Sector, UnitOfMeasure
+from .choices import AliasKind
+from .models import (
+    ALIAS_MODELS,
+    ALIAS_TARGET_FIELDS,
+    Alias,
+    FundingSource,
+    Indicator,
+    ProcessProfile,
+    Sector,
+    UnitOfMeasure,
+)
 
 NO_DEFAULT_PROFILE = "catalog_no_default_profile"
 
@@ -71,3 +81,38 @@ def process_profile_for(
             ),
         )
     return found
+
+
+# --- aliases ----------------------------------------------------------------------------------
+
+ALIAS_KINDS_BY_LIST: dict[str, str] = {
+    "sectors": AliasKind.SECTOR,
+    "sources": AliasKind.SOURCE,
+    "envelope_sources": AliasKind.SOURCE,
+    "units": AliasKind.UNIT,
+}
+"""The alias kind of each workbook drop-down list (``exchange.choices``) that has aliases."""
+
+
+def alias_kind(list_name: str) -> str | None:
+    """The kind of alias a workbook list takes ("sectors" → "sector"), or None."""
+    return ALIAS_KINDS_BY_LIST.get(list_name)
+
+
+def alias_target(kind: str, value: str) -> Sector | FundingSource | UnitOfMeasure:
+    """The sector, funding source or unit with primary key *value* (as posted by a form);
+    ``NotFoundError`` when there is none of that kind."""
+    model = ALIAS_MODELS.get(kind)
+    text = str(value).strip()
+    if model is None or not text.isdigit():
+        raise NotFoundError()
+    found = model.objects.filter(pk=int(text)).first()
+    if found is None:
+        raise NotFoundError()
+    return found
+
+
+def aliases_of(target: Sector | FundingSource | UnitOfMeasure) -> QuerySet[Alias]:
+    """The aliases of one entry, in the order of their folded keys."""
+    kind = next(kind for kind, model in ALIAS_MODELS.items() if isinstance(target, model))
+    return Alias.objects.filter(kind=kind, **{ALIAS_TARGET_FIELDS[kind]: target})

@@ -14,13 +14,13 @@ from django.utils.translation import gettext_lazy as _
 from kehoach.core.errors import ApplicationError
 
 from .layouts import KINDS, parse_layout, shipped_layouts
-from .models import ImportRecord, Layout, RenderedDocument
+from .models import HeaderSynonym, ImportRecord, Layout, RenderedDocument
 
 
 class LayoutForm(forms.ModelForm[Layout]):
     class Meta:
         model = Layout
-        fields = ["code", "form", "name", "spec", "is_active"]
+        fields = ["code", "form", "name", "profile", "programme", "spec", "is_active"]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -51,12 +51,51 @@ class LayoutForm(forms.ModelForm[Layout]):
 @admin.register(Layout)
 class LayoutAdmin(admin.ModelAdmin[Layout]):
     form = LayoutForm
-    list_display = ["code", "form", "name", "is_active"]
+    list_display = ["code", "form", "name", "profile", "programme", "is_active"]
     list_filter = ["form", "is_active"]
+    list_select_related = ["profile", "programme"]
     search_fields = ["code", "name"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return ["code"] if obj is not None and obj.pk else []
+
+
+class HeaderSynonymForm(forms.ModelForm[HeaderSynonym]):
+    class Meta:
+        model = HeaderSynonym
+        fields = ["form", "key", "text", "is_active"]
+        help_texts = {
+            "key": _(
+                "The field the header names, as the layouts call it: total_cost_mvnd (total "
+                "cost), contribution_cash_mvnd (people's contribution in cash), "
+                "external_support_mvnd (support asked for), sector, activity, unit, quantity, "
+                "start_month, end_month, proposed_source, priority, notes …"
+            ),
+        }
+
+    def clean_key(self) -> str:
+        key = str(self.cleaned_data.get("key") or "").strip()
+        known = {c.get("key") for spec in shipped_layouts().values() for c in spec["columns"]}
+        if key not in known:
+            self.add_error("key", _("No layout has a field “%(key)s”.") % {"key": key})
+        return key
+
+
+@admin.register(HeaderSynonym)
+class HeaderSynonymAdmin(admin.ModelAdmin[HeaderSynonym]):
+    """Other ways programmes' workbooks title a column; kehoach then reads those workbooks
+    with no mapping page. The shipped synonyms are in ``exchange/synonyms.json``."""
+
+    form = HeaderSynonymForm
+    list_display = ["text", "key", "form", "is_active", "created_by"]
+    list_filter = ["form", "is_active"]
+    list_select_related = ["created_by"]
+    search_fields = ["text", "key"]
+
+    def save_model(self, request: HttpRequest, obj: HeaderSynonym, form: Any, change: bool) -> None:
+        if not change and obj.created_by_id is None:
+            obj.created_by = request.user  # type: ignore[assignment]
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(ImportRecord)

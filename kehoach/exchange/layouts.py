@@ -17,6 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from django.db import models
 from django.utils.translation import gettext as _
 
 from kehoach.core.errors import ApplicationError
@@ -29,8 +30,9 @@ KINDS = {
 }  # fmt: skip
 """``sources``: one money column per envelope line (F12, F14); ``criteria``: one column per
 scoring criterion of the round's process profile (F10)."""
-SCALES = {"mvnd": Decimal(1), "vnd": Decimal(1_000_000)}
-"""Money columns in million VND (default) or in đồng (divided by one million on import)."""
+SCALES = {"mvnd": Decimal(1), "kvnd": Decimal(1_000), "vnd": Decimal(1_000_000)}
+"""Money columns in million VND (default), in thousand đồng (divided by one thousand on
+import) or in đồng (divided by one million)."""
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,12 @@ class Column:
     total: bool = False
     locked: bool = False
     scale: str = "mvnd"
+    heading: bool = False
+    """Read from the heading rows ("I. NÔNG NGHIỆP") above a line when the file has no such
+    column or leaves the cell blank."""
+    sum_of: tuple[str, ...] = ()
+    """The keys this column is the sum of: computed from them when the file gives the parts
+    and not the total."""
 
     @property
     def divisor(self) -> Decimal:
@@ -93,6 +101,8 @@ def _columns(items: Any, code: str) -> tuple[Column, ...]:
                 % {"code": code, "n": number, "kind": item.get("kind")},
             )
         known = {k: v for k, v in item.items() if k in Column.__dataclass_fields__}
+        if "sum_of" in known:
+            known["sum_of"] = tuple(str(k) for k in known["sum_of"] or ())
         columns.append(Column(**known))
     return tuple(columns)
 
@@ -143,9 +153,15 @@ def layout_for(form: str, profile: Any = None) -> FormLayout:
     return layout_get(wanted or default_code(form))
 
 
-def layouts_for_form(form: str) -> list[FormLayout]:
-    """Every layout of a form (shipped and added), for reading an upload in any of them."""
+def layouts_for_form(form: str, profile: Any = None) -> list[FormLayout]:
+    """Every layout of a form (shipped and added), for reading an upload in any of them: the
+    official one, the shipped ones and the active rows for every profile or for ``profile``."""
     codes = [default_code(form)]
     codes += [code for code, spec in shipped_layouts().items() if spec.get("form") == form]
-    codes += list(Layout.objects.filter(form=form, is_active=True).values_list("code", flat=True))
+    rows = Layout.objects.filter(form=form, is_active=True)
+    if profile is not None:
+        rows = rows.filter(models.Q(profile__isnull=True) | models.Q(profile=profile))
+    else:
+        rows = rows.filter(profile__isnull=True)
+    codes += list(rows.values_list("code", flat=True))
     return [layout_get(code) for code in dict.fromkeys(codes)]

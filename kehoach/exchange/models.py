@@ -39,6 +39,32 @@ class Layout(TimeStampedModel):
         ),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    profile = models.ForeignKey(
+        "catalog.ProcessProfile",
+        verbose_name=_("process profile"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("For this process profile only; empty = every profile."),
+    )
+    programme = models.ForeignKey(
+        "catalog.FundingSource",
+        verbose_name=_("programme"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The programme whose workbooks have this shape."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("workbook layout")
@@ -47,6 +73,53 @@ class Layout(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.code} – {self.name}"
+
+
+class HeaderSynonym(TimeStampedModel):
+    """Another way a programme's workbook titles a column ("Tổng mức đầu tư" for the total
+    cost), added by an administrator to the synonyms shipped in ``exchange/synonyms.json``.
+    Compared folded: case, diacritics, units in parentheses and numbering do not matter."""
+
+    form = models.CharField(
+        _("form"),
+        max_length=8,
+        choices=Form.choices,
+        blank=True,
+        help_text=_("Empty = every form."),
+    )
+    key = models.CharField(
+        _("field"),
+        max_length=64,
+        help_text=_(
+            "The field the header names, as in the layouts (total_cost_mvnd, sector, activity, "
+            "contribution_cash_mvnd …)."
+        ),
+    )
+    text = models.CharField(
+        _("header text"),
+        max_length=200,
+        help_text=_(
+            "The header as written in the workbook, e.g. “Tổng mức đầu tư”; under a merged "
+            "header write “Parent > Child”, e.g. “Dân đóng góp > Tổng”."
+        ),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("column header synonym")
+        verbose_name_plural = _("column header synonyms")
+        ordering = ["form", "key", "text"]
+
+    def __str__(self) -> str:
+        return f"{self.form or '*'} · {self.key} · {self.text}"
 
 
 def private_storage() -> FileSystemStorage:

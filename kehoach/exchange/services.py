@@ -16,6 +16,7 @@ history.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -33,7 +34,7 @@ from kehoach.approvals.models import StatusChange
 from kehoach.core.batch import collector_paused
 from kehoach.core.errors import ApplicationError, ApplicationErrors, NotFoundError
 
-from .layouts import layouts_for_form
+from .layouts import FormLayout, layouts_for_form, parse_layout
 from .marking import marked_copy
 from .models import ImportRecord
 from .reading import Limits, open_workbook
@@ -92,7 +93,13 @@ def _history(record: ImportRecord, text: str) -> None:
 def _errors(exc: ApplicationError) -> list[dict[str, Any]]:
     items = getattr(exc, "errors", None) or [exc]
     return [
-        {"message": e.message, "sheet": e.where.sheet, "row": e.where.row, "column": e.where.column}
+        {
+            "code": e.code,
+            "message": e.message,
+            "sheet": e.where.sheet,
+            "row": e.where.row,
+            "column": e.where.column,
+        }
         for e in items
     ]
 
@@ -106,9 +113,19 @@ def _refused_text(record: ImportRecord) -> str:
     ) % {"form": record.form, "file": record.filename, "n": count}
 
 
-def import_check(*, actor: Any, target: Target, data: bytes, filename: str) -> ImportRecord:
+@collector_paused()
+def import_check(
+    *,
+    actor: Any,
+    target: Target,
+    data: bytes,
+    filename: str,
+    layout: FormLayout | None = None,
+) -> ImportRecord:
     """Check an uploaded workbook; returns its record, refused or waiting for confirmation.
-    Nothing of the plan is written; the file is kept with the record either way."""
+    Nothing of the plan is written; the file is kept with the record either way. With
+    ``layout`` (the columns an officer matched on the mapping page) the file is read in that
+    layout alone, which the record keeps for its confirmation."""
     target.may_apply(actor)
     record = ImportRecord(
         form=target.form,
@@ -120,7 +137,7 @@ def import_check(*, actor: Any, target: Target, data: bytes, filename: str) -> I
     )
     record.file.save(filename or "upload.xlsx", ContentFile(data), save=False)
     try:
-        reading = _read(target, data, filename, actor)
+        reading = _read(target, data, filename, actor, layout)
     except ApplicationError as exc:
         record.errors = _errors(exc)
         record.save()
@@ -128,6 +145,8 @@ def import_check(*, actor: Any, target: Target, data: bytes, filename: str) -> I
         return record
     record.layout = reading.layout.code
     record.summary = _summary(reading)
+    if layout is not None:
+        record.summary["layout_spec"] = dataclasses.asdict(layout)
     if reading.errors:
         record.errors = [e.as_dict() for e in reading.errors]
         record.save()
@@ -150,14 +169,22 @@ def import_check(*, actor: Any, target: Target, data: bytes, filename: str) -> I
     return record
 
 
-def _read(target: Target, data: bytes, filename: str, actor: Any) -> Any:
+def profile_of(target: Target) -> Any:
+    """The process profile of the plan an upload is for (its layouts may be its own)."""
+    return getattr(getattr(target.obj, "round", None), "profile", None)
+
+
+def _read(
+    target: Target, data: bytes, filename: str, actor: Any, layout: FormLayout | None = None
+) -> Any:
     """Open the workbook and read it against the form's layouts. Any failure other than an
     ``ApplicationError`` or a database error (a bug, a cell nobody foresaw) is logged and
     becomes an ``ApplicationError`` naming the file: the upload is refused with a record in the
     plan's history (``import_check``) or nothing is applied (``import_apply``), never a 500."""
     try:
         upload = open_workbook(data, filename, limits=Limits())
-        return target.read(upload, layouts_for_form(target.form), actor)
+        layouts = [layout] if layout else layouts_for_form(target.form, profile_of(target))
+        return target.read(upload, layouts, actor)
     except (ApplicationError, DatabaseError):
         raise
     except Exception:
@@ -194,6 +221,7 @@ def _summary(reading: Any) -> dict[str, Any]:
         ],
         "more": max(0, len(preview) - SUMMARY_CHANGES),
         "skipped": [[row, str(why)] for row, why in reading.skipped],
+        "unread": [[letter, str(text)] for letter, text in getattr(reading, "unread", ())],
         "encoding": reading.encoding,
         "notes": [str(note) for note in reading.notes],
         "warnings": [str(w) for w in getattr(reading, "warnings", ())],
@@ -262,7 +290,8 @@ def _apply(actor: Any, target: Target, record: ImportRecord) -> dict[str, int]:
         return target.write(actor, target.restore(unpack_kept(record.kept)))
     with record.file.open("rb") as handle:
         data = handle.read()
-    reading = _read(target, data, record.filename, actor)
+    spec = (record.summary or {}).get("layout_spec")
+    reading = _read(target, data, record.filename, actor, parse_layout(spec) if spec else None)
     if reading.errors:
         raise ApplicationErrors([e.as_error() for e in reading.errors])
     return target.apply(actor, reading)

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import views
+from . import views, views_mapping
 
 app_name = "exchange"
 
@@ -29,5 +29,7 @@ urlpatterns = [
     path("imports/<uuid:uid>/confirm/", views.import_confirm, name="import_confirm"),
     path("imports/<uuid:uid>/cancel/", views.import_cancel_view, name="import_cancel"),
     path("imports/<uuid:uid>/errors.xlsx", views.import_errors, name="import_errors"),
+    path("imports/<uuid:uid>/columns/", views_mapping.import_columns, name="import_columns"),
+    path("imports/<uuid:uid>/alias/", views_mapping.import_alias, name="import_alias"),
     path("", include("kehoach.exchange.urls_documents")),
 ]

@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kehoach.accounts.permissions import Action, has_permission
+from kehoach.catalog.permissions import can_add_alias
+from kehoach.catalog.selectors import alias_kind
 from kehoach.core.errors import ApplicationError, NotFoundError
 from kehoach.geo.models import AdministrativeUnit
 from kehoach.geo.selectors import unit_get_for_user
@@ -23,6 +25,7 @@ from kehoach.synthesis.choices import CommunePlanStatus
 from kehoach.synthesis.views.common import plan_context as commune_plan_context
 from kehoach.synthesis.views.common import plan_or_404 as commune_plan_or_404
 
+from .choices import choices_for
 from .exports import ProvinceProposals, export_to_tempfile
 from .layouts import layout_get, layouts_for_form
 from .models import Form, ImportRecord
@@ -199,20 +202,57 @@ def _record(request: HttpRequest, uid: Any) -> tuple[ImportRecord, Any, str]:
     return record, commune_target(record.form, cdp), reverse("exchange:commune", args=[cdp.uid])
 
 
-@login_required
-def import_view(request: HttpRequest, uid: Any) -> HttpResponse:
+def _own_record(request: HttpRequest, uid: Any) -> tuple[ImportRecord, Any, str]:
+    """``_record`` of the user's own upload (another user's is a 404, as a missing one)."""
     record, target, back = _record(request, uid)
     if record.actor_id != request.user.pk:
         raise Http404
+    return record, target, back
+
+
+SKIPPED_OPEN = 10
+"""Rows not read that the preview lists open; more are folded in a ``<details>``."""
+
+
+def _aliases(request: HttpRequest, record: ImportRecord, target: Any) -> list[dict[str, Any]]:
+    """“Always read … as …” forms of a refused upload: one per distinct name of a list (a
+    sector, source or unit) that was not found, when the user may add aliases."""
+    wanted: dict[tuple[str, str], list[str]] = {}
+    for e in record.errors:
+        if e.get("list") and e.get("value") and alias_kind(e["list"]) is not None:
+            cell = f"{e.get('column') or ''}{e.get('row') or ''}"
+            wanted.setdefault((e["list"], str(e["value"])), []).append(cell)
+    if not wanted or record.result != ImportRecord.Result.REFUSED:
+        return []
+    if can_add_alias(request.user) is not None:
+        return []
+    year = target.obj.round.plan_year
+    options = {name: choices_for(name, year=year).options() for name, _text in wanted}
+    return [
+        {"list": name, "text": text, "cells": cells, "options": options[name]}
+        for (name, text), cells in wanted.items()
+    ]
+
+
+@login_required
+def import_view(request: HttpRequest, uid: Any) -> HttpResponse:
+    record, target, back = _own_record(request, uid)
+    codes = {e.get("code") for e in record.errors}
+    summary = record.summary or {}
     return render(
         request,
         "exchange/import.html",
         {
             "record": record,
             "back": back,
-            "summary": record.summary,
+            "summary": summary,
             "target": target.obj,
             "cell_errors": any(e.get("row") for e in record.errors),
+            "columns_missing": "columns_missing" in codes
+            and record.result == ImportRecord.Result.REFUSED,
+            "may_map": record.result == ImportRecord.Result.PREVIEWED and summary.get("unread"),
+            "skipped_folded": len(summary.get("skipped") or ()) > SKIPPED_OPEN,
+            "aliases": _aliases(request, record, target),
         },
     )
 
@@ -220,9 +260,7 @@ def import_view(request: HttpRequest, uid: Any) -> HttpResponse:
 @login_required
 @require_POST
 def import_confirm(request: HttpRequest, uid: Any) -> HttpResponse:
-    record, target, back = _record(request, uid)
-    if record.actor_id != request.user.pk:
-        raise Http404
+    record, target, back = _own_record(request, uid)
     try:
         done = import_apply(actor=request.user, target=target, record=record)
     except NotFoundError:
@@ -243,9 +281,7 @@ def import_confirm(request: HttpRequest, uid: Any) -> HttpResponse:
 @login_required
 @require_POST
 def import_cancel_view(request: HttpRequest, uid: Any) -> HttpResponse:
-    record, _target, back = _record(request, uid)
-    if record.actor_id != request.user.pk:
-        raise Http404
+    record, _target, back = _own_record(request, uid)
     import_cancel(actor=request.user, record=record)
     messages.success(request, _("Nothing was changed."))
     return redirect(back)

@@ -12,6 +12,7 @@ The names are re-exported here; migrations refer to ``kehoach.catalog.models.<na
 
 from __future__ import annotations
 
+from .alias import ALIAS_MODELS, ALIAS_TARGET_FIELDS, ALIAS_TEXT_MAX, Alias
 from .common import (
     NTM_CRITERIA_COUNT,
     PERCENT_VALIDATORS,
@@ -36,9 +37,13 @@ from .reference import (
 )
 
 __all__ = [
+    "ALIAS_MODELS",
+    "ALIAS_TARGET_FIELDS",
+    "ALIAS_TEXT_MAX",
     "INDICATOR_GROUP_ORDER",
     "NTM_CRITERIA_COUNT",
     "PERCENT_VALIDATORS",
+    "Alias",
     "FundingSource",
     "FundingSourceQuerySet",
     "Indicator",

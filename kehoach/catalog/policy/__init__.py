@@ -10,6 +10,9 @@ from .settings import (
     COMMUNE_PLAN_STEPS,
     DEFAULT_POLICY,
     PARTICIPATION_KEYS,
+    PLAN_RULES_ERROR,
+    PLAN_RULES_MODES,
+    PLAN_RULES_WARNING,
     Policy,
 )
 
@@ -21,6 +24,9 @@ __all__ = [
     "DEFAULT_POLICY",
     "KEYS",
     "PARTICIPATION_KEYS",
+    "PLAN_RULES_ERROR",
+    "PLAN_RULES_MODES",
+    "PLAN_RULES_WARNING",
     "Policy",
     "parse_policy",
     "policy_problems",

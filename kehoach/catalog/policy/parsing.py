@@ -26,6 +26,7 @@ from .settings import (
     PARTICIPATION_KEYS,
     PERCENT_MAX,
     PERCENT_MIN,
+    PLAN_RULES_MODES,
     WEIGHT_MAX,
     WEIGHT_MIN,
     Policy,
@@ -273,6 +274,23 @@ def _read_mode(found: _Found, value: Any, policy: dict[str, Any]) -> None:
     policy["allocation_mode"] = value
 
 
+def _read_plan_rules(found: _Found, value: Any, policy: dict[str, Any]) -> None:
+    key = "plan_rules_in_import"
+    if value not in PLAN_RULES_MODES:
+        found.add(
+            key,
+            "policy_bad_choice",
+            _(
+                "Parameter “%(key)s”: %(value)s is not allowed; enter “warning” (the rules on "
+                "priority activities per sector are shown in the import preview) or “error” "
+                "(an upload that breaks them is refused)."
+            )
+            % {"key": key, "value": _shown(value)},
+        )
+        return
+    policy[key] = value
+
+
 _READERS: dict[str, Callable[[_Found, Any, dict[str, Any]], None]] = {
     "participation_targets": _read_participation,
     "supervision_min_members": _read_min_members,
@@ -283,6 +301,7 @@ _READERS: dict[str, Callable[[_Found, Any, dict[str, Any]], None]] = {
     "commune_plan_steps": _read_steps,
     "priority_weights": _read_weights,
     "allocation_mode": _read_mode,
+    "plan_rules_in_import": _read_plan_rules,
 }
 KEYS = tuple(_READERS)
 """Every key ``extra`` may hold."""

@@ -25,6 +25,9 @@ The settings (defaults equal to what the readers used before issue 14):
 ``priority_weights``              optimiser weights per priority (``"1"`` 3, ``"2"`` 2,
                                   ``"3"`` 1, ``"none"`` 1); 0..1000
 ``allocation_mode``               allocation applied after a run (``greedy``/``optimal``)
+``plan_rules_in_import``          what R3/R4 are in the preview of an imported F6
+                                  (``warning``: shown, the upload may be applied;
+                                  ``error``: the upload is refused)
 ================================  =====================================================
 """
 
@@ -43,6 +46,11 @@ ALLOCATION_MODES = (ALLOCATION_GREEDY, ALLOCATION_OPTIMAL)
 """The values of ``synthesis.choices.AllocationMode`` (catalog may not import synthesis)."""
 
 COMMUNE_PLAN_STEPS = ("conference", "district_review")
+
+PLAN_RULES_WARNING = "warning"
+PLAN_RULES_ERROR = "error"
+PLAN_RULES_MODES = (PLAN_RULES_WARNING, PLAN_RULES_ERROR)
+"""What the plan-level rules R3/R4 are in an import's preview (``plan_rules_in_import``)."""
 PARTICIPATION_KEYS = ("women_pct", "poor_pct", "em_pct")
 
 PERCENT_MIN, PERCENT_MAX = Decimal(0), Decimal(100)
@@ -79,6 +87,12 @@ class Policy:
         )
     )
     allocation_mode: str = ALLOCATION_GREEDY
+    plan_rules_in_import: str = PLAN_RULES_WARNING
+
+    @property
+    def plan_rules_refuse_import(self) -> bool:
+        """Whether an import whose lines break R3/R4 is refused (not only warned)."""
+        return self.plan_rules_in_import == PLAN_RULES_ERROR
 
     def layout_code(self, form: str) -> str | None:
         """The layout the profile names for a form, or None (the official one)."""

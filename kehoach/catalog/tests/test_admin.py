@@ -19,6 +19,24 @@ from kehoach.core.text import collation_key
 pytestmark = pytest.mark.django_db
 
 
+def alias_inline(obj: Model | None = None, *new: str) -> dict[str, str]:
+    """The POST data of the "other names" inline of a sector, source or unit page: the aliases
+    the entry has, unchanged, and *new* ones."""
+    existing = list(obj.alias_entries.order_by("pk")) if obj is not None else []  # type: ignore[attr-defined]
+    data = {
+        "alias_entries-TOTAL_FORMS": str(len(existing) + len(new)),
+        "alias_entries-INITIAL_FORMS": str(len(existing)),
+        "alias_entries-MIN_NUM_FORMS": "0",
+        "alias_entries-MAX_NUM_FORMS": "1000",
+    }
+    for i, alias in enumerate(existing):
+        data[f"alias_entries-{i}-id"] = str(alias.pk)
+        data[f"alias_entries-{i}-text"] = alias.text
+    for i, text in enumerate(new, start=len(existing)):
+        data[f"alias_entries-{i}-text"] = text
+    return data
+
+
 @pytest.fixture
 def admin_client_() -> Client:
     user = get_user_model().objects.create_superuser("quantri", "qt@example.org", "x" * 12)
@@ -63,6 +81,7 @@ def test_admin_save_normalises_the_name_and_sort_key(admin_client_: Client) -> N
             "default_expenditure": "investment",
             "sort_order": "5",
             "is_active": "on",
+            **alias_inline(),
         },
     )
 
@@ -165,6 +184,7 @@ def test_admin_changes_a_sector_expenditure_type(system_admin_client: Client) ->
             "default_expenditure": "investment",
             "sort_order": str(sector.sort_order),
             "is_active": "on",
+            **alias_inline(sector),
         },
     )
 

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.utils import translation
 
 from kehoach.catalog import defaults
-from kehoach.catalog.models import Indicator, Sector
+from kehoach.catalog.models import Alias, Indicator, Sector
 from kehoach.catalog.services import catalog_load_defaults
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +28,8 @@ def test_load_catalog_prints_one_line_per_model() -> None:
     assert lines[2].startswith("Units of measure: ")
     assert lines[3] == "Process profiles: 1 new, 0 already present"
     assert lines[4] == f"Indicators: {len(defaults.INDICATORS)} new, 0 already present"
-    assert len(lines) == 5
+    assert lines[5] == f"Other names: {Alias.objects.count()} new, 0 already present"
+    assert len(lines) == 6
     assert Sector.objects.count() == 17
     assert Indicator.objects.count() == len(defaults.INDICATORS)
 
@@ -40,6 +41,7 @@ def test_load_catalog_is_idempotent() -> None:
 
     assert lines[0] == "Sectors: 0 new, 17 already present"
     assert lines[4] == f"Indicators: 0 new, {len(defaults.INDICATORS)} already present"
+    assert lines[5] == f"Other names: 0 new, {Alias.objects.count()} already present"
     assert all(": 0 new, " in line for line in lines)
     assert Sector.objects.count() == 17
     assert Indicator.objects.count() == len(defaults.INDICATORS)

@@ -153,7 +153,9 @@ def read(
     layout = layouts[0]
     sheet = upload.data_sheet(FORM)
     table = read_table(upload, sheet, _columns(layout, envelope), {})
-    reading = Reading(layout=layout, skipped=table.skipped, encoding=table.encoding)
+    reading = Reading(
+        layout=layout, skipped=table.skipped, encoding=table.encoding, unread=table.unread
+    )
     reading.errors = list(table.errors)
     found = lines_with_sources(plan)
     lines = {str(x.uid): x for x in found}

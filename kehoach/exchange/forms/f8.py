@@ -167,7 +167,9 @@ def read(
     layout = layouts[0]
     sheet = upload.data_sheet(FORM)
     table = read_table(upload, sheet, layout.columns, {})
-    reading = Reading(layout=layout, skipped=table.skipped, encoding=table.encoding)
+    reading = Reading(
+        layout=layout, skipped=table.skipped, encoding=table.encoding, unread=table.unread
+    )
     reading.errors = list(table.errors)
     version = meta.get("version") if meta else None
     reading.version = int(str(version)) if version not in (None, "", "0") else None

@@ -148,7 +148,9 @@ def read(
     layout = layouts[0]
     sheet = upload.data_sheet(FORM)
     table = read_table(upload, sheet, layout.columns, {"decisions": _decisions()})
-    reading = Reading(layout=layout, skipped=table.skipped, encoding=table.encoding)
+    reading = Reading(
+        layout=layout, skipped=table.skipped, encoding=table.encoding, unread=table.unread
+    )
     reading.errors = list(table.errors)
     lines = {str(x.uid): x for x in plan.lines.active()}
     known = meta.get("lines", {})

@@ -16,11 +16,14 @@ from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook, PasswordError
 
 from kehoach.core.errors import ApplicationError, Where
+from kehoach.core.legacy import detect_legacy, legacy_converter
 from kehoach.core.numbers import format_number_vi
+from kehoach.core.text import fold
 
 from .. import scan
 
 SKIP_SHEETS = {"lỗi", "hướng dẫn", "danh mục", "_kehoach"}
+SKIP_FOLDED = {"loi", "huong dan", "danh muc", "_kehoach"}
 MACRO_SUFFIXES = {"xlsm", "xltm", "xlsb", "xlam"}
 ZIP_SUFFIXES = {"xlsx", "ods"}
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -115,17 +118,25 @@ class Book:
     sheet_names: list[str]
     hidden: set[str]
     sheets: dict[str, Sheet]
+    form_hint: str = ""
+    """The form whose sheet ``data_sheet`` was last asked for: its header synonyms are used."""
 
     def sheet(self, name: str) -> Sheet:
         return self.sheets[name]
 
     def data_sheet(self, preferred: str) -> str:
-        """The sheet named like the form, or else the first visible sheet that is not one of
-        the helper sheets (instructions, lists, errors)."""
+        """The sheet named like the form (whatever the case, diacritics or legacy encoding of
+        its name), or else the first visible sheet that is not one of the helper sheets
+        (instructions, lists, errors)."""
+        self.form_hint = preferred
         if preferred in self.sheets:
             return preferred
+        wanted = fold(preferred)
         for name in self.sheet_names:
-            if name not in self.hidden and name.casefold() not in SKIP_SHEETS:
+            if fold(name) == wanted:
+                return name
+        for name in self.sheet_names:
+            if name not in self.hidden and fold(name) not in SKIP_FOLDED:
                 return name
         return self.sheet_names[0]
 
@@ -316,4 +327,25 @@ def open_workbook(data: bytes, filename: str, *, limits: Limits | None = None) -
     readable = [name for name in names if name in sheets]
     if not readable:
         raise _refuse("file_no_sheet", _("“%(name)s” has no sheet with data.") % {"name": filename})
-    return Book(readable, hidden & set(readable), sheets)
+    return _unicode_names(Book(readable, hidden & set(readable), sheets))
+
+
+def unicode_sheet_name(name: str) -> str:
+    """A sheet name typed in TCVN3 or VNI ("BiÓu 02-KHT"), converted ("Biểu 02-KHT")."""
+    if name.isascii():
+        return name
+    convert = legacy_converter(detect_legacy(name))
+    return convert(name) if convert is not None else name
+
+
+def _unicode_names(book: Book) -> Book:
+    """The book with its sheets' legacy names converted, so that every message shows them as
+    the user sees them in Excel and a form finds its sheet by name."""
+    renamed = {name: unicode_sheet_name(name) for name in book.sheet_names}
+    if all(old == new for old, new in renamed.items()) or len(set(renamed.values())) < len(renamed):
+        return book
+    sheets = {}
+    for old, sheet in book.sheets.items():
+        sheet.name = renamed[old]
+        sheets[sheet.name] = sheet
+    return Book([renamed[n] for n in book.sheet_names], {renamed[n] for n in book.hidden}, sheets)

@@ -205,7 +205,11 @@ class _FastCells:
 
     def feed(self, chunk: bytes) -> None:
         data = self.carry + chunk
-        cut = data.rfind(b">") + 1 if chunk else len(data)
+        if not chunk:
+            cut = len(data)
+        else:  # after the last whole cell, so that no "<v>" is parted from its value
+            last = data.rfind(b"</c>")
+            cut = last + 4 if last >= 0 else data.rfind(b">") + 1
         body, self.carry = data[:cut], data[cut:]
         if len(self.carry) > FAST_CARRY:
             raise _Fallback

@@ -155,3 +155,34 @@ def test_the_preview_of_20000_lines_lists_the_first_and_counts_the_rest(client: 
     assert AuditEntry.objects.filter(plan_uid=plan.uid, operation="create").count() == 20_000
     numbers = ProposalLine.objects.filter(plan=plan).values_list("number", flat=True)
     assert sorted(numbers) == list(range(1, 20_001))
+
+
+def test_a_refused_reading_leaves_no_cyclic_garbage() -> None:
+    """The check runs with the collector paused (``core.batch``): a reading must free itself
+    by reference counting, even when its cells are wrong (a remembered conversion error once
+    held the frames of the whole reading through the error it replaced)."""
+    import gc
+
+    from kehoach.exchange.reading.rows import DataRow
+
+    plan, planner = plan_with_lines()
+    book = opened(f6.export(plan))
+    ws = book["F6"]
+    for row in range(NEW, NEW + 5):
+        ws[f"A{row}"], ws[f"B{row}"], ws[f"C{row}"] = row, "Hạ tầng: giao thông", f"Cầu {row}"
+        ws[f"E{row}"], ws[f"F{row}"], ws[f"G{row}"], ws[f"H{row}"] = "km", 1, "05/2027", "08/2027"
+        ws[f"I{row}"] = "hai trăm"  # not an amount
+    data = saved(book)
+    upload(plan, planner, data)  # every module imported, every cache warm
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        record = upload(plan, planner, data)
+        gc.collect()
+        left = [o for o in gc.garbage if isinstance(o, DataRow)]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+    assert record.result == ImportRecord.Result.REFUSED
+    assert any(e["column"] == "I" for e in record.errors), record.errors
+    assert left == []

@@ -90,8 +90,8 @@ def test_r1_amounts_cannot_be_negative(plan: Any, planner: Any) -> None:
 def test_r2_priority_between_1_and_3(plan: Any, planner: Any, priority: int) -> None:
     error = _refused(plan, planner, priority=priority)
     assert error.message == (
-        "Dòng 1, Thứ tự ưu tiên: thứ tự ưu tiên phải là số nguyên từ 1 đến 3, hoặc để trống "
-        "nếu hoạt động không phải là ưu tiên."
+        f"Dòng 1, Thứ tự ưu tiên: {priority}: phải là 1, 2 hoặc 3 (để trống nếu hoạt động "
+        "không phải là ưu tiên)."
     )
 
 

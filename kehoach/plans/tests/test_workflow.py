@@ -317,8 +317,8 @@ def test_submit_refuses_a_line_whose_sector_or_unit_left_the_catalogue(
     refused = _submit_refused(plan, planner)
     assert "Dòng 1, Đơn vị tính: hãy chọn đơn vị tính trong danh sách." in refused
     assert (
-        "Dòng 1, Thứ tự ưu tiên: thứ tự ưu tiên phải là số nguyên từ 1 đến 3, hoặc để trống "
-        "nếu hoạt động không phải là ưu tiên."
+        "Dòng 1, Thứ tự ưu tiên: 7: phải là 1, 2 hoặc 3 (để trống nếu hoạt động không phải "
+        "là ưu tiên)."
     ) in refused
 
 

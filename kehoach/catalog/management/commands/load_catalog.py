@@ -10,6 +10,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from kehoach.catalog.models import Alias
 from kehoach.catalog.services import MODEL_KEYS, catalog_load_defaults
 
 HELP = gettext_noop(
@@ -52,3 +53,13 @@ class Command(BaseCommand):
             else:
                 line = _("%(model)s: %(created)d new, %(unchanged)d already present") % params
             self.stdout.write(line)
+        # aliases are only ever added: a name taken away by an administrator stays away
+        # unless it is seeded again on an entry that lacks it
+        self.stdout.write(
+            _("%(model)s: %(created)d new, %(unchanged)d already present")
+            % {
+                "model": capfirst(Alias._meta.verbose_name_plural),
+                "created": counts["alias_created"],
+                "unchanged": counts["alias_unchanged"],
+            }
+        )

@@ -24,7 +24,7 @@ from kehoach.core.numbers import format_number_vi
 from ...layouts import Column, FormLayout
 from ...reading import Book as Upload
 from .errors import MAX_ERRORS, CellError, CellErrors, ErrorsCapped
-from .table import LEGACY_SAMPLE, RowValues, TableRead, read_meta, read_table
+from .table import LEGACY_SAMPLE, RowValues, TableRead, header_specs, read_meta, read_table
 
 __all__ = [
     "LEGACY_SAMPLE",
@@ -37,6 +37,7 @@ __all__ = [
     "RowValues",
     "TableRead",
     "compare",
+    "header_specs",
     "heading",
     "line_key",
     "plan_meta",
@@ -70,6 +71,8 @@ class ReadingBase:
     skipped: list[tuple[int, str]] = field(default_factory=list)
     encoding: str | None = None
     notes: list[str] = field(default_factory=list)
+    unread: list[tuple[str, str]] = field(default_factory=list)
+    """(letter, header text) of the file's columns that name no field and were not read."""
 
 
 def plan_meta(upload: Upload, form: str, plan: Any, *, required: bool = False) -> dict[str, Any]:

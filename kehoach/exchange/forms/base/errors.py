@@ -23,6 +23,9 @@ class CellError:
     header: str
     value: Any
     message: str
+    list: str = ""
+    """The layout's list (sectors, sources, units …) of a choice cell not found in it, so that
+    the preview can offer to read this text as an entry of it from now on."""
 
     def as_error(self) -> ApplicationError:
         shown = cells.text(self.value)
@@ -54,6 +57,7 @@ class CellError:
             "value": cells.text(self.value),
             "message": self.as_error().message,
             "problem": self.message,
+            "list": self.list,
         }
 
 
@@ -89,6 +93,7 @@ class ErrorsCapped(CellError):
             "value": "",
             "message": message,
             "problem": message,
+            "list": "",
         }
 
 

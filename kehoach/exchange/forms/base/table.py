@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from itertools import repeat
 from operator import itemgetter
 from typing import Any
@@ -17,9 +18,10 @@ from kehoach.core.numbers import ParseError
 
 from ... import cells
 from ...choices import Choices
-from ...layouts import Column
+from ...layouts import SCALES, Column
 from ...reading import Book as Upload
 from ...reading import HeaderSpec, data_rows, find_header
+from ...reading.synonyms import synonyms_for
 from ...writing import KEY_HEADER
 from .errors import CellError, CellErrors
 
@@ -33,6 +35,8 @@ class RowValues:
     key: str
     values: dict[str, Any]
     letters: dict[str, str]
+    computed: set[str] = field(default_factory=set)
+    """The keys whose value was computed as the sum of its parts (``Column.sum_of``)."""
 
 
 @dataclass
@@ -44,12 +48,17 @@ class TableRead:
     """At most ``MAX_ERRORS`` (see ``CellErrors``)."""
     encoding: str | None = None
     present: set[str] = field(default_factory=set)
+    unread: list[tuple[str, str]] = field(default_factory=list)
+    """(letter, header text) of the file's columns that name no field of the layout."""
+    scales: dict[str, str] = field(default_factory=dict)
+    """Key → the money unit read from its header, when it names one."""
 
 
-def _converter(column: Column, choices: dict[str, Choices]) -> Any:
+def _converter(column: Column, choices: dict[str, Choices], scale: str | None = None) -> Any:
     kind = column.kind
     if kind == "money":
-        return lambda v: cells.money(v, column.divisor)
+        divisor = SCALES.get(scale, column.divisor) if scale else column.divisor
+        return lambda v: cells.money(v, divisor)
     if kind == "decimal":
         return cells.decimal
     if kind == "int":
@@ -70,10 +79,18 @@ def _converter(column: Column, choices: dict[str, Choices]) -> Any:
             found, close = listing.find(shown)
             if found is None:
                 if close:
-                    raise ParseError(
+                    error = ParseError(
                         "not_in_list",
                         _("not in the list; did you mean: %(names)s?")
                         % {"names": "; ".join(close)},
+                    )
+                    error.suggestions = close  # type: ignore[attr-defined]
+                    raise error
+                if len(listing.labels) <= SHORT_LIST:  # say what is allowed
+                    raise ParseError(
+                        "not_in_list",
+                        _("not in the list; it must be one of: %(names)s.")
+                        % {"names": ", ".join(listing.labels)},
                     )
                 raise ParseError(
                     "not_in_list", _("not in the list; choose one from the drop-down list.")
@@ -84,13 +101,22 @@ def _converter(column: Column, choices: dict[str, Choices]) -> Any:
     return cells.text
 
 
+SHORT_LIST = 6
+"""A list this short is named whole in the message of a cell not in it ("must be one of: 1,
+2, 3.")."""
+
 LEGACY_SAMPLE = 5_000
 """Distinct non-ASCII texts looked at to decide a sheet's encoding: plenty for detection,
 and a 20,000-row sheet is decided as fast as a small one."""
 
 
-def _fix_legacy(raw_rows: list[Any], text_keys: set[str]) -> str | None:
+def _fix_legacy(raw_rows: list[Any], text_keys: set[str], header: Any = None) -> str | None:
+    """Decide the encoding of the values when the headers did not (Unicode headers over
+    legacy values) and convert every text value, the heading texts with them."""
     texts: dict[str, None] = {}
+    for text in getattr(header, "headings", {}).values():
+        if not text.isascii():
+            texts[text] = None
     for row in raw_rows:
         for key, value in row.values.items():
             if key in text_keys and isinstance(value, str) and not value.isascii():
@@ -105,13 +131,33 @@ def _fix_legacy(raw_rows: list[Any], text_keys: set[str]) -> str | None:
         for key, value in row.values.items():
             if isinstance(value, str):
                 row.values[key] = convert(value)
+        if getattr(row, "heading", ""):
+            row.heading = convert(row.heading)
+    if header is not None and header.headings:
+        for number, text in list(header.headings.items()):
+            header.headings[number] = convert(text)
+        old = set(header.headings)
+        header.skipped[:] = [
+            (
+                number,
+                _("a heading row: sector “%(text)s” for the rows below")
+                % {"text": header.headings[number]},
+            )
+            if number in old
+            else (number, reason)
+            for number, reason in header.skipped
+        ]
     return encoding
 
 
 class _Failed:
-    """A remembered conversion error (converters are memoised per distinct cell value)."""
+    """A remembered conversion error (converters are memoised per distinct cell value). Its
+    traceback and the error it replaced are let go: their frames would hold the reading that
+    remembers them, a cycle that keeps the values of the whole sheet alive until the cyclic
+    collector runs."""
 
     def __init__(self, error: ParseError) -> None:
+        error.__traceback__ = error.__context__ = error.__cause__ = None
         self.error = error
 
 
@@ -174,6 +220,76 @@ def _read_column(column: list[Any], convert: Any) -> tuple[list[Any], bool]:
     return list(map(distinct.__getitem__, keys)), wrong
 
 
+def header_specs(columns: Sequence[Column]) -> list[HeaderSpec]:
+    """What ``find_header`` looks for: each column by its labels. A column read from the
+    heading rows when the file has none ("I. NÔNG NGHIỆP") or computed from its parts (a
+    total) is not required as a column: the form's checks still require its value."""
+    return [
+        HeaderSpec(c.key, c.labels, required=c.required and not c.heading and not c.sum_of)
+        for c in columns
+    ]
+
+
+def _shown_value(column: Column, value: Any) -> Any:
+    """The value of a wrong cell as the user typed it: a month as "02/2027"."""
+    if column.kind == "month" and hasattr(value, "strftime"):
+        return value.strftime("%m/%Y")
+    return value
+
+
+def _sum_order(columns: Sequence[Column]) -> list[Column]:
+    """The columns computed from parts, each after the sums it is made of."""
+    by_key = {c.key: c for c in columns if c.sum_of}
+    order: list[Column] = []
+    seen: set[str] = set()
+
+    def visit(column: Column, path: frozenset[str]) -> None:
+        if column.key in seen or column.key in path:
+            return
+        for part in column.sum_of:
+            if part in by_key:
+                visit(by_key[part], path | {column.key})
+        seen.add(column.key)
+        order.append(column)
+
+    for column in by_key.values():
+        visit(column, frozenset())
+    return order
+
+
+def _add_sums(rows: list[RowValues], columns: Sequence[Column]) -> None:
+    """A total the file leaves blank (or has no column for) is the sum of its parts when at
+    least one part has a value; the key is marked computed. A total given is kept (the
+    form's check compares it with its parts)."""
+    order = _sum_order(columns)
+    if not order:
+        return
+    for row in rows:
+        values = row.values
+        for column in order:
+            if values.get(column.key) is not None:
+                continue
+            parts = [values.get(part) for part in column.sum_of]
+            if all(part is None for part in parts):
+                continue
+            values[column.key] = sum((p for p in parts if p is not None), Decimal(0))
+            row.computed.add(column.key)
+
+
+def _heading_problem(text: Any, error: ParseError) -> str:
+    """What to do with a heading row whose text names no sector: a heading has no drop-down."""
+    close = getattr(error, "suggestions", None)
+    if close:
+        return _(
+            "the heading “%(text)s” names no sector of the list; did you mean: %(names)s? "
+            "Write the sector's name in the heading row, or add a “Lĩnh vực” column."
+        ) % {"text": text, "names": "; ".join(close)}
+    return _(
+        "the heading “%(text)s” names no sector of the list. Write the sector's name as the "
+        "list has it in the heading row, or add a “Lĩnh vực” column."
+    ) % {"text": text}
+
+
 def read_table(
     upload: Upload,
     sheet_name: str,
@@ -181,22 +297,39 @@ def read_table(
     choices: dict[str, Choices],
     *,
     with_key: bool = True,
+    form: str | None = None,
 ) -> TableRead:
-    """Find the layout's headers on the sheet and read every data row into typed values."""
+    """Find the layout's headers on the sheet (by label, then by the synonyms of ``form``,
+    by default the form whose sheet ``upload.data_sheet`` was last asked for) and read every
+    data row into typed values: money by the unit of its header, a heading column from the
+    heading rows above, a total left blank from its parts."""
     sheet = upload.sheet(sheet_name)
-    specs = [HeaderSpec(c.key, c.labels, required=c.required) for c in columns]
+    specs = header_specs(columns)
     if with_key:
         specs.append(HeaderSpec("__key", [KEY_HEADER], required=False))
-    header = find_header(sheet, specs)
+    wanted_form = form if form is not None else getattr(upload, "form_hint", "")
+    header = find_header(sheet, specs, synonyms=lambda: synonyms_for(wanted_form or "*"))
     present = set(header.columns)
-    raw = list(data_rows(sheet, header))
+    heading_columns = [c for c in columns if c.heading]
+    raw = list(data_rows(sheet, header, headings=bool(heading_columns)))
     text_keys = {c.key for c in columns if c.kind in ("text", "choice", "value")}
-    result = TableRead(sheet=sheet_name, rows=[], present=present)
-    result.encoding = header.encoding or _fix_legacy(raw, text_keys)
+    result = TableRead(
+        sheet=sheet_name, rows=[], present=present, unread=header.unread, scales=header.scales
+    )
+    result.encoding = header.encoding or _fix_legacy(raw, text_keys, header)
     result.skipped = list(header.skipped)
-    converters = {c.key: _converter(c, choices) for c in columns}
+    converters = {c.key: _converter(c, choices, header.scales.get(c.key)) for c in columns}
     by_key = {c.key: c for c in columns}
-    letters = header.letters
+    letters = dict(header.letters)
+    from_heading: dict[tuple[int, str], int] = {}  # (row index, key) → heading row
+    for column in heading_columns:
+        for index, row in enumerate(raw):
+            value = row.values.get(column.key)
+            if cells.is_empty(value) and row.heading:
+                row.values[column.key] = row.heading
+                from_heading[(index, column.key)] = row.heading_row
+            elif column.key not in row.values:
+                row.values[column.key] = None
     keys = [key for key in raw[0].values if key != "__key"] if raw else []
     rows_values = [row.values for row in raw]
     failed: list[tuple[int, int, ParseError]] = []  # (row, column, error), for the order
@@ -209,15 +342,41 @@ def read_table(
                     failed.append((index, position, outcome.error))
         columns_read.append(read)
     by_row: dict[int, list[int]] = {}
+    reported_headings: set[tuple[int, str]] = set()
     for index, position, exc in sorted(failed, key=lambda item: item[:2]):
         key = keys[position]
+        column = by_key[key]
         value = rows_values[index][key]
+        listed = column.list if column.kind == "choice" and exc.code == "not_in_list" else ""
+        heading_row = from_heading.get((index, key))
+        by_row.setdefault(index, []).append(position)
+        if heading_row is not None:
+            if (heading_row, key) in reported_headings:
+                continue  # one error for the heading, not one per line under it
+            reported_headings.add((heading_row, key))
+            result.errors.append(
+                CellError(
+                    sheet_name,
+                    heading_row,
+                    "A",
+                    column.header,
+                    value,
+                    _heading_problem(value, exc),
+                    list=listed,
+                )
+            )
+            continue
         result.errors.append(  # capped at MAX_ERRORS, the rest counted
             CellError(
-                sheet_name, raw[index].number, letters[key], by_key[key].header, value, exc.message
+                sheet_name,
+                raw[index].number,
+                letters[key],
+                column.header,
+                _shown_value(column, value),
+                exc.message,
+                list=listed,
             )
         )
-        by_row.setdefault(index, []).append(position)
     typed_rows: Iterable[tuple[Any, ...]] = (
         zip(*columns_read, strict=False) if columns_read else repeat(())
     )
@@ -228,6 +387,7 @@ def read_table(
         key_value = row.values.get("__key")
         key = cells.text(key_value) if key_value is not None else ""
         result.rows.append(RowValues(number=row.number, key=key, values=values, letters=letters))
+    _add_sums(result.rows, columns)
     return result
 
 

@@ -76,7 +76,9 @@ def read(
         if c.key in ("number", "activity") or c.key in {f"c_{x.code}" for x in judged}
     ]
     table = read_table(upload, sheet, columns, {})
-    reading = Reading(layout=layout, skipped=table.skipped, encoding=table.encoding)
+    reading = Reading(
+        layout=layout, skipped=table.skipped, encoding=table.encoding, unread=table.unread
+    )
     reading.errors = CellErrors(table.errors)
     lines = lines_with_sources(plan)
     by_uid = {str(x.uid): x for x in lines}

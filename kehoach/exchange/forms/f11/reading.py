@@ -79,7 +79,9 @@ def read(
     layout = layouts[0]
     sheet = upload.data_sheet(FORM)
     table = read_table(upload, sheet, layout.columns, _lists(plan, None))
-    reading = Reading(layout=layout, skipped=table.skipped, encoding=table.encoding)
+    reading = Reading(
+        layout=layout, skipped=table.skipped, encoding=table.encoding, unread=table.unread
+    )
     reading.errors = list(table.errors)
     villages = list(AdministrativeUnit.objects.filter(parent=plan.round.commune).current())
     lines = {str(x.uid): x for x in envelope_lines(plan.round)}

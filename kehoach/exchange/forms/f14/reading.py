@@ -100,7 +100,9 @@ def read(
     ]
     table = read_table(upload, sheet, columns, {"statuses": _statuses()})
     headers = {c.key: c.header for c in columns}
-    reading = Reading(layout=layout, skipped=table.skipped, encoding=table.encoding)
+    reading = Reading(
+        layout=layout, skipped=table.skipped, encoding=table.encoding, unread=table.unread
+    )
     reading.errors = list(table.errors)
     wrong_rows = {e.row for e in table.errors}
     known = meta.get("lines", {})

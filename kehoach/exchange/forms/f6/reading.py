@@ -1,37 +1,45 @@
 """F6 in: an upload read against a plan, every line checked by the pure validator of the web
-form (``check_proposal_line``), R3/R4 as warnings (``validate_plan_lines``), the preview."""
+form (``check_proposal_line``), R3/R4 as warnings or, when the profile says so
+(``plan_rules_in_import``), as errors (``sector_rules``), the preview with the values computed
+from their parts and the sectors taken from heading rows noted once each."""
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kehoach.core.errors import ApplicationError, Where
-from kehoach.core.validation import Problem, errors, warnings
+from kehoach.core.numbers import format_number_vi
+from kehoach.core.validation import Problem, errors
 from kehoach.plans.models import ProposalLine, VillagePlan
 from kehoach.plans.services.lines import (
     LINE_FIELDS,
     LineChange,
+    RuleState,
     check_proposal_line,
     field_label,
     line_context,
     line_values,
     proposal_lines_apply,
-    validate_plan_lines,
+    sector_rules,
 )
 
 from ...layouts import FormLayout
 from ...reading import Book as Upload
-from ...reading import HeaderSpec, find_header
+from ...reading import find_header
+from ...reading.synonyms import synonyms_for
 from ..base import (
     CellError,
     Change,
     ReadingBase,
     RowValues,
     compare,
+    header_specs,
     read_meta,
     read_table,
 )
@@ -41,6 +49,16 @@ PREVIEW_DETAILS = 20
 """New lines shown with every value they fill in the preview; further ones by name only (the
 preview of a 20,000-line workbook stays readable, quick and under the page budget)."""
 SPLIT = ["contribution_cash_mvnd", "contribution_labour_mvnd", "contribution_materials_mvnd"]
+NOTE_ROWS = 5
+"""Rows named in a note that says a value was computed or taken from a heading (then "…")."""
+PARTS = {
+    "contribution_cash_mvnd": gettext_lazy("cash"),
+    "contribution_labour_mvnd": gettext_lazy("labour (converted)"),
+    "contribution_materials_mvnd": gettext_lazy("materials and land"),
+    "contribution_mvnd": gettext_lazy("the contribution"),
+    "external_support_mvnd": gettext_lazy("the external support"),
+}
+"""How a note names the parts a value was computed from (a field's label otherwise)."""
 
 
 LINE_NAMES = frozenset(LINE_FIELDS)
@@ -60,8 +78,10 @@ def _data(row: RowValues, present: set[str], new: bool) -> dict[str, Any]:
     """The line's values from a row. A blank cell of a new line takes the default (no source,
     community-run, 0 …); of an existing line it clears the value."""
     if new:
-        return {
-            k: v for k, v in row.values.items() if k in LINE_NAMES and v is not None and v != ""
+        return {  # a catalog entry is never compared with "" (a model's __eq__ is slow)
+            k: v
+            for k, v in row.values.items()
+            if v is not None and k in LINE_NAMES and (v.__class__ is not str or v != "")
         }
     data = {k: v for k, v in row.values.items() if k in LINE_NAMES}
     for name in ("contribution_mvnd", "external_support_mvnd"):
@@ -110,10 +130,22 @@ def read(
     chosen = _layout(upload, meta, layouts)
     choices = _lists(plan)
     sheet = upload.data_sheet(FORM)
-    table = read_table(upload, sheet, chosen.columns, choices)
-    reading = Reading(layout=chosen, skipped=table.skipped, encoding=table.encoding, sheet=sheet)
+    table = read_table(upload, sheet, chosen.columns, choices, form=FORM)
+    reading = Reading(
+        layout=chosen,
+        skipped=table.skipped,
+        encoding=table.encoding,
+        unread=table.unread,
+        sheet=sheet,
+    )
     reading.errors = table.errors
     wrong_rows = {e.row for e in table.errors}
+    sector_column = chosen.column("sector")
+    wrong_headings = (
+        {e.row for e in table.errors if e.header == sector_column.header}
+        if sector_column is not None and sector_column.heading
+        else set()
+    )
     context = line_context(plan.round)
     lines = {
         str(line.uid): line
@@ -183,6 +215,11 @@ def read(
         base = line_values(line) if line else {}
         if row.number in wrong_rows:
             continue
+        if line is None and data.get("sector") is None:
+            # no sector column and no heading above: say so (a wrong heading is named already)
+            if not any(h < row.number for h in wrong_headings):
+                reading.errors.append(_no_sector(sheet, row, chosen))
+            continue
         values, problems = check_proposal_line(context, number, {**base, **data} if base else data)
         if problems:
             reading.errors += [_cell_error(sheet, row, p, chosen) for p in errors(problems)]
@@ -195,7 +232,9 @@ def read(
                     "add",
                     row.number,
                     f"{number}. {values['activity']}",
-                    _added_fields(values, labels) if added <= PREVIEW_DETAILS else [],
+                    _added_fields(values, labels, _computed(row))
+                    if added <= PREVIEW_DETAILS
+                    else [],
                 )
             )
             continue
@@ -231,14 +270,120 @@ def read(
                 reading.preview.append(
                     Change("remove", None, f"{line.number}. {line.activity}", [])
                 )
+    reading.notes.extend(_derived_notes(table.rows, chosen))
     if not reading.errors:
-        reading.warnings = [p.message for p in warnings(_plan_rules(context, lines, reading))]
+        failing = [s for s in _plan_rules(context, lines, reading) if not s.ok]
+        if plan.round.profile.policy.plan_rules_refuse_import:
+            reading.errors += _plan_rule_errors(sheet, failing, table.rows, reading, chosen)
+        else:
+            reading.warnings = [state.message for state in failing]
     return reading
 
 
-def _plan_rules(context: Any, lines: dict[str, ProposalLine], reading: Reading) -> list[Problem]:
+def _no_sector(sheet: str, row: RowValues, layout: FormLayout) -> CellError:
+    column = layout.column("activity")
+    return CellError(
+        sheet,
+        row.number,
+        row.letters.get("sector") or row.letters.get("activity", ""),
+        column.header if column else field_label("activity"),
+        row.values.get("activity"),
+        _(
+            "this line has no sector: fill in its sector, or put a heading row with the sector "
+            "(for example “I. NÔNG NGHIỆP”) above it."
+        ),
+    )
+
+
+def _computed(row: RowValues) -> set[str]:
+    """The keys of a row whose value the reading computed from its parts (``sum_of``,
+    ``RowValues.computed``), and "sector" when it came from the heading row above (the file
+    has no sector column, or the reading marked it computed)."""
+    found = set(getattr(row, "computed", ()) or ())
+    if "sector" not in row.letters and row.values.get("sector") is not None:
+        found.add("sector")
+    return found
+
+
+def _rows_text(rows: list[int]) -> str:
+    shown = ", ".join(str(n) for n in rows[:NOTE_ROWS])
+    return shown + (" …" if len(rows) > NOTE_ROWS else "")
+
+
+def _derived_notes(rows: list[RowValues], layout: FormLayout) -> list[str]:
+    """One note per value computed from its parts, and one for the sectors taken from heading
+    rows (the file has no sector column, or the reading marked ``"sector"`` computed), each
+    with the count and the first rows (readable for 20,000 lines)."""
+    found: dict[str, list[int]] = {}
+    headed: list[int] = []
+    for row in rows:
+        for key in _computed(row):
+            found.setdefault(key, []).append(row.number)
+    headed += found.pop("sector", [])
+    notes = []
+    for column in layout.columns:
+        numbers = found.get(column.key)
+        if not numbers:
+            continue
+        parts = getattr(column, "sum_of", ()) or ()
+        notes.append(
+            _("%(field)s computed from %(parts)s in %(count)s rows (rows %(rows)s).")
+            % {
+                "field": field_label(column.key),
+                "parts": ", ".join(str(PARTS.get(p) or field_label(p)) for p in parts)
+                or _("its parts"),
+                "count": format_number_vi(len(numbers)),
+                "rows": _rows_text(numbers),
+            }
+        )
+    if headed:
+        headed.sort()
+        notes.append(
+            _("Sector taken from the heading row above in %(count)s rows (rows %(rows)s).")
+            % {"count": format_number_vi(len(headed)), "rows": _rows_text(headed)}
+        )
+    return notes
+
+
+def _plan_rule_errors(
+    sheet: str,
+    failing: list[RuleState],
+    rows: list[RowValues],
+    reading: Reading,
+    layout: FormLayout,
+) -> list[CellError]:
+    """R3/R4 refusing the upload (the profile's ``plan_rules_in_import`` is "error"): each
+    named on the priority cell (else the sector cell) of the first row of its sector."""
+    first: dict[Any, int] = {}
+    for change in reading.changes:
+        sector = change.data.get("sector")
+        code = getattr(sector, "code", sector)
+        if code is not None and change.where is not None and change.where.row:
+            first.setdefault(code, change.where.row)
+    by_number = {row.number: row for row in rows}
+    found = []
+    for state in failing:
+        parts = state.code.split(":")
+        number = first.get(parts[1]) if len(parts) > 1 else None
+        row = by_number.get(number) if number else None
+        key = "priority" if row is not None and row.letters.get("priority") else "sector"
+        column = layout.column(key)
+        found.append(
+            CellError(
+                sheet,
+                number or 0,
+                row.letters.get(key, "") if row is not None else "",
+                column.header if column else field_label(key),
+                row.values.get(key) if row is not None else None,
+                state.message,
+            )
+        )
+    return found
+
+
+def _plan_rules(context: Any, lines: dict[str, ProposalLine], reading: Reading) -> list[RuleState]:
     """R3 and R4 over the plan's lines as they would be after the upload (warnings: they
-    block only the submit)."""
+    block only the submit; errors when the profile says so)."""
     after: dict[int, dict[str, Any]] = {line.pk: line_values(line) for line in lines.values()}
     for line in lines.values():
         after[line.pk]["number"] = line.number
@@ -252,17 +397,29 @@ def _plan_rules(context: Any, lines: dict[str, ProposalLine], reading: Reading) 
             after.pop(change.line.pk, None)
         else:
             after[change.line.pk] = {**change.data, "number": change.line.number}
-    return validate_plan_lines(context, [*after.values(), *adds])
+    return sector_rules(context, [*after.values(), *adds])
 
 
-def _added_fields(values: dict[str, Any], labels: dict[str, str]) -> list[tuple[str, str, str]]:
+def _added_fields(
+    values: dict[str, Any],
+    labels: dict[str, str],
+    computed: AbstractSet[str] = frozenset(),
+) -> list[tuple[str, str, str]]:
     """Every field a new line fills (in the form's order), as the preview shows it: a choice
-    by its label, not its code."""
+    by its label, not its code; a value computed from its parts (or a sector taken from the
+    heading row) says so."""
     fields = []
     for key in LINE_FIELDS:
         choices = dict(getattr(ProposalLine._meta.get_field(key), "choices", None) or [])
         for label, _before, after in compare({}, values, labels, [key]):
-            fields.append((label, "—", str(choices.get(values[key], after))))
+            shown = str(choices.get(values[key], after))
+            if key in computed:
+                shown = (
+                    _("%(value)s (from the heading row)")
+                    if key == "sector"
+                    else _("%(value)s (computed from its parts)")
+                ) % {"value": shown}
+            fields.append((label, "—", shown))
     return fields
 
 
@@ -281,10 +438,13 @@ def _layout(upload: Upload, meta: dict[str, Any], layouts: list[FormLayout]) -> 
                 return layout
     sheet = upload.sheet(upload.data_sheet(FORM))
     best: tuple[int, FormLayout] | None = None
+
+    def synonyms() -> dict[str, list[str]]:
+        return synonyms_for(FORM)
+
     for layout in layouts:
-        specs = [HeaderSpec(c.key, c.labels, required=c.required) for c in layout.columns]
         try:
-            header = find_header(sheet, specs)
+            header = find_header(sheet, header_specs(layout.columns), synonyms=synonyms)
         except ApplicationError:
             continue
         score = len(header.columns)
@@ -292,10 +452,7 @@ def _layout(upload: Upload, meta: dict[str, Any], layouts: list[FormLayout]) -> 
             best = (score, layout)
     if best is None:
         # refuse with the message of the official layout (it lists the missing columns)
-        official = layouts[0]
-        find_header(
-            sheet, [HeaderSpec(c.key, c.labels, required=c.required) for c in official.columns]
-        )
+        find_header(sheet, header_specs(layouts[0].columns), synonyms=synonyms)
         raise ApplicationError("layout_unknown", _("The columns of this workbook are not known."))
     return best[1]
 

@@ -9,7 +9,7 @@ writer.
 from __future__ import annotations
 
 import json
-import uuid
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -81,6 +81,21 @@ def _fragments(new: NewLines) -> list[_Fragments]:
     return out
 
 
+_VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
+
+
+def new_uids(count: int) -> list[str]:
+    """``count`` random UUIDs (version 4, as ``uuid.uuid4``) as 32 hex digits, the form every
+    database takes for a UUID column (SQLite stores it so; PostgreSQL reads it as a uuid),
+    drawn from the system's random source in one go."""
+    digits = os.urandom(16 * count).hex()
+    return [
+        f"{digits[i : i + 12]}4{digits[i + 13 : i + 16]}{_VARIANT[digits[i + 16]]}"
+        f"{digits[i + 17 : i + 32]}"
+        for i in range(0, 32 * count, 32)
+    ]
+
+
 def insert_new_lines(
     *, actor: Any, plan: VillagePlan, new: NewLines, first_number: int, now: Any
 ) -> int:
@@ -98,14 +113,12 @@ def insert_new_lines(
     defaults = tuple(f.get_db_prep_save(f.get_default(), connection) for f in others)
     columns = [*line_columns, *fixed_columns, *(f.column for f in others)]
     stamp = by_name["created_at"].get_db_prep_save(now, connection)
-    native_uuid = connection.features.has_native_uuid_field
-
-    def new_uid() -> Any:
-        return uuid.uuid4() if native_uuid else uuid.uuid4().hex
-
+    uids = new_uids(len(new.rows))
     rows = [
-        (*values, new_uid(), plan.pk, number, stamp, stamp, 1, None, *defaults)
-        for number, values in enumerate(new.rows, start=first_number)
+        (*values, uid, plan.pk, number, stamp, stamp, 1, None, *defaults)
+        for number, values, uid in zip(
+            range(first_number, first_number + len(uids)), new.rows, uids, strict=True
+        )
     ]
     insert_rows(connection, meta.db_table, columns, rows)
     with connection.cursor() as cursor:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
@@ -25,11 +25,13 @@ from django.utils.translation import gettext as _
 from kehoach.catalog.choices import PriorityBoundScope
 from kehoach.catalog.models import FundingSource, Sector, UnitOfMeasure
 from kehoach.core import bounds
+from kehoach.core.bounds.checks import number_text
 from kehoach.core.errors import Where
 from kehoach.core.numbers import format_number_vi
 from kehoach.core.text import nfc
 from kehoach.core.validation import Problem, raise_errors
 
+from ...choices import ImplementationMode
 from ...models import ProposalLine
 from .fields import DEFAULTS, LINE_FIELDS, MODES, NON_NEGATIVE_FIELDS, field_label
 
@@ -38,6 +40,33 @@ if TYPE_CHECKING:
 
 _ZERO = Decimal(0)
 _SPLIT = ("contribution_cash_mvnd", "contribution_labour_mvnd", "contribution_materials_mvnd")
+_FILLED = tuple((name, default) for name, default in DEFAULTS.items() if default is not None)
+"""The defaults that replace an empty value (a None default leaves None as it is)."""
+_NFC_MEMO_SIZE = 4096
+_NFC_MEMO_LENGTH = 300
+"""Texts up to this long are remembered (the memo holds at most a few megabytes)."""
+
+
+class _Memo(dict[str, str]):
+    """``nfc`` of the short texts seen lately (a workbook repeats its places and notes from
+    line to line): a text is normalised once, at most ``_NFC_MEMO_SIZE`` are remembered."""
+
+    def __missing__(self, text: str) -> str:
+        if len(self) >= _NFC_MEMO_SIZE:
+            self.clear()
+        self[text] = clean = nfc(text)
+        return clean
+
+
+_NFC_MEMO = _Memo()
+
+
+def _nfc(text: Any) -> str:
+    """``nfc(text)``, remembered for a text (a value of another type goes to ``nfc`` as it
+    would have)."""
+    if text.__class__ is str and len(text) <= _NFC_MEMO_LENGTH:
+        return _NFC_MEMO[text]
+    return nfc(text)
 
 
 @dataclass(frozen=True)
@@ -89,11 +118,13 @@ def check_proposal_line(
     """The clean values of line ``number`` (defaults applied, texts in NFC, months on their
     first day; by the names of ``LINE_FIELDS``) and its problems, in one pass."""
     values = {**DEFAULTS, **data}
-    for name, default in DEFAULTS.items():  # an emptied cell or field takes the default
-        if default is not None and values[name] is None:
+    for name, default in _FILLED:  # an emptied cell or field takes the default
+        if values[name] is None:
             values[name] = default
-    for text_field in ("activity", "location", "notes"):
-        values[text_field] = nfc(values.get(text_field) or "")
+    get = values.get
+    values["activity"] = _nfc(get("activity") or "")
+    values["location"] = _nfc(get("location") or "")
+    values["notes"] = _nfc(get("notes") or "")
     # Every value within its bound first: a number that is not finite or out of this world
     # would make the rules below meaningless (or raise).
     if not _within_bounds(values):  # only then the full check, which words the problems
@@ -138,10 +169,13 @@ def check_proposal_line(
                 "priority",
                 "priority_out_of_range",
                 _(
-                    "the priority must be a whole number from %(min)s to %(max)s, or empty "
-                    "for a line that is not a priority."
+                    "%(value)s: must be %(allowed)s (leave it empty for a line that is not a "
+                    "priority)."
                 )
-                % {"min": context.min_priority, "max": context.max_priority},
+                % {
+                    "value": _as_typed(priority),
+                    "allowed": allowed_numbers(context.min_priority, context.max_priority),
+                },
             )
         )
 
@@ -172,13 +206,18 @@ def check_proposal_line(
                     % {"households": households},
                 )
             )
-    if values.get("implementation_mode") not in MODES:
+    mode = values.get("implementation_mode")
+    if mode not in MODES:
         found.append(
             _problem(
                 number,
                 "implementation_mode",
                 "mode_invalid",
-                _("choose how the activity is carried out."),
+                _("“%(value)s” is not a way of carrying out an activity; choose %(allowed)s.")
+                % {
+                    "value": _as_typed(mode),
+                    "allowed": one_of([str(label) for label in ImplementationMode.labels]),
+                },
             )
         )
     return _clean(values), found
@@ -218,19 +257,46 @@ def _within_bounds(values: dict[str, Any]) -> bool:
         value = get(name)
         if value is not None and (value.__class__ is not str or len(value) > length):
             return False
-    for name, low, high in numbers:
-        value = get(name)
-        if value is None:
-            continue
-        kind = value.__class__
-        if kind is Decimal:
-            if not (value.is_finite() and low <= value <= high):
-                return False
-        elif kind is not int or not low <= value <= high:
-            if value == "":  # an empty cell has no bound
+    try:
+        for name, low, high in numbers:
+            value = get(name)
+            if value is None:
                 continue
-            return False  # anything else: the full check decides
+            kind = value.__class__
+            if kind is Decimal or kind is int:
+                if not low <= value <= high:  # an infinity is out, a NaN raises
+                    return False
+            elif value != "":  # an empty cell has no bound
+                return False  # anything else: the full check decides
+    except InvalidOperation:  # a NaN compared
+        return False
     return True
+
+
+MAX_LISTED = 10
+"""A closed list of at most this many whole numbers is named value by value ("1, 2 or 3");
+a longer one as its range ("a whole number from 1 to 12")."""
+
+
+def one_of(choices: list[str]) -> str:
+    """The choices of a closed list as a sentence says them: "a", "a or b", "a, b or c"."""
+    if len(choices) <= 1:
+        return "".join(choices)
+    return _("%(first)s or %(last)s") % {"first": ", ".join(choices[:-1]), "last": choices[-1]}
+
+
+def allowed_numbers(low: int, high: int) -> str:
+    """The whole numbers from ``low`` to ``high`` as a message names what is allowed."""
+    if high - low < MAX_LISTED:
+        return one_of([str(n) for n in range(low, high + 1)])
+    return _("a whole number from %(min)s to %(max)s") % {"min": low, "max": high}
+
+
+def _as_typed(value: Any) -> str:
+    """A value found, as the user typed it (a number the Vietnamese way, "2,5")."""
+    if isinstance(value, Decimal | float) and not isinstance(value, bool):
+        return number_text(Decimal(repr(value)) if isinstance(value, float) else value)
+    return str(value)
 
 
 def _maker(number: int) -> Any:
@@ -238,7 +304,7 @@ def _maker(number: int) -> Any:
 
 
 def _clean(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: values[k] for k in LINE_FIELDS}
+    return dict(zip(LINE_FIELDS, map(values.__getitem__, LINE_FIELDS), strict=True))
 
 
 def _check_months(number: int, year: int, values: dict[str, Any], found: list[Problem]) -> None:
@@ -281,7 +347,7 @@ def _check_amounts(number: int, values: dict[str, Any], found: list[Problem]) ->
         amount = values.get(field)
         if amount is None:
             values[field] = _ZERO
-        elif Decimal(amount) < 0:
+        elif (amount if amount.__class__ is Decimal else Decimal(amount)) < 0:
             negative = True
             found.append(
                 _problem(number, field, "amount_negative", _("the amount cannot be negative."))
