@@ -38,6 +38,20 @@ def _shown(value: object) -> str:
     return " ".join(str(value).split())
 
 
+def _shown_number(value: object) -> str:
+    """A number found where a number belongs, as a Vietnamese spreadsheet shows the cell (-50,
+    -1.350,5), not as Python writes a float (-50.0, -1350.5); a text as the user wrote it."""
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        if number.is_finite():
+            text = f"{number.normalize():f}"
+            sign, text = ("-", text[1:]) if text.startswith("-") else ("", text)
+            whole, _dot, fraction = text.partition(".")
+            grouped = f"{int(whole):,}".replace(",", ".")
+            return f"{sign}{grouped},{fraction}" if fraction else f"{sign}{grouped}"
+    return _shown(value)
+
+
 def _not_a_number(value: object) -> ParseError:
     shown = _shown(value)
     return ParseError(

@@ -13,6 +13,7 @@ from .common import (
     NumberInput,
     ParseError,
     _shown,
+    _shown_number,
 )
 from .decimals import (
     _decimal_from,
@@ -106,7 +107,7 @@ def parse_money_mvnd(text: NumberInput) -> Decimal | None:
         except ParseError:
             raise _not_money(text) from None
     if amount < 0:
-        shown = _shown(text)
+        shown = _shown_number(text)
         raise ParseError(
             "money_negative",
             _("“%(value)s” is negative; an amount of money cannot be below zero.")

@@ -212,7 +212,7 @@ def test_parse_money_mvnd_rejects_negative_numbers() -> None:
     with pytest.raises(ParseError) as caught:
         parse_money_mvnd(Decimal("-3.5"))
     assert caught.value.code == "money_negative"
-    assert_names_value(caught.value, "-3.5")
+    assert_names_value(caught.value, "-3,5")  # as a Vietnamese spreadsheet shows it
 
 
 @pytest.mark.parametrize(
@@ -376,3 +376,16 @@ def test_percent() -> None:
 @pytest.mark.parametrize(("numerator", "denominator"), [(1, 0), (1, None), (None, 4), (0, 0)])
 def test_percent_undefined_is_none(numerator: int | None, denominator: int | None) -> None:
     assert percent(numerator, denominator) is None
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [(-50.0, "-50"), (-1350.5, "-1.350,5"), (Decimal("-1234567.25"), "-1.234.567,25"), (-3, "-3")],
+)
+def test_a_negative_number_cell_is_shown_as_the_spreadsheet_shows_it(
+    value: object, shown: str
+) -> None:
+    with pytest.raises(ParseError) as caught:
+        parse_money_mvnd(value)  # type: ignore[arg-type]
+    assert caught.value.value == shown
+    assert f"“{shown}”" in caught.value.message
