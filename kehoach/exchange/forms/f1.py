@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from kehoach.core.text import fold
@@ -27,6 +28,7 @@ from kehoach.plans.services.info.writers import basic_info_save
 from .. import cells
 from ..layouts import Column, FormLayout, layout_for
 from ..reading import Book as Upload
+from ..reading.headers import clean
 from ..writing import Book, Table, build
 from . import kept as keeping
 from .base import (
@@ -48,6 +50,9 @@ ETHNIC_COLUMNS = (
     Column("households", "Số hộ", 12, "int"),
     Column("persons", "Số khẩu", 12, "int"),
 )
+NUMBER_COLUMN = Column("number", "STT", 6, "text")
+"""The row numbers of a workbook made elsewhere ("1", "1.2", "a)"), read so that a numbered
+row is never taken for a total ("Tổng số hộ"); ignored."""
 ROW_FIELDS = tuple(row.field for row in F1_ROWS)
 YES = {"co", "x", "yes", "true", "1", "dung", "dat"}
 NO = {"khong", "no", "false", "0", "chua"}
@@ -158,13 +163,29 @@ def _yes_no(value: Any) -> bool | None:
     raise ValueError(_("write “có” or “không”, or leave it empty."))
 
 
+def _rows_by_label() -> dict[str, str]:
+    """Each row's field by its label as the paper form writes it (in Vietnamese and in the
+    language of the page), compared cleaned like a header (case, diacritics, numbering, units
+    in parentheses and punctuation do not matter): a workbook made elsewhere has no row keys."""
+    named: dict[str, str] = {}
+    with translation.override("vi"):
+        for row in F1_ROWS:
+            named.setdefault(clean(str(row.label)), row.field)
+    for row in F1_ROWS:
+        named.setdefault(clean(str(row.label)), row.field)
+    return named
+
+
 def read(
     plan: VillagePlan, upload: Upload, layouts: list[FormLayout], actor: Any = None
 ) -> Reading:
     meta = plan_meta(upload, FORM, plan)
     layout = layouts[0]
     sheet = upload.data_sheet(FORM)
-    table = read_table(upload, sheet, layout.columns, {})
+    columns = list(layout.columns)
+    if not any(c.key == "number" for c in columns):
+        columns.insert(0, NUMBER_COLUMN)
+    table = read_table(upload, sheet, columns, {}, form=FORM)
     reading = Reading(
         layout=layout, skipped=table.skipped, encoding=table.encoding, unread=table.unread
     )
@@ -172,11 +193,25 @@ def read(
     version = meta.get("version") if meta else None
     reading.version = int(str(version)) if version not in (None, "") else None
     kinds = {row.field: row for row in F1_ROWS}
+    named = _rows_by_label()
     rows_by_field: dict[str, Any] = {}
     for row in table.rows:
-        spec = kinds.get(row.key)
+        name = row.key
+        if not name:  # a workbook made elsewhere: the row is the one its label names
+            label = cells.text(row.values.get("label") or "")
+            name = named.get(clean(label), "")
+            if not name and label:
+                reading.skipped.append(
+                    (
+                        row.number,
+                        _("“%(field)s” is not a row of the village basic information.")
+                        % {"field": label},
+                    )
+                )
+        spec = kinds.get(name)
         if spec is None:
             continue
+        row.key = name
         rows_by_field[row.key] = row
         value = row.values.get("value")
         if spec.kind in ("yes_no", "flag"):
