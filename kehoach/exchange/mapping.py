@@ -12,19 +12,18 @@ the catalog from a refused record and checks the file again.
 
 from __future__ import annotations
 
-import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from kehoach.catalog.permissions import can_add_alias
 from kehoach.catalog.selectors import alias_kind, alias_target
 from kehoach.catalog.services import alias_add
 from kehoach.core.errors import ApplicationError, NotFoundError
-from kehoach.core.text import fold
 
+from .layout_saving import clean_name, layout_name_problem, layout_save
 from .layouts import Column, FormLayout, layout_for, parse_layout
 from .models import ImportRecord, Layout
 from .reading import Limits, open_workbook
@@ -40,9 +39,6 @@ SHOWN_TEXT = 60
 MAYBE = 0.5
 """Confidence from which a guess is called “có thể” (below: “đoán”); from ``SURE`` “chắc
 chắn”."""
-NAME_MAX = 200
-CODE_MAX = 32
-SLUG_MAX = 16
 MAPPED_CODE = "GHEP"
 """The code suffix of a layout chosen on the mapping page and not saved (``F6-GHEP``)."""
 
@@ -69,6 +65,8 @@ class ColumnRow:
     confidence: float
     certainty: str
     """``sure``, ``maybe`` or ``guess`` (shown in words); ``none`` when nothing was guessed."""
+    errors: list[str] = field(default_factory=list)
+    """What is wrong with the field chosen for this column (shown beside its drop-down)."""
 
     @property
     def unsure(self) -> bool:
@@ -92,6 +90,24 @@ class Mapping:
     """Columns of the file past ``SHOWN_COLUMNS``, not listed and not read."""
     options: list[FieldOption]
     errors: list[str] = field(default_factory=list)
+    """Every problem of the officer's choice, in the order of the page (shown at the top)."""
+    problems: dict[str, list[str]] = field(default_factory=dict)
+    """The problems of the inputs other than the columns, by input name (``name``,
+    ``programme``, ``fields``), shown beside them."""
+
+    def refuse(self, message: str, where: str = "", row: ColumnRow | None = None) -> None:
+        """Note a problem of the choice, beside the column ``row`` or the input ``where``."""
+        self.errors.append(message)
+        if row is not None:
+            row.errors.append(message)
+        elif where:
+            self.problems.setdefault(where, []).append(message)
+
+    @property
+    def fields(self) -> str:
+        """The fields of the drop-downs, in order: posted back with the choice, so that a page
+        opened before the layout changed is read as it was shown (see ``stale``)."""
+        return ",".join(o.key for o in self.options)
 
     @property
     def missing(self) -> list[FieldOption]:
@@ -196,96 +212,63 @@ def mapping_read(
     )
 
 
-def mapping_errors(mapping: Mapping) -> list[str]:
-    """What is wrong with the fields chosen: a field chosen for two columns, a field the form
-    needs and the engine did not find (``recognition.missing``) chosen for none."""
+def _given(key: str, chosen: set[str], by_key: dict[str, Column], seen: set[str]) -> bool:
+    """Whether ``key`` is read: chosen for a column, or a total computed from a part read."""
+    if key in chosen:
+        return True
+    column = by_key.get(key)
+    if column is None or key in seen:
+        return False
+    seen.add(key)
+    return any(_given(part, chosen, by_key, seen) for part in column.sum_of)
+
+
+def mapping_errors(mapping: Mapping, shown: Sequence[str] | None = None) -> list[str]:
+    """What is wrong with the fields chosen (each noted beside its column too): a field
+    chosen for two columns or not one of the list, a field the form needs chosen for no
+    column (a sector may come from heading rows, a total from its parts), and a page opened
+    before the form's fields changed (``shown``: the fields the page listed)."""
     labels = {o.key: o.label for o in mapping.options}
+    if shown is not None and list(shown) != [o.key for o in mapping.options]:
+        mapping.refuse(
+            _(
+                "The fields of the form changed since this page was opened; check the field "
+                "chosen for each column and send again."
+            ),
+            "fields",
+        )
     seen: dict[str, str] = {}
-    errors = []
     for row in mapping.columns:
         if not row.key:
             continue
         if row.key not in labels:
-            errors.append(
+            mapping.refuse(
                 _("Column %(letter)s: choose one of the fields of the list.")
-                % {"letter": row.letter}
+                % {"letter": row.letter},
+                row=row,
             )
         elif row.key in seen:
-            errors.append(
+            mapping.refuse(
                 _(
                     "“%(field)s” is chosen for both column %(first)s and column %(second)s; "
                     "choose it for one column only."
                 )
-                % {"field": labels[row.key], "first": seen[row.key], "second": row.letter}
+                % {"field": labels[row.key], "first": seen[row.key], "second": row.letter},
+                row=row,
             )
         else:
             seen[row.key] = row.letter
-    for key in getattr(mapping.recognition, "missing", ()):
-        if key in labels and key not in seen:
-            errors.append(
+    by_key = {c.key: c for c in mapping.layout.columns}
+    for column in mapping.layout.columns:
+        if column.heading or not column.required:
+            continue
+        if not _given(column.key, set(seen), by_key, set()):
+            mapping.refuse(
                 _("Choose the column that holds “%(field)s”: the form cannot be read without it.")
-                % {"field": labels[key]}
+                % {"field": labels[column.key]},
+                "missing",
             )
-    return errors
-
-
-def _slug(name: str) -> str:
-    slug = re.sub(r"[^A-Z0-9]+", "-", fold(name).upper()).strip("-")
-    return slug[:SLUG_MAX].strip("-") or "RIENG"
-
-
-def _new_code(form: str, name: str) -> str:
-    stem = f"{form}-{_slug(name)}"
-    taken = set(Layout.objects.filter(code__startswith=stem).values_list("code", flat=True))
-    number = 1
-    while f"{stem}-{number}" in taken:
-        number += 1
-    return f"{stem}-{number}"[:CODE_MAX]
-
-
-@transaction.atomic
-def layout_save(
-    *,
-    actor: Any,
-    form: str,
-    name: str,
-    spec: dict[str, Any],
-    profile: Any = None,
-    programme: Any = None,
-    target: Target | None = None,
-) -> Layout:
-    """Keep a layout chosen on the mapping page, under a generated unique code (``F6-<name>-1``),
-    so that the next file of that shape is read in it with no mapping page. Whoever may import
-    into the plan (``target.may_apply``) may save it; without a target, only an administrator
-    who may add layouts."""
-    if target is not None:
-        if target.form != form:
-            raise NotFoundError()
-        target.may_apply(actor)
-    elif not getattr(actor, "has_perm", lambda _p: False)("exchange.add_layout"):
-        raise NotFoundError()
-    name = " ".join((name or "").split())
-    if not name:
-        raise ApplicationError(
-            "layout_name_required", _("Give the layout a name, for example the programme's.")
-        )
-    if len(name) > NAME_MAX:
-        raise ApplicationError(
-            "layout_name_long",
-            _("The name of a layout is at most %(n)s characters.") % {"n": NAME_MAX},
-        )
-    code = _new_code(form, name)
-    spec = {**spec, "code": code, "form": form, "name": name}
-    parse_layout(spec)  # raises ApplicationError when the spec is not a layout
-    return Layout.objects.create(
-        code=code,
-        form=form,
-        name=name,
-        spec=spec,
-        profile=profile,
-        programme=programme,
-        created_by=actor if getattr(actor, "pk", None) else None,
-    )
+    return mapping.errors
 
 
 @dataclass(frozen=True)
@@ -295,6 +278,16 @@ class Keep:
     name: str
     programme: Any = None
     profile_only: bool = False
+    programme_code: str = ""
+    """The programme posted; with no ``programme`` found for it, the choice is refused."""
+
+
+def _keep_errors(mapping: Mapping, form: str, keep: Keep) -> None:
+    problem = layout_name_problem(form, keep.name)
+    if problem is not None:
+        mapping.refuse(problem.message, "name")
+    if keep.programme is None and keep.programme_code:
+        mapping.refuse(_("Choose a programme of the list."), "programme")
 
 
 def mapping_apply(
@@ -304,46 +297,44 @@ def mapping_apply(
     target: Target,
     chosen: dict[int, str],
     keep: Keep | None = None,
+    shown: Sequence[str] | None = None,
 ) -> tuple[ImportRecord, Layout | None, Mapping]:
     """Check the record's kept file again in the layout the officer chose (``chosen``: column
-    index → field key; "" or absent: not read), after saving it when asked. Returns the new
-    record, the layout saved and the mapping; when the choice is wrong (a field chosen twice),
-    no record is made and ``mapping.errors`` says why."""
+    index → field key; "" or absent: not read), after saving it when asked (``keep``).
+    Returns the new record, the layout saved and the mapping; when the choice is refused (a
+    field chosen twice or needed and not chosen, a layout name missing or taken, an unknown
+    programme, a page older than the form's fields ``shown``), no record is made, nothing is
+    saved and ``mapping.errors`` says why, each problem also beside its input."""
     mapping = mapping_read(actor=actor, record=record, target=target, chosen=chosen)
-    mapping.errors = mapping_errors(mapping)
+    mapping_errors(mapping, shown)
+    if keep is not None:
+        _keep_errors(mapping, target.form, keep)
     if mapping.errors:
         return record, None, mapping
     wanted = {row.index: row.key for row in mapping.columns if row.key}
+    code = f"{target.form}-{MAPPED_CODE}"
+    name = clean_name(keep.name) if keep is not None else _("Columns matched by hand")
+    spec = mapped_layout(mapping.layout, mapping.recognition, wanted, code=code, name=name)
     saved = None
     if keep is not None:
-        name = " ".join(keep.name.split())
-        spec = mapped_layout(
-            mapping.layout,
-            mapping.recognition,
-            wanted,
-            code=f"{target.form}-{MAPPED_CODE}",
-            name=name,
-        )
-        profile = base_profile(target) if keep.profile_only else None
-        saved = layout_save(
-            actor=actor,
-            form=target.form,
-            name=name,
-            spec=spec,
-            profile=profile,
-            programme=keep.programme,
-            target=target,
-        )
+        try:
+            saved = layout_save(
+                actor=actor,
+                form=target.form,
+                name=name,
+                spec=spec,
+                profile=base_profile(target) if keep.profile_only else None,
+                programme=keep.programme,
+                target=target,
+            )
+        except NotFoundError:
+            raise
+        except ApplicationError as exc:  # the name taken meanwhile, a spec that is no layout
+            mapping.refuse(exc.message, "name" if exc.where.field == "name" else "missing")
+            return record, None, mapping
         layout = parse_layout(saved.spec, code=saved.code, form=saved.form)
     else:
-        spec = mapped_layout(
-            mapping.layout,
-            mapping.recognition,
-            wanted,
-            code=f"{target.form}-{MAPPED_CODE}",
-            name=_("Columns matched by hand"),
-        )
-        layout = parse_layout(spec, code=f"{target.form}-{MAPPED_CODE}", form=target.form)
+        layout = parse_layout(spec, code=code, form=target.form)
     data = _kept_data(record)
     new = import_check(
         actor=actor, target=target, data=data, filename=record.filename, layout=layout

@@ -26,7 +26,6 @@ from .mapping import (
     mapping_apply,
     mapping_read,
 )
-from .models import ImportRecord
 from .views import _own_record
 
 
@@ -34,10 +33,18 @@ def _programmes() -> list[FundingSource]:
     return list(FundingSource.objects.active().only("pk", "code", "name").order_by("name"))
 
 
+def _shown(request: HttpRequest) -> list[str] | None:
+    """The fields the page listed (posted back with the choice), None from an older page."""
+    fields = request.POST.get("fields")
+    return fields.split(",") if fields else None
+
+
 def _chosen(request: HttpRequest, target: Any) -> dict[int, str]:
     """The field posted for each column (``col-<index>``): the drop-downs post the field's
-    place in the layout ("" for not read; anything else is kept, and refused as no field)."""
-    keys = {o.value: o.key for o in field_options(base_layout(target))}
+    place in the list the page showed (``fields``, else the form's fields now); "" for not
+    read; anything else is kept, and refused as no field."""
+    shown = _shown(request) or [o.key for o in field_options(base_layout(target))]
+    keys = {str(n): key for n, key in enumerate(shown, start=1)}
     chosen = {}
     for name in request.POST:
         value = request.POST.get(name, "")
@@ -47,18 +54,17 @@ def _chosen(request: HttpRequest, target: Any) -> dict[int, str]:
 
 
 def _keep(request: HttpRequest) -> Keep | None:
+    """The layout to save, when asked; a programme posted that is not in the list is kept as
+    its code (the service refuses it beside the drop-down)."""
     if request.POST.get("save") != "1":
         return None
-    programme = None
     code = request.POST.get("programme", "")
-    if code:
-        programme = FundingSource.objects.active().filter(code=code).first()
-        if programme is None:
-            raise ApplicationError("programme_unknown", _("Choose a programme of the list."))
+    programme = FundingSource.objects.active().filter(code=code).first() if code else None
     return Keep(
         name=request.POST.get("name", ""),
         programme=programme,
         profile_only=request.POST.get("profile_only") == "1",
+        programme_code=code,
     )
 
 
@@ -94,13 +100,13 @@ def import_columns(request: HttpRequest, uid: Any) -> HttpResponse:
             target=target,
             chosen=_chosen(request, target),
             keep=_keep(request),
+            shown=_shown(request),
         )
     except NotFoundError:
         raise  # a 404 (ApplicationErrorMiddleware), not a message
     except ApplicationError as exc:
+        # the page cannot be shown (the upload closed, its file gone, the plan locked)
         messages.error(request, exc.message)
-        if request.method == "POST" and record.result != ImportRecord.Result.APPLIED:
-            return redirect("exchange:import_columns", uid=record.uid)
         return redirect("exchange:import", uid=record.uid)
     if mapping.errors:
         return _page(request, mapping, back, status=400)

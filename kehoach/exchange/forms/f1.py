@@ -10,10 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils import translation
 from django.utils.translation import gettext as _
 
-from kehoach.core.text import fold
 from kehoach.core.validation import errors
 from kehoach.plans.models import VillagePlan
 from kehoach.plans.services.info.rows import ETHNIC_GROUPS, F1_ROWS, field_label
@@ -26,9 +24,10 @@ from kehoach.plans.services.info.validators import (
 from kehoach.plans.services.info.writers import basic_info_save
 
 from .. import cells
-from ..layouts import Column, FormLayout, layout_for
+from ..layouts import FormLayout, layout_for
 from ..reading import Book as Upload
 from ..reading.headers import clean
+from ..reading.sheets import find_sheet, main_sheet
 from ..writing import Book, Table, build
 from . import kept as keeping
 from .base import (
@@ -41,21 +40,18 @@ from .base import (
     read_table,
     shown,
 )
+from .f1_rows import (
+    ETHNIC_COLUMNS,
+    ETHNIC_SHEET,
+    ETHNIC_SHEETS,
+    NUMBER_COLUMN,
+    _no_known_row,
+    _rows_by_label,
+    _yes_no,
+)
 
 FORM = "F1"
-ETHNIC_SHEET = "Dân tộc"
-ETHNIC_COLUMNS = (
-    Column("number", "STT", 6, "int"),
-    Column("name", "Dân tộc", 24, "text", required=True),
-    Column("households", "Số hộ", 12, "int"),
-    Column("persons", "Số khẩu", 12, "int"),
-)
-NUMBER_COLUMN = Column("number", "STT", 6, "text")
-"""The row numbers of a workbook made elsewhere ("1", "1.2", "a)"), read so that a numbered
-row is never taken for a total ("Tổng số hộ"); ignored."""
 ROW_FIELDS = tuple(row.field for row in F1_ROWS)
-YES = {"co", "x", "yes", "true", "1", "dung", "dat"}
-NO = {"khong", "no", "false", "0", "chua"}
 INSTRUCTIONS = [
     "Hướng dẫn điền biểu thông tin cơ bản của thôn (F1)",
     "1. Ghi số liệu vào cột Giá trị (nền vàng), kèm nguồn số liệu và thời điểm số liệu "
@@ -150,42 +146,20 @@ class Reading(ReadingBase):
     version: int | None = None
 
 
-def _yes_no(value: Any) -> bool | None:
-    if cells.is_empty(value):
-        return None
-    if isinstance(value, bool):
-        return value
-    folded = fold(cells.text(value))
-    if folded in YES:
-        return True
-    if folded in NO:
-        return False
-    raise ValueError(_("write “có” or “không”, or leave it empty."))
-
-
-def _rows_by_label() -> dict[str, str]:
-    """Each row's field by its label as the paper form writes it (in Vietnamese and in the
-    language of the page), compared cleaned like a header (case, diacritics, numbering, units
-    in parentheses and punctuation do not matter): a workbook made elsewhere has no row keys."""
-    named: dict[str, str] = {}
-    with translation.override("vi"):
-        for row in F1_ROWS:
-            named.setdefault(clean(str(row.label)), row.field)
-    for row in F1_ROWS:
-        named.setdefault(clean(str(row.label)), row.field)
-    return named
-
-
 def read(
     plan: VillagePlan, upload: Upload, layouts: list[FormLayout], actor: Any = None
 ) -> Reading:
     meta = plan_meta(upload, FORM, plan)
     layout = layouts[0]
-    sheet = upload.data_sheet(FORM)
+    ethnic = find_sheet(upload, ETHNIC_SHEETS)
+    sheet = main_sheet(upload, FORM, besides=[ethnic] if ethnic else [])
+    if ethnic == sheet:
+        ethnic = None
     columns = list(layout.columns)
     if not any(c.key == "number" for c in columns):
         columns.insert(0, NUMBER_COLUMN)
-    table = read_table(upload, sheet, columns, {}, form=FORM)
+    named = _rows_by_label()
+    table = read_table(upload, sheet, columns, {}, form=FORM, known=set(named))
     reading = Reading(
         layout=layout, skipped=table.skipped, encoding=table.encoding, unread=table.unread
     )
@@ -193,7 +167,6 @@ def read(
     version = meta.get("version") if meta else None
     reading.version = int(str(version)) if version not in (None, "") else None
     kinds = {row.field: row for row in F1_ROWS}
-    named = _rows_by_label()
     rows_by_field: dict[str, Any] = {}
     for row in table.rows:
         name = row.key
@@ -239,14 +212,16 @@ def read(
                 "source": source,
                 "date": day.isoformat() if day is not None and hasattr(day, "isoformat") else "",
             }
-    if ETHNIC_SHEET in upload.sheet_names:
-        groups = read_table(upload, ETHNIC_SHEET, ETHNIC_COLUMNS, {}, with_key=False)
+    if ethnic is not None:
+        groups = read_table(upload, ethnic, ETHNIC_COLUMNS, {}, with_key=False, form=FORM)
         reading.errors += groups.errors
         reading.groups = [
             {k: v for k, v in g.values.items() if k != "number"}
             for g in groups.rows
             if any(v not in (None, "") for k, v in g.values.items() if k != "number")
         ]
+    if not meta and not rows_by_field and not reading.groups and not reading.errors:
+        raise _no_known_row(sheet)
     info = basic_info_get_or_empty(plan)
     old_sources = info.sources or {}
     current = {row.field: getattr(info, row.field) for row in F1_ROWS}
@@ -268,7 +243,7 @@ def read(
         [(g.name, g.households, g.persons) for g in info.ethnic_groups.all()] if info.pk else []
     )
     new_groups = [(g.get("name"), g.get("households"), g.get("persons")) for g in reading.groups]
-    if ETHNIC_SHEET in upload.sheet_names and old_groups != new_groups:
+    if ethnic is not None and old_groups != new_groups:
         reading.preview.append(
             Change(
                 "change",
@@ -288,14 +263,20 @@ def read(
     for key, entry in old_sources.items():
         if key not in rows_by_field and key not in reading.sources:
             reading.sources[key] = entry
-    if ETHNIC_SHEET not in upload.sheet_names:
+    if ethnic is None:
         reading.groups = [{"name": g[0], "households": g[1], "persons": g[2]} for g in old_groups]
     if not reading.errors:
-        _check(plan, reading, rows_by_field, sheet)
+        _check(plan, reading, rows_by_field, sheet, ethnic or ETHNIC_SHEET)
     return reading
 
 
-def _check(plan: VillagePlan, reading: Reading, rows: dict[str, Any], sheet: str) -> None:
+def _check(
+    plan: VillagePlan,
+    reading: Reading,
+    rows: dict[str, Any],
+    sheet: str,
+    ethnic_sheet: str = ETHNIC_SHEET,
+) -> None:
     """Judge the values with the writer's own rules (pure: nothing is written) and point each
     problem at its cell."""
     problems = validate_basic_info(
@@ -309,7 +290,7 @@ def _check(plan: VillagePlan, reading: Reading, rows: dict[str, Any], sheet: str
         letter = row.letters.get(column, "") if row is not None else ""
         reading.errors.append(
             CellError(
-                sheet if target != ETHNIC_GROUPS else ETHNIC_SHEET,
+                sheet if target != ETHNIC_GROUPS else ethnic_sheet,
                 row.number if row is not None else (problem.where.row or 0),
                 letter,
                 field_label(target) if target in (*ROW_FIELDS, ETHNIC_GROUPS) else "",

@@ -8,7 +8,7 @@ changes the check kept (``keep``/``restore``/``write``), without reading the wor
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -36,6 +36,7 @@ from .base import (
     CellError,
     Change,
     ReadingBase,
+    RowValues,
     heading,
     line_key,
     plan_meta,
@@ -43,8 +44,13 @@ from .base import (
     shown,
     source_columns,
 )
+from .base.matching import LineIndex, foreign_note
+from .base.sources import envelope_label, foreign_source_columns
 
 FORM = "F12"
+NUMBER_COLUMN = Column("number", "STT", 6, "value")
+"""Read from a workbook made elsewhere when its layout has no number column: the number tells
+lines of the same name apart."""
 DEFAULT_REASON = "Bố trí vốn theo kế hoạch tài chính (F12)"
 INSTRUCTIONS = [
     "Hướng dẫn biểu kế hoạch tài chính (F12)",
@@ -62,8 +68,30 @@ def _envelope(plan: CommunePlan) -> list[EnvelopeLine]:
     return envelope_lines(plan.round)
 
 
+def _key(line: EnvelopeLine) -> str:
+    return f"env{line.number}"
+
+
 def _columns(layout: FormLayout, envelope: list[EnvelopeLine]) -> list[Column]:
-    return source_columns(layout, envelope, lambda line: f"env{line.number}")
+    return source_columns(layout, envelope, _key)
+
+
+def _foreign_columns(layout: FormLayout) -> list[Column]:
+    """The layout's columns as a workbook made elsewhere is read: the line's name required
+    (rows are matched to the plan's lines by it), the row number as written ("1", "1.1",
+    "a"), the sector from the heading rows ("I. GIAO THÔNG") when there is no such column."""
+    columns = []
+    for column in layout.columns:
+        if column.key == "activity":
+            column = replace(column, required=True)
+        elif column.key == "number":
+            column = replace(column, kind="value")
+        elif column.key == "sector":
+            column = replace(column, heading=True)
+        columns.append(column)
+    if not any(c.key == "number" for c in columns):
+        columns.insert(0, NUMBER_COLUMN)
+    return columns
 
 
 def export(
@@ -140,9 +168,13 @@ class Reading(ReadingBase):
 def read(
     plan: CommunePlan, upload: Upload, layouts: list[FormLayout], actor: Any = None
 ) -> Reading:
-    meta = plan_meta(upload, FORM, plan, required=True)
+    """The changed funding of each row. A kehoach workbook's rows are found by their hidden
+    keys, its source columns checked against the envelope it was made from; a workbook made
+    elsewhere has its rows matched by the line's name (``LineIndex``) and its money columns
+    by the sources (and sectors) their headers name (``foreign_source_columns``)."""
+    meta = plan_meta(upload, FORM, plan)
     envelope = _envelope(plan)
-    if meta.get("envelope", "") != ",".join(f"{e.uid}:{e.version}" for e in envelope):
+    if meta and meta.get("envelope", "") != ",".join(f"{e.uid}:{e.version}" for e in envelope):
         raise ApplicationError(
             "envelope_changed",
             _(
@@ -152,50 +184,68 @@ def read(
         )
     layout = layouts[0]
     sheet = upload.data_sheet(FORM)
-    table = read_table(upload, sheet, _columns(layout, envelope), {})
+    header_errors: list[CellError] = []
+    if meta:
+        columns = _columns(layout, envelope)
+    else:
+        columns, header_errors = foreign_source_columns(
+            upload, sheet, _foreign_columns(layout), envelope, _key,
+            year=plan.round.plan_year, form=FORM,
+        )  # fmt: skip
+    table = read_table(upload, sheet, columns, {})
     reading = Reading(
         layout=layout, skipped=table.skipped, encoding=table.encoding, unread=table.unread
     )
     reading.errors = list(table.errors)
+    reading.errors[:0] = header_errors
     found = lines_with_sources(plan)
-    lines = {str(x.uid): x for x in found}
-    known = meta.get("lines", {})
-    for row in table.rows:
-        entry = known.get(row.key)
-        line = lines.get(entry[0]) if entry else None
-        if line is None:
-            continue
-        current = {f.envelope_line_id: f.amount_mvnd for f in line.funding.all()}
-        funding = {}
-        for env in envelope:
-            amount = row.values.get(f"env{env.number}")
-            if amount:
-                funding[env] = Decimal(amount)
-        if {e.pk: a for e, a in funding.items()} == {k: v for k, v in current.items() if v}:
-            continue
-        reason = row.values.get("decision_reason") or DEFAULT_REASON
-        decision = Decision.FUNDED if funding else Decision.UNFUNDED
-        item = Item(line, decision, reason, funding, row.number, row.letters)
-        reading.items.append(item)
-        old = "; ".join(
-            f"{e.source.code} {shown(current[e.pk])}" for e in envelope if e.pk in current
-        )
-        new = "; ".join(f"{e.source.code} {shown(a)}" for e, a in funding.items())
-        reading.preview.append(
-            Change(
-                "change",
-                row.number,
-                f"{line.number}. {line.activity}",
-                [
-                    (_("Funding"), old or "—", new or "—"),
-                    (
-                        _("Commune decision"),
-                        line.get_decision_display(),
-                        str(Decision(decision).label),
-                    ),
-                ],
+    if meta:
+        lines = {str(x.uid): x for x in found}
+        known = meta.get("lines", {})
+        for row in table.rows:
+            entry = known.get(row.key)
+            line = lines.get(entry[0]) if entry else None
+            if line is not None:
+                _add_item(reading, row, line, envelope, envelope)
+    else:
+        reading.notes.append(foreign_note())
+        given = [env for env in envelope if _key(env) in table.present]
+        if not given and not header_errors:
+            raise ApplicationError(
+                "sources_missing",
+                _(
+                    "Sheet “%(sheet)s”: no column names a line of the resource envelope. Title "
+                    "each money column with its source as the envelope has it (and its sector "
+                    "when the envelope has several lines of the source): %(lines)s."
+                )
+                % {"sheet": sheet, "lines": "; ".join(f"“{_label(e)}”" for e in envelope)},
             )
-        )
+        absent = [env for env in envelope if env not in given]
+        if absent and given:
+            reading.notes.append(
+                _(
+                    "The workbook has no column for the envelope lines %(lines)s: what the "
+                    "lines draw on them stays as it is."
+                )
+                % {"lines": "; ".join(f"“{_label(e)}”" for e in absent)}
+            )
+        index = LineIndex(found, name=lambda x: x.activity, number=lambda x: x.number)
+        activity = layout.column("activity")
+        for row in table.rows:
+            hit = index.find(row.number, row.values.get("activity"), row.values.get("number"))
+            if hit.line is None:
+                reading.errors.append(
+                    CellError(
+                        sheet,
+                        row.number,
+                        row.letters.get("activity", "A"),
+                        activity.header if activity else _("Activity"),
+                        row.values.get("activity"),
+                        hit.problem,
+                    )
+                )
+                continue
+            _add_item(reading, row, hit.line, envelope, given)
     if not reading.errors and actor is not None:
         # every change in order, as the confirmation will apply them; nothing is written
         locked = draft_reason(plan)
@@ -210,6 +260,50 @@ def read(
             for problem in problems:
                 reading.errors.append(_error_cell(sheet, item, problem, envelope))
     return reading
+
+
+def _label(env: EnvelopeLine) -> str:
+    return envelope_label(env)
+
+
+def _add_item(
+    reading: Reading,
+    row: RowValues,
+    line: CommuneLine,
+    envelope: list[EnvelopeLine],
+    given: list[EnvelopeLine],
+) -> None:
+    """The row's funding as a change of ``line`` when it differs from the line's: the amounts
+    of the envelope lines the workbook has a column for (``given``), the others kept."""
+    current = {f.envelope_line_id: f.amount_mvnd for f in line.funding.all()}
+    funding = {}
+    for env in envelope:
+        amount = row.values.get(_key(env)) if env in given else current.get(env.pk)
+        if amount:
+            funding[env] = Decimal(amount)
+    if {e.pk: a for e, a in funding.items()} == {k: v for k, v in current.items() if v}:
+        return
+    reason = row.values.get("decision_reason") or DEFAULT_REASON
+    decision = Decision.FUNDED if funding else Decision.UNFUNDED
+    item = Item(line, decision, reason, funding, row.number, row.letters)
+    reading.items.append(item)
+    old = "; ".join(f"{e.source.code} {shown(current[e.pk])}" for e in envelope if e.pk in current)
+    new = "; ".join(f"{e.source.code} {shown(a)}" for e, a in funding.items())
+    reading.preview.append(
+        Change(
+            "change",
+            row.number,
+            f"{line.number}. {line.activity}",
+            [
+                (_("Funding"), old or "—", new or "—"),
+                (
+                    _("Commune decision"),
+                    line.get_decision_display(),
+                    str(Decision(decision).label),
+                ),
+            ],
+        )
+    )
 
 
 def _error_cell(

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from kehoach.core.errors import ApplicationError, Where
 from kehoach.core.text import nfc
 from kehoach.core.validation import Problem, errors
 from kehoach.plans.models import Attendee, VillageMeeting, VillagePlan
@@ -36,6 +37,8 @@ from .. import cells
 from .. import choices as lists
 from ..layouts import FormLayout, layout_for
 from ..reading import Book as Upload
+from ..reading.headers import clean
+from ..reading.sheets import find_sheet, main_sheet
 from ..writing import Book, Table, build
 from . import kept as keeping
 from .base import (
@@ -47,23 +50,20 @@ from .base import (
     plan_meta,
     read_table,
 )
+from .f8_items import (
+    ATTENDANCE_SHEET,
+    ATTENDANCE_SHEETS,
+    COUNTS,
+    DATES,
+    NUMBER_COLUMN,
+    _count,
+    _day,
+    _expected_labels,
+    _label,
+    _rows_by_label,
+)
 
 FORM = "F8"
-ATTENDANCE_SHEET = "Danh sách dự họp"
-DATES = {"held_on"}
-COUNTS = {
-    "households_total",
-    "households_represented",
-    "participants_total",
-    "participants_women",
-    "participants_poor",
-    "participants_em",
-    "participants_youth",
-    "participants_elderly",
-    "votes_agree",
-    "votes_disagree",
-    "votes_abstain",
-}
 INSTRUCTIONS = [
     "Hướng dẫn điền biên bản họp thôn (F8)",
     "1. Ghi từng mục của biên bản vào cột Giá trị (nền vàng). Ngày họp viết dd/mm/yyyy.",
@@ -74,10 +74,6 @@ INSTRUCTIONS = [
     "khi trên 50% người dự họp đồng ý.",
     "4. Trang “Danh sách dự họp” (không bắt buộc): mỗi dòng một người dự họp.",
 ]
-
-
-def _label(name: str) -> str:
-    return str(getattr(VillageMeeting._meta.get_field(name), "verbose_name", name)).capitalize()
 
 
 def _lists() -> dict[str, lists.Choices]:
@@ -160,13 +156,33 @@ class Reading(ReadingBase):
     attendance: Attendance | None = None
 
 
+def _no_known_row(sheet: str) -> ApplicationError:
+    return ApplicationError(
+        "f8_no_known_row",
+        _(
+            "Sheet “%(sheet)s” has no item of the village meeting minutes, so nothing would "
+            "be saved. Put each item on its own row, named as on the form, for example: "
+            "%(labels)s."
+        )
+        % {"sheet": sheet, "labels": _expected_labels()},
+        Where(sheet=sheet),
+    )
+
+
 def read(
     plan: VillagePlan, upload: Upload, layouts: list[FormLayout], actor: Any = None
 ) -> Reading:
     meta = plan_meta(upload, FORM, plan)
     layout = layouts[0]
-    sheet = upload.data_sheet(FORM)
-    table = read_table(upload, sheet, layout.columns, {})
+    people_sheet = find_sheet(upload, ATTENDANCE_SHEETS)
+    sheet = main_sheet(upload, FORM, besides=[people_sheet] if people_sheet else [])
+    if people_sheet == sheet:
+        people_sheet = None
+    columns = list(layout.columns)
+    if not any(c.key == "number" for c in columns):
+        columns.insert(0, NUMBER_COLUMN)
+    named = _rows_by_label()
+    table = read_table(upload, sheet, columns, {}, form=FORM, known=set(named))
     reading = Reading(
         layout=layout, skipped=table.skipped, encoding=table.encoding, unread=table.unread
     )
@@ -175,15 +191,26 @@ def read(
     reading.version = int(str(version)) if version not in (None, "", "0") else None
     rows = {}
     for row in table.rows:
+        if not row.key:  # minutes made elsewhere: the item is the one its label names
+            label = cells.text(row.values.get("label") or "")
+            row.key = named.get(clean(label), "")
+            if not row.key and label:
+                reading.skipped.append(
+                    (
+                        row.number,
+                        _("“%(field)s” is not an item of the village meeting minutes.")
+                        % {"field": label},
+                    )
+                )
         if row.key not in MEETING_FIELDS:
             continue
         rows[row.key] = row
         raw = row.values.get("value")
         try:
             if row.key in DATES:
-                value: Any = cells.date(raw)
+                value: Any = _day(raw)
             elif row.key in COUNTS:
-                value = cells.integer(raw)
+                value = _count(raw)
             else:
                 value = cells.text(raw)
         except Exception as exc:  # ParseError: a message for the cell
@@ -199,9 +226,13 @@ def read(
             )
             continue
         reading.data[row.key] = value
+    if not meta and not rows:
+        raise _no_known_row(sheet)
     attendee_rows: list[Any] = []
-    if ATTENDANCE_SHEET in upload.sheet_names:
-        people = read_table(upload, ATTENDANCE_SHEET, layout.attendance, _lists(), with_key=False)
+    if people_sheet is not None:
+        people = read_table(
+            upload, people_sheet, layout.attendance, _lists(), with_key=False, form=FORM
+        )
         reading.errors += people.errors
         attendee_rows = [p for p in people.rows if p.values.get("full_name")]
         reading.attendees = [
@@ -236,7 +267,7 @@ def read(
         reading.data.setdefault(name, value)
     if not reading.errors:
         for problem in _problems(plan, reading):
-            _place(problem, reading, rows, attendee_rows, layout, sheet)
+            _place(problem, reading, rows, attendee_rows, layout, sheet, people_sheet)
     if not reading.errors and reading.attendees is not None:
         reading.attendance = _attendance(meeting, reading.attendees)
     return reading
@@ -284,6 +315,7 @@ def _place(
     attendee_rows: list[Any],
     layout: FormLayout,
     sheet: str,
+    people_sheet: str | None = None,
 ) -> None:
     """Point a problem at its cell: a person's on the attendance sheet, the record's on F8."""
     index = problem.where.row
@@ -292,7 +324,7 @@ def _place(
         column = layout.attendance_column(problem.where.field or "")
         reading.errors.append(
             CellError(
-                ATTENDANCE_SHEET,
+                people_sheet or ATTENDANCE_SHEET,
                 at.number,
                 at.letters.get(problem.where.field or "", ""),
                 column.header if column else "",

@@ -27,7 +27,6 @@ from kehoach.synthesis.services.lines.validators import (
 from kehoach.synthesis.services.lines.writer import CommuneLineChange, commune_lines_apply
 from kehoach.synthesis.services.scoring import line_scores
 
-from .. import choices as lists
 from ..layouts import FormLayout, layout_for
 from ..reading import Book as Upload
 from ..writing import Book, Table, build
@@ -41,9 +40,15 @@ from .base import (
     plan_meta,
     read_table,
 )
+from .base.matching import LineIndex, foreign_note
+from .f9_foreign import (
+    _decisions,
+    _decisions_as_written,
+    _foreign_columns,
+    _foreign_text,
+)
 
 FORM = "F9"
-DECIDABLE = (Decision.UNFUNDED, Decision.DEFERRED, Decision.REJECTED)
 TEXT_COLUMNS = ("activity", "location", "notes", "decision_reason")
 INSTRUCTIONS = [
     "Hướng dẫn biểu tổng hợp kế hoạch xã (F9)",
@@ -54,10 +59,6 @@ INSTRUCTIONS = [
     "3. Bố trí vốn cho một dòng: dùng biểu kế hoạch tài chính (F12) hoặc trang của dòng.",
     "4. Không thêm, không xóa dòng ở biểu này.",
 ]
-
-
-def _decisions() -> lists.Choices:
-    return lists.text_choices([(d, Decision(d).label) for d in (Decision.FUNDED, *DECIDABLE)])
 
 
 def export(
@@ -144,20 +145,47 @@ class Reading(ReadingBase):
 def read(
     plan: CommunePlan, upload: Upload, layouts: list[FormLayout], actor: Any = None
 ) -> Reading:
-    meta = plan_meta(upload, FORM, plan, required=True)
+    meta = plan_meta(upload, FORM, plan)
     layout = layouts[0]
     sheet = upload.data_sheet(FORM)
-    table = read_table(upload, sheet, layout.columns, {"decisions": _decisions()})
+    if meta:
+        table = read_table(upload, sheet, layout.columns, {"decisions": _decisions()})
+    else:
+        table = read_table(
+            upload, sheet, _foreign_columns(layout), {"decisions": _decisions_as_written()}
+        )
     reading = Reading(
         layout=layout, skipped=table.skipped, encoding=table.encoding, unread=table.unread
     )
     reading.errors = list(table.errors)
-    lines = {str(x.uid): x for x in plan.lines.active()}
+    active = list(plan.lines.active().order_by("number"))
+    lines = {str(x.uid): x for x in active}
     known = meta.get("lines", {})
+    index = LineIndex(active, name=lambda x: x.activity, number=lambda x: x.number)
+    if not meta:
+        reading.notes.append(foreign_note())
     seen = set()
     for row in table.rows:
-        entry = known.get(row.key)
-        line = lines.get(entry[0]) if entry else None
+        version: int | None = None  # a workbook made elsewhere: no version to check
+        if meta:
+            entry = known.get(row.key)
+            line = lines.get(entry[0]) if entry else None
+            version = entry[1] if entry else None
+        else:
+            found = index.find(row.number, row.values.get("activity"), row.values.get("number"))
+            line = found.line
+            if line is None:
+                reading.errors.append(
+                    CellError(
+                        sheet,
+                        row.number,
+                        row.letters.get("activity", "A"),
+                        _("Line"),
+                        row.values.get("activity"),
+                        found.problem,
+                    )
+                )
+                continue
         if line is None:
             reading.errors.append(
                 CellError(
@@ -177,9 +205,14 @@ def read(
             continue
         seen.add(row.key)
         text = {k: row.values[k] for k in ("activity", "location", "notes") if k in row.values}
-        text = {k: v or "" for k, v in text.items() if (v or "") != getattr(line, k)}
+        if meta:
+            text = {k: v or "" for k, v in text.items() if (v or "") != getattr(line, k)}
+        else:
+            text = _foreign_text(line, text)
         decision = row.values.get("decision")
         reason = row.values.get("decision_reason") or ""
+        if not meta and not reason and decision == line.decision:
+            reason = line.decision_reason  # an empty cell changes nothing
         changed_decision = decision not in (None, line.decision) or (
             decision is not None and reason != line.decision_reason
         )
@@ -208,7 +241,7 @@ def read(
             continue
         item = Item(
             line,
-            entry[1],
+            version,
             text,
             decision if changed_decision else None,
             reason,
@@ -225,7 +258,7 @@ def read(
         reading.preview.append(
             Change("change", row.number, f"{line.number}. {line.activity}", fields)
         )
-    missing = [k for k in known if k not in seen]
+    missing = [k for k in known if k not in seen] if meta else index.unmatched()
     if missing:
         reading.notes.append(
             _(

@@ -6,7 +6,7 @@ noted; a heading row gives its text to the rows below when the layout reads a co
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from kehoach.core.legacy import legacy_converter
 from kehoach.core.text import fold
 
-from .headers import Header
+from .headers import Header, clean
 from .opening import Sheet
 
 TOTAL_WORDS = ("tong cong", "cong", "tong so", "tong", "total", "sum")
@@ -34,6 +34,14 @@ SIGNATURE = re.compile(
     r"|\bngay\b.{0,24}\bthang\b.{0,24}\bnam\b"
 )
 """The first text of the signature and notes block under a table."""
+ROLES = re.compile(
+    r"^(?:thu ky|chu tri|chu toa|nguoi chu tri|truong thon|truong ban|bi thu chi bo|nguoi lap|"
+    r"nguoi ghi bien ban|dai dien (?:ubnd xa|xa|cac ho dan|nhan dan))"
+    r"(?: (?:cuoc hop|hoi nghi|thon))?[.:]?$"
+)
+"""The titles a minutes' signature block puts side by side ("THƯ KÝ | CHỦ TRÌ"): a row of two
+or more of them (and nothing else) starts the block; one alone may be an item of the
+minutes ("Thư ký | Nguyễn Thị C")."""
 NUMBERING = re.compile(
     r"^\s*(?:(?:[IVXLCivxlc]+|[A-Za-z])\s*[.)/:-]|[IVXLC]{2,}|\d+(?:\.\d+)*\s*[.)/:-]?)\s*(?=\S)"
 )
@@ -80,18 +88,20 @@ def _first_texts(values: list[Any]) -> list[str]:
     return [fold(str(v)) for v in values if isinstance(v, str) and v.strip()]
 
 
-def _is_total_row(values: list[Any]) -> bool:
+def _is_total_row(values: list[Any], known: Collection[str] = ()) -> bool:
     """ "Tổng cộng", "Cộng", "Tổng số", "Cộng I", "Cộng mục II" … in the first text cell, at
-    most one other text, and no line number in the first column."""
+    most one other text, and no line number in the first column; never a row the form knows
+    by its label (``known``, cleaned like a header: "Tổng số hộ" is a row of F1)."""
     if values and isinstance(values[0], int | float) and not isinstance(values[0], bool):
         return False
     texts = _first_texts(values)
     if not texts:
         return False
-    head = texts[0].rstrip(":").strip()
-    return len(texts) <= 2 and (
+    head = " ".join(texts[0].replace(":", " ").split())  # "Tổng cộng: 3 người"
+    total = len(texts) <= 2 and (
         head in TOTAL_WORDS or head.startswith(TOTAL_PREFIXES) or bool(SUBTOTAL.match(head))
     )
+    return total and not (known and clean(head) in known)
 
 
 def _is_section_row(values: list[Any]) -> bool:
@@ -135,7 +145,7 @@ def heading_text(values: list[Any]) -> str | None:
 
 
 def _is_signature(values: list[Any]) -> bool:
-    texts = 0
+    texts: list[str] = []
     for v in values:
         if v is None or v == "":
             continue
@@ -143,13 +153,15 @@ def _is_signature(values: list[Any]) -> bool:
             if isinstance(v, int | float):
                 return False
             continue
-        texts += 1
-        if texts > SIGNATURE_TEXTS:
+        if v.strip():
+            texts.append(fold(v).lstrip("( ").strip())
+        if len(texts) > SIGNATURE_TEXTS:
             return False
     if not texts:
         return False
-    first = next(v for v in values if isinstance(v, str) and v.strip())
-    return bool(SIGNATURE.search(fold(first)))
+    if bool(SIGNATURE.search(texts[0])):
+        return True
+    return len(texts) >= 2 and all(ROLES.match(t) or SIGNATURE.search(t) for t in texts)
 
 
 def _readings(values: list[Any], convert: Any, limit: int = 2) -> list[list[Any]]:
@@ -178,10 +190,14 @@ def _signature(raw: list[Any], convert: Any) -> bool:
     return any(_is_signature(v) for v in _readings(raw, convert, SIGNATURE_TEXTS))
 
 
-def data_rows(sheet: Sheet, header: Header, *, headings: bool = False) -> Iterator[DataRow]:
+def data_rows(
+    sheet: Sheet, header: Header, *, headings: bool = False, known: Collection[str] = ()
+) -> Iterator[DataRow]:
     """The rows under a header that hold data, as raw values by layout key. Skipped rows are
     added to ``header.skipped`` with the reason. With ``headings``, a heading row ("I. NÔNG
-    NGHIỆP") is remembered for the rows below it (``DataRow.heading``)."""
+    NGHIỆP") is remembered for the rows below it (``DataRow.heading``). ``known``: the labels
+    of the rows a form knows, cleaned like a header (``headers.clean``), never skipped as
+    totals ("Tổng số hộ | 412" is a row of F1, "Tổng cộng" still a total)."""
     convert = legacy_converter(header.encoding)
     wanted = sorted(header.columns.items(), key=lambda item: item[1])
     keys = [key for key, _c in wanted]
@@ -212,7 +228,7 @@ def data_rows(sheet: Sheet, header: Header, *, headings: bool = False) -> Iterat
             header.skipped.append((number, _("the row of column numbers")))
             continue
         variants = _readings(cells_in, convert)
-        if any(_is_total_row(v) for v in variants):
+        if any(_is_total_row(v, known) for v in variants):
             header.skipped.append((number, _("a total row")))
             continue
         text = heading_text(raw[first_column : reach + 1]) if headings and variants else None

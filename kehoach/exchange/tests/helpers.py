@@ -9,6 +9,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from kehoach.accounts.tests.factories import commune_planner
@@ -113,3 +116,28 @@ def libreoffice_convert(data: bytes, suffix: str, target: str) -> bytes:
             timeout=180,
         )
         return (out / f"bieu.{target}").read_bytes()
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def logged_in(user: Any) -> Client:
+    """A test client signed in as ``user``."""
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def web_setup() -> dict[str, Any]:
+    """A village plan with two lines, its commune's planner and a client signed in as them
+    (the ``setup`` fixture of the page tests, ``conftest.py``)."""
+    plan, planner = plan_with_lines()
+    return {"plan": plan, "planner": planner, "client": logged_in(planner)}
+
+
+def post_workbook(
+    client: Client, plan: VillagePlan, data: bytes, name: str = "bieu.xlsx", form: str = "F6"
+) -> Any:
+    """Upload ``data`` as ``name`` on the plan's page, as the browser does."""
+    url = reverse("exchange:village_upload", args=[plan.uid, form])
+    return client.post(url, {"file": SimpleUploadedFile(name, data, content_type=XLSX)})

@@ -10,7 +10,6 @@ import re
 from typing import Any
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
@@ -26,28 +25,16 @@ from kehoach.geo.tests.factories import VillageFactory, dong_hoi
 from kehoach.plans.models import ProposalLine, VillagePlan
 from kehoach.plans.tests import factories as f
 
-from .helpers import FIRST_ROW, column_letter, opened, plan_with_lines, saved
+from .helpers import FIRST_ROW, column_letter, opened, plan_with_lines, post_workbook, saved
+from .helpers import logged_in as _client
 from .old_workbook import HEADERS, KEYS, LINES, foreign
 
 pytestmark = pytest.mark.django_db
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _client(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def setup() -> dict[str, Any]:
-    plan, planner = plan_with_lines()
-    return {"plan": plan, "planner": planner, "client": _client(planner)}
+# the ``setup`` fixture (a plan with lines, its planner signed in) is in conftest.py
 
 
 def _upload(client: Client, plan: VillagePlan, data: bytes, name: str = "cu.xlsx") -> Any:
-    url = reverse("exchange:village_upload", args=[plan.uid, "F6"])
-    return client.post(url, {"file": SimpleUploadedFile(name, data, content_type=XLSX)})
+    return post_workbook(client, plan, data, name)
 
 
 def _refused(setup: dict[str, Any]) -> ImportRecord:
@@ -143,8 +130,11 @@ def test_a_field_chosen_twice_is_refused_on_the_page(setup: dict[str, Any]) -> N
     assert 'id="mapping-errors"' in page
     assert "được chọn cho cả cột B và cột D" in page
     assert ImportRecord.objects.latest("id").pk == record.pk  # no new check
-    # the officer's choices are kept on the page
-    assert re.search(r'<select name="col-3"[^>]*>.*?selected', page, re.S)
+    # the officer's choices are kept on the page, the message beside the second column
+    _assert_kept(page, _choice(twice))
+    beside = re.search(r'<ul class="errorlist" id="col-3-errors">.*?</ul>', page, re.S)
+    assert beside is not None and "được chọn cho cả cột B và cột D" in beside.group(0)
+    assert 'id="col-1-errors"' not in page
 
 
 def test_a_saved_layout_reads_the_next_file_by_itself(setup: dict[str, Any]) -> None:
@@ -193,14 +183,157 @@ def test_without_the_saved_layout_the_next_file_is_refused_again(
     assert ImportRecord.objects.latest("id").result == ImportRecord.Result.REFUSED
 
 
-def test_saving_a_layout_needs_a_name(setup: dict[str, Any]) -> None:
+# --- every refusal keeps the officer's choices -----------------------------------------------
+
+
+def _selected(page: str, name: str) -> str:
+    """The value selected in the drop-down ``name`` of the page ("" for none)."""
+    select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', page, re.S)
+    assert select is not None, name
+    chosen = re.findall(r'<option value="([^"]*)" selected>', select.group(1))
+    return chosen[0] if chosen else ""
+
+
+def _own_choice(**changes: str) -> dict[str, str]:
+    """The right columns, except “Nơi làm” read as the notes: not the engine's guess, so a
+    page that guessed again instead of keeping the choice shows another field."""
+    keys = [*KEYS]
+    keys[3] = "notes"
+    for position, key in changes.items():
+        keys[int(position[1:])] = key
+    return _choice(keys)
+
+
+def _assert_kept(page: str, posted: dict[str, str]) -> None:
+    for name, value in posted.items():
+        if name.startswith("col-"):
+            assert _selected(page, name) == value, name
+
+
+def _refused_again(
+    setup: dict[str, Any],
+    record: ImportRecord,
+    posted: dict[str, str],
+    shown: dict[str, str] | None = None,
+) -> str:
+    """Post the choice; it is refused on the page, which shows ``shown`` (by default what was
+    posted) in the drop-downs."""
+    response = setup["client"].post(_columns_url(record), posted)
+    assert response.status_code == 400
+    assert ImportRecord.objects.latest("id").pk == record.pk  # no new check
+    page: str = response.content.decode()
+    _assert_kept(page, posted if shown is None else shown)
+    return page
+
+
+def _accepted(setup: dict[str, Any], record: ImportRecord, posted: dict[str, str]) -> None:
+    response = setup["client"].post(_columns_url(record), posted)
+    new = ImportRecord.objects.latest("id")
+    assert new.pk != record.pk
+    assert response.status_code == 302
+    assert response["Location"] == reverse("exchange:import", args=[new.uid])
+
+
+def test_the_choice_kept_is_not_the_engines_guess(setup: dict[str, Any]) -> None:
     record = _refused(setup)
-    response = setup["client"].post(
-        _columns_url(record), {**_choice(), "save": "1", "name": "  "}, follow=True
+    page = setup["client"].get(_columns_url(record)).content.decode()
+    assert _selected(page, "col-3") != _own_choice()["col-3"]
+    assert _selected(page, "col-4") == _own_choice()["col-4"]  # “ĐVT”: guessed, and kept
+
+
+def test_a_layout_without_a_name_is_refused_with_every_choice_kept(
+    setup: dict[str, Any],
+) -> None:
+    record = _refused(setup)
+    programme = f.source()
+    posted = {
+        **_own_choice(),
+        "save": "1",
+        "name": "  ",
+        "programme": programme.code,
+        "profile_only": "1",
+    }
+    page = _refused_again(setup, record, posted)
+    errors = re.search(r'<ul class="errorlist" id="map-name-errors">.*?</ul>', page, re.S)
+    assert errors is not None and "Hãy đặt tên cho cách ghép cột" in errors.group(0)
+    assert 'aria-invalid="true"' in page
+    assert re.search(r'id="map-save" checked', page) and re.search(
+        r'id="map-profile" checked', page
     )
-    assert "Hãy đặt tên cho cách ghép cột" in response.content.decode()
+    assert _selected(page, "programme") == programme.code
     assert not Layout.objects.exists()
-    assert ImportRecord.objects.latest("id").pk == record.pk
+
+    _accepted(setup, record, {**posted, "name": "Biểu thôn"})
+    assert Layout.objects.get().name == "Biểu thôn"
+
+
+def test_a_layout_name_already_taken_is_refused_with_the_name_kept(
+    setup: dict[str, Any],
+) -> None:
+    record = _refused(setup)
+    spec = {"columns": [{"key": "activity", "header": "Việc cần làm", "required": True}]}
+    target = village_target("F6", setup["plan"])
+    first = layout_save(
+        actor=setup["planner"], form="F6", name="Biểu CTMTQG thôn 2027", spec=spec, target=target
+    )
+    posted = {**_own_choice(), "save": "1", "name": "biểu ctmtqg  THÔN 2027"}
+    page = _refused_again(setup, record, posted)
+    errors = re.search(r'<ul class="errorlist" id="map-name-errors">.*?</ul>', page, re.S)
+    assert errors is not None
+    assert "Đã có cách ghép cột tên “biểu ctmtqg THÔN 2027” cho biểu F6" in errors.group(0)
+    assert 'value="biểu ctmtqg  THÔN 2027"' in page  # as typed
+    assert Layout.objects.count() == 1
+
+    Layout.objects.filter(pk=first.pk).update(is_active=False)  # a retired layout's name is free
+    _accepted(setup, record, posted)
+    assert Layout.objects.count() == 2
+
+
+def test_a_needed_field_not_chosen_is_refused_with_every_choice_kept(
+    setup: dict[str, Any],
+) -> None:
+    record = _refused(setup)
+    posted = _own_choice(c1="")  # the activity read from no column
+    page = _refused_again(setup, record, posted)
+    label = {o.key: o.label for o in field_options(layout_for("F6"))}["activity"]
+    assert f"Hãy chọn cột chứa “{label}”" in page
+    assert 'id="mapping-errors"' in page
+    # a total is computed from its parts: not choosing its column is no refusal
+    _accepted(setup, record, _own_choice(c8=""))
+
+
+def test_a_page_opened_before_the_fields_changed_is_refused_with_the_choices_kept(
+    setup: dict[str, Any],
+) -> None:
+    record = _refused(setup)
+    now = [o.key for o in field_options(layout_for("F6"))]
+    before = [now[1], now[0], *now[2:]]  # the page listed the first two fields swapped
+    place = {key: str(n) for n, key in enumerate(before, start=1)}
+    keys = [*KEYS]
+    keys[3] = "notes"
+    stale = {f"col-{i}": place[key] for i, key in enumerate(keys)}
+    assert stale != _own_choice()  # the places posted are not those of now
+    # each column shows the field the officer chose, at its place in the list of now
+    current = _own_choice()
+    page = _refused_again(setup, record, {**stale, "fields": ",".join(before)}, current)
+    errors = re.search(r'<ul class="errorlist" id="fields-errors">.*?</ul>', page, re.S)
+    assert errors is not None and "Các trường của biểu đã thay đổi" in errors.group(0)
+    assert f'name="fields" value="{",".join(now)}"' in page
+
+    _accepted(setup, record, {**current, "fields": ",".join(now)})
+
+
+def test_an_unknown_programme_is_refused_beside_its_list(setup: dict[str, Any]) -> None:
+    record = _refused(setup)
+    posted = {**_own_choice(), "save": "1", "name": "Biểu thôn", "programme": "KHONG-CO"}
+    page = _refused_again(setup, record, posted)
+    errors = re.search(r'<ul class="errorlist" id="map-programme-errors">.*?</ul>', page, re.S)
+    assert errors is not None and "Hãy chọn một chương trình trong danh sách" in errors.group(0)
+    assert 'value="Biểu thôn"' in page
+    assert not Layout.objects.exists()
+
+    _accepted(setup, record, {**posted, "programme": ""})
+    assert Layout.objects.get().programme is None
 
 
 def test_layout_save_makes_unique_codes_and_asks_who_may(setup: dict[str, Any]) -> None:
@@ -208,8 +341,11 @@ def test_layout_save_makes_unique_codes_and_asks_who_may(setup: dict[str, Any]) 
     target = village_target("F6", plan)
     spec = {"columns": [{"key": "activity", "header": "Việc cần làm", "required": True}]}
     one = layout_save(actor=planner, form="F6", name="Biểu xã", spec=spec, target=target)
-    two = layout_save(actor=planner, form="F6", name="Biểu xã", spec=spec, target=target)
+    two = layout_save(actor=planner, form="F6", name="Biểu xá", spec=spec, target=target)
     assert (one.code, two.code) == ("F6-BIEU-XA-1", "F6-BIEU-XA-2")
+    with pytest.raises(ApplicationError) as taken:  # case and spaces aside, the same name
+        layout_save(actor=planner, form="F6", name=" biểu  XÃ ", spec=spec, target=target)
+    assert taken.value.code == "layout_name_taken"
     assert two.spec["code"] == "F6-BIEU-XA-2" and two.spec["form"] == "F6"
     with pytest.raises(ApplicationError) as long_name:
         layout_save(actor=planner, form="F6", name="x" * 201, spec=spec, target=target)

@@ -24,22 +24,11 @@ from kehoach.plans.choices import PlanStatus
 from kehoach.plans.models import ProposalLine, VillagePlan
 from kehoach.plans.tests import factories as f
 
-from .helpers import FIRST_ROW, opened, plan_with_lines, saved
+from .helpers import FIRST_ROW, XLSX, opened, plan_with_lines, saved
+from .helpers import logged_in as _client
 
 pytestmark = pytest.mark.django_db
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _client(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def setup() -> dict[str, Any]:
-    plan, planner = plan_with_lines()
-    return {"plan": plan, "planner": planner, "client": _client(planner)}
+# the ``setup`` fixture (a plan with lines, its planner signed in) is in conftest.py
 
 
 def _post(client: Client, plan: VillagePlan, data: bytes, name: str = "bieu.xlsx") -> Any:

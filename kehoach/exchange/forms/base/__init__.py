@@ -24,6 +24,7 @@ from kehoach.core.numbers import format_number_vi
 from ...layouts import Column, FormLayout
 from ...reading import Book as Upload
 from .errors import MAX_ERRORS, CellError, CellErrors, ErrorsCapped
+from .sources import envelope_label
 from .table import LEGACY_SAMPLE, RowValues, TableRead, header_specs, read_meta, read_table
 
 __all__ = [
@@ -162,13 +163,10 @@ def source_columns(
             columns.append(column)
             continue
         for line in envelope:
-            label = f"{line.number}. {line.source.code}"
-            if line.sector_id:
-                label += f" – {line.sector.name}"
             columns.append(
                 Column(
                     key(line),
-                    label,
+                    envelope_label(line),
                     column.width,
                     "money",
                     parent=column.header,

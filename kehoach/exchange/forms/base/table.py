@@ -4,9 +4,8 @@ sheet of a kehoach workbook (``read_meta``)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from itertools import repeat
 from operator import itemgetter
 from typing import Any
@@ -18,12 +17,30 @@ from kehoach.core.numbers import ParseError
 
 from ... import cells
 from ...choices import Choices
-from ...layouts import SCALES, Column
+from ...layouts import Column
 from ...reading import Book as Upload
 from ...reading import HeaderSpec, data_rows, find_header
 from ...reading.synonyms import synonyms_for
 from ...writing import KEY_HEADER
+from .converters import SHORT_LIST, _converter, _Failed, _read_column, _shown_value
+from .derived import _add_sums, _sum_order
 from .errors import CellError, CellErrors
+
+__all__ = [
+    "LEGACY_SAMPLE",
+    "SHORT_LIST",
+    "RowValues",
+    "TableRead",
+    "_Failed",
+    "_add_sums",
+    "_converter",
+    "_read_column",
+    "_shown_value",
+    "_sum_order",
+    "header_specs",
+    "read_meta",
+    "read_table",
+]
 
 
 @dataclass
@@ -53,57 +70,6 @@ class TableRead:
     scales: dict[str, str] = field(default_factory=dict)
     """Key → the money unit read from its header, when it names one."""
 
-
-def _converter(column: Column, choices: dict[str, Choices], scale: str | None = None) -> Any:
-    kind = column.kind
-    if kind == "money":
-        divisor = SCALES.get(scale, column.divisor) if scale else column.divisor
-        return lambda v: cells.money(v, divisor)
-    if kind == "decimal":
-        return cells.decimal
-    if kind == "int":
-        return cells.integer
-    if kind == "month":
-        return cells.month
-    if kind == "date":
-        return cells.date
-    if kind == "value":
-        return lambda v: cells.text(v) if isinstance(v, str) else v
-    if kind == "choice" and column.list in choices:
-        listing = choices[column.list]
-
-        def pick(value: Any) -> Any:
-            if cells.is_empty(value):
-                return None
-            shown = cells.text(value)
-            found, close = listing.find(shown)
-            if found is None:
-                if close:
-                    error = ParseError(
-                        "not_in_list",
-                        _("not in the list; did you mean: %(names)s?")
-                        % {"names": "; ".join(close)},
-                    )
-                    error.suggestions = close  # type: ignore[attr-defined]
-                    raise error
-                if len(listing.labels) <= SHORT_LIST:  # say what is allowed
-                    raise ParseError(
-                        "not_in_list",
-                        _("not in the list; it must be one of: %(names)s.")
-                        % {"names": ", ".join(listing.labels)},
-                    )
-                raise ParseError(
-                    "not_in_list", _("not in the list; choose one from the drop-down list.")
-                )
-            return found
-
-        return pick
-    return cells.text
-
-
-SHORT_LIST = 6
-"""A list this short is named whole in the message of a cell not in it ("must be one of: 1,
-2, 3.")."""
 
 LEGACY_SAMPLE = 5_000
 """Distinct non-ASCII texts looked at to decide a sheet's encoding: plenty for detection,
@@ -150,76 +116,6 @@ def _fix_legacy(raw_rows: list[Any], text_keys: set[str], header: Any = None) ->
     return encoding
 
 
-class _Failed:
-    """A remembered conversion error (converters are memoised per distinct cell value). Its
-    traceback and the error it replaced are let go: their frames would hold the reading that
-    remembers them, a cycle that keeps the values of the whole sheet alive until the cyclic
-    collector runs."""
-
-    def __init__(self, error: ParseError) -> None:
-        error.__traceback__ = error.__context__ = error.__cause__ = None
-        self.error = error
-
-
-def _memoised(convert: Any) -> Any:
-    """The same converter, remembering the result (or the error) of each distinct value: the
-    sectors, units, months and amounts of a workbook repeat from row to row. A text is its own
-    key; any other value is keyed with its type (1, 1.0 and True are different cells)."""
-    seen: dict[Any, Any] = {}
-    missing = seen
-
-    def run(value: Any) -> Any:
-        key = value if value.__class__ is str else (value.__class__, value)
-        try:
-            hit = seen.get(key, missing)
-        except TypeError:  # not hashable
-            return convert(value)
-        if hit is missing:
-            try:
-                hit = convert(value)
-            except ParseError as exc:
-                hit = _Failed(exc)
-            seen[key] = hit
-        if hit.__class__ is _Failed:
-            raise hit.error
-        return hit
-
-    return run
-
-
-def _read_column(column: list[Any], convert: Any) -> tuple[list[Any], bool]:
-    """The typed values of one column (a ``_Failed`` for a wrong cell) and whether any cell is
-    wrong: each distinct value converted once. A value is its own key when the column holds
-    one type besides blanks; else a text is, and any other value is keyed with its type (1,
-    1.0 and True are different cells)."""
-    try:
-        kinds = set(map(type, column))
-        kinds.discard(type(None))
-        if len(kinds) <= 1:  # one type of value besides blanks: a value is its own key
-            keys = column
-        else:
-            keys = [v if v.__class__ is str else (v.__class__, v) for v in column]
-        distinct = dict.fromkeys(keys)
-    except TypeError:  # a value that is not hashable: one by one
-        run = _memoised(convert)
-        out = []
-        for value in column:
-            try:
-                out.append(run(value))
-            except ParseError as exc:
-                out.append(_Failed(exc))
-        return out, any(outcome.__class__ is _Failed for outcome in out)
-    wrong = False
-    for key in distinct:
-        value = key if keys is column or key.__class__ is str else key[1]
-        try:
-            distinct[key] = convert(value)
-        except ParseError as exc:
-            distinct[key] = _Failed(exc)
-            wrong = True
-    return list(map(distinct.__getitem__, keys)), wrong
-
-
 def header_specs(columns: Sequence[Column]) -> list[HeaderSpec]:
     """What ``find_header`` looks for: each column by its labels. A column read from the
     heading rows when the file has none ("I. NÔNG NGHIỆP") or computed from its parts (a
@@ -228,52 +124,6 @@ def header_specs(columns: Sequence[Column]) -> list[HeaderSpec]:
         HeaderSpec(c.key, c.labels, required=c.required and not c.heading and not c.sum_of)
         for c in columns
     ]
-
-
-def _shown_value(column: Column, value: Any) -> Any:
-    """The value of a wrong cell as the user typed it: a month as "02/2027"."""
-    if column.kind == "month" and hasattr(value, "strftime"):
-        return value.strftime("%m/%Y")
-    return value
-
-
-def _sum_order(columns: Sequence[Column]) -> list[Column]:
-    """The columns computed from parts, each after the sums it is made of."""
-    by_key = {c.key: c for c in columns if c.sum_of}
-    order: list[Column] = []
-    seen: set[str] = set()
-
-    def visit(column: Column, path: frozenset[str]) -> None:
-        if column.key in seen or column.key in path:
-            return
-        for part in column.sum_of:
-            if part in by_key:
-                visit(by_key[part], path | {column.key})
-        seen.add(column.key)
-        order.append(column)
-
-    for column in by_key.values():
-        visit(column, frozenset())
-    return order
-
-
-def _add_sums(rows: list[RowValues], columns: Sequence[Column]) -> None:
-    """A total the file leaves blank (or has no column for) is the sum of its parts when at
-    least one part has a value; the key is marked computed. A total given is kept (the
-    form's check compares it with its parts)."""
-    order = _sum_order(columns)
-    if not order:
-        return
-    for row in rows:
-        values = row.values
-        for column in order:
-            if values.get(column.key) is not None:
-                continue
-            parts = [values.get(part) for part in column.sum_of]
-            if all(part is None for part in parts):
-                continue
-            values[column.key] = sum((p for p in parts if p is not None), Decimal(0))
-            row.computed.add(column.key)
 
 
 def _heading_problem(text: Any, error: ParseError) -> str:
@@ -298,6 +148,7 @@ def read_table(
     *,
     with_key: bool = True,
     form: str | None = None,
+    known: Collection[str] = (),
 ) -> TableRead:
     """Find the layout's headers on the sheet (by label, then by the synonyms of ``form``,
     by default the form whose sheet ``upload.data_sheet`` was last asked for) and read every
@@ -311,7 +162,7 @@ def read_table(
     header = find_header(sheet, specs, synonyms=lambda: synonyms_for(wanted_form or "*"))
     present = set(header.columns)
     heading_columns = [c for c in columns if c.heading]
-    raw = list(data_rows(sheet, header, headings=bool(heading_columns)))
+    raw = list(data_rows(sheet, header, headings=bool(heading_columns), known=known))
     text_keys = {c.key for c in columns if c.kind in ("text", "choice", "value")}
     result = TableRead(
         sheet=sheet_name, rows=[], present=present, unread=header.unread, scales=header.scales

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -68,4 +70,51 @@ def _columns(layout: FormLayout, criteria: list[Criterion]) -> list[Column]:
                     locked=criterion.automatic,
                 )
             )
+    return columns
+
+
+@dataclasses.dataclass(frozen=True)
+class _Titled(Column):
+    """A column a workbook made elsewhere may title in several ways: by its header or any of
+    ``titles`` (a criterion by its name, its code or "Tiêu chí 3")."""
+
+    titles: tuple[str, ...] = ()
+
+    @property
+    def labels(self) -> Sequence[str]:
+        return [self.header, *self.titles]
+
+
+NUMBER_COLUMN = Column("number", "STT", 6, "value")
+
+
+def _foreign_columns(layout: FormLayout, criteria: list[Criterion]) -> list[Column]:
+    """The columns read from a workbook made elsewhere: the layout's own columns as they are
+    (never refused: they change nothing), the sector also from heading rows, the line's name
+    required to find its line, and one column per criterion found by its name, its code or its
+    number in the profile, under any parent header."""
+    columns: list[Column] = []
+    for column in layout.columns:
+        if column.kind == "criteria":
+            columns.extend(
+                _Titled(
+                    f"c_{criterion.code}",
+                    criterion.name,
+                    column.width,
+                    "value",
+                    titles=(criterion.code, f"Tiêu chí {number}", f"TC{number}"),
+                )
+                for number, criterion in enumerate(criteria, start=1)
+            )
+            continue
+        columns.append(
+            dataclasses.replace(
+                column,
+                kind="value",
+                required=column.key == "activity",
+                heading=column.key == "sector",
+            )
+        )
+    if not any(c.key == "number" for c in columns):
+        columns.insert(0, NUMBER_COLUMN)
     return columns

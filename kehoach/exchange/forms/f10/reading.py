@@ -32,7 +32,8 @@ from ..base import (
     read_table,
     shown,
 )
-from .common import FORM, LANGUAGE, _columns, _digest, _digests, _signature
+from ..base.matching import LineIndex, foreign_note
+from .common import FORM, LANGUAGE, _columns, _digest, _digests, _foreign_columns, _signature
 
 
 @dataclass
@@ -56,9 +57,9 @@ def _layout(meta: dict[str, Any], layouts: list[FormLayout]) -> FormLayout:
 def read(
     plan: CommunePlan, upload: Upload, layouts: list[FormLayout], actor: Any = None
 ) -> Reading:
-    meta = plan_meta(upload, FORM, plan, required=True)
+    meta = plan_meta(upload, FORM, plan)
     criteria = criteria_of(plan, LANGUAGE)
-    if meta.get("criteria", "") != _signature(criteria):
+    if meta and meta.get("criteria", "") != _signature(criteria):
         raise ApplicationError(
             "criteria_changed",
             _(
@@ -70,11 +71,15 @@ def read(
     sheet = upload.data_sheet(FORM)
     judged = [c for c in criteria if not c.automatic]
     # the judged criteria are read as typed: the scoring service's own check says what is wrong
-    columns = [
-        dataclasses.replace(c, kind="value")
-        for c in _columns(layout, criteria)
-        if c.key in ("number", "activity") or c.key in {f"c_{x.code}" for x in judged}
-    ]
+    columns = (
+        [
+            dataclasses.replace(c, kind="value")
+            for c in _columns(layout, criteria)
+            if c.key in ("number", "activity") or c.key in {f"c_{x.code}" for x in judged}
+        ]
+        if meta
+        else _foreign_columns(layout, criteria)
+    )
     table = read_table(upload, sheet, columns, {})
     reading = Reading(
         layout=layout, skipped=table.skipped, encoding=table.encoding, unread=table.unread
@@ -88,13 +93,23 @@ def read(
     downloaded = _digests(meta)
     seen: dict[str, int] = {}
     changed: list[CommuneLine] = []
+    index = None if meta else _foreign_index(reading, table, lines, criteria)
     for row in table.rows:
-        entry = known.get(row.key)
-        line = by_uid.get(entry[0]) if entry else None
+        line: CommuneLine | None
+        entry: tuple[str, int | None] | None
+        if index is not None:  # a workbook made elsewhere: the line its name (or number) gives
+            found = index.find(row.number, row.values.get("activity"), row.values.get("number"))
+            if found.line is None:
+                reading.errors.append(_no_line(sheet, row, found.problem))
+                continue
+            line, entry = found.line, (str(found.line.uid), None)
+        else:
+            entry = known.get(row.key)
+            line = by_uid.get(entry[0]) if entry else None
         if line is None:
             reading.errors.append(_no_line(sheet, row))
             continue
-        if row.key in seen:
+        if index is None and row.key in seen:
             reading.errors.append(
                 CellError(
                     sheet,
@@ -111,6 +126,8 @@ def read(
         typed = {
             c.code: row.values.get(f"c_{c.code}") for c in judged if f"c_{c.code}" in table.present
         }
+        if index is not None:  # an empty cell of a workbook made elsewhere changes nothing
+            typed = {code: value for code, value in typed.items() if value not in (None, "")}
         cleaned, problems = scores_clean(criteria, typed)
         for problem in problems:
             key = f"c_{(problem.where.field or '').removeprefix('score_')}"
@@ -130,7 +147,7 @@ def read(
         scores = {code: v for code, v in cleaned.items() if stored.get(code) != v}
         if not scores:
             continue
-        if downloaded.get(row.key) == _digest(cleaned, judged):
+        if index is None and downloaded.get(row.key) == _digest(cleaned, judged):
             reading.notes.append(
                 _(
                     "Row %(row)s: line %(number)s was scored in kehoach after this workbook was "
@@ -159,7 +176,7 @@ def read(
         reading.items.append(Item(line, entry[1], scores, row.number, row.letters))
         changed.append(line)
     _preview(plan, reading, lines, before, criteria)
-    missing = len([k for k in known if k not in seen])
+    missing = len([k for k in known if k not in seen] if index is None else index.unmatched())
     if missing:
         reading.notes.append(
             _(
@@ -171,14 +188,46 @@ def read(
     return reading
 
 
-def _no_line(sheet: str, row: Any) -> CellError:
+def _foreign_index(
+    reading: Reading, table: Any, lines: list[CommuneLine], criteria: list[Criterion]
+) -> LineIndex[CommuneLine]:
+    """For a workbook made elsewhere: the note that says so, the computed criteria whose
+    columns are not read, and the plan's lines to find each row's line by its name and
+    number. Refused when no column of a criterion the commune scores is found."""
+    present = [c for c in criteria if f"c_{c.code}" in table.present]
+    if not any(not c.automatic for c in present):
+        raise ApplicationError(
+            "criteria_not_found",
+            _(
+                "No column of this workbook is titled by a criterion the commune scores. Title "
+                "each score column with the criterion's name: %(names)s."
+            )
+            % {"names": "; ".join(f"“{c.name}”" for c in criteria if not c.automatic)},
+        )
+    reading.notes.append(foreign_note())
+    computed = [c.name for c in present if c.automatic]
+    if computed:
+        reading.notes.append(
+            _(
+                "The columns of the criteria kehoach computes from each line's data are not "
+                "read: %(names)s."
+            )
+            % {"names": "; ".join(f"“{name}”" for name in computed)}
+        )
+    return LineIndex(
+        sorted(lines, key=lambda x: x.number), name=lambda x: x.activity, number=lambda x: x.number
+    )
+
+
+def _no_line(sheet: str, row: Any, problem: str = "") -> CellError:
     return CellError(
         sheet,
         row.number,
         row.letters.get("activity", "A"),
         _("Line"),
         row.values.get("activity"),
-        _(
+        problem
+        or _(
             "lines cannot be added here; a commune sector's proposal is added on the commune "
             "plan's page."
         )

@@ -13,13 +13,15 @@ latest report at download: a row changed in the workbook while a newer report wa
 the web is a conflict, refused with a message.
 
 Modules: ``common`` (columns, statuses, envelope), ``export``, ``reading`` (the check),
+``entry`` (``read``: which of the two readings), ``foreign`` (an officer's own sheet),
 ``preview`` (what a row changes), ``apply`` (the confirmation: ``apply``, and ``keep``,
 ``restore``, ``write`` for the changes kept from the check)."""
 
 from .apply import KEPT_VERSION, apply, keep, restore, write
 from .common import FORM, REPORTED, _statuses, may_apply
+from .entry import read
 from .export import INSTRUCTIONS, export
-from .reading import Item, Reading, read
+from .reading import Item, Reading
 
 __all__ = [
     "FORM",

@@ -3,7 +3,10 @@ works, a report's values for comparing, who may apply."""
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from django.utils import translation
@@ -41,17 +44,36 @@ def may_apply(actor: Any, plan: CommunePlan) -> None:
     require_monitor(actor, plan, Action.REPORT_PROGRESS)
 
 
+STATUS_ALIASES_FILE = Path(__file__).resolve().parent / "statuses.json"
+
+
+@cache
+def status_aliases() -> dict[str, tuple[str, ...]]:
+    """``statuses.json``: status code → the other ways officers write it ("Đang thi công",
+    "Chưa triển khai"), folded."""
+    data = json.loads(STATUS_ALIASES_FILE.read_text(encoding="utf-8"))
+    return {
+        code: tuple(k for k in (lists.key_of(t) for t in texts) if k)
+        for code, texts in data.items()
+        if not code.startswith("_")
+    }
+
+
 def _statuses() -> lists.Choices:
     """The statuses with their Vietnamese names (the workbook is Vietnamese); the English
-    names and the codes are read too."""
+    names, the codes and the ways officers write them (``statuses.json``, matched after every
+    status's own names) are read too."""
     with translation.override("vi"):
         names = [(s.value, str(s.label)) for s in ProgressStatus]
     with translation.override("en"):
         english = {s.value: str(s.label) for s in ProgressStatus}
+    aliases = status_aliases()
     entries = []
     for value, label in names:
         keys = {lists.key_of(label), lists.key_of(english[value]), lists.key_of(value)}
-        entries.append(lists.Entry(label, value, tuple(k for k in keys if k)))
+        own = tuple(k for k in keys if k)
+        others = tuple(k for k in aliases.get(value, ()) if k not in keys)
+        entries.append(lists.Entry(label, value, own, aliases=others))
     return lists.Choices(entries)
 
 

@@ -29,7 +29,6 @@ from ...reading import Book as Upload
 from ..base import (
     CellError,
     ReadingBase,
-    plan_meta,
     read_table,
 )
 from .common import (
@@ -77,10 +76,10 @@ def _reports_of(meta: dict[str, Any]) -> dict[str, str]:
     return out
 
 
-def read(
-    plan: CommunePlan, upload: Upload, layouts: list[FormLayout], actor: Any = None
+def read_own(
+    plan: CommunePlan, upload: Upload, layouts: list[FormLayout], meta: dict[str, Any]
 ) -> Reading:
-    meta = plan_meta(upload, FORM, plan, required=True)
+    """A workbook downloaded from kehoach (``meta``: its hidden sheet): rows by their keys."""
     works = {str(w.uid): w for w in works_with_progress(plan)}
     envelope = _envelope(list(works.values()))
     if meta.get("envelope", "") != _fingerprint_of_envelope(envelope):
