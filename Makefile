@@ -19,7 +19,7 @@ help:
 	@echo "make test     lint, compile translations, tests on SQLite and PostgreSQL, browser tests"
 	@echo "make lint     ruff, mypy, import contracts (lint-imports), makemigrations --check"
 	@echo "make demo     migrate and load demo data (no server)"
-	@echo "make bench    performance numbers (scripts/bench.py)"
+	@echo "make bench    performance numbers (scripts/bench.py; NATIONAL=1: the whole country)"
 	@echo "make clean    remove the development database and collected static files"
 
 venv:
@@ -72,7 +72,7 @@ test:
 	$(call header,All checks passed)
 
 bench: venv
-	$(PY) scripts/bench.py
+	$(PY) scripts/bench.py $(if $(NATIONAL),--national)
 
 clean:
 	rm -f var/kehoach.sqlite3*

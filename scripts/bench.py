@@ -270,6 +270,28 @@ def _f6_import_only() -> None:
     print(json.dumps(_f6_import_rows(database), ensure_ascii=False))
 
 
+def _scale_rows(national: bool) -> list[tuple[str, str, str, str]]:
+    """The figures of scripts/bench_scale.py on a throwaway PostgreSQL, in a process of its
+    own; a row saying why when it could not run."""
+    import json
+    import subprocess
+
+    command = [sys.executable, str(ROOT / "scripts" / "bench_scale.py")]
+    done = subprocess.run(
+        ["bash", str(ROOT / "scripts" / "with-postgres.sh"), *command]
+        + (["--national"] if national else []),
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    last = done.stdout.strip().splitlines()[-1:] if done.stdout.strip() else []
+    if done.returncode != 0 or not last:
+        reason = (done.stderr.strip().splitlines() or ["no output"])[-1][:120]
+        return [("national scale, PostgreSQL", "—", "not measured", reason)]
+    return [(a, b, c, d) for a, b, c, d in json.loads(last[0])]
+
+
 def _exchange_rows() -> list[tuple[str, str, str, str]]:
     """Excel exchange: the import of a 20,000-line F6 workbook on SQLite and PostgreSQL against
     two readers of the same file, and the memory of the province-wide export."""
@@ -598,6 +620,7 @@ def main() -> None:
     exchange_rows = _exchange_rows()
     memory_rows = _memory_rows(tmp)
     allocation_rows = _allocation_rows()
+    scale_rows = _scale_rows("--national" in sys.argv)
 
     sizes = []
     for url in ["/accounts/login/", "/units/44/", "/units/19702/"]:
@@ -658,6 +681,17 @@ def main() -> None:
         "| Measure | Ratio | Baseline | Growth |",
         "|---|---|---|---|",
         *[f"| {a} | {b} | {c} | {d} |" for a, b, c, d in memory_rows],
+        "",
+        "## National scale on PostgreSQL",
+        "",
+        "Goals (issue 16), on data made by `manage.py generate_scale` (docs/scale.md; one",
+        "province of 30 villages a commune by default, the whole country with",
+        "`make bench NATIONAL=1`), each against hand-written SQL, a static file or the login",
+        "page in the same run (scripts/bench_scale.py).",
+        "",
+        "| Measure | Ratio | Baseline | Time |",
+        "|---|---|---|---|",
+        *[f"| {a} | {b} | {c} | {d} |" for a, b, c, d in scale_rows],
         "",
         "## Sizes (uncompressed bytes)",
         "",

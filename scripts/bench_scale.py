@@ -1,0 +1,316 @@
+"""``make bench`` at scale (issue 16): on the PostgreSQL database of ``DATABASE_URL`` (the
+main bench runs this under scripts/with-postgres.sh), data made by ``manage.py
+generate_scale`` — one province by default, the whole country with ``--national`` — and each
+page or selector against hand-written SQL (or a static file, or the login page) in the same
+run. Prints the rows as JSON on its last line.
+
+    bash scripts/with-postgres.sh .venv/bin/python scripts/bench_scale.py [--national]
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+Row = tuple[str, str, str, str]
+PROVINCE = "44"
+YEAR = 2027
+
+
+def _median(fn: Callable[[], object], repeat: int) -> float:
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def _sql(query: str, params: list[Any]) -> Callable[[], object]:
+    from django.db import connection
+
+    def run() -> object:
+        with connection.cursor() as cursor:
+            cursor.execute(query, params)
+            return cursor.fetchall()
+
+    return run
+
+
+LINES_OF_SUBTREE = """
+    FROM synthesis_communeline l
+    JOIN synthesis_communeplan p ON p.id = l.plan_id
+    JOIN plans_planninground r ON r.id = p.round_id
+    JOIN geo_administrativeunit c ON c.id = r.commune_id
+    WHERE c.path LIKE %s AND r.plan_year = %s AND l.state = 'active'
+"""
+
+
+def _rollup_sql(path: str) -> Callable[[], object]:
+    """The province roll-up by hand: lines and money per commune, per commune and sector, and
+    funding per commune and source."""
+    per_commune = _sql(
+        "SELECT r.commune_id, count(*), sum(l.total_cost_mvnd), sum(l.external_support_mvnd)"
+        + LINES_OF_SUBTREE
+        + " GROUP BY r.commune_id",
+        [path + "%", YEAR],
+    )
+    per_sector = _sql(
+        "SELECT r.commune_id, l.sector_id, sum(l.total_cost_mvnd)"
+        + LINES_OF_SUBTREE
+        + " GROUP BY r.commune_id, l.sector_id",
+        [path + "%", YEAR],
+    )
+    per_source = _sql(
+        "SELECT r.commune_id, e.source_id, sum(f.amount_mvnd)"
+        " FROM synthesis_linefunding f JOIN synthesis_envelopeline e ON e.id = f.envelope_line_id"
+        " JOIN synthesis_communeline l ON l.id = f.line_id"
+        " JOIN synthesis_communeplan p ON p.id = l.plan_id"
+        " JOIN plans_planninground r ON r.id = p.round_id"
+        " JOIN geo_administrativeunit c ON c.id = r.commune_id"
+        " WHERE c.path LIKE %s AND r.plan_year = %s AND l.state = 'active'"
+        " GROUP BY r.commune_id, e.source_id",
+        [path + "%", YEAR],
+    )
+
+    def run() -> None:
+        per_commune()
+        per_sector()
+        per_source()
+
+    return run
+
+
+def _national_sql() -> Callable[[], object]:
+    """The national roll-up by hand: two GROUP BYs over the lines, by province and by province
+    and sector."""
+    base = """
+        FROM synthesis_communeline l
+        JOIN synthesis_communeplan p ON p.id = l.plan_id
+        JOIN plans_planninground r ON r.id = p.round_id
+        JOIN geo_administrativeunit c ON c.id = r.commune_id
+        WHERE r.plan_year = %s AND l.state = 'active'
+    """
+    by_province = _sql(
+        "SELECT substr(c.path, 1, 3), count(*), sum(l.total_cost_mvnd),"
+        " sum(l.external_support_mvnd)" + base + " GROUP BY 1",
+        [YEAR],
+    )
+    by_sector = _sql(
+        "SELECT substr(c.path, 1, 3), l.sector_id, sum(l.total_cost_mvnd)"
+        + base
+        + " GROUP BY 1, 2",
+        [YEAR],
+    )
+
+    def run() -> None:
+        by_province()
+        by_sector()
+
+    return run
+
+
+def _generate(national: bool) -> tuple[list[Row], dict[str, Any]]:
+    from django.core.management import call_command
+
+    from kehoach.plans.models import ProposalLine
+
+    args = [
+        "--provinces",
+        "all" if national else PROVINCE,
+        "--years",
+        str(YEAR),
+        "--seed",
+        "1",
+        "--villages-per-commune",
+        "30" if not national else "19",
+    ]
+    start = time.perf_counter()
+    call_command("generate_scale", *args, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    seconds = time.perf_counter() - start
+    lines = ProposalLine.objects.count()
+    scale = "the whole country" if national else f"province {PROVINCE}"
+    return [
+        (
+            f"generate_scale, {scale}",
+            f"{lines / seconds:,.0f} lines/s".replace(",", "."),
+            f"{lines:,} proposal lines".replace(",", "."),
+            f"{seconds:.1f} s",
+        )
+    ], {"lines": lines}
+
+
+def _pages(client: Any, anonymous: Any) -> list[Row]:
+    from django.db.models import Count
+
+    from kehoach.geo.models import AdministrativeUnit
+    from kehoach.synthesis.models import CommuneLine, CommunePlan
+    from kehoach.synthesis.reports.rollup import province_rollup
+
+    rows: list[Row] = []
+    province = AdministrativeUnit.objects.get(code=PROVINCE)
+    raw = _rollup_sql(province.path)
+    raw()
+    base = _median(raw, 5)
+    function = _median(lambda: province_rollup(province, YEAR), 5)
+    rows.append(
+        (
+            f"province roll-up F18, function (province {PROVINCE})",
+            f"{function / base:.1f}×",
+            "its three GROUP BYs by hand",
+            f"{function * 1000:.0f} ms vs {base * 1000:.0f} ms",
+        )
+    )
+    url = f"/units/{PROVINCE}/rollup/{YEAR}/"
+    assert client.get(url).status_code == 200
+    page = _median(lambda: client.get(url), 5)
+    rows.append(
+        (
+            "province roll-up page (goal ≤ 1,5×)",
+            f"{page / base:.1f}×",
+            "its three GROUP BYs by hand",
+            f"{page * 1000:.0f} ms",
+        )
+    )
+    # the largest commune plan: its page against the raw SQL of its lines
+    plan = (
+        CommunePlan.objects.filter(round__plan_year=YEAR)
+        .annotate(n=Count("lines"))
+        .order_by("-n")
+        .first()
+    )
+    assert plan is not None
+    count = CommuneLine.objects.filter(plan=plan).count()
+    columns = ", ".join(
+        f"l.{f.column}" for f in CommuneLine._meta.concrete_fields if f.column != "id"
+    )
+    lines_sql = _sql(
+        f"SELECT {columns} FROM synthesis_communeline l WHERE l.plan_id = %s ORDER BY l.number",
+        [plan.pk],
+    )
+    lines_sql()
+    base = _median(lines_sql, 7)
+    url = f"/cdp/{plan.uid}/"
+    response = client.get(url)
+    assert response.status_code == 200, response.status_code
+    size = len(gzip.compress(response.content))
+    page = _median(lambda: client.get(url), 5)
+    rows.append(
+        (
+            f"commune plan page, {count} lines (goal ≤ 5×)",
+            f"{page / base:.1f}×",
+            "the raw SQL of its lines",
+            f"{page * 1000:.0f} ms",
+        )
+    )
+    rows.append(
+        (
+            f"commune plan page, {count} lines: size (goal ≤ 100 KB compressed)",
+            f"{size / 1024:.0f} KB",
+            f"{len(response.content) / 1024:.0f} KB uncompressed",
+            "gzip",
+        )
+    )
+    return rows
+
+
+def _opendata(anonymous: Any) -> list[Row]:
+    import csv
+    import io
+
+    from kehoach.geo.models import AdministrativeUnit
+
+    rows: list[Row] = []
+    province = AdministrativeUnit.objects.get(code=PROVINCE)
+    columns = "l.uid, l.number, l.activity, l.location, l.total_cost_mvnd, l.decision"
+    raw = _sql(f"SELECT {columns}" + LINES_OF_SUBTREE, [province.path + "%", YEAR])
+
+    def raw_csv() -> None:
+        out = io.StringIO()
+        csv.writer(out).writerows(raw())  # type: ignore[arg-type]
+
+    base = _median(raw_csv, 3)
+    for fmt in ("csv", "json", "xlsx"):
+        url = f"/cong-khai/du-lieu/{PROVINCE}/{YEAR}/ke-hoach.{fmt}"
+        start = time.perf_counter()
+        first = anonymous.get(url)
+        body = b"".join(first.streaming_content) if first.streaming else first.content
+        took = time.perf_counter() - start
+        if first.status_code != 200:
+            rows.append((f"open data, {fmt}", "—", "not served", str(first.status_code)))
+            continue
+
+        def download(url: str = url) -> bytes:
+            response = anonymous.get(url)
+            if response.streaming:
+                return b"".join(response.streaming_content)
+            return bytes(response.content)
+
+        again = _median(download, 3)
+        rows.append(
+            (
+                f"open data of a province, {fmt.upper()}: first download"
+                f" (goal ≤ {'3' if fmt == 'xlsx' else '2'}×)",
+                f"{took / base:.1f}×",
+                "raw SQL + csv writer",
+                f"{took:.2f} s, {len(body) / 1e6:.1f} MB",
+            )
+        )
+        rows.append(
+            (
+                f"open data of a province, {fmt.upper()}: next download",
+                f"{again / base:.1f}×",
+                "raw SQL + csv writer",
+                f"{again:.2f} s",
+            )
+        )
+    return rows
+
+
+def measure(national: bool) -> list[Row]:
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+    from django.utils import translation
+
+    from kehoach.accounts.models import User
+    from kehoach.geo.loaders import official_records, units_load_official
+
+    setup_test_environment()
+    translation.activate("vi")
+    call_command("migrate", verbosity=0)
+    units_load_official(official_records())
+    call_command("load_catalog", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    rows, _facts = _generate(national)
+    admin = User.objects.create_superuser("bench-admin", password="x")
+    client = Client()
+    client.force_login(admin)
+    anonymous = Client()
+    rows += _pages(client, anonymous)
+    rows += _opendata(anonymous)
+    return rows
+
+
+def main() -> None:
+    national = "--national" in sys.argv
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        raise SystemExit("bench_scale: run under scripts/with-postgres.sh")
+    print(json.dumps(measure(national), ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
