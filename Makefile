@@ -15,7 +15,7 @@ header = @printf '\n======== %s ========\n' '$(1)'
 .PHONY: help venv system run demo lint messages test bench clean
 
 help:
-	@echo "make run      migrate, load demo data, print demo logins, start the development server"
+	@echo "make run      migrate, load demo data, print demo logins, start the server and a worker"
 	@echo "make test     lint, compile translations, tests on SQLite and PostgreSQL, browser tests"
 	@echo "make lint     ruff, mypy, import contracts (lint-imports), makemigrations --check"
 	@echo "make demo     migrate and load demo data (no server)"
@@ -37,9 +37,11 @@ demo: venv
 	$(MANAGE) load_demo_envelopes
 	$(MANAGE) load_demo_implementation
 
+# The background worker (django-tasks, `db_worker`) runs beside the server and is stopped with it.
 run: demo
 	$(MANAGE) demo_logins
-	exec $(MANAGE) runserver 127.0.0.1:8000
+	$(MANAGE) db_worker & worker=$$!; trap 'kill $$worker 2>/dev/null || true' EXIT; \
+	$(MANAGE) runserver 127.0.0.1:8000
 
 lint: venv
 	.venv/bin/ruff check .

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("kehoach.monitoring.urls")),
     path("", include("kehoach.portal.urls")),
     path("notifications/", include("kehoach.approvals.urls")),
+    path("jobs/", include("kehoach.jobs.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),

@@ -292,6 +292,30 @@ def _scale_rows(national: bool) -> list[tuple[str, str, str, str]]:
     return [(a, b, c, d) for a, b, c, d in json.loads(last[0])]
 
 
+def _load_lines() -> list[str]:
+    """The table of scripts/load.py bench (its own throwaway PostgreSQL, gunicorn and worker);
+    a line saying why when it could not run."""
+    import subprocess
+
+    command = [
+        "bash",
+        str(ROOT / "scripts" / "with-postgres.sh"),
+        sys.executable,
+        str(ROOT / "scripts" / "load.py"),
+        "bench",
+        "--clients",
+        "50",
+        "--duration",
+        "60",
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
+    table = [line for line in done.stdout.splitlines() if line.startswith("|")]
+    if done.returncode != 0 or not table:
+        reason = (done.stderr.strip().splitlines() or ["no output"])[-1][:160]
+        return [f"Not measured: {reason}"]
+    return table
+
+
 def _exchange_rows() -> list[tuple[str, str, str, str]]:
     """Excel exchange: the import of a 20,000-line F6 workbook on SQLite and PostgreSQL against
     two readers of the same file, and the memory of the province-wide export."""
@@ -621,6 +645,7 @@ def main() -> None:
     memory_rows = _memory_rows(tmp)
     allocation_rows = _allocation_rows()
     scale_rows = _scale_rows("--national" in sys.argv)
+    load_lines = _load_lines()
 
     sizes = []
     for url in ["/accounts/login/", "/units/44/", "/units/19702/"]:
@@ -692,6 +717,15 @@ def main() -> None:
         "| Measure | Ratio | Baseline | Time |",
         "|---|---|---|---|",
         *[f"| {a} | {b} | {c} | {d} |" for a, b, c, d in scale_rows],
+        "",
+        "## Load",
+        "",
+        "Goal (issue 16): gunicorn (4 workers) + a task worker + PostgreSQL with one generated",
+        "province, 50 clients for 60 s on a mix of commune pages, roll-ups and portal pages",
+        "(scripts/load.py bench): 0 errors, the mix at ≥ 25 % of the login page's requests/s and",
+        "each page's p95 in the mix ≤ 5× the same page alone, measured in the same run.",
+        "",
+        *load_lines,
         "",
         "## Sizes (uncompressed bytes)",
         "",

@@ -30,7 +30,10 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "kehoach.core",
+    "kehoach.jobs",
     "kehoach.geo",
     "kehoach.catalog",
     "kehoach.accounts",
@@ -86,7 +89,8 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'kehoach.sqlite3'}"),
-        conn_max_age=60,
+        conn_max_age=int(env_str("CONN_MAX_AGE", "60")),
+        conn_health_checks=True,  # a kept connection the server closed is replaced, not an error
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -104,6 +108,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "transaction_mode": "IMMEDIATE",
         }
     )
+
+# A read replica (optional): the reads of read-only pages (roll-ups, portal, open data, the
+# province export) go to it, everything else to `default` (kehoach/core/routers.py, docs/deploy.md).
+if env_str("DATABASE_REPLICA_URL", ""):
+    DATABASES["replica"] = dj_database_url.parse(
+        env_str("DATABASE_REPLICA_URL", ""),
+        conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+        conn_health_checks=True,
+    )
+DATABASE_ROUTERS = ["kehoach.core.routers.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -188,3 +202,16 @@ WHITENOISE_AUTOREFRESH = DEBUG
 KEHOACH_RENDERS_AT_ONCE = int(env_str("KEHOACH_RENDERS_AT_ONCE", "1"))
 KEHOACH_RENDERS_PER_MINUTE = int(env_str("KEHOACH_RENDERS_PER_MINUTE", "6"))
 KEHOACH_RENDER_ABANDONED_AFTER = int(env_str("KEHOACH_RENDER_ABANDONED_AFTER", "120"))
+
+# Background jobs (issue 16, decision on django-tasks): tasks are rows of the database that
+# `manage.py db_worker` processes run (SELECT … FOR UPDATE SKIP LOCKED on PostgreSQL, so any
+# number of workers; one on a laptop, started by `make run`). No other server is needed.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+# A province export of at most this many lines is downloaded at once; a larger one runs as a
+# job (its page says so and starts it).
+KEHOACH_EXPORT_DIRECT_MAX_LINES = int(env_str("KEHOACH_EXPORT_DIRECT_MAX_LINES", "5000"))

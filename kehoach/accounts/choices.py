@@ -9,4 +9,5 @@ class Role(models.TextChoices):
     PROVINCE_OFFICER = "province_officer", _("Provincial finance department officer")
     DISTRICT_OFFICER = "district_officer", _("Former district officer (pre-2025 data)")
     DONOR_VIEWER = "donor_viewer", _("Donor or programme viewer")
+    NATIONAL_OFFICER = "national_officer", _("Ministry or national programme officer")
     ADMIN = "admin", _("System administrator")

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from .permissions import is_system_admin
+from .permissions import Action, has_permission, is_system_admin
 from .selectors import units_held_by
 
 NAV_UNITS = 4
@@ -16,7 +16,12 @@ NAV_UNITS = 4
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_units": [], "nav_more_units": 0, "nav_is_admin": False}
+        return {
+            "nav_units": [],
+            "nav_more_units": 0,
+            "nav_is_admin": False,
+            "nav_national": False,
+        }
     units = units_held_by(user=user)
     # A "more" link never hides a single unit: it would take as much room as the unit itself.
     shown = units if len(units) <= NAV_UNITS + 1 else units[:NAV_UNITS]
@@ -24,4 +29,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_units": shown,
         "nav_more_units": len(units) - len(shown),
         "nav_is_admin": is_system_admin(user),
+        "nav_national": has_permission(user, Action.VIEW_NATIONAL),
     }

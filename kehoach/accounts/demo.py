@@ -74,6 +74,12 @@ DEMO_USERS = [
     ),
     DemoUser("nhataitro", "Chương trình tài trợ (xem)", Role.DONOR_VIEWER, COMMUNE),
     DemoUser(
+        "quocgia",
+        "Đỗ Thị Thu (Bộ Tài chính — xem tổng hợp toàn quốc)",
+        Role.NATIONAL_OFFICER,
+        None,
+    ),
+    DemoUser(
         "xa.donghoi",
         "Võ Thị Mai (cán bộ kế hoạch phường Đồng Hới)",
         Role.COMMUNE_PLANNER,

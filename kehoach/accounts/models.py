@@ -23,8 +23,13 @@ class User(AbstractUser):
         return self.full_name or self.username
 
 
+UNITLESS_ROLES = (Role.ADMIN, Role.NATIONAL_OFFICER)
+"""Roles held on the whole country: no unit (the national officer only reads, issue 16)."""
+
+
 class RoleAssignment(TimeStampedModel):
-    """One role of one user on one unit. The unit is null only for the system administrator."""
+    """One role of one user on one unit. The unit is null only for the system administrator
+    and the national officer (a ministry or national programme), who read the whole country."""
 
     user = models.ForeignKey(
         User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="role_assignments"
@@ -60,8 +65,12 @@ class RoleAssignment(TimeStampedModel):
                 name="accounts_role_unique_without_unit",
             ),
             models.CheckConstraint(
-                condition=Q(role=Role.ADMIN) | Q(unit__isnull=False),
+                condition=Q(role__in=UNITLESS_ROLES) | Q(unit__isnull=False),
                 name="accounts_role_unit_required",
+            ),
+            models.CheckConstraint(
+                condition=~Q(role=Role.NATIONAL_OFFICER) | Q(unit__isnull=True),
+                name="accounts_national_role_without_unit",
             ),
         ]
 

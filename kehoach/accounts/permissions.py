@@ -31,6 +31,7 @@ __all__ = [
     "has_permission",
     "is_system_admin",
     "roles_on",
+    "sees_whole_country",
     "units_visible_to",
 ]
 
@@ -64,8 +65,12 @@ ACTION_ROLES: dict[Action, frozenset[str]] = {
     Action.EDIT_COMMUNE_PLAN: frozenset({Role.COMMUNE_PLANNER}),
     # Province (and former district) roll-ups, checked on the province or district.
     Action.VIEW_ROLLUP: frozenset(
-        {Role.PROVINCE_OFFICER, Role.DISTRICT_OFFICER, Role.DONOR_VIEWER}
+        {Role.PROVINCE_OFFICER, Role.DISTRICT_OFFICER, Role.DONOR_VIEWER, Role.NATIONAL_OFFICER}
     ),
+    # The national roll-up (issue 16): the country, its provinces and communes. A national
+    # officer (a ministry or national programme) holds the role without a unit and sees every
+    # unit (``sees_whole_country``), but it is in no other action's set: it only reads.
+    Action.VIEW_NATIONAL: frozenset({Role.NATIONAL_OFFICER}),
     # The commune plan's workflow (R20): the planner submits, publishes and amends; the commune
     # leadership (People's Committee chair, People's Council) returns and approves; a former
     # district office reviews pre-2025 plans when the profile has that step.
@@ -119,10 +124,18 @@ def is_system_admin(user: User | AnonymousUser | Any) -> bool:
     return any(a.role == Role.ADMIN for a in assignments_of(user))
 
 
-def units_visible_to(user: User | AnonymousUser | Any) -> AdministrativeUnitQuerySet:
-    """Every unit the user may see: the subtrees of the units they hold a role on."""
-    units = AdministrativeUnit.objects.all()
+def sees_whole_country(user: User | AnonymousUser | Any) -> bool:
+    """The administrator and a national officer see every unit (no query)."""
     if is_system_admin(user):
+        return True
+    return any(a.role == Role.NATIONAL_OFFICER for a in assignments_of(user))
+
+
+def units_visible_to(user: User | AnonymousUser | Any) -> AdministrativeUnitQuerySet:
+    """Every unit the user may see: the subtrees of the units they hold a role on (every
+    unit for the administrator and a national officer)."""
+    units = AdministrativeUnit.objects.all()
+    if sees_whole_country(user):
         return units
     condition = Q()
     for assignment in assignments_of(user):
@@ -135,7 +148,7 @@ def units_visible_to(user: User | AnonymousUser | Any) -> AdministrativeUnitQuer
 
 def can_see(user: User | AnonymousUser | Any, unit: AdministrativeUnit) -> bool:
     """Whether ``unit`` is in ``units_visible_to(user)``, answered without a query."""
-    if is_system_admin(user):
+    if sees_whole_country(user):
         return True
     return any(
         a.unit is not None and unit.path.startswith(a.unit.path) for a in assignments_of(user)
@@ -143,13 +156,15 @@ def can_see(user: User | AnonymousUser | Any, unit: AdministrativeUnit) -> bool:
 
 
 def roles_on(user: User | AnonymousUser | Any, unit: AdministrativeUnit) -> set[str]:
-    """The roles the user holds on this unit or on any unit above it."""
+    """The roles the user holds on this unit or on any unit above it (a national officer's
+    role, held without a unit, is on every unit)."""
     if is_system_admin(user):
         return {Role.ADMIN}
     return {
         a.role
         for a in assignments_of(user)
-        if a.unit is not None and unit.path.startswith(a.unit.path)
+        if (a.unit is not None and unit.path.startswith(a.unit.path))
+        or (a.unit is None and a.role == Role.NATIONAL_OFFICER)
     }
 
 

@@ -31,6 +31,7 @@ __all__ = [
     "is_system_admin",
     "register",
     "roles_on",
+    "sees_whole_country",
     "units_visible_to",
     "visible_or_404",
 ]
@@ -54,6 +55,7 @@ class Action(StrEnum):
     PUBLISH_ENVELOPE = "envelope.publish"
     EDIT_COMMUNE_PLAN = "commune_plan.edit"
     VIEW_ROLLUP = "rollup.view"
+    VIEW_NATIONAL = "national.view"
     SUBMIT_COMMUNE_PLAN = "commune_plan.submit"
     RETURN_COMMUNE_PLAN = "commune_plan.return"
     APPROVE_COMMUNE_PLAN = "commune_plan.approve"
@@ -77,6 +79,8 @@ class Provider(Protocol):
     def roles_on(self, user: Any, unit: Any) -> set[str]: ...
 
     def is_system_admin(self, user: Any) -> bool: ...
+
+    def sees_whole_country(self, user: Any) -> bool: ...
 
     def assignments_of(self, user: Any) -> list[Any]: ...
 
@@ -119,6 +123,13 @@ def is_system_admin(user: Any) -> bool:
 
 def assignments_of(user: Any) -> list[Any]:
     return _the_provider().assignments_of(user)
+
+
+def sees_whole_country(user: Any) -> bool:
+    """The administrator, and a national officer (a ministry or national programme, issue 16):
+    ``units_visible_to`` is every unit, so every selector scoped by the user's units reads the
+    whole country. Seeing is not doing: a national officer's actions are the read ones only."""
+    return _the_provider().sees_whole_country(user)
 
 
 def _unit_of(obj: Any, unit: str) -> Any:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, BinaryIO
@@ -129,8 +129,11 @@ def _cell(value: Any, kind: str) -> Any:
     return value
 
 
-def write_xlsx(report: ProvinceProposals, out: BinaryIO) -> int:
-    """Write the report to ``out`` with constant memory; returns the number of data rows."""
+def write_xlsx(
+    report: ProvinceProposals, out: BinaryIO, progress: Callable[[int], None] | None = None
+) -> int:
+    """Write the report to ``out`` with constant memory; returns the number of data rows.
+    ``progress(rows written)`` is called every ``CHUNK`` rows (a job's progress bar)."""
     book = xlsxwriter.Workbook(
         out, {"constant_memory": True, "in_memory": False, "tmpdir": tempfile.gettempdir()}
     )
@@ -167,6 +170,8 @@ def write_xlsx(report: ProvinceProposals, out: BinaryIO) -> int:
     for row in report.rows():
         row_index += 1
         count += 1
+        if progress is not None and count % CHUNK == 0:
+            progress(count)
         for col, value in enumerate(row):
             shown = _cell(value, kinds[col])
             if shown is None:

@@ -4,20 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from kehoach.accounts.permissions import Action, has_permission
 from kehoach.catalog.permissions import can_add_alias
 from kehoach.catalog.selectors import alias_kind
 from kehoach.core.errors import ApplicationError, NotFoundError
+from kehoach.core.routers import reading_replica
 from kehoach.geo.models import AdministrativeUnit
 from kehoach.geo.selectors import unit_get_for_user
+from kehoach.jobs.choices import FINISHED
+from kehoach.jobs.models import Job
+from kehoach.jobs.services import job_start
 from kehoach.monitoring.services.common import is_monitored
 from kehoach.plans.models import PlanningRound, VillagePlan
 from kehoach.plans.views.common import plan_or_404 as village_plan_or_404
@@ -39,6 +44,7 @@ from .targets import (
     commune_target,
     village_target,
 )
+from .tasks import PROVINCE_EXPORT_TASK, province_export_label
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -318,16 +324,52 @@ def province_export_panel(
     return ("exchange/partials/province_panel.html", {"unit": unit, "years": years})
 
 
-@login_required
-def province_proposals(request: HttpRequest, code: str, year: int) -> FileResponse:
-    """All village proposals of a province for a plan year, written with constant memory and
-    streamed from a temporary file."""
+def _export_unit(request: HttpRequest, code: str, year: int) -> AdministrativeUnit:
     unit = unit_get_for_user(user=request.user, code=code)  # NotFoundError: 404 (middleware)
     if not has_permission(request.user, Action.VIEW_ROLLUP, unit) or year not in _export_years(
         unit
     ):
         raise Http404
+    return unit
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+@reading_replica()
+def province_proposals(request: HttpRequest, code: str, year: int) -> HttpResponse | FileResponse:
+    """All village proposals of a province for a plan year, written with constant memory.
+
+    GET: up to ``KEHOACH_EXPORT_DIRECT_MAX_LINES`` lines the workbook is streamed at once from
+    a temporary file (a commune or a small district: under a second); a larger one answers with
+    a page whose button POSTs here. POST: the export runs as a background job (the person's own
+    one still open is reused) and the answer is the job's page."""
+    unit = _export_unit(request, code, year)
     report = ProvinceProposals(unit, year)
+    if request.method == "POST":
+        params = {"unit_code": unit.code, "year": year}
+        job = (
+            Job.objects.filter(actor_id=request.user.pk, task=PROVINCE_EXPORT_TASK, params=params)
+            .exclude(status__in=FINISHED)
+            .only("uid")
+            .first()
+        )
+        if job is None:
+            job = job_start(
+                actor=request.user,
+                kind="province-export",
+                task=PROVINCE_EXPORT_TASK,
+                unit=unit,
+                label=province_export_label(unit, year),
+                **params,
+            )
+        return redirect("jobs:detail", uid=job.uid)
+    lines = report.queryset().count()
+    if lines > settings.KEHOACH_EXPORT_DIRECT_MAX_LINES:
+        return render(
+            request,
+            "exchange/province_export.html",
+            {"unit": unit, "year": year, "lines": lines},
+        )
     handle, _count = export_to_tempfile(report)
     response = FileResponse(
         handle, as_attachment=True, filename=report.filename(), content_type=XLSX

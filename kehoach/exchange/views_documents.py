@@ -5,7 +5,13 @@ feedback not yet published are all 404 — checked before anything kept is looke
 
 A version's documents are rendered once and kept (``documents/kept.py``); drafts and the poster
 are rendered each time within the user's limits, and a user over them gets a 429 page saying
-how long to wait (decision D44)."""
+how long to wait (decision D44).
+
+The pages offer each document as a button that POSTs to its URL: a kept document that is up to
+date is downloaded at once (redirected to its GET); any other is rendered by a background job
+(``tasks.document_render``) and the person follows it on the job's page, which offers the file
+when it is ready. A GET still answers with the file, rendered within the same limits (links
+shared before, scripts)."""
 
 from __future__ import annotations
 
@@ -14,28 +20,31 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.utils.translation import get_language
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
 
 from kehoach.approvals.models import Version
 from kehoach.core.errors import NotFoundError
+from kehoach.jobs.choices import FINISHED
+from kehoach.jobs.models import Job
+from kehoach.jobs.services import job_start
 from kehoach.plans.views.common import plan_or_404 as village_plan_or_404
 from kehoach.synthesis.models import CommunePlan
 from kehoach.synthesis.versions import latest_version
 from kehoach.synthesis.views.common import plan_or_404 as commune_plan_or_404
 
-from .documents.commune import CommunePlanDocument, commune_document_filename
-from .documents.kept import KeptKey, draft_document, kept_document
 from .documents.limits import RenderLimited
-from .documents.pdf import document_pdf
-from .documents.village import FeedbackSheet, FeedbackSheets, VillagePoster
-from .documents.word import document_docx
-from .models import DocumentKind
-
-PDF = "application/pdf"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-FORMATS = {"pdf": PDF, "docx": DOCX}
+from .tasks import (
+    DOCUMENT_TASK,
+    FORMATS,
+    DocumentSpec,
+    commune_feedback_spec,
+    commune_plan_spec,
+    document_label,
+    village_feedback_spec,
+    village_poster_spec,
+)
 
 
 def _download(data: bytes, content_type: str, name: str) -> HttpResponse:
@@ -82,6 +91,43 @@ def render_limited(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
     return wrapped
 
 
+def _answer(
+    request: HttpRequest, spec: DocumentSpec, *, document: str, plan: Any, **params: Any
+) -> HttpResponse:
+    """GET: the file (kept, or rendered now within the user's limits). POST: prepared — a kept,
+    up-to-date document is downloaded at once (redirect to its GET), any other is rendered by a
+    background job (the person's own job for the same document still open is reused) and the
+    answer is the job's page."""
+    if request.method != "POST":
+        return _download(spec.data(user=request.user), spec.content_type, spec.filename)
+    if spec.is_kept():
+        return HttpResponseRedirect(request.get_full_path())  # 302: the browser GETs it
+    params = {"document": document, "plan_uid": str(plan.uid), **params}
+    job = (
+        Job.objects.filter(actor_id=request.user.pk, task=DOCUMENT_TASK, params=params)
+        .exclude(status__in=FINISHED)
+        .only("uid")
+        .first()
+    )
+    if job is None:
+        job = job_start(
+            actor=request.user,
+            kind="document",
+            task=DOCUMENT_TASK,
+            label=document_label(spec),
+            **params,
+        )
+    return redirect("jobs:detail", uid=job.uid)
+
+
+def _version_number(request: HttpRequest) -> int | None:
+    number = request.GET.get("version")
+    if number is not None and (not number.isascii() or not number.isdigit() or len(number) > 9):
+        raise Http404
+    return int(number) if number is not None else None
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 @render_limited
 def commune_document(request: HttpRequest, uid: Any, fmt: str) -> HttpResponse:
@@ -89,59 +135,41 @@ def commune_document(request: HttpRequest, uid: Any, fmt: str) -> HttpResponse:
         raise Http404
     plan = commune_plan_or_404(request, uid)
     version = chosen_version(request, plan)
-    document = CommunePlanDocument(plan, version).document()
-    formatter = document_pdf if fmt == "pdf" else document_docx
-    kind = DocumentKind.COMMUNE_PLAN
-    if version is None:
-        data = draft_document(
-            user=request.user, kind=kind, fmt=fmt, render=lambda: formatter(document)
-        )
-    else:
-        key = KeptKey(kind, plan.uid, version, fmt, document.language)
-        data = kept_document(
-            user=request.user, key=key, content=document, render=lambda: formatter(document)
-        )
-    return _download(data, FORMATS[fmt], commune_document_filename(plan, version, fmt))
+    spec = commune_plan_spec(plan, version, fmt)
+    number = version.number if version is not None else None
+    return _answer(request, spec, document="commune_plan", plan=plan, fmt=fmt, version=number)
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 @render_limited
 def village_feedback_sheet(request: HttpRequest, uid: Any) -> HttpResponse:
     plan = village_plan_or_404(request, uid)
     try:
-        sheet = FeedbackSheet(plan)
+        spec = village_feedback_spec(plan)
     except NotFoundError as exc:
         raise Http404 from exc
-    key = KeptKey(DocumentKind.FEEDBACK, plan.uid, sheet.version, "pdf", get_language() or "vi")
-    data = kept_document(user=request.user, key=key, content=sheet.context(), render=sheet.pdf)
-    return _download(data, PDF, sheet.filename())
+    return _answer(request, spec, document="village_feedback", plan=plan)
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 @render_limited
 def commune_feedback_sheets(request: HttpRequest, uid: Any) -> HttpResponse:
     """F13 of every village of a published version (``?version=N``, by default the latest
     published) in one PDF, kept like the single sheets (under the commune plan's uid)."""
     plan = commune_plan_or_404(request, uid)
-    number = request.GET.get("version")
-    if number is not None and (not number.isascii() or not number.isdigit() or len(number) > 9):
-        raise Http404
     try:
-        sheets = FeedbackSheets(plan, int(number) if number is not None else None)
+        spec = commune_feedback_spec(plan, _version_number(request))
     except NotFoundError as exc:
         raise Http404 from exc
-    contexts = sheets.contexts()
-    key = KeptKey(DocumentKind.FEEDBACK, plan.uid, sheets.version, "pdf", get_language() or "vi")
-    data = kept_document(
-        user=request.user, key=key, content=contexts, render=lambda: sheets.pdf(contexts)
-    )
-    return _download(data, PDF, sheets.filename())
+    number = spec.key.version.number if spec.key is not None else None
+    return _answer(request, spec, document="commune_feedback", plan=plan, version=number)
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 @render_limited
 def village_poster(request: HttpRequest, uid: Any) -> HttpResponse:
     plan = village_plan_or_404(request, uid)
-    poster = VillagePoster(plan)
-    data = draft_document(user=request.user, kind=DocumentKind.POSTER, fmt="pdf", render=poster.pdf)
-    return _download(data, PDF, poster.filename())
+    return _answer(request, village_poster_spec(plan), document="village_poster", plan=plan)

@@ -6,3 +6,10 @@ class PortalConfig(AppConfig):
     name = "kehoach.portal"
     label = "portal"
     verbose_name = _("Public portal")
+
+    def ready(self) -> None:
+        from kehoach.synthesis.signals import plan_published
+
+        from .stored.hooks import on_plan_published
+
+        plan_published.connect(on_plan_published, dispatch_uid="portal-published-files")

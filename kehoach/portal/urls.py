@@ -28,4 +28,9 @@ urlpatterns = [
         views.open_data,
         name="open_data",
     ),
+    path(
+        "cong-khai/du-lieu/<str:code>/<int:year>/<slug:fingerprint>/<slug:dataset>.<slug:fmt>",
+        views.open_data_fixed,
+        name="open_data_fixed",
+    ),
 ]

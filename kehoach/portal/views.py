@@ -18,16 +18,22 @@ from django.http import (
     Http404,
     HttpRequest,
     HttpResponse,
-    StreamingHttpResponse,
 )
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_safe
 
 from kehoach.core.errors import NotFoundError
+from kehoach.core.routers import reading_replica
 from kehoach.geo.choices import Level
 from kehoach.synthesis.choices import Decision
 
 from . import opendata, selectors
+from .models import PublishedFile
+from .stored import http, pages
+from .stored.files import published_file, published_file_at
+from .stored.fingerprints import progress_state, unit_versions
 from .tables import line_villages, plan_tables
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -35,12 +41,15 @@ F = TypeVar("F", bound=Callable[..., Any])
 SEARCH_LIMIT = 50
 """Communes listed for a search; a visitor who gets more types more of the name."""
 PHOTO_CSP = "default-src 'none'; img-src 'self'; sandbox"
+FINGERPRINT_SHOWN = 16
+"""Characters of a file's fingerprint in its own address."""
 PHOTO_CACHE = "public, max-age=3600"
 """Photos may be cached an hour: an amendment that stops funding a work hides them within it."""
 
 
 def public(view: F) -> F:
-    """A page anyone may open (GET or HEAD); what is not published is a 404."""
+    """A page anyone may open (GET or HEAD); what is not published is a 404. It reads published
+    data only: from the read replica when there is one (core.routers)."""
 
     @require_safe
     @wraps(view)
@@ -50,7 +59,7 @@ def public(view: F) -> F:
         except NotFoundError as exc:
             raise Http404 from exc
 
-    return wrapper  # type: ignore[return-value]
+    return reading_replica()(wrapper)  # type: ignore[return-value]
 
 
 def _downloads(unit: Any, years: list[int]) -> dict[str, Any]:
@@ -75,9 +84,23 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/home.html", context)
 
 
+def _unit_not_modified(request: HttpRequest, unit: Any) -> tuple[HttpResponse | None, str, Any]:
+    """(the 304, or None; the ETag; Last-Modified) of a province's or commune's page, which
+    lists what is published in it."""
+    versions, changed = unit_versions(unit)
+    etag = pages.page_etag(request, unit.pk, unit.name, versions)
+    answer: Any = http.not_modified(request, etag, changed)
+    if answer is not None:
+        http.validators(answer, etag, changed, http.PAGE)
+    return answer, etag, changed
+
+
 @public
 def province(request: HttpRequest, code: str) -> HttpResponse:
     unit = selectors.public_unit(code, [Level.PROVINCE])
+    answer, etag, changed = _unit_not_modified(request, unit)
+    if answer is not None:
+        return answer
     query = request.GET.get("q", "").strip()[:100]
     communes = list(selectors.communes_with_published_plans(within=unit, query=query))
     years = selectors.years_by_commune(unit)
@@ -89,12 +112,16 @@ def province(request: HttpRequest, code: str) -> HttpResponse:
         "communes": communes,
         **_downloads(unit, selectors.published_years(unit)),
     }
-    return render(request, "portal/province.html", context)
+    response = render(request, "portal/province.html", context)
+    return http.validators(response, etag, changed, http.PAGE)  # type: ignore[return-value]
 
 
 @public
 def commune(request: HttpRequest, code: str) -> HttpResponse:
     unit = selectors.public_unit(code, [Level.COMMUNE])
+    answer, etag, changed = _unit_not_modified(request, unit)
+    if answer is not None:
+        return answer
     plans = selectors.commune_published_plans(unit)
     context = {
         "unit": unit,
@@ -102,7 +129,8 @@ def commune(request: HttpRequest, code: str) -> HttpResponse:
         "plans": plans,
         **_downloads(unit, [v.plan_year for v in plans]),  # type: ignore[attr-defined]
     }
-    return render(request, "portal/commune.html", context)
+    response = render(request, "portal/commune.html", context)
+    return http.validators(response, etag, changed, http.PAGE)  # type: ignore[return-value]
 
 
 def _plan_context(published: selectors.PublishedPlan) -> dict[str, Any]:
@@ -118,15 +146,40 @@ def _plan_context(published: selectors.PublishedPlan) -> dict[str, Any]:
 @public
 def plan(request: HttpRequest, code: str, year: int, number: int | None = None) -> HttpResponse:
     published = selectors.published_plan(code, year, number)
+    versions = [(v.pk, v.number) for v in published.versions]
+    progress, progress_changed = (
+        progress_state([published.plan_uid]) if published.is_latest else ("", None)
+    )
+    changed = max(
+        (at for at in (published.latest.published_at, progress_changed) if at is not None),
+        default=None,
+    )
+    etag = pages.page_etag(request, published.version.pk, *versions, progress)
+    answer = http.not_modified(request, etag, changed)
+    if answer is not None:
+        return http.validators(answer, etag, changed, http.PAGE)  # type: ignore[return-value]
+    tables = SimpleLazyObject(lambda: plan_tables(published.data))
+    fragment_context = {
+        "published": published,
+        "unit": published.commune,
+        "tables": tables,
+        "previous_year": year - 1,
+    }
+    plan_tables_html, plan_targets_html = pages.fragments(
+        ("portal/partials/plan_tables.html", "portal/partials/plan_targets.html"),
+        (published.version.pk, published.is_latest),
+        fragment_context,
+    )
     context = {
         **_plan_context(published),
-        "tables": plan_tables(published.data),
+        "plan_tables": plan_tables_html,
+        "plan_targets": plan_targets_html,
         "works": selectors.plan_works(published) if published.is_latest else [],
-        "previous_year": year - 1,
         "amendment_reason": published.data.get("amendment_reason", ""),
         **_downloads(published.commune, [year]),
     }
-    return render(request, "portal/plan.html", context)
+    response = render(request, "portal/plan.html", context)
+    return http.validators(response, etag, changed, http.PAGE)  # type: ignore[return-value]
 
 
 @public
@@ -196,30 +249,59 @@ def dictionary(request: HttpRequest) -> HttpResponse:
 
 @public
 def open_data(request: HttpRequest, code: str, year: int, dataset: str, fmt: str) -> Any:
-    found = opendata.DATASETS.get(dataset)
-    if found is None or fmt not in opendata.FORMATS:
-        raise Http404
+    """The file of the scope as published now: built once per fingerprint, then served from
+    storage; a client may keep it a minute, then revalidates (304 if nothing changed)."""
+    found = _dataset(dataset, fmt)
     if year not in selectors.YEARS:
         raise Http404
     unit = selectors.public_unit(code, [Level.PROVINCE, Level.COMMUNE])
     if year not in selectors.published_years(unit):
         raise Http404
-    scope = opendata.Scope(unit, year)
-    filename = found.filename(scope, fmt)
-    response: Any
-    if fmt == "xlsx":
+    stored = published_file(found, fmt, opendata.Scope(unit, year))
+    response = _stored_response(request, found, stored, http.LATEST)
+    response["Content-Location"] = reverse(
+        "portal:open_data_fixed",
+        kwargs={
+            "code": code,
+            "year": year,
+            "fingerprint": stored.fingerprint[:FINGERPRINT_SHOWN],
+            "dataset": dataset,
+            "fmt": fmt,
+        },
+    )
+    return response
+
+
+@public
+def open_data_fixed(
+    request: HttpRequest, code: str, year: int, fingerprint: str, dataset: str, fmt: str
+) -> Any:
+    """A file as it was built for one set of published versions: it never changes, so a
+    client and any cache may keep it a year."""
+    found = _dataset(dataset, fmt)
+    stored = published_file_at(found, fmt, code, year, fingerprint)
+    return _stored_response(request, found, stored, http.FOREVER)
+
+
+def _dataset(slug: str, fmt: str) -> opendata.Dataset:
+    found = opendata.DATASETS.get(slug)
+    if found is None or fmt not in opendata.FORMATS:
+        raise Http404
+    return found
+
+
+def _stored_response(
+    request: HttpRequest, dataset: opendata.Dataset, stored: PublishedFile, cache: str
+) -> Any:
+    response: Any = http.not_modified(request, stored.etag, stored.built_at)
+    if response is None:
         response = FileResponse(
-            opendata.xlsx_tempfile(found, scope),
+            stored.file.open("rb"),
             as_attachment=True,
-            filename=filename,
-            content_type=opendata.CONTENT_TYPES[fmt],
+            filename=f"{dataset.slug}-{stored.unit_code}-{stored.year}.{stored.fmt}",
+            content_type=opendata.CONTENT_TYPES[stored.fmt],
         )
-    else:
-        chunks = opendata.csv_chunks if fmt == "csv" else opendata.json_chunks
-        response = StreamingHttpResponse(
-            chunks(found, scope), content_type=opendata.CONTENT_TYPES[fmt]
-        )
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    http.validators(response, stored.etag, stored.built_at, cache)
     response["Access-Control-Allow-Origin"] = "*"
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from .views import approval, envelope, funding, plan, rollup, scoring
 
@@ -33,6 +33,7 @@ urlpatterns = [
     path("cdp/<uuid:uid>/undo/<int:operation_id>/", plan.undo_view, name="undo"),
     path("cdp/<uuid:uid>/lines/new/", plan.own_line_create, name="own_line_create"),
     path("cdp/<uuid:uid>/lines/<uuid:line_uid>/", plan.line_detail, name="line"),
+    path("cdp/<uuid:uid>/lines/<uuid:line_uid>/more/", plan.line_more_view, name="line_more"),
     path("cdp/<uuid:uid>/lines/<uuid:line_uid>/edit/", plan.line_edit_view, name="line_edit"),
     path("cdp/<uuid:uid>/lines/<uuid:line_uid>/own/", plan.own_line_edit, name="own_line_edit"),
     path(
@@ -82,6 +83,7 @@ urlpatterns = [
     path("cdp/<uuid:uid>/diff/", approval.diff_view, name="diff"),
     path("plans/<uuid:uid>/feedback/", approval.feedback_view, name="feedback"),
     path("units/<str:code>/rollup/<int:year>/", rollup.rollup_view, name="rollup"),
+    path("national/", include("kehoach.synthesis.urls_national")),
     path(
         "units/<str:code>/rollup/<int:year>/programme/<str:source>/",
         rollup.programme_view,

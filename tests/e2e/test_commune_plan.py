@@ -50,7 +50,13 @@ def test_planner_synthesises_merges_allocates_and_the_province_reads(page: Page)
     )
     expect(page.locator("#cdp-total")).to_have_text("20.757,0")
 
-    # the same inter-village road, proposed by Diên Sanh and Mỹ Chánh
+    # 72 lines: 50 a page (issue 16); the whole plan's total is on every page
+    expect(page.locator("#f9-pager")).to_contain_text("Trang 1/2")
+    # the same inter-village road, proposed by Diên Sanh and Mỹ Chánh: found by a search
+    # typed without diacritics, as they may be on another page
+    page.get_by_label("Tìm kiếm").fill("duong lien thon dien sanh")
+    page.locator("#line-filter").get_by_role("button", name="Hiện").click()
+    expect(page.locator("#cdp-total")).to_have_text("20.757,0")
     roads = page.locator("#f9-table tr", has_text=ROAD)
     expect(roads).to_have_count(2)
     for i in range(2):
@@ -58,10 +64,16 @@ def test_planner_synthesises_merges_allocates_and_the_province_reads(page: Page)
     page.locator("#merge-box").get_by_label("Địa điểm").fill("Liên thôn Diên Sanh – Mỹ Chánh")
     page.locator("#merge-box").get_by_role("button", name="Gộp", exact=True).click()
     expect(page.locator(".msg.success")).to_contain_text("thành dòng 73")
+    page.get_by_label("Tìm kiếm").fill("Diên Sanh – Mỹ Chánh")
+    page.locator("#line-filter").get_by_role("button", name="Hiện").click()
     merged = page.locator("#f9-table tr", has_text=ROAD)
     expect(merged).to_have_count(1)
     expect(merged).to_contain_text("Thôn Diên Sanh, Thôn Mỹ Chánh")
     expect(page.locator("#cdp-total")).to_have_text("20.757,0")
+    # the line's details load when opened (htmx, under the page's CSP)
+    merged.locator("details.line-more summary").click()
+    expect(merged.locator("details.line-more")).to_contain_text("Thôn Diên Sanh, dòng")
+    expect(merged.locator("details.line-more")).to_contain_text("Thôn Mỹ Chánh, dòng")
 
     page.get_by_role("link", name="Phân bổ vốn").click()
     page.get_by_role("button", name="Chạy phân bổ vốn").click()

@@ -89,6 +89,8 @@ class Dataset:
     fields: tuple[Field, ...]
     codes: tuple[tuple[Promise, Any], ...] = ()
     """(what the codes are, their choices) for the fields of kind CODE."""
+    follows_progress = False
+    """The rows show progress reports, which change without a new published version."""
 
     def rows(self, scope: Scope) -> Iterator[dict[str, Any]]:
         for batch in selectors.published_in(scope.unit, scope.year):
@@ -298,6 +300,7 @@ class ProgressDataset(Dataset):
         Field("photos", _("Number of photos of the work on the portal"), INTEGER),
     )
     codes = ((_("Status of the work"), ProgressStatus.choices),)
+    follows_progress = True
 
     def rows(self, scope: Scope) -> Iterator[dict[str, Any]]:
         for batch in selectors.published_in(scope.unit, scope.year):

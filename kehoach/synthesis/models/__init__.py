@@ -8,8 +8,9 @@ equal the village plans (R13); only lines that the commune's sectors and mass or
 propose themselves (R14) carry their own amounts. Every write goes through ``services``.
 
 One module per part: ``envelope`` (F11), ``plan`` (the commune plan), ``lines`` (F9: lines,
-their sources and their funding), ``operations`` (merges and splits), ``allocation`` (runs)
-and ``targets`` (F16), with the number fields' arguments in ``fields``; every model is
+their sources and their funding), ``operations`` (merges and splits), ``allocation`` (runs),
+``targets`` (F16) and ``summaries`` (the lines' totals that roll-ups read, issue 16), with
+the number fields' arguments in ``fields``; every model is
 importable from ``kehoach.synthesis.models``.
 """
 
@@ -23,6 +24,7 @@ from .lines import CommuneLine, CommuneLineQuerySet, LineFunding, LineSource
 from .operations import SynthesisOperation
 from .allocation import AllocationResult, AllocationRun
 from .targets import TargetValue
+from .summaries import LineSummary
 
 # isort: on
 
@@ -37,6 +39,7 @@ __all__ = [
     "EnvelopeLineQuerySet",
     "LineFunding",
     "LineSource",
+    "LineSummary",
     "SynthesisOperation",
     "TargetValue",
 ]

@@ -15,8 +15,11 @@ from kehoach.plans.choices import PlanStatus
 from kehoach.plans.models import PlanningRound, VillageMeeting, VillagePlan
 
 from ..choices import Decision, LineState
-from ..models import CommuneLine, CommunePlan, EnvelopeLine, LineFunding, LineSource
+from ..models import CommunePlan, EnvelopeLine, LineSource, LineSummary
 from .finance import ZERO
+
+UNFUNDED_DECISIONS = frozenset({Decision.UNFUNDED, Decision.PENDING})
+"""The decisions whose support asked is "unfunded demand"."""
 
 # --- F18 roll-ups -----------------------------------------------------------------------------
 
@@ -108,53 +111,42 @@ def province_rollup(unit: AdministrativeUnit, year: int) -> Rollup:
     ):
         rows[item[prefix]].village_plans = item["n"]
         rows[item[prefix]].submitted = item["submitted"]
-    line_filter = Q(
-        plan__round__commune__path__startswith=unit.path,
-        plan__round__plan_year=year,
-        state=LineState.ACTIVE,
+    # lines, demand, support asked and unfunded, by sector and by source: the summaries
+    # (``LineSummary``, kept by the writers), one aggregate query
+    summaries = (
+        LineSummary.objects.filter(province=unit, year=year)
+        if unit.level == Level.PROVINCE
+        else LineSummary.objects.filter(commune__path__startswith=unit.path, year=year)
     )
-    key = "plan__round__commune"
-    for item in (
-        CommuneLine.objects.filter(line_filter)
-        .values(key)
-        .annotate(
-            n=Count("id"),
-            demand=Sum("total_cost_mvnd"),
-            asked=Sum("external_support_mvnd"),
-            unfunded=Sum(
-                "external_support_mvnd",
-                filter=Q(decision__in=[Decision.UNFUNDED, Decision.PENDING]),
-            ),
-        )
-    ):
-        row = rows[item[key]]
-        row.lines = item["n"]
-        row.demand = item["demand"] or ZERO
-        row.support_asked = item["asked"] or ZERO
-        row.unfunded = item["unfunded"] or ZERO
     sector_ids: set[int] = set()
-    for item in (
-        CommuneLine.objects.filter(line_filter)
-        .values(key, "sector")
-        .annotate(total=Sum("total_cost_mvnd"))
-    ):
-        rows[item[key]].by_sector[item["sector"]] = item["total"] or ZERO
-        sector_ids.add(item["sector"])
     source_ids: set[int] = set()
-    fkey = "line__plan__round__commune"
     for item in (
-        LineFunding.objects.filter(
-            line__plan__round__commune__path__startswith=unit.path,
-            line__plan__round__plan_year=year,
-            line__state=LineState.ACTIVE,
+        summaries.order_by()
+        .values("commune", "sector", "source", "decision")
+        .annotate(
+            n=Sum("lines"),
+            demand=Sum("demand_mvnd"),
+            asked=Sum("support_asked_mvnd"),
+            funded=Sum("funded_mvnd"),
         )
-        .values(fkey, "envelope_line__source")
-        .annotate(total=Sum("amount_mvnd"))
     ):
-        row = rows[item[fkey]]
-        row.by_source[item["envelope_line__source"]] = item["total"] or ZERO
-        row.used += item["total"] or ZERO
-        source_ids.add(item["envelope_line__source"])
+        row = rows[item["commune"]]
+        if item["source"] is not None:
+            row.by_source[item["source"]] = row.by_source.get(item["source"], ZERO) + (
+                item["funded"] or ZERO
+            )
+            row.used += item["funded"] or ZERO
+            source_ids.add(item["source"])
+            continue
+        row.lines += item["n"] or 0
+        row.demand += item["demand"] or ZERO
+        row.support_asked += item["asked"] or ZERO
+        if item["decision"] in UNFUNDED_DECISIONS:
+            row.unfunded += item["asked"] or ZERO
+        row.by_sector[item["sector"]] = row.by_sector.get(item["sector"], ZERO) + (
+            item["demand"] or ZERO
+        )
+        sector_ids.add(item["sector"])
     ekey = "envelope__round__commune"
     for item in (
         EnvelopeLine.objects.alive()

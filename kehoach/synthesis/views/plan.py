@@ -5,9 +5,9 @@ page is in ``line``, the commune's own lines (R14) in ``own_lines``, scoring (F1
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -17,19 +17,29 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from kehoach.approvals.history import plan_history
-from kehoach.approvals.services import comments_of
 from kehoach.core.errors import NotFoundError
 from kehoach.plans.choices import PlanStatus
 
 from ..choices import CommunePlanStatus, Decision, LineState
 from ..forms import MergeForm
-from ..models import CommuneLine, SynthesisOperation
-from ..selectors import lines_with_sources
+from ..models import CommuneLine, LineFunding, LineSource, SynthesisOperation
+from ..selectors import (
+    LineFilters,
+    commune_line_get,
+    line_totals_by_sector,
+    lines_to_review,
+    open_comments_by_line,
+    plan_line_totals,
+    plan_lines_filtered,
+    plan_lines_page,
+    plan_sectors,
+    plan_totals_by_village,
+)
 from ..services.common import commune_plan_for
 from ..services.lines.operations import lines_merge
 from ..services.lines.synthesis import commune_plan_synthesise
 from ..services.lines.undo import operation_undo
-from ..services.scoring import line_scores
+from ..services.scoring import line_scores, lines_for_scoring
 from .common import plan_context, plan_or_404, round_or_404, service_action
 from .line import (  # noqa: F401  (views of ``urls``)
     line_decide_view,
@@ -49,81 +59,51 @@ from .own_lines import (  # noqa: F401  (views of ``urls``)
 )
 
 OTHER_STATES = (LineState.MERGED, LineState.SPLIT, LineState.WITHDRAWN, LineState.REMOVED)
+PAGE_SIZE = 50
+"""Lines on a page of the commune plan: a plan of 450 lines is 9 pages (issue 16)."""
+REVIEW_SHOWN = 20
+"""Lines to review listed above the table; the filter "only lines to review" shows them all."""
+
+
+def _filters(request: HttpRequest) -> LineFilters:
+    """The filter form's answers (sector, village, decision, to review, search words)."""
+    get = request.GET
+    decision = get.get("decision", "").strip()
+    return LineFilters(
+        sector=get.get("sector", "").strip(),
+        village=get.get("village", "").strip(),
+        decision=decision if decision in Decision.values else "",
+        review=get.get("review") == "1",
+        search=" ".join(get.get("q", "").split())[:100],
+    )
+
+
+def _page_number(request: HttpRequest, pages: int) -> int:
+    try:
+        number = int(request.GET.get("page", "1"))
+    except ValueError:
+        number = 1
+    return min(max(number, 1), pages)
 
 
 def _groups(
-    lines: list[CommuneLine], scores: dict[int, Any]
-) -> tuple[list[dict[str, Any]], dict[str, Decimal]]:
+    lines: list[CommuneLine], sectors: dict[int, dict[str, Any]], scores: dict[int, Any]
+) -> list[dict[str, Any]]:
+    """The page's lines by sector (already in sector order), each sector with the totals of
+    all its lines that the filters keep, not only of those on this page."""
     groups: dict[int, dict[str, Any]] = {}
-    grand = {"total": Decimal(0), "contribution": Decimal(0), "support": Decimal(0)}
     for line in lines:
         line.villages = villages_of(line)  # type: ignore[attr-defined]
         line.score = scores.get(line.pk)  # type: ignore[attr-defined]
-        group = groups.setdefault(
-            line.sector_id,
-            {
+        group = groups.get(line.sector_id)
+        if group is None:
+            group = groups[line.sector_id] = {
                 "sector": line.sector,
                 "lines": [],
-                "total": Decimal(0),
-                "contribution": Decimal(0),
-                "support": Decimal(0),
-            },
-        )
+                **sectors.get(line.sector_id, {}),
+            }
         group["lines"].append(line)
-        for target in (group, grand):
-            target["total"] += line.total_cost_mvnd
-            target["contribution"] += line.contribution_mvnd
-            target["support"] += line.external_support_mvnd
-    ordered = sorted(groups.values(), key=lambda g: (g["sector"].sort_order, g["sector"].code))
-    return ordered, grand
-
-
-def _by_village(lines: list[CommuneLine]) -> list[dict[str, Any]]:
-    """F9 totals by village: lines, lines per village priority, cost and support (R13)."""
-    rows: dict[int, dict[str, Any]] = {}
-    for line in lines:
-        for source in line.sources.all():
-            if source.withdrawn:
-                continue
-            vline = source.village_line
-            village = vline.plan.village
-            row = rows.setdefault(
-                village.pk,
-                {
-                    "village": village,
-                    "lines": 0,
-                    "priorities": defaultdict(int),
-                    "total": Decimal(0),
-                    "support": Decimal(0),
-                },
-            )
-            row["lines"] += 1
-            row["priorities"][vline.priority or 0] += 1
-            row["total"] += vline.total_cost_mvnd * source.share
-            row["support"] += vline.external_support_mvnd * source.share
-    return sorted(rows.values(), key=lambda r: (r["village"].sort_key, r["village"].code))
-
-
-def _filtered(
-    request: HttpRequest, lines: list[CommuneLine]
-) -> tuple[list[CommuneLine], dict[str, str]]:
-    """The lines the filter form asks for (sector, village, decision, to review); a big commune
-    with hundreds of lines works on one part at a time. Totals and scores stay plan-wide."""
-    filters = {key: request.GET.get(key, "").strip() for key in ("sector", "village", "decision")}
-    filters["review"] = "1" if request.GET.get("review") == "1" else ""
-    shown = []
-    for line in lines:
-        villages = {v.code for v in villages_of(line)}
-        if filters["sector"] and line.sector.code != filters["sector"]:
-            continue
-        if filters["village"] and filters["village"] not in villages:
-            continue
-        if filters["decision"] and line.decision != filters["decision"]:
-            continue
-        if filters["review"] and not line.review:
-            continue
-        shown.append(line)
-    return shown, filters
+    return list(groups.values())
 
 
 @login_required
@@ -135,34 +115,60 @@ def plan_for_round(request: HttpRequest, uid: Any) -> HttpResponse:
 
 @login_required
 def plan_detail(request: HttpRequest, uid: Any) -> HttpResponse:
+    """The commune plan's table (F9), a page of ``PAGE_SIZE`` lines at a time, with the
+    filters; totals, ranks and the by-village table stay plan-wide (aggregate queries), and a
+    line's details load on demand (``line_more_view``). A fixed number of queries whatever the
+    number of villages and lines."""
     plan = plan_or_404(request, uid)
     context = plan_context(request, plan, "synthesis")
-    lines = lines_with_sources(plan)
-    scores = line_scores(plan, lines)
+    filters = _filters(request)
+    shown = plan_lines_filtered(plan, filters)
+    by_sector = line_totals_by_sector(shown)
+    plan_totals = plan_line_totals(plan)
+    line_count = sum(row["count"] for row in by_sector.values())
+    pages = max(1, -(-line_count // PAGE_SIZE))
+    page = _page_number(request, pages)
+    lines = plan_lines_page(shown, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    scores = line_scores(plan, lines_for_scoring(plan))
+    comments = open_comments_by_line(plan)
+    for line in lines:
+        line.open_comments = comments.get(str(line.uid), 0)  # type: ignore[attr-defined]
+    grand = (
+        {
+            name: sum((row[name] or Decimal(0) for row in by_sector.values()), Decimal(0))
+            for name in ("total", "contribution", "support")
+        }
+        if filters.any
+        else plan_totals
+    )
     village_plans = list(plan.round.plans.select_related("village").order_by("village__sort_key"))
-    shown, filters = _filtered(request, lines)
-    groups, grand = _groups(shown, scores)
-    open_comments: dict[str, int] = {}
-    for thread in comments_of(plan.uid):
-        if thread.line_uid and not thread.resolved_at:
-            key = str(thread.line_uid)
-            open_comments[key] = open_comments.get(key, 0) + 1
-    for line in shown:
-        line.open_comments = open_comments.get(str(line.uid), 0)  # type: ignore[attr-defined]
+    query = {
+        key: value
+        for key, value in (
+            ("q", filters.search),
+            ("sector", filters.sector),
+            ("village", filters.village),
+            ("decision", filters.decision),
+            ("review", "1" if filters.review else ""),
+        )
+        if value
+    }
     context.update(
         {
-            "groups": groups,
+            "groups": _groups(lines, by_sector, scores),
             "grand": grand,
-            "by_village": _by_village(lines),
-            "line_count": len(shown),
-            "all_count": len(lines),
+            "plan_totals": plan_totals,
+            "by_village": plan_totals_by_village(plan),
+            "line_count": line_count,
+            "all_count": plan_totals["count"],
             "filters": filters,
-            "sectors": sorted(
-                {x.sector.pk: x.sector for x in lines}.values(),
-                key=lambda s: (s.sort_order, s.code),
-            ),
+            "page": page,
+            "pages": pages,
+            "page_query": urlencode(query),
+            "sectors": plan_sectors(plan),
             "filter_villages": [p.village for p in village_plans],
-            "to_review": [line for line in lines if line.review],
+            "to_review": lines_to_review(plan, limit=REVIEW_SHOWN),
+            "to_review_count": plan_totals["to_review"],
             "submitted": [p for p in village_plans if p.status == PlanStatus.SUBMITTED],
             "village_plan_count": len(village_plans),
             "not_submitted": [p for p in village_plans if p.status != PlanStatus.SUBMITTED],
@@ -181,6 +187,35 @@ def plan_detail(request: HttpRequest, uid: Any) -> HttpResponse:
         }
     )
     return render(request, "synthesis/plan.html", context)
+
+
+@login_required
+def line_more_view(request: HttpRequest, uid: Any, line_uid: Any) -> HttpResponse:
+    """A line's details under its row of the commune plan's table, loaded when the user opens
+    them (htmx): the place, the village lines it came from, its funding, the reason of its
+    decision and what changed since the last synthesis."""
+    plan = plan_or_404(request, uid)
+    line = commune_line_get(plan, line_uid)
+    sources = list(
+        LineSource.objects.filter(line=line)
+        .select_related("village_line__plan__village", "village_line__unit")
+        .order_by("village_line__plan__village__sort_key", "village_line__number", "id")
+    )
+    funding = list(
+        LineFunding.objects.filter(line=line)
+        .select_related("envelope_line__source")
+        .order_by("envelope_line__number")
+    )
+    return render(
+        request,
+        "synthesis/partials/line_more.html",
+        {
+            "plan": plan,
+            "line": line,
+            "sources": sources,
+            "funding": funding,
+        },
+    )
 
 
 @login_required

@@ -10,6 +10,7 @@ from django.shortcuts import render
 
 from kehoach.accounts.permissions import Action, has_permission
 from kehoach.catalog.models import FundingSource
+from kehoach.core.routers import reading_replica
 from kehoach.geo.choices import Level
 from kehoach.geo.models import AdministrativeUnit
 from kehoach.geo.selectors import unit_get_for_user
@@ -37,6 +38,7 @@ def _base(request: HttpRequest, unit: AdministrativeUnit, year: int) -> dict[str
 
 
 @login_required
+@reading_replica()
 def rollup_view(request: HttpRequest, code: str, year: int) -> HttpResponse:
     unit = _unit(request, code)
     context = _base(request, unit, year)

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from ...choices import Decision, DecisionOrigin, Review
 from ...models import CommuneLine, EnvelopeLine, LineFunding
+from ...summaries import summaries_refresh
 from ..decisions import DECISION_AUDIT, decisions_audit
 
 
@@ -68,4 +69,5 @@ def take_back_funding(actor: Any, lines: list[tuple[EnvelopeLine, str]]) -> int:
         ],
     )
     audit()
+    summaries_refresh(locked[0].plan)
     return len(locked)

@@ -35,6 +35,7 @@ from ...selectors import (
     lines_for_deciding,
     remaining_for,
 )
+from ...summaries import summaries_refresh
 from ..common import bump, money, money_text, require_editable
 from ..decisions import decision_state
 from ..eligibility import ineligibility, village_flags
@@ -317,6 +318,7 @@ def line_fundings_apply(
     )
     bump(plan)
     audit_bulk(entries)
+    summaries_refresh(plan)
     return [c.line for c in current]
 
 
@@ -365,4 +367,5 @@ def line_decision_clear(*, actor: Any, line: CommuneLine) -> CommuneLine:
             )
         ]
     )
+    summaries_refresh(plan)
     return current

@@ -36,6 +36,7 @@ from ...selectors import (
     funding_by_line,
     lines_with_sources,
 )
+from ...summaries import summaries_refresh
 from ..common import money, require_editable
 from ..decisions import decision_state
 from ..eligibility import ineligibility, village_flags
@@ -199,6 +200,7 @@ def allocation_run(*, actor: Any, plan: CommunePlan) -> dict[str, AllocationRun]
     }
     default = plan.round.profile.policy.allocation_mode
     _apply(actor, plan, runs.get(default, runs[AllocationMode.GREEDY]))
+    summaries_refresh(plan)
     return runs
 
 
@@ -267,4 +269,5 @@ def allocation_apply(*, actor: Any, run: AllocationRun) -> AllocationRun:
     """Apply a stored run (for instance the optimised one instead of the greedy one)."""
     plan = require_editable(actor, run.plan)
     _apply(actor, plan, run)
+    summaries_refresh(plan)
     return run

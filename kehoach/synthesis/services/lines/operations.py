@@ -19,6 +19,7 @@ from kehoach.core.text import nfc
 from ...choices import Decision, DecisionOrigin, LineState
 from ...models import CommuneLine, CommunePlan, LineFunding, LineSource, SynthesisOperation
 from ...selectors import line_sources
+from ...summaries import summaries_refresh
 from ..common import bump, money, money_text, record, require_editable
 from .fields import AUDIT_FIELDS, DECISION_FIELDS
 from .values import apportion_parts, line_locked, next_number, recompute
@@ -175,6 +176,7 @@ def lines_merge(
     )
     bump(plan)
     record(actor, plan, merged, "create", AUDIT_FIELDS)
+    summaries_refresh(plan)
     return merged
 
 
@@ -302,4 +304,5 @@ def line_split(*, actor: Any, line: CommuneLine, parts: list[Part]) -> list[Comm
         actor=actor if getattr(actor, "pk", None) else None,
     )
     bump(plan)
+    summaries_refresh(plan)
     return created

@@ -19,15 +19,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kehoach.approvals.audit import audit_record, snapshot
-from kehoach.approvals.models import AuditEntry, StatusChange
+from kehoach.approvals.models import StatusChange
 from kehoach.plans.choices import PlanStatus
 from kehoach.plans.models import PlanningRound, ProposalLine
 
 from ...choices import LineState, Review
 from ...models import CommuneLine, CommunePlan, LineSource
 from ...selectors import line_sources
+from ...summaries import summaries_refresh
 from ..common import bump, commune_plan_for, require_editable
 from .fields import AUDIT_FIELDS
+from .inserts import insert_synthesised
 from .values import (
     changed_labels,
     fingerprint,
@@ -63,7 +65,7 @@ def commune_plan_synthesise(*, actor: Any, round_: PlanningRound) -> SynthesisRe
     vlines = list(
         ProposalLine.objects.alive()
         .filter(plan__in=submitted)
-        .select_related("plan__village", "sector")
+        .select_related("plan__village", "sector", "unit", "proposed_source")
         .order_by("sector__sort_order", "sector__code", "plan__village__sort_key", "number")
     )
     present = {vline.pk for vline in vlines}
@@ -75,19 +77,23 @@ def commune_plan_synthesise(*, actor: Any, round_: PlanningRound) -> SynthesisRe
     notes: dict[int, list[str]] = defaultdict(list)
     number = next_number(plan)
     created: list[CommuneLine] = []
+    new_sources: list[LineSource] = []
+    dirty: list[LineSource] = []  # sources changed or withdrawn: one bulk update (issue 16)
     for vline in vlines:
         print_ = fingerprint(vline)
         found = links.get(vline.pk)
         if not found:
             line = line_from_village(plan, number, vline)
+            # the relations the history's snapshot reads, already loaded: no query per line
+            line.sector, line.unit = vline.sector, vline.unit
+            line.proposed_source = vline.proposed_source
             line.review = Review.NONE if first_time else Review.NEW
             line.review_note = (
                 ""
                 if first_time
                 else _("New proposal of %(village)s.") % {"village": vline.plan.village.name}
             )
-            line.save()
-            LineSource.objects.create(line=line, village_line=vline, fingerprint=print_)
+            new_sources.append(LineSource(line=line, village_line=vline, fingerprint=print_))
             created.append(line)
             number += 1
             report.new += 1
@@ -100,7 +106,7 @@ def commune_plan_synthesise(*, actor: Any, round_: PlanningRound) -> SynthesisRe
                     what.insert(0, _("proposal sent again"))
                 source.fingerprint = print_
                 source.withdrawn = False
-                source.save(update_fields=["fingerprint", "withdrawn"])
+                dirty.append(source)
                 touched[source.line_id] = source.line
                 notes[source.line_id].append(
                     _("%(village)s changed: %(fields)s.")
@@ -117,13 +123,17 @@ def commune_plan_synthesise(*, actor: Any, round_: PlanningRound) -> SynthesisRe
         newly = [source for source in sources if not source.withdrawn]
         for source in newly:
             source.withdrawn = True
-            source.save(update_fields=["withdrawn"])
+            dirty.append(source)
             touched[source.line_id] = source.line
             notes[source.line_id].append(_("A village withdrew its proposal."))
         report.withdrawn += bool(newly)
 
+    # a fixed number of writes whatever the number of village lines (issue 16)
+    insert_synthesised(
+        actor=actor, plan=plan, lines=created, sources=new_sources, now=timezone.now()
+    )
+    LineSource.objects.bulk_update(dirty, ["fingerprint", "withdrawn"], batch_size=500)
     _settle(actor, plan, touched, notes)
-    _record_created(actor, plan, created)
     plan.synthesised_at = timezone.now()
     plan.synthesised_by = actor if getattr(actor, "pk", None) else None
     plan.save(update_fields=["synthesised_at", "synthesised_by", "updated_at"])
@@ -147,6 +157,7 @@ def commune_plan_synthesise(*, actor: Any, round_: PlanningRound) -> SynthesisRe
             "unchanged": report.unchanged,
         },
     )
+    summaries_refresh(plan)
     return report
 
 
@@ -209,23 +220,4 @@ def _reset_and_record(actor: Any, plan: CommunePlan, line: CommuneLine, note: st
         operation="update",
         before=before,
         after=snapshot(line, AUDIT_FIELDS),
-    )
-
-
-def _record_created(actor: Any, plan: CommunePlan, lines: list[CommuneLine]) -> None:
-    who = actor if getattr(actor, "pk", None) else None
-    AuditEntry.objects.bulk_create(
-        [
-            AuditEntry(
-                plan_uid=plan.uid,
-                subject_label=CommuneLine._meta.label_lower,
-                subject_id=str(line.pk),
-                subject_repr=str(line)[:300],
-                operation="create",
-                actor=who,
-                before={},
-                after=snapshot(line, AUDIT_FIELDS),
-            )
-            for line in lines
-        ]
     )

@@ -16,6 +16,7 @@ from kehoach.approvals.models import StatusChange
 from ...choices import Decision, LineState, Review
 from ...models import CommuneLine, CommunePlan, LineFunding, SynthesisOperation
 from ...selectors import envelope_use
+from ...summaries import summaries_refresh
 from ..common import bump, require_editable
 from .fields import AUDIT_FIELDS, DECISION_FIELDS
 from .operations import refuse
@@ -149,4 +150,5 @@ def operation_undo(*, actor: Any, operation: SynthesisOperation) -> SynthesisOpe
         actor=actor if getattr(actor, "pk", None) else None,
         comment=what,
     )
+    summaries_refresh(plan)
     return op

@@ -28,6 +28,7 @@ from kehoach.plans.services.lines import line_context
 from ...choices import Decision, DecisionOrigin, LineState, Review
 from ...models import CommuneLine, CommunePlan, LineFunding
 from ...selectors import funding_by_line, lines_locked
+from ...summaries import summaries_refresh
 from ..common import bump, check_version, require_editable
 from ..decisions import decision_state
 from .fields import AUDIT_FIELDS, OWN_FIELDS
@@ -286,6 +287,7 @@ def commune_lines_apply(
     audit_bulk(entries)
     if bumps:
         bump(plan)
+    summaries_refresh(plan)
     return result
 
 

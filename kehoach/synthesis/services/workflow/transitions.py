@@ -43,6 +43,8 @@ from kehoach.plans.choices import LineOutcome
 from kehoach.plans.models import ProposalLine
 
 from ...models import CommunePlan
+from ...signals import plan_published
+from ...summaries import summaries_refresh
 from ...versions import dropped_reason, latest_version, plan_snapshot, village_line_outcomes
 from .guards import comment_guard, precondition
 from .notify import notify_after
@@ -93,6 +95,7 @@ def _apply(
         )
         step = next(t for t in workflow.transitions if t.action == action)
         notify_after(done, step, actor)
+        summaries_refresh(done)
     return done
 
 
@@ -145,6 +148,7 @@ def _publish(plan: CommunePlan, actor: Any) -> None:
             change(line, LineOutcome.REJECTED, reason=reason)
     ProposalLine.objects.bulk_update(changed, ["outcome", "updated_at"])
     audit_bulk(entries)
+    plan_published.send(sender=CommunePlan, plan=plan, version=version)
 
 
 def clean_resolution(

@@ -1,0 +1,24 @@
+"""Summaries of the commune plans' lines (issue 16, ``LineSummary``): the writers of lines,
+funding and plan status call ``summaries_refresh(plan)`` at their end, in their transaction
+(one DELETE and one INSERT … SELECT for the plan); ``generate_scale`` calls
+``summaries_refresh_communes`` after each province; ``manage.py check_summaries`` compares the
+table with a full recomputation (``summaries_differences``). Roll-ups read the table:
+``reports.rollup`` (F18) and ``national`` (the country, its provinces and communes)."""
+
+from __future__ import annotations
+
+from .refresh import (
+    Difference,
+    summaries_differences,
+    summaries_rebuild,
+    summaries_refresh,
+    summaries_refresh_communes,
+)
+
+__all__ = [
+    "Difference",
+    "summaries_differences",
+    "summaries_rebuild",
+    "summaries_refresh",
+    "summaries_refresh_communes",
+]
