@@ -171,6 +171,29 @@ def _pages(client: Any, anonymous: Any) -> list[Row]:
             f"{function * 1000:.0f} ms vs {base * 1000:.0f} ms",
         )
     )
+    national_raw = _national_sql()
+    national_raw()
+    national_base = _median(national_raw, 5)
+    from kehoach.synthesis.summaries.national import area_rollup
+
+    national = _median(lambda: area_rollup(YEAR), 5)
+    rows.append(
+        (
+            "national roll-up from the summaries (goal ≤ 0,1×)",
+            f"{national / national_base:.2f}×",
+            "two GROUP BYs over the lines by hand",
+            f"{national * 1000:.0f} ms vs {national_base * 1000:.0f} ms",
+        )
+    )
+    page = _median(lambda: client.get(f"/national/{YEAR}/"), 5)
+    rows.append(
+        (
+            "national roll-up page (goal ≤ 1,2×)",
+            f"{page / national_base:.2f}×",
+            "two GROUP BYs over the lines by hand",
+            f"{page * 1000:.0f} ms",
+        )
+    )
     url = f"/units/{PROVINCE}/rollup/{YEAR}/"
     assert client.get(url).status_code == 200
     page = _median(lambda: client.get(url), 5)

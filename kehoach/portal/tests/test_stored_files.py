@@ -20,6 +20,8 @@ from django.db import connection, connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils.http import http_date
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 from python_calamine import CalamineWorkbook
 
 from kehoach.catalog.services import catalog_load_defaults
@@ -31,6 +33,7 @@ from kehoach.plans.tests import factories as pf
 from kehoach.portal.models import PublishedFile
 from kehoach.portal.opendata import DATASETS, FORMATS, Scope, csv_chunks, json_chunks
 from kehoach.portal.opendata.formats import write_xlsx
+from kehoach.portal.stored.tasks import commune_files_task
 from kehoach.synthesis.choices import Decision
 from kehoach.synthesis.services.funding import line_decide
 from kehoach.synthesis.services.lines import commune_line_create
@@ -222,6 +225,10 @@ def test_publication_builds_the_communes_files_once_committed(
     assert not PublishedFile.objects.exists()
     with django_capture_on_commit_callbacks(execute=True):
         _publish_amendment(world)
+    assert not PublishedFile.objects.exists()  # the publisher does not wait for the build
+    [queued] = DBTaskResult.objects.filter(task_path=commune_files_task.module_path)
+    assert queued.status == TaskResultStatus.READY
+    queued.task.call(*queued.args_kwargs["args"], **queued.args_kwargs["kwargs"])  # the worker
     built = PublishedFile.objects.filter(unit_code="19702", year=2027)
     assert built.count() == len(DATASETS) * len(FORMATS)
     assert all(f.is_built for f in built)
