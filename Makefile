@@ -55,7 +55,9 @@ messages: venv
 	$(MANAGE) compilemessages --ignore=.venv
 
 # Stages run one after another (not as prerequisites) so that their order holds under make -j;
-# the first failure stops the run.
+# the first failure stops the run. The SQLite and PostgreSQL runs share the two cores side by
+# side (each test run has its own database, media directory and ports); SQLite's output is
+# printed after PostgreSQL's.
 test:
 	$(call header,System packages)
 	@bash scripts/bootstrap-system.sh
@@ -65,10 +67,14 @@ test:
 	@$(MAKE) --no-print-directory lint
 	$(call header,Translations: compilemessages)
 	@$(MAKE) --no-print-directory messages
-	$(call header,Tests on SQLite (not e2e))
-	env -u DATABASE_URL $(PYTEST) -m "not e2e"
-	$(call header,Tests on PostgreSQL (not e2e))
-	bash scripts/with-postgres.sh $(PYTEST) -m "not e2e"
+	$(call header,Tests on SQLite and on PostgreSQL side by side (not e2e))
+	@log=$$(mktemp); \
+	env -u DATABASE_URL $(PYTEST) -m "not e2e" -p no:cacheprovider >"$$log" 2>&1 & lite=$$!; \
+	bash scripts/with-postgres.sh $(PYTEST) -m "not e2e"; pg=$$?; \
+	wait $$lite; sqlite=$$?; \
+	echo; echo "---- the same tests on SQLite (run beside PostgreSQL) ----"; cat "$$log"; rm -f "$$log"; \
+	echo "SQLite: exit $$sqlite; PostgreSQL: exit $$pg"; \
+	test $$sqlite -eq 0 && test $$pg -eq 0
 	$(call header,Browser tests (e2e; Chromium; SQLite))
 	env -u DATABASE_URL $(PYTEST) -m e2e
 	$(call header,All checks passed)

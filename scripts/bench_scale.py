@@ -138,6 +138,10 @@ def _generate(national: bool) -> tuple[list[Row], dict[str, Any]]:
     start = time.perf_counter()
     call_command("generate_scale", *args, stdout=open(os.devnull, "w"))  # noqa: SIM115
     seconds = time.perf_counter() - start
+    from django.db import connection
+
+    with connection.cursor() as cursor:  # statistics for the new rows, as autovacuum would
+        cursor.execute("ANALYZE")
     lines = ProposalLine.objects.count()
     scale = "the whole country" if national else f"province {PROVINCE}"
     return [

@@ -49,8 +49,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "kehoach.core.csp.ContentSecurityPolicyMiddleware",
     # Pages go over slow links: compress them (Django masks the CSRF token per response, which
-    # defeats BREACH-style guessing through compression).
-    "kehoach.core.middleware.TextGZipMiddleware",
+    # defeats BREACH-style guessing through compression); the portal's stored open-data files
+    # are sent as built (decisions.md D55).
+    "kehoach.portal.middleware.GZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

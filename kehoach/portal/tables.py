@@ -12,8 +12,10 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from kehoach.approvals.models import Version
@@ -53,13 +55,39 @@ def month_text(value: str) -> str:
 
 
 def decision_label(code: str) -> str:
-    return str(dict(Decision.choices).get(code, code))
+    return str(decision_labels().get(code, code))
+
+
+def decision_labels() -> dict[str, str]:
+    """Decision code → its label in the active language."""
+    return _decision_labels(get_language())
+
+
+@lru_cache(maxsize=16)
+def _decision_labels(language: str | None) -> dict[str, str]:
+    """The decisions' labels in ``language`` (the active one), translated once per process:
+    an open-data file of a province asks for one per line."""
+    return {str(code): str(label) for code, label in Decision.choices}
+
+
+_village_key = lru_cache(maxsize=8192)(name_sort_key)
+"""A village name's collation key, computed once per name: a plan names its villages on every
+line."""
 
 
 def line_villages(line: dict[str, Any]) -> list[str]:
     """The names of the villages a line comes from, in Vietnamese order."""
     names = {s["village_name"] for s in line.get("sources", [])}
-    return sorted(names, key=name_sort_key)
+    return sorted(names, key=_village_key)
+
+
+def lines_in_plan_order(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The active lines of a snapshot in the order of ``plan_tables``: sectors in the order they
+    first appear by (sector order, sector, number), lines by that order within each sector."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for raw in sorted(active_lines(data), key=_line_order):
+        groups.setdefault(raw["sector"], []).append(raw)
+    return [raw for lines in groups.values() for raw in lines]
 
 
 def funded_works(data: dict[str, Any]) -> list[dict[str, Any]]:

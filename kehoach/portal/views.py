@@ -254,10 +254,8 @@ def open_data(request: HttpRequest, code: str, year: int, dataset: str, fmt: str
     found = _dataset(dataset, fmt)
     if year not in selectors.YEARS:
         raise Http404
-    unit = selectors.public_unit(code, [Level.PROVINCE, Level.COMMUNE])
-    if year not in selectors.published_years(unit):
-        raise Http404
-    stored = published_file(found, fmt, opendata.Scope(unit, year))
+    unit = selectors.unit_by_code(code, [Level.PROVINCE, Level.COMMUNE])
+    stored = published_file(found, fmt, opendata.Scope(unit, year))  # 404: nothing published
     response = _stored_response(request, found, stored, http.LATEST)
     response["Content-Location"] = reverse(
         "portal:open_data_fixed",
@@ -296,11 +294,12 @@ def _stored_response(
     response: Any = http.not_modified(request, stored.etag, stored.built_at)
     if response is None:
         response = FileResponse(
-            stored.file.open("rb"),
+            stored.file.storage.open(stored.file.name, "rb"),  # the file, not the field's proxy
             as_attachment=True,
             filename=f"{dataset.slug}-{stored.unit_code}-{stored.year}.{stored.fmt}",
             content_type=opendata.CONTENT_TYPES[stored.fmt],
         )
+        http.as_stored(response)
     http.validators(response, stored.etag, stored.built_at, cache)
     response["Access-Control-Allow-Origin"] = "*"
     response["X-Content-Type-Options"] = "nosniff"

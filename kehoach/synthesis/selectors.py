@@ -321,19 +321,31 @@ def plan_lines_filtered(plan: CommunePlan, filters: LineFilters) -> QuerySet[Com
 
 
 def line_totals_by_sector(lines: QuerySet[CommuneLine]) -> dict[int, dict[str, Any]]:
-    """sector id → lines, total cost, contribution, support requested of ``lines`` (one
-    aggregate query)."""
+    """sector id → lines, lines to review, total cost, contribution, support requested of
+    ``lines`` (one aggregate query)."""
     rows = (
         lines.order_by()
         .values("sector_id")
         .annotate(
             count=Count("pk"),
+            to_review=Count("pk", filter=~Q(review="")),
             total=Sum("total_cost_mvnd"),
             contribution=Sum("contribution_mvnd"),
             support=Sum("external_support_mvnd"),
         )
     )
     return {row.pop("sector_id"): row for row in rows}
+
+
+def totals_of(by_sector: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    """The sum of ``line_totals_by_sector``'s rows, as ``plan_line_totals`` gives it (no
+    query): the whole plan's totals when the sectors' rows are of all its active lines."""
+    found: dict[str, Any] = {
+        name: sum((row[name] for row in by_sector.values()), 0) for name in ("count", "to_review")
+    }
+    for name in ("total", "contribution", "support"):
+        found[name] = sum((row[name] or Decimal(0) for row in by_sector.values()), Decimal(0))
+    return found
 
 
 def plan_line_totals(plan: CommunePlan) -> dict[str, Any]:
@@ -351,20 +363,42 @@ def plan_line_totals(plan: CommunePlan) -> dict[str, Any]:
     return found
 
 
+PAGE_FIELDS = (
+    "uid", "plan", "number", "sector", "unit", "activity", "organisation", "village_priority",
+    "quantity", "start_month", "end_month", "total_cost_mvnd", "contribution_mvnd",
+    "external_support_mvnd", "rank_override", "decision", "decision_origin", "review",
+    "sector__name", "sector__name_en", "sector__code", "unit__name", "unit__name_en",
+)  # fmt: skip
+"""What a row of the commune plan's table shows of a line."""
+
+
 def plan_lines_page(lines: QuerySet[CommuneLine], *, offset: int, limit: int) -> list[CommuneLine]:
     """``limit`` lines of ``lines`` from ``offset`` in the table's order (sector, number), with
-    their sector, unit and live sources' villages (two queries)."""
-    sources = (
-        LineSource.objects.filter(withdrawn=False)
-        .select_related("village_line__plan__village")
-        .only("line", "withdrawn", "village_line__plan__village")
-        .order_by("village_line__plan__village__sort_key", "village_line__number")
-    )
+    their sector and unit and only what a row of the table shows (one query; their villages:
+    ``villages_by_line``)."""
     return list(
         lines.select_related("sector", "unit")
-        .prefetch_related(Prefetch("sources", queryset=sources))
+        .only(*PAGE_FIELDS)
         .order_by("sector__sort_order", "sector__code", "number")[offset : offset + limit]
     )
+
+
+def villages_by_line(lines: Iterable[CommuneLine]) -> dict[int, list[str]]:
+    """line id → the names of the villages of its live sources, each once, in the villages'
+    order (one query of plain values)."""
+    found: dict[int, list[str]] = defaultdict(list)
+    seen: set[tuple[int, int]] = set()
+    village = "village_line__plan__village"
+    rows = (
+        LineSource.objects.filter(line_id__in=[line.pk for line in lines], withdrawn=False)
+        .order_by(f"{village}__sort_key", "village_line__number", "id")
+        .values_list("line_id", f"{village}_id", f"{village}__name")
+    )
+    for line_id, village_id, name in rows:
+        if (line_id, village_id) not in seen:
+            seen.add((line_id, village_id))
+            found[line_id].append(name)
+    return found
 
 
 def plan_sectors(plan: CommunePlan) -> list[Sector]:

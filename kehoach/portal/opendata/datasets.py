@@ -16,7 +16,15 @@ from kehoach.monitoring.choices import ProgressStatus
 from kehoach.synthesis.choices import Decision
 
 from .. import selectors
-from ..tables import decision_label, funded_works, line_villages, money, plan_tables
+from ..tables import (
+    ZERO,
+    decision_label,
+    decision_labels,
+    funded_works,
+    line_villages,
+    lines_in_plan_order,
+    money,
+)
 
 
 @dataclass(frozen=True)
@@ -168,28 +176,29 @@ class PlansDataset(Dataset):
 
     def plan_rows(self, plan: selectors.ScopePlan) -> Iterator[dict[str, Any]]:
         common = _common(plan)
-        for group in plan_tables(plan.version.data).groups:
-            for line in group.lines:
-                raw = line.data
-                yield {
-                    **common,
-                    **_line(raw),
-                    "villages": "; ".join(line.villages),
-                    "organisation": raw.get("organisation", ""),
-                    "location": raw.get("location", ""),
-                    "unit": raw.get("unit", ""),
-                    "quantity": money(raw["quantity"]),
-                    "start_month": raw["start"],
-                    "end_month": raw["end"],
-                    "total_cost_mvnd": line.total,
-                    "contribution_mvnd": line.contribution,
-                    "support_requested_mvnd": line.support,
-                    "decision": raw["decision"],
-                    "decision_label": line.decision_label,
-                    "decision_reason": raw.get("decision_reason", ""),
-                    "approved_support_mvnd": line.funded,
-                    "funding": _funding(raw.get("funding", [])),
-                }
+        labels = decision_labels()
+        for raw in lines_in_plan_order(plan.version.data):
+            funding = raw.get("funding", [])
+            decision = raw["decision"]
+            yield {
+                **common,
+                **_line(raw),
+                "villages": "; ".join(line_villages(raw)),
+                "organisation": raw.get("organisation", ""),
+                "location": raw.get("location", ""),
+                "unit": raw.get("unit", ""),
+                "quantity": money(raw["quantity"]),
+                "start_month": raw["start"],
+                "end_month": raw["end"],
+                "total_cost_mvnd": money(raw["total"]),
+                "contribution_mvnd": money(raw["contribution"]),
+                "support_requested_mvnd": money(raw["support"]),
+                "decision": decision,
+                "decision_label": str(labels.get(decision, decision)),
+                "decision_reason": raw.get("decision_reason", ""),
+                "approved_support_mvnd": sum((money(f["amount"]) for f in funding), ZERO),
+                "funding": _funding(funding),
+            }
 
 
 class DecisionsDataset(Dataset):

@@ -44,6 +44,7 @@ from .published import (
     published_plans,
     published_versions,
     published_years,
+    unit_by_code,
     version_chain,
     village_feedback,
     years_by_commune,
@@ -84,13 +85,17 @@ __all__ = [
     "published_versions",
     "published_work",
     "published_years",
+    "unit_by_code",
     "version_chain",
     "village_feedback",
     "years_by_commune",
 ]
 
-BATCH = 50
-"""Plans read together by ``published_in`` (open-data files of a province)."""
+BATCH = 4
+"""Plans read together by ``published_in`` (open-data files of a province): their decoded
+snapshots are what a build holds in memory at a time — a plan of 30 villages and 750 lines
+takes about 5 MB decoded, while a process of kehoach starts at about 135 MB — so a few; each
+batch costs two short queries (four for the progress dataset)."""
 
 # --- many plans at once (open data) ------------------------------------------------------------
 

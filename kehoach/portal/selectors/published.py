@@ -87,6 +87,16 @@ def public_unit(code: str, levels: Iterable[int]) -> AdministrativeUnit:
     return unit
 
 
+def unit_by_code(code: str, levels: Iterable[int]) -> AdministrativeUnit:
+    """A province or commune by its code (one query by the code's index), or NotFoundError;
+    for a caller that learns from its own query whether anything of it is published (an
+    open-data file: ``stored.files.published_file``)."""
+    unit = AdministrativeUnit.objects.filter(code=code, level__in=list(levels)).first()
+    if unit is None:
+        raise NotFoundError()
+    return unit
+
+
 def province_of(unit: AdministrativeUnit) -> AdministrativeUnit | None:
     """The province above a unit read with ``select_related("parent__parent")`` (a pre-2025
     commune sits under a former district), without a query."""

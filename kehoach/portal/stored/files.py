@@ -24,7 +24,7 @@ from kehoach.core.errors import NotFoundError
 from ..models import PublishedFile
 from ..opendata import Dataset, Scope
 from ..opendata.formats import csv_chunks, json_chunks, write_xlsx
-from .fingerprints import digest, scope_fingerprint
+from .fingerprints import digest, scope_fingerprint, scope_version_ids
 
 HASH_BLOCK = 1 << 20
 
@@ -42,8 +42,12 @@ def file_key(dataset: Dataset, fmt: str, scope: Scope, fingerprint: str) -> str:
 
 def published_file(dataset: Dataset, fmt: str, scope: Scope) -> PublishedFile:
     """The stored file of the scope as published now, built if it is not yet (then under the
-    row's lock: two first requests build it once)."""
-    fingerprint = scope_fingerprint(dataset, scope.unit, scope.year)
+    row's lock: two first requests build it once); NotFoundError when nothing of the scope's
+    year is published in its unit."""
+    ids = scope_version_ids(scope.unit, scope.year)
+    if not ids:
+        raise NotFoundError()
+    fingerprint = scope_fingerprint(dataset, scope.unit, scope.year, ids)
     key = file_key(dataset, fmt, scope, fingerprint)
     found = PublishedFile.objects.filter(key=key, built_at__isnull=False).first()
     if found is not None:

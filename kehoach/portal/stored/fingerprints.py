@@ -39,15 +39,20 @@ def scope_plans(unit: AdministrativeUnit, year: int) -> QuerySet[CommunePlan]:
     )
 
 
-def versions_fingerprint(unit: AdministrativeUnit, year: int) -> str:
-    """sha256 of the ids of the latest published versions in the scope (one query)."""
-    ids = (
+def scope_version_ids(unit: AdministrativeUnit, year: int) -> list[int]:
+    """The ids of the latest published versions in the scope, in order (one query); none when
+    nothing of ``year`` is published in the unit."""
+    return list(
         selectors.latest_published_versions()
         .filter(plan_uid__in=scope_plans(unit, year).values("uid"))
         .order_by("id")
         .values_list("id", flat=True)
     )
-    return digest(BUILD, *ids)
+
+
+def versions_fingerprint(unit: AdministrativeUnit, year: int) -> str:
+    """sha256 of the ids of the latest published versions in the scope (one query)."""
+    return digest(BUILD, *scope_version_ids(unit, year))
 
 
 def progress_fingerprint(plan_uids: Iterable[Any] | QuerySet[Any]) -> str:
@@ -91,9 +96,12 @@ def progress_state(
     return state, max(changes, default=None)
 
 
-def scope_fingerprint(dataset: Dataset, unit: AdministrativeUnit, year: int) -> str:
-    """What an open-data file of the scope depends on."""
-    versions = versions_fingerprint(unit, year)
+def scope_fingerprint(
+    dataset: Dataset, unit: AdministrativeUnit, year: int, ids: list[int] | None = None
+) -> str:
+    """What an open-data file of the scope depends on (``ids``: ``scope_version_ids`` when
+    already read)."""
+    versions = digest(BUILD, *(scope_version_ids(unit, year) if ids is None else ids))
     if not dataset.follows_progress:
         return versions
     return digest(versions, progress_fingerprint(scope_plans(unit, year).values("uid")))

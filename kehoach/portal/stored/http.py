@@ -19,6 +19,21 @@ PAGE = "private, no-cache"
 each time whether it changed (a 304 then costs a few queries, no rendering)."""
 
 
+BLOCK = 1 << 16
+"""Bytes a stored file is read and sent in when the server has no ``sendfile``
+(``wsgi.file_wrapper``): a province's CSV in 150 pieces rather than Django's 2,500 of 4 KB."""
+
+
+def as_stored(response: Any) -> Any:
+    """A stored file answered as it was built: in blocks of ``BLOCK``, and never compressed on
+    the way (``portal.middleware``): compressing a 20 MB file again on every download costs the
+    server more than sending it, and would make its strong ETag weak; the reverse proxy may
+    compress it (docs/deploy.md)."""
+    response.block_size = BLOCK
+    response.as_stored = True
+    return response
+
+
 def not_modified(
     request: HttpRequest, etag: str, changed: datetime.datetime | None
 ) -> HttpResponseBase | None:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
+from typing import Any
 
 from django.db.models import Count, Q, Sum
 
 from kehoach.catalog.models import FundingSource, Sector
-from kehoach.core.numbers import percent
+from kehoach.core.numbers import format_number_vi, percent
 from kehoach.geo.choices import Level
 from kehoach.geo.models import AdministrativeUnit
 from kehoach.plans.choices import PlanStatus
@@ -67,6 +69,25 @@ class Rollup:
     without_round: list[AdministrativeUnit] = field(default_factory=list)
     """Communes of the subtree that have no planning round for the year."""
 
+    @cached_property
+    def sector_table(self) -> list[tuple[CommuneRow, list[str]]]:
+        """The communes with lines and their total cost in each sector of ``sectors``,
+        formatted once (million VND, "" where none)."""
+        return [(r, _cells(r.by_sector, self.sectors)) for r in self.rows if r.lines]
+
+    @cached_property
+    def sector_totals(self) -> list[str]:
+        return _cells(self.total.by_sector, self.sectors)
+
+    @cached_property
+    def source_table(self) -> list[tuple[CommuneRow, list[str]]]:
+        """The communes with allocations and the amount from each source of ``sources``."""
+        return [(r, _cells(r.by_source, self.sources)) for r in self.rows if r.used]
+
+    @cached_property
+    def source_totals(self) -> list[str]:
+        return _cells(self.total.by_source, self.sources)
+
     @property
     def grouped(self) -> list[tuple[AdministrativeUnit | None, list[CommuneRow]]]:
         """Rows by former district (pre-2025 data); one group without a name otherwise."""
@@ -79,12 +100,67 @@ class Rollup:
         return [(heads[key], rows) for key, rows in groups.items()]
 
 
+def _cells(amounts: dict[int, Decimal], columns: list[Sector] | list[FundingSource]) -> list[str]:
+    """The amounts of ``columns`` in order, as the ``money`` filter shows them."""
+    return [
+        "" if (value := amounts.get(column.pk)) is None else format_number_vi(value, 1)
+        for column in columns
+    ]
+
+
 def _communes(unit: AdministrativeUnit) -> list[AdministrativeUnit]:
     return list(
         AdministrativeUnit.objects.filter(path__startswith=unit.path, level=Level.COMMUNE)
         .select_related("parent")
         .order_by("parent__sort_key", "sort_key", "code")
     )
+
+
+PARTICIPATION = {
+    "households": "households_total",
+    "represented": "households_represented",
+    "participants": "participants_total",
+    "women": "participants_women",
+    "poor": "participants_poor",
+    "em": "participants_em",
+}
+"""The sums of the village meetings behind the participation shares (name: column)."""
+
+
+def _participation(row: CommuneRow, sums: dict[str, Any]) -> None:
+    row.households_pct = percent(sums["represented"], sums["households"])
+    row.women_pct = percent(sums["women"], sums["participants"])
+    row.poor_pct = percent(sums["poor"], sums["participants"])
+    row.em_pct = percent(sums["em"], sums["participants"])
+
+
+def _priority1(rows: dict[int, CommuneRow], commune_of_plan: dict[int, int]) -> None:
+    """The villages' priority-1 proposals in the active lines of the commune plans, each
+    counted once per village line (a merged line counts each of its villages' proposals, the
+    parts of a split line count their proposal once, funded if one part is funded), from the
+    live sources. Only the lines whose ``village_priority`` is 1 can hold one: that column is
+    the lowest priority of the line's live sources, kept by the writers (merge, split,
+    synthesis), so the join to the sources and the villages' lines starts from those lines of
+    the plans, not from the province's whole subtree."""
+    key = "line__plan"
+    funded = Q(line__decision=Decision.FUNDED)
+    for item in (
+        LineSource.objects.filter(
+            line__plan_id__in=list(commune_of_plan),
+            line__state=LineState.ACTIVE,
+            line__village_priority=1,
+            withdrawn=False,
+            village_line__priority=1,
+        )
+        .values(key)
+        .annotate(
+            n=Count("village_line", distinct=True),
+            funded=Count("village_line", filter=funded, distinct=True),
+        )
+    ):
+        row = rows[commune_of_plan[item[key]]]
+        row.priority1 = item["n"]
+        row.priority1_funded = item["funded"]
 
 
 def province_rollup(unit: AdministrativeUnit, year: int) -> Rollup:
@@ -97,15 +173,20 @@ def province_rollup(unit: AdministrativeUnit, year: int) -> Rollup:
         for c in communes
     }
     in_scope = Q(commune__path__startswith=unit.path, plan_year=year)
+    round_ids: list[int] = []
+    commune_of_plan: dict[int, int] = {}
     for round_ in PlanningRound.objects.filter(in_scope).select_related("commune_plan"):
         row = rows.get(round_.commune_id)
         if row:
             row.round = round_
             row.plan = getattr(round_, "commune_plan", None)
+            round_ids.append(round_.pk)
+            if row.plan is not None:
+                commune_of_plan[row.plan.pk] = round_.commune_id
+    # every later query starts from the rounds just read (their ids), not from the subtree
     prefix = "round__commune"
-    plan_filter = Q(round__commune__path__startswith=unit.path, round__plan_year=year)
     for item in (
-        VillagePlan.objects.filter(plan_filter)
+        VillagePlan.objects.filter(round_id__in=round_ids)
         .values(prefix)
         .annotate(n=Count("id"), submitted=Count("id", filter=Q(status=PlanStatus.SUBMITTED)))
     ):
@@ -150,53 +231,23 @@ def province_rollup(unit: AdministrativeUnit, year: int) -> Rollup:
     ekey = "envelope__round__commune"
     for item in (
         EnvelopeLine.objects.alive()
-        .filter(
-            envelope__round__commune__path__startswith=unit.path,
-            envelope__round__plan_year=year,
-        )
+        .filter(envelope__round_id__in=round_ids)
         .values(ekey)
         .annotate(total=Sum("amount_mvnd"))
     ):
         rows[item[ekey]].envelope = item["total"] or ZERO
     mkey = "plan__round__commune"
+    participation: dict[str, int | None] = dict.fromkeys(PARTICIPATION)
     for item in (
-        VillageMeeting.objects.filter(
-            plan__round__commune__path__startswith=unit.path, plan__round__plan_year=year
-        )
+        VillageMeeting.objects.filter(plan__round_id__in=round_ids)
         .values(mkey)
-        .annotate(
-            households=Sum("households_total"),
-            represented=Sum("households_represented"),
-            participants=Sum("participants_total"),
-            women=Sum("participants_women"),
-            poor=Sum("participants_poor"),
-            em=Sum("participants_em"),
-        )
+        .annotate(**{name: Sum(column) for name, column in PARTICIPATION.items()})
     ):
-        row = rows[item[mkey]]
-        row.households_pct = percent(item["represented"], item["households"])
-        row.women_pct = percent(item["women"], item["participants"])
-        row.poor_pct = percent(item["poor"], item["participants"])
-        row.em_pct = percent(item["em"], item["participants"])
-    skey = "line__plan__round__commune"
-    funded = Q(line__state=LineState.ACTIVE, line__decision=Decision.FUNDED)
-    for item in (
-        LineSource.objects.filter(
-            line__plan__round__commune__path__startswith=unit.path,
-            line__plan__round__plan_year=year,
-            withdrawn=False,
-            village_line__priority=1,
-            line__state__in=[LineState.ACTIVE],
-        )
-        .values(skey)
-        .annotate(
-            n=Count("village_line", distinct=True),
-            funded=Count("village_line", filter=funded, distinct=True),
-        )
-    ):
-        row = rows[item[skey]]
-        row.priority1 = item["n"]
-        row.priority1_funded = item["funded"]
+        _participation(rows[item[mkey]], item)
+        for name in PARTICIPATION:
+            if item[name] is not None:  # as SQL's SUM: None until a value is there
+                participation[name] = (participation[name] or 0) + item[name]
+    _priority1(rows, commune_of_plan)
     total = CommuneRow(commune=unit, group=None)
     for row in rows.values():
         total.village_plans += row.village_plans
@@ -213,20 +264,8 @@ def province_rollup(unit: AdministrativeUnit, year: int) -> Rollup:
             total.by_sector[k] = total.by_sector.get(k, ZERO) + v
         for k, v in row.by_source.items():
             total.by_source[k] = total.by_source.get(k, ZERO) + v
-    participation = VillageMeeting.objects.filter(
-        plan__round__commune__path__startswith=unit.path, plan__round__plan_year=year
-    ).aggregate(
-        households=Sum("households_total"),
-        represented=Sum("households_represented"),
-        participants=Sum("participants_total"),
-        women=Sum("participants_women"),
-        poor=Sum("participants_poor"),
-        em=Sum("participants_em"),
-    )
-    total.households_pct = percent(participation["represented"], participation["households"])
-    total.women_pct = percent(participation["women"], participation["participants"])
-    total.poor_pct = percent(participation["poor"], participation["participants"])
-    total.em_pct = percent(participation["em"], participation["participants"])
+    # the subtree's participation: the sums of the communes' sums (the same meetings)
+    _participation(total, participation)
     return Rollup(
         unit=unit,
         year=year,

@@ -264,3 +264,41 @@ def test_the_share_of_priority_1_proposals_funded_on_a_worked_example(client: An
     page = client.get(f"/units/{province.code}/rollup/2027/").content.decode()
     cells = page[page.index(f'id="commune-{commune.code}"') :].split("</tr>")[0]
     assert "3/4 (75,0%)" in cells
+
+
+def test_the_roll_up_tables_are_formatted_once_and_its_totals_add_the_communes() -> None:
+    """The sector and source tables hold each amount as the ``money`` filter writes it ("" for
+    a sector a commune has no line in); the participation of the province is that of all its
+    meetings (the sums of the communes' sums); a line of priority 1 counts only through a
+    village's priority-1 proposal, not through the line's own column."""
+    from kehoach.core.templatetags.vn import money
+
+    province = quang_tri()
+    _commune_with_plan("Xã Một", province, "1000")
+    _commune_with_plan("Xã Hai", province, "500")
+    rollup = province_rollup(province, 2027)
+    assert [s.code for s in rollup.sectors] == [f.transport().code, f.education().code]
+    for row, cells in rollup.sector_table:
+        assert cells == [money(row.by_sector.get(s.pk, "")) for s in rollup.sectors]
+    assert rollup.sector_totals == [money(rollup.total.by_sector[s.pk]) for s in rollup.sectors]
+    assert rollup.sector_totals == ["1.400,0", "600,0"]
+    for row, cells in rollup.source_table:
+        assert cells == [money(row.by_source.get(s.pk, "")) for s in rollup.sources]
+    assert (rollup.total.households_pct, rollup.total.women_pct) == (D("60.0"), D("40.0"))
+    before = (rollup.total.priority1, rollup.total.priority1_funded)
+    assert before[0] == 4  # two roads and two culverts
+    # a commune line that says priority 1 over a priority-2 proposal: not a village's
+    # priority-1 proposal, not counted
+    from ..models import CommuneLine
+
+    CommuneLine.objects.filter(activity="Lớp học").update(village_priority=1)
+    after = province_rollup(province, 2027)
+    assert (after.total.priority1, after.total.priority1_funded) == before
+
+
+def test_a_commune_without_meetings_has_no_participation_share() -> None:
+    province = quang_tri()
+    _commune_with_plan("Xã Một", province, "1000")
+    VillageMeeting.objects.all().delete()
+    rollup = province_rollup(province, 2027)
+    assert rollup.total.households_pct is None and rollup.rows[0].women_pct is None

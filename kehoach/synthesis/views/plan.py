@@ -5,7 +5,6 @@ page is in ``line``, the commune's own lines (R14) in ``own_lines``, scoring (F1
 from __future__ import annotations
 
 import uuid
-from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
@@ -34,12 +33,14 @@ from ..selectors import (
     plan_lines_page,
     plan_sectors,
     plan_totals_by_village,
+    totals_of,
+    villages_by_line,
 )
 from ..services.common import commune_plan_for
 from ..services.lines.operations import lines_merge
 from ..services.lines.synthesis import commune_plan_synthesise
 from ..services.lines.undo import operation_undo
-from ..services.scoring import line_scores, lines_for_scoring
+from ..services.scoring import plan_ranks
 from .common import plan_context, plan_or_404, round_or_404, service_action
 from .line import (  # noqa: F401  (views of ``urls``)
     line_decide_view,
@@ -49,7 +50,6 @@ from .line import (  # noqa: F401  (views of ``urls``)
     line_rank_view,
     line_reviewed_view,
     line_split_view,
-    villages_of,
 )
 from .own_lines import (  # noqa: F401  (views of ``urls``)
     own_line_create,
@@ -86,15 +86,40 @@ def _page_number(request: HttpRequest, pages: int) -> int:
     return min(max(number, 1), pages)
 
 
+_ANY_UID = uuid.UUID(int=0)
+
+
+def _line_urls(plan: Any) -> tuple[str, str]:
+    """The address of a line's page and of its details, with ``_ANY_UID`` for the line's uid:
+    reversed once for the page's rows rather than once a row."""
+    return (
+        reverse("synthesis:line", args=[plan.uid, _ANY_UID]),
+        reverse("synthesis:line_more", args=[plan.uid, _ANY_UID]),
+    )
+
+
 def _groups(
-    lines: list[CommuneLine], sectors: dict[int, dict[str, Any]], scores: dict[int, Any]
+    plan: Any,
+    lines: list[CommuneLine],
+    sectors: dict[int, dict[str, Any]],
+    scores: dict[int, Any],
+    comments: dict[str, int],
 ) -> list[dict[str, Any]]:
     """The page's lines by sector (already in sector order), each sector with the totals of
-    all its lines that the filters keep, not only of those on this page."""
+    all its lines that the filters keep, not only of those on this page; each line with its
+    villages, score and rank, open comments and addresses."""
+    villages = villages_by_line(lines)
+    line_url, more_url = _line_urls(plan)
+    any_uid = str(_ANY_UID)
     groups: dict[int, dict[str, Any]] = {}
     for line in lines:
-        line.villages = villages_of(line)  # type: ignore[attr-defined]
+        uid = str(line.uid)
+        line.villages = villages.get(line.pk, [])  # type: ignore[attr-defined]
         line.score = scores.get(line.pk)  # type: ignore[attr-defined]
+        line.open_comments = comments.get(uid, 0)  # type: ignore[attr-defined]
+        line.url = line_url.replace(any_uid, uid)  # type: ignore[attr-defined]
+        line.more_url = more_url.replace(any_uid, uid)  # type: ignore[attr-defined]
+        line.choose_label = _("Choose line %(number)s") % {"number": line.number}  # type: ignore[attr-defined]
         group = groups.get(line.sector_id)
         if group is None:
             group = groups[line.sector_id] = {
@@ -124,24 +149,19 @@ def plan_detail(request: HttpRequest, uid: Any) -> HttpResponse:
     filters = _filters(request)
     shown = plan_lines_filtered(plan, filters)
     by_sector = line_totals_by_sector(shown)
-    plan_totals = plan_line_totals(plan)
+    plan_totals = plan_line_totals(plan) if filters.any else totals_of(by_sector)
     line_count = sum(row["count"] for row in by_sector.values())
     pages = max(1, -(-line_count // PAGE_SIZE))
     page = _page_number(request, pages)
     lines = plan_lines_page(shown, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
-    scores = line_scores(plan, lines_for_scoring(plan))
+    scores = plan_ranks(plan)
     comments = open_comments_by_line(plan)
-    for line in lines:
-        line.open_comments = comments.get(str(line.uid), 0)  # type: ignore[attr-defined]
-    grand = (
-        {
-            name: sum((row[name] or Decimal(0) for row in by_sector.values()), Decimal(0))
-            for name in ("total", "contribution", "support")
-        }
-        if filters.any
-        else plan_totals
+    grand = totals_of(by_sector) if filters.any else plan_totals
+    village_plans = list(
+        plan.round.plans.select_related("village")
+        .only("uid", "round", "status", "village__code", "village__name", "village__sort_key")
+        .order_by("village__sort_key")
     )
-    village_plans = list(plan.round.plans.select_related("village").order_by("village__sort_key"))
     query = {
         key: value
         for key, value in (
@@ -155,7 +175,7 @@ def plan_detail(request: HttpRequest, uid: Any) -> HttpResponse:
     }
     context.update(
         {
-            "groups": _groups(lines, by_sector, scores),
+            "groups": _groups(plan, lines, by_sector, scores, comments),
             "grand": grand,
             "plan_totals": plan_totals,
             "by_village": plan_totals_by_village(plan),

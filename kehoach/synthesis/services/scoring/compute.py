@@ -26,10 +26,12 @@ moves the line to that position; it needs a reason, and both are recorded.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any, Protocol
 
-from django.db.models import Prefetch
+from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.utils.translation import gettext as _
 
 from kehoach.catalog.models import bilingual_name
@@ -105,72 +107,96 @@ def _villages(line: CommuneLine) -> int:
     return len({s.village_line.plan.village_id for s in line.sources.all() if not s.withdrawn})
 
 
-def _auto(
-    code: str, line: CommuneLine, plan_max: dict[str, Decimal], levels: tuple[int, int]
-) -> Point | None:
+class Facts(Protocol):
+    """What scoring reads of a line: a ``CommuneLine`` (``line_scores``) or a ``LineFacts``
+    (``plan_ranks``)."""
+
+    number: int
+    organisation: str
+    village_priority: int | None
+    beneficiary_households: int
+    beneficiary_poor: int
+    beneficiary_em: int
+    total_cost_mvnd: Decimal
+    contribution_mvnd: Decimal
+    manual_scores: Any
+    rank_override: int | None
+
+
+def _auto_points(
+    code: str, line: Facts, villages: int, plan_max: dict[str, Decimal], levels: tuple[int, int]
+) -> Decimal | None:
+    """The points (not yet bounded to 0–5) of a computed criterion; None for a judged one.
+    ``line_scores`` and ``plan_ranks`` both count with it, so they cannot differ."""
     lowest, highest = levels
     if code == "village_priority":
         p = line.village_priority
         if p is None:
-            return Point(
-                Criterion(code, "", Decimal(0), True), Decimal(0), _("not a village priority")
-            )
-        span = Decimal(highest - lowest + 1)
-        points = FIVE * Decimal(highest - p + 1) / span
-        return Point(
-            Criterion(code, "", Decimal(0), True), points, _("village priority %(p)s") % {"p": p}
-        )
+            return Decimal(0)
+        return FIVE * Decimal(highest - p + 1) / Decimal(highest - lowest + 1)
     if code == "villages_proposing":
-        n = _villages(line)
-        basis = (
-            _("proposed by %(org)s") % {"org": line.organisation}
-            if line.organisation
-            else (_("%(n)s village(s)") % {"n": n})
-        )
-        return Point(Criterion(code, "", Decimal(0), True), Decimal(min(n, 5)), basis)
+        return Decimal(min(villages, 5))
     households = Decimal(line.beneficiary_households)
     if code == "beneficiaries":
         if not households:
-            return Point(
-                Criterion(code, "", Decimal(0), True), Decimal(0), _("no beneficiaries given")
-            )
+            return Decimal(0)
         most = plan_max["households"] or Decimal(1)
         share = max(Decimal(line.beneficiary_poor), Decimal(line.beneficiary_em)) / households
-        points = Decimal("2.5") * households / most + Decimal("2.5") * min(share, Decimal(1))
-        return Point(
-            Criterion(code, "", Decimal(0), True),
-            points,
-            _("%(hh)s households, %(share)s poor or ethnic minority")
-            % {"hh": format_number_vi(households), "share": _pct(share)},
-        )
+        return Decimal("2.5") * households / most + Decimal("2.5") * min(share, Decimal(1))
     if code == "cost_per_beneficiary":
         if not households:
-            return Point(
-                Criterion(code, "", Decimal(0), True), Decimal(0), _("no beneficiaries given")
-            )
+            return Decimal(0)
         cost = Decimal(line.total_cost_mvnd) / households
-        cheapest = plan_max["cheapest"]
-        points = FIVE * cheapest / cost if cost > 0 else FIVE
-        return Point(
-            Criterion(code, "", Decimal(0), True),
-            points,
-            _("%(cost)s million per household")
-            % {"cost": money_text(cost.quantize(Decimal("0.001")))},
-        )
+        return FIVE * plan_max["cheapest"] / cost if cost > 0 else FIVE
     if code == "community_contribution":
         total = Decimal(line.total_cost_mvnd)
         share = Decimal(line.contribution_mvnd) / total if total else Decimal(0)
         best = plan_max["share"]
-        points = FIVE * share / best if best else Decimal(0)
-        return Point(
-            Criterion(code, "", Decimal(0), True),
-            points,
-            _("community gives %(share)s") % {"share": _pct(share)},
-        )
+        return FIVE * share / best if best else Decimal(0)
     return None
 
 
-def _plan_max(lines: list[CommuneLine]) -> dict[str, Decimal]:
+def _auto_basis(code: str, line: CommuneLine, villages: int) -> str:
+    """Why a computed criterion gives its points, in words."""
+    households = Decimal(line.beneficiary_households)
+    if code == "village_priority":
+        p = line.village_priority
+        if p is None:
+            return _("not a village priority")
+        return _("village priority %(p)s") % {"p": p}
+    if code == "villages_proposing":
+        if line.organisation:
+            return _("proposed by %(org)s") % {"org": line.organisation}
+        return _("%(n)s village(s)") % {"n": villages}
+    if code in ("beneficiaries", "cost_per_beneficiary") and not households:
+        return _("no beneficiaries given")
+    if code == "beneficiaries":
+        share = max(Decimal(line.beneficiary_poor), Decimal(line.beneficiary_em)) / households
+        return _("%(hh)s households, %(share)s poor or ethnic minority") % {
+            "hh": format_number_vi(households),
+            "share": _pct(share),
+        }
+    if code == "cost_per_beneficiary":
+        cost = Decimal(line.total_cost_mvnd) / households
+        return _("%(cost)s million per household") % {
+            "cost": money_text(cost.quantize(Decimal("0.001")))
+        }
+    total = Decimal(line.total_cost_mvnd)
+    share = Decimal(line.contribution_mvnd) / total if total else Decimal(0)
+    return _("community gives %(share)s") % {"share": _pct(share)}
+
+
+def _given(line: Facts, code: str) -> Decimal | None:
+    """The planner's score of a judged criterion, None when not scored."""
+    value = (line.manual_scores or {}).get(code)
+    return Decimal(str(value)) if value is not None else None
+
+
+def _bounded(points: Decimal) -> Decimal:
+    return _q(min(max(points, Decimal(0)), FIVE))
+
+
+def _plan_max(lines: Sequence[Facts]) -> dict[str, Decimal]:
     households = [Decimal(x.beneficiary_households) for x in lines if x.beneficiary_households]
     costs = [
         Decimal(x.total_cost_mvnd) / Decimal(x.beneficiary_households)
@@ -213,7 +239,8 @@ def lines_for_scoring(plan: CommunePlan) -> list[CommuneLine]:
 
 
 def line_scores(plan: CommunePlan, lines: list[CommuneLine]) -> dict[int, LineScore]:
-    """Score and rank every line given (the plan's active lines, sources prefetched)."""
+    """Score and rank every line given (the plan's active lines, sources prefetched), each
+    score with its breakdown (``plan_ranks`` gives the same scores and ranks without it)."""
     criteria = criteria_of(plan)
     profile = plan.round.profile
     levels = (profile.min_priority, profile.max_priority)
@@ -221,20 +248,22 @@ def line_scores(plan: CommunePlan, lines: list[CommuneLine]) -> dict[int, LineSc
     weights = sum((c.weight for c in criteria), Decimal(0)) or Decimal(1)
     result: dict[int, LineScore] = {}
     for line in lines:
+        villages = _villages(line)
         points: list[Point] = []
         total = Decimal(0)
         for criterion in criteria:
-            point = _auto(criterion.code, line, maxima, levels) if criterion.automatic else None
-            if point is None:
-                value = (line.manual_scores or {}).get(criterion.code)
-                given = Decimal(str(value)) if value is not None else Decimal(0)
-                point = Point(
-                    criterion,
-                    given,
-                    _("scored by the commune") if value is not None else _("not scored yet"),
-                )
-            point = Point(criterion, min(max(point.points, Decimal(0)), FIVE), point.basis)
-            point.points = _q(point.points)
+            raw = (
+                _auto_points(criterion.code, line, villages, maxima, levels)
+                if criterion.automatic
+                else None
+            )
+            if raw is not None:
+                basis = _auto_basis(criterion.code, line, villages)
+            else:
+                given = _given(line, criterion.code)
+                raw = given if given is not None else Decimal(0)
+                basis = _("scored by the commune") if given is not None else _("not scored yet")
+            point = Point(criterion, _bounded(raw), basis)
             points.append(point)
             total += criterion.weight * point.points
         result[line.pk] = LineScore(line=line, score=_q(total / weights), points=points)
@@ -242,7 +271,98 @@ def line_scores(plan: CommunePlan, lines: list[CommuneLine]) -> dict[int, LineSc
     return result
 
 
-def _rank(scores: dict[int, LineScore]) -> None:
+@dataclass
+class LineFacts:
+    """What scoring reads of one active line (``SCORED_FIELDS``) and how many villages
+    propose it, read as plain values by ``plan_ranks``."""
+
+    pk: int
+    number: int
+    organisation: str
+    village_priority: int | None
+    beneficiary_households: int
+    beneficiary_poor: int
+    beneficiary_em: int
+    total_cost_mvnd: Decimal
+    contribution_mvnd: Decimal
+    manual_scores: Any
+    rank_override: int | None
+    villages: int = 0
+
+
+FACT_FIELDS = (
+    "pk", "number", "organisation", "village_priority", "beneficiary_households",
+    "beneficiary_poor", "beneficiary_em", "total_cost_mvnd", "contribution_mvnd",
+    "manual_scores", "rank_override",
+)  # fmt: skip
+
+
+def lines_scoring_facts(plan: CommunePlan) -> list[LineFacts]:
+    """The plan's active lines as ``LineFacts``, in number order, in one query of plain values
+    (the villages proposing each line counted by the database) whatever the number of lines
+    and villages."""
+    villages = (
+        LineSource.objects.filter(line=OuterRef("pk"), withdrawn=False)
+        .order_by()
+        .values("line")
+        .annotate(n=Count("village_line__plan__village", distinct=True))
+        .values("n")
+    )
+    lines = []
+    for *values, count in (
+        plan.lines.filter(state=LineState.ACTIVE)
+        .annotate(villages=Subquery(villages))
+        .order_by("number")
+        .values_list(*FACT_FIELDS, "villages")
+    ):
+        line = LineFacts(*values)
+        line.villages = 0 if line.organisation else count or 0
+        lines.append(line)
+    return lines
+
+
+@dataclass
+class Rank:
+    """A line's score and rank without the breakdown (``plan_ranks``)."""
+
+    line: LineFacts
+    score: Decimal
+    computed_rank: int = 0
+    rank: int = 0
+
+
+def plan_ranks(plan: CommunePlan, lines: list[LineFacts] | None = None) -> dict[int, Rank]:
+    """line id → score and rank of every active line of the plan: the same numbers as
+    ``line_scores``, counted from plain values (``lines_scoring_facts``, two queries) with no
+    breakdown — for pages that show only the score and the rank of a few lines, which are
+    plan-wide all the same."""
+    facts = lines_scoring_facts(plan) if lines is None else lines
+    criteria = criteria_of(plan)
+    profile = plan.round.profile
+    levels = (profile.min_priority, profile.max_priority)
+    maxima = _plan_max(facts)
+    weights = sum((c.weight for c in criteria), Decimal(0)) or Decimal(1)
+    computed = [c for c in criteria if c.automatic]
+    judged = [c for c in criteria if not c.automatic]
+    result: dict[int, Rank] = {}
+    for line in facts:
+        total = Decimal(0)
+        for criterion in computed:
+            raw = _auto_points(criterion.code, line, line.villages, maxima, levels)
+            if raw is None:
+                raw = _given(line, criterion.code) or Decimal(0)
+            total += criterion.weight * _bounded(raw)
+        given = line.manual_scores or {}
+        for criterion in judged:
+            value = given.get(criterion.code)
+            if value is not None:  # not scored: 0 points, nothing to add
+                total += criterion.weight * _bounded(Decimal(str(value)))
+        result[line.pk] = Rank(line=line, score=_q(total / weights))
+    _rank(result)
+    return result
+
+
+def _rank(scores: Mapping[int, LineScore | Rank]) -> None:
     ordered = sorted(
         scores.values(),
         key=lambda s: (-s.score, s.line.village_priority or 99, s.line.number),
