@@ -310,9 +310,12 @@ def _load_lines() -> list[str]:
     ]
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
     table = [line for line in done.stdout.splitlines() if line.startswith("|")]
-    if done.returncode != 0 or not table:
+    if not table:
         reason = (done.stderr.strip().splitlines() or ["no output"])[-1][:160]
         return [f"Not measured: {reason}"]
+    failures = [line for line in done.stdout.splitlines() if line.startswith("- ")][:5]
+    if done.returncode != 0:  # errors during the run: the table, and the first failures
+        return [*table, "", "Requests failed; the first ones:", "", *failures]
     return table
 
 
