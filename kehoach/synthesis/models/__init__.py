@@ -9,8 +9,8 @@ propose themselves (R14) carry their own amounts. Every write goes through ``ser
 
 One module per part: ``envelope`` (F11), ``plan`` (the commune plan), ``lines`` (F9: lines,
 their sources and their funding), ``operations`` (merges and splits), ``allocation`` (runs),
-``targets`` (F16) and ``summaries`` (the lines' totals that roll-ups read, issue 16), with
-the number fields' arguments in ``fields``; every model is
+``targets`` (F16) and ``summaries`` (the lines' totals that roll-ups read and the ranks the
+plan page shows, issue 16), with the number fields' arguments in ``fields``; every model is
 importable from ``kehoach.synthesis.models``.
 """
 
@@ -24,7 +24,7 @@ from .lines import CommuneLine, CommuneLineQuerySet, LineFunding, LineSource
 from .operations import SynthesisOperation
 from .allocation import AllocationResult, AllocationRun
 from .targets import TargetValue
-from .summaries import LineSummary
+from .summaries import LineSummary, PlanRanks
 
 # isort: on
 
@@ -40,6 +40,7 @@ __all__ = [
     "LineFunding",
     "LineSource",
     "LineSummary",
+    "PlanRanks",
     "SynthesisOperation",
     "TargetValue",
 ]

@@ -78,3 +78,25 @@ class LineSummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan_id} · {self.sector_id} · {self.decision} · {self.source_id}"
+
+
+class PlanRanks(models.Model):
+    """Every active line's score and rank of one commune plan, as ``plan_ranks`` counted them,
+    kept under ``key`` — a digest of the plan's ``data_version`` (raised by every writer of
+    what scoring reads: lines, their sources, scores, ranks set by hand), of the profile's
+    criteria and priority levels and of the scoring code. A page whose key differs counts them
+    again and replaces the row; nothing else writes it (``scoring.stored_ranks``)."""
+
+    plan = models.OneToOneField(
+        CommunePlan, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    key = models.CharField(max_length=64)
+    ranks = models.JSONField(default=dict)
+    """line id (text) → [score (text), rank by the score, rank shown]"""
+
+    class Meta:
+        verbose_name = _("ranks of a commune plan")
+        verbose_name_plural = _("ranks of commune plans")
+
+    def __str__(self) -> str:
+        return f"{self.plan_id}: {len(self.ranks)}"

@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 
 from kehoach.approvals.history import plan_history
 from kehoach.core.errors import NotFoundError
+from kehoach.core.templatetags.vn import compact, money, number
 from kehoach.plans.choices import PlanStatus
 
 from ..choices import CommunePlanStatus, Decision, LineState
@@ -40,7 +41,7 @@ from ..services.common import commune_plan_for
 from ..services.lines.operations import lines_merge
 from ..services.lines.synthesis import commune_plan_synthesise
 from ..services.lines.undo import operation_undo
-from ..services.scoring import plan_ranks
+from ..services.scoring import stored_ranks
 from .common import plan_context, plan_or_404, round_or_404, service_action
 from .line import (  # noqa: F401  (views of ``urls``)
     line_decide_view,
@@ -98,6 +99,27 @@ def _line_urls(plan: Any) -> tuple[str, str]:
     )
 
 
+def _month(value: Any) -> str:
+    return f"{value.month:02d}/{value.year}" if value else ""
+
+
+def _cells(line: CommuneLine) -> dict[str, str]:
+    """A row's numbers, dates and labels as the table shows them, formatted here once rather
+    than by a filter per cell (the page's rows are most of its rendering time)."""
+    score = getattr(line, "score", None)
+    return {
+        "villages": line.organisation or ", ".join(getattr(line, "villages", [])),
+        "quantity": f"{compact(line.quantity)} {line.unit.name}",
+        "period": f"{_month(line.start_month)}–{_month(line.end_month)}",
+        "total": money(line.total_cost_mvnd),
+        "contribution": money(line.contribution_mvnd),
+        "support": money(line.external_support_mvnd),
+        "score": number(score.score, 2) if score is not None else "",
+        "rank": f"{score.rank}{'*' if line.rank_override else ''}" if score is not None else "",
+        "decision": line.get_decision_display(),
+    }
+
+
 def _groups(
     plan: Any,
     lines: list[CommuneLine],
@@ -120,6 +142,7 @@ def _groups(
         line.url = line_url.replace(any_uid, uid)  # type: ignore[attr-defined]
         line.more_url = more_url.replace(any_uid, uid)  # type: ignore[attr-defined]
         line.choose_label = _("Choose line %(number)s") % {"number": line.number}  # type: ignore[attr-defined]
+        line.cells = _cells(line)  # type: ignore[attr-defined]
         group = groups.get(line.sector_id)
         if group is None:
             group = groups[line.sector_id] = {
@@ -154,7 +177,7 @@ def plan_detail(request: HttpRequest, uid: Any) -> HttpResponse:
     pages = max(1, -(-line_count // PAGE_SIZE))
     page = _page_number(request, pages)
     lines = plan_lines_page(shown, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
-    scores = plan_ranks(plan)
+    scores = stored_ranks(plan)
     comments = open_comments_by_line(plan)
     grand = totals_of(by_sector) if filters.any else plan_totals
     village_plans = list(
