@@ -100,12 +100,21 @@ class Dataset:
     follows_progress = False
     """The rows show progress reports, which change without a new published version."""
 
-    def rows(self, scope: Scope) -> Iterator[dict[str, Any]]:
+    def parts(self, scope: Scope) -> Iterator[tuple[dict[str, Any], Iterator[dict[str, Any]]]]:
+        """Each published plan of the scope: the ``COMMON`` fields that all its rows share, and
+        its rows' own fields (the writers format the shared part once a plan)."""
         for batch in selectors.published_in(scope.unit, scope.year):
             for plan in batch:
-                yield from self.plan_rows(plan)
+                yield _common(plan), self.plan_rows(plan)
+
+    def rows(self, scope: Scope) -> Iterator[dict[str, Any]]:
+        """The rows whole: the ``COMMON`` fields and then the row's own."""
+        for common, own in self.parts(scope):
+            for row in own:
+                yield {**common, **row}
 
     def plan_rows(self, plan: selectors.ScopePlan) -> Iterator[dict[str, Any]]:
+        """A plan's rows without the ``COMMON`` fields."""
         raise NotImplementedError
 
     def filename(self, scope: Scope, fmt: str) -> str:
@@ -175,13 +184,11 @@ class PlansDataset(Dataset):
     codes = ((_("Decision of the commune"), Decision.choices),)
 
     def plan_rows(self, plan: selectors.ScopePlan) -> Iterator[dict[str, Any]]:
-        common = _common(plan)
         labels = decision_labels()
         for raw in lines_in_plan_order(plan.version.data):
             funding = raw.get("funding", [])
             decision = raw["decision"]
             yield {
-                **common,
                 **_line(raw),
                 "villages": "; ".join(line_villages(raw)),
                 "organisation": raw.get("organisation", ""),
@@ -240,7 +247,6 @@ class DecisionsDataset(Dataset):
     codes = ((_("Decision of the commune"), Decision.choices),)
 
     def plan_rows(self, plan: selectors.ScopePlan) -> Iterator[dict[str, Any]]:
-        common = _common(plan)
         for code, name, fate in selectors.all_fates(plan):
             line = fate.line
             priority = next(
@@ -252,7 +258,6 @@ class DecisionsDataset(Dataset):
                 None,
             )
             yield {
-                **common,
                 "village_code": code,
                 "village_name": name,
                 "proposal_number": fate.number,
@@ -311,24 +316,22 @@ class ProgressDataset(Dataset):
     codes = ((_("Status of the work"), ProgressStatus.choices),)
     follows_progress = True
 
-    def rows(self, scope: Scope) -> Iterator[dict[str, Any]]:
+    def parts(self, scope: Scope) -> Iterator[tuple[dict[str, Any], Iterator[dict[str, Any]]]]:
         for batch in selectors.published_in(scope.unit, scope.year):
             uids = [plan.version.plan_uid for plan in batch]
             reports = selectors.latest_reports(uids)
             photos = selectors.photo_counts(uids)
             for plan in batch:
-                yield from self._plan_rows(plan, reports, photos)
+                yield _common(plan), self._plan_rows(plan, reports, photos)
 
     def _plan_rows(
         self, plan: selectors.ScopePlan, reports: dict[str, Any], photos: dict[str, int]
     ) -> Iterator[dict[str, Any]]:
-        common = _common(plan)
         statuses = dict(ProgressStatus.choices)
         for line in funded_works(plan.version.data):
             work = selectors.Work(line, reports.get(line["uid"]))
             report = work.report
             yield {
-                **common,
                 **_line(line),
                 "villages": "; ".join(line_villages(line)),
                 "location": line.get("location", ""),

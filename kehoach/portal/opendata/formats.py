@@ -31,6 +31,7 @@ from kehoach.core.cells_out import FORMULA_PREFIXES, XlsxwriterText, csv_safe
 
 from .datasets import (
     BOOLEAN,
+    COMMON,
     DATE,
     INTEGER,
     MONEY,
@@ -38,6 +39,7 @@ from .datasets import (
     PERCENT,
     SOURCES,
     Dataset,
+    Field,
     Kind,
     Scope,
     both_languages,
@@ -132,23 +134,39 @@ def _json_converter(kind: Kind) -> Callable[[Any], Any]:
     return lambda value: _json_value(value, kind)
 
 
-def in_file_language(rows: Iterator[Any]) -> Iterator[Any]:
-    """Produce ``rows`` with the labels in the files' language, whatever the visitor's."""
+def plans_in_file_language(
+    dataset: Dataset, scope: Scope
+) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
+    """``dataset.parts`` with each plan's rows made in the files' language."""
     with translation.override(FILE_LANGUAGE):
-        yield from rows
+        for common, own in dataset.parts(scope):
+            yield common, list(own)
+
+
+def _split(dataset: Dataset) -> tuple[tuple[Field, ...], tuple[Field, ...]]:
+    """The dataset's fields shared by a plan's rows (``COMMON``, first) and the rows' own."""
+    shared = dataset.fields[: len(COMMON)]
+    if shared != COMMON:
+        raise ValueError(f"{dataset.slug}: the fields must start with COMMON")
+    return shared, dataset.fields[len(COMMON) :]
 
 
 def csv_chunks(dataset: Dataset, scope: Scope) -> Iterator[bytes]:
-    """The CSV file, in pieces of about 64 KB."""
+    """The CSV file, in pieces of about 64 KB; the fields a plan's rows share formatted once a
+    plan."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([f.name for f in dataset.fields])
     yield "\ufeff".encode() + buffer.getvalue().encode()
     buffer.seek(0)
     buffer.truncate()
-    formatters = [(f.name, _csv_formatter(f.kind)) for f in dataset.fields]
-    for row in in_file_language(dataset.rows(scope)):
-        writer.writerow([format_(row[name]) for name, format_ in formatters])
+    shared, own = _split(dataset)
+    shared_formatters = [(f.name, _csv_formatter(f.kind)) for f in shared]
+    formatters = [(f.name, _csv_formatter(f.kind)) for f in own]
+    for common, rows in plans_in_file_language(dataset, scope):
+        start = [format_(common[name]) for name, format_ in shared_formatters]
+        for row in rows:
+            writer.writerow(start + [format_(row[name]) for name, format_ in formatters])
         if buffer.tell() > 64_000:
             yield buffer.getvalue().encode()
             buffer.seek(0)
@@ -176,12 +194,20 @@ def json_chunks(dataset: Dataset, scope: Scope) -> Iterator[bytes]:
         head = json.dumps(_meta(dataset, scope), ensure_ascii=False, default=str)
     yield (head[:-1] + ', "rows": [').encode()
     separator = "\n"
-    converters = [(f.name, _json_converter(f.kind)) for f in dataset.fields]
+    shared, own = _split(dataset)
+    shared_converters = [(f.name, _json_converter(f.kind)) for f in shared]
+    converters = [(f.name, _json_converter(f.kind)) for f in own]
     encode = json.JSONEncoder(ensure_ascii=False).encode  # what json.dumps makes for each row
-    for row in in_file_language(dataset.rows(scope)):
-        values = {name: convert(row[name]) for name, convert in converters}
-        yield (separator + encode(values)).encode()
-        separator = ",\n"
+    for common, rows in plans_in_file_language(dataset, scope):
+        # '{"shared": …, ' once a plan, then each row's own fields without their '{'
+        start = encode({name: convert(common[name]) for name, convert in shared_converters})
+        start = start[:-1] + ", " if converters else start[:-1]
+        chunk = []
+        for row in rows:
+            values = encode({name: convert(row[name]) for name, convert in converters})
+            chunk.append(separator + start + values[1:])
+            separator = ",\n"
+        yield "".join(chunk).encode()
     yield b"\n]}\n"
 
 
