@@ -370,6 +370,31 @@ def _opendata(anonymous: Any) -> list[Row]:
     return rows
 
 
+def _build_memory(national: bool) -> list[Row]:
+    """Peak memory of building every open-data file of the province (of the country with
+    ``national``), in a process of its own (scripts/bench_build_rss.py)."""
+    import subprocess
+
+    command = [sys.executable, str(ROOT / "scripts" / "bench_build_rss.py"), str(YEAR)]
+    if not national:
+        command.append(PROVINCE)
+    done = subprocess.run(command, capture_output=True, text=True, check=False, cwd=ROOT)
+    scale = "the whole country" if national else f"province {PROVINCE}"
+    if done.returncode != 0 or not done.stdout.strip():
+        reason = (done.stderr.strip().splitlines() or ["no output"])[-1][:120]
+        return [(f"open-data build of {scale}: peak memory", "—", "not measured", reason)]
+    facts = json.loads(done.stdout.strip().splitlines()[-1])
+    return [
+        (
+            f"open-data build of {scale}, {facts['files']} files, "
+            f"{facts['bytes'] / 1e6:.0f} MB: peak memory (goal ≤ 200 MB)",
+            f"{facts['peak_mb']:.0f} MB",
+            f"the process before its first build: {facts['idle_mb']:.0f} MB",
+            f"{facts['seconds']:.0f} s",
+        )
+    ]
+
+
 def measure(national: bool) -> list[Row]:
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
     import django
@@ -395,6 +420,7 @@ def measure(national: bool) -> list[Row]:
     anonymous = Client()
     rows += _pages(client, anonymous)
     rows += _opendata(anonymous)
+    rows += _build_memory(national)
     return rows
 
 

@@ -216,3 +216,6 @@ TASKS = {
 # A province export of at most this many lines is downloaded at once; a larger one runs as a
 # job (its page says so and starts it).
 KEHOACH_EXPORT_DIRECT_MAX_LINES = int(env_str("KEHOACH_EXPORT_DIRECT_MAX_LINES", "5000"))
+# A workbook whose check found at most this many changes is applied in the request when it is
+# confirmed; a larger one is applied by a job (the person follows it on the job's page).
+KEHOACH_IMPORT_DIRECT_MAX_LINES = int(env_str("KEHOACH_IMPORT_DIRECT_MAX_LINES", "2000"))

@@ -1,6 +1,7 @@
-"""The exchange's background jobs (issue 16): a province's proposals in one workbook, and the
-documents (commune plan PDF/Word, feedback sheets, poster) — the work that takes seconds of CPU
-runs in a worker (``manage.py db_worker``), not in the web request.
+"""The exchange's background jobs (issue 16): a province's proposals in one workbook, the
+documents (commune plan PDF/Word, feedback sheets, poster) and the confirmation of a large
+workbook — the work that takes seconds of CPU runs in a worker (``manage.py db_worker``), not in
+the web request.
 
 A document is described once (``DocumentSpec``: its kept key or none, what it is made from, how
 it is rendered, its file name); the download views and the job use the same description, so a
@@ -14,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, BinaryIO, cast
 
+from django.conf import settings
+from django.db import transaction
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -23,7 +26,8 @@ from kehoach.core.errors import ApplicationError, NotFoundError
 from kehoach.core.routers import reading_replica
 from kehoach.geo.selectors import unit_get_for_user
 from kehoach.jobs.models import Job
-from kehoach.jobs.services import job_finish, job_progress
+from kehoach.jobs.selectors import job_unfinished_of
+from kehoach.jobs.services import job_done, job_finish, job_progress, job_start
 from kehoach.jobs.tasks import job_task
 from kehoach.plans.models import VillagePlan
 from kehoach.plans.selectors import plan_get_for_user
@@ -37,10 +41,13 @@ from .documents.pdf import document_pdf
 from .documents.village import FeedbackSheet, FeedbackSheets, VillagePoster
 from .documents.word import document_docx
 from .exports import ProvinceProposals, write_xlsx
-from .models import DocumentKind, RenderedDocument
+from .models import DocumentKind, ImportRecord, RenderedDocument
+from .services import Target, import_apply, import_cancel
+from .targets import VILLAGE_FORMS, commune_target, village_target
 
 PROVINCE_EXPORT_TASK = "kehoach.exchange.tasks.province_proposals_export"
 DOCUMENT_TASK = "kehoach.exchange.tasks.document_render"
+IMPORT_CONFIRM_TASK = "kehoach.exchange.tasks.import_confirm_job"
 
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -204,3 +211,109 @@ def document_render(
     except RenderLimited as exc:
         raise ApplicationError(code="render_limited", message=exc.message()) from exc
     job_finish(job_uid, file_name=spec.filename, content=data)
+
+
+# --- import confirmations ---------------------------------------------------------------------
+
+
+def import_lines(record: ImportRecord) -> int:
+    """The changes the check found (to add, change, remove): what a confirmation writes."""
+    counts = (record.summary or {}).get("counts") or {}
+    return sum(int(n) for n in counts.values())
+
+
+def import_in_background(record: ImportRecord) -> bool:
+    """A confirmation of more than ``KEHOACH_IMPORT_DIRECT_MAX_LINES`` changes runs as a job."""
+    return import_lines(record) > settings.KEHOACH_IMPORT_DIRECT_MAX_LINES
+
+
+def import_applied_message(record: ImportRecord) -> str:
+    counts = (record.summary or {}).get("applied") or {}
+    return _(
+        "The workbook was applied: %(added)s added, %(changed)s changed, %(deleted)s deleted."
+    ) % {k: counts.get(k, 0) for k in ("added", "changed", "deleted")}
+
+
+def import_job_of(*, actor: Any, record: ImportRecord) -> Job | None:
+    """The job still applying ``record`` (waiting or running), or None."""
+    return job_unfinished_of(
+        user=actor, task=IMPORT_CONFIRM_TASK, params={"record_uid": str(record.uid)}
+    )
+
+
+def _unit_of(plan: Any) -> Any:
+    village = getattr(plan, "village", None)
+    return village if village is not None else plan.round.commune
+
+
+def import_confirm_start(*, actor: Any, target: Target, record: ImportRecord) -> Job:
+    """Start applying a checked workbook in the background; returns its job.
+
+    The record is locked first, so two confirmations at once (two tabs, a double click) are
+    taken one after the other: the second finds the job the first started and gets it back;
+    once that job is finished the record is no longer waiting and the second is refused
+    (``import_not_waiting``). The job applies the workbook through ``import_apply`` with the
+    same actor, like a direct confirmation; what the actor may not do is refused here at once."""
+    with transaction.atomic():
+        record = ImportRecord.objects.select_for_update().defer("kept").get(pk=record.pk)
+        job = import_job_of(actor=actor, record=record)
+        if job is not None:
+            return job
+        if record.result != ImportRecord.Result.PREVIEWED or record.target_uid != target.obj.uid:
+            raise ApplicationError(
+                "import_not_waiting",
+                _(
+                    "This workbook is no longer waiting for confirmation, so nothing more was "
+                    "applied; its page says what became of it."
+                ),
+            )
+        target.may_apply(actor)
+        return job_start(
+            actor=actor,
+            kind="import",
+            task=IMPORT_CONFIRM_TASK,
+            unit=_unit_of(target.obj),
+            label=_("Applying the workbook %(form)s “%(file)s”")
+            % {"form": record.form, "file": record.filename},
+            record_uid=str(record.uid),
+        )
+
+
+def import_cancel_unless_applying(*, actor: Any, record: ImportRecord) -> ImportRecord:
+    """``import_cancel``, refused (``import_applying``) while a job is applying the record."""
+    with transaction.atomic():
+        record = ImportRecord.objects.select_for_update().defer("kept").get(pk=record.pk)
+        if import_job_of(actor=actor, record=record) is not None:
+            raise ApplicationError(
+                "import_applying",
+                _(
+                    "This workbook is being applied in the background, so it can no longer be "
+                    "cancelled. Follow it on its job's page; once it is done, change what you "
+                    "need on the plan."
+                ),
+            )
+        return import_cancel(actor=actor, record=record)
+
+
+def import_target_for(*, user: Any, record: ImportRecord) -> Target:
+    """The record's target, its plan looked up again for ``user`` (NotFoundError when it is
+    gone or no longer visible), as the import pages build it."""
+    if record.form in VILLAGE_FORMS:
+        return village_target(record.form, plan_get_for_user(user=user, uid=record.target_uid))
+    plan = commune_plan_get_for_user(user=user, uid=record.target_uid)
+    return commune_target(record.form, plan)
+
+
+@job_task
+def import_confirm_job(job_uid: str, *, record_uid: str) -> None:
+    """Apply a checked workbook for the person who confirmed it, through ``import_apply`` (the
+    one writer: all or nothing, the fingerprint checked). A refusal (the data changed, the plan
+    was submitted meanwhile) fails the job with its message and writes nothing."""
+    actor = Job.objects.select_related("actor").get(uid=job_uid).actor
+    record = ImportRecord.objects.filter(uid=record_uid, actor=actor).defer("kept").first()
+    if record is None:
+        raise NotFoundError()
+    target = import_target_for(user=actor, record=record)
+    job_progress(job_uid, 0, import_lines(record), _("Applying the changes"))
+    done = import_apply(actor=actor, target=target, record=record)
+    job_done(job_uid, import_applied_message(done))

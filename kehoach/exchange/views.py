@@ -20,8 +20,7 @@ from kehoach.core.errors import ApplicationError, NotFoundError
 from kehoach.core.routers import reading_replica
 from kehoach.geo.models import AdministrativeUnit
 from kehoach.geo.selectors import unit_get_for_user
-from kehoach.jobs.choices import FINISHED
-from kehoach.jobs.models import Job
+from kehoach.jobs.selectors import job_unfinished_of
 from kehoach.jobs.services import job_start
 from kehoach.monitoring.services.common import is_monitored
 from kehoach.plans.models import PlanningRound, VillagePlan
@@ -35,7 +34,7 @@ from .exports import ProvinceProposals, export_to_tempfile
 from .layouts import layout_get, layouts_for_form
 from .models import Form, ImportRecord
 from .reading import Limits
-from .services import error_workbook, import_apply, import_cancel, import_check
+from .services import error_workbook, import_apply, import_check
 from .targets import (
     BLANK_FORMS,
     COMMUNE_FORMS,
@@ -44,7 +43,14 @@ from .targets import (
     commune_target,
     village_target,
 )
-from .tasks import PROVINCE_EXPORT_TASK, province_export_label
+from .tasks import (
+    PROVINCE_EXPORT_TASK,
+    import_cancel_unless_applying,
+    import_confirm_start,
+    import_in_background,
+    import_job_of,
+    province_export_label,
+)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -245,6 +251,7 @@ def import_view(request: HttpRequest, uid: Any) -> HttpResponse:
     record, target, back = _own_record(request, uid)
     codes = {e.get("code") for e in record.errors}
     summary = record.summary or {}
+    waiting = record.result == ImportRecord.Result.PREVIEWED
     return render(
         request,
         "exchange/import.html",
@@ -259,6 +266,8 @@ def import_view(request: HttpRequest, uid: Any) -> HttpResponse:
             "may_map": record.result == ImportRecord.Result.PREVIEWED and summary.get("unread"),
             "skipped_folded": len(summary.get("skipped") or ()) > SKIPPED_OPEN,
             "aliases": _aliases(request, record, target),
+            "in_background": waiting and import_in_background(record),
+            "import_job": import_job_of(actor=request.user, record=record) if waiting else None,
         },
     )
 
@@ -266,7 +275,19 @@ def import_view(request: HttpRequest, uid: Any) -> HttpResponse:
 @login_required
 @require_POST
 def import_confirm(request: HttpRequest, uid: Any) -> HttpResponse:
+    """Apply a checked workbook: at once, or — more than ``KEHOACH_IMPORT_DIRECT_MAX_LINES``
+    changes — by a job whose page the person is sent to (a second confirmation gets the same
+    job)."""
     record, target, back = _own_record(request, uid)
+    if import_in_background(record):
+        try:
+            job = import_confirm_start(actor=request.user, target=target, record=record)
+        except NotFoundError:
+            raise
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            return redirect("exchange:import", uid=record.uid)
+        return redirect(job)
     try:
         done = import_apply(actor=request.user, target=target, record=record)
     except NotFoundError:
@@ -288,7 +309,11 @@ def import_confirm(request: HttpRequest, uid: Any) -> HttpResponse:
 @require_POST
 def import_cancel_view(request: HttpRequest, uid: Any) -> HttpResponse:
     record, _target, back = _own_record(request, uid)
-    import_cancel(actor=request.user, record=record)
+    try:
+        import_cancel_unless_applying(actor=request.user, record=record)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("exchange:import", uid=record.uid)
     messages.success(request, _("Nothing was changed."))
     return redirect(back)
 
@@ -347,12 +372,7 @@ def province_proposals(request: HttpRequest, code: str, year: int) -> HttpRespon
     report = ProvinceProposals(unit, year)
     if request.method == "POST":
         params = {"unit_code": unit.code, "year": year}
-        job = (
-            Job.objects.filter(actor_id=request.user.pk, task=PROVINCE_EXPORT_TASK, params=params)
-            .exclude(status__in=FINISHED)
-            .only("uid")
-            .first()
-        )
+        job = job_unfinished_of(user=request.user, task=PROVINCE_EXPORT_TASK, params=params)
         if job is None:
             job = job_start(
                 actor=request.user,

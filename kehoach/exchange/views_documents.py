@@ -26,8 +26,7 @@ from django.views.decorators.http import require_http_methods
 
 from kehoach.approvals.models import Version
 from kehoach.core.errors import NotFoundError
-from kehoach.jobs.choices import FINISHED
-from kehoach.jobs.models import Job
+from kehoach.jobs.selectors import job_unfinished_of
 from kehoach.jobs.services import job_start
 from kehoach.plans.views.common import plan_or_404 as village_plan_or_404
 from kehoach.synthesis.models import CommunePlan
@@ -103,12 +102,7 @@ def _answer(
     if spec.is_kept():
         return HttpResponseRedirect(request.get_full_path())  # 302: the browser GETs it
     params = {"document": document, "plan_uid": str(plan.uid), **params}
-    job = (
-        Job.objects.filter(actor_id=request.user.pk, task=DOCUMENT_TASK, params=params)
-        .exclude(status__in=FINISHED)
-        .only("uid")
-        .first()
-    )
+    job = job_unfinished_of(user=request.user, task=DOCUMENT_TASK, params=params)
     if job is None:
         job = job_start(
             actor=request.user,

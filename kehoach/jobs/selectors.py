@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 
 from kehoach.core.errors import NotFoundError
 
+from .choices import FINISHED
 from .models import Job
 
 RECENT = 30
@@ -37,3 +38,18 @@ def job_get_for_user(*, user: Any, uid: Any) -> Job:
     if job is None:
         raise NotFoundError()
     return job
+
+
+def job_unfinished_of(*, user: Any, task: str, params: dict[str, Any]) -> Job | None:
+    """The person's own job of ``task`` with exactly these ``params`` that is still waiting or
+    running, or None: a page that starts heavy work sends the person to it instead of starting
+    the same work twice (a second click, a second tab). Lock what the job is about first when
+    two requests at once must not both start one (``exchange.tasks.import_confirm_start``)."""
+    if not getattr(user, "pk", None):
+        return None
+    return (
+        Job.objects.filter(actor_id=user.pk, task=task, params=params)
+        .exclude(status__in=FINISHED)
+        .order_by("created_at", "pk")
+        .first()
+    )

@@ -131,13 +131,14 @@ def job_finish(job_uid: Any, *, file_name: str, content: bytes | str | os.PathLi
     return job
 
 
-def job_done(job_uid: Any) -> None:
-    """The job is done without a file (a refresh, an import confirmed)."""
+def job_done(job_uid: Any, message: str = "") -> None:
+    """The job is done without a file (a refresh, an import confirmed); ``message`` (a
+    translated sentence) says what it did, on its page."""
     now = timezone.now()
     _open(job_uid).update(
         status=JobStatus.DONE,
         done=F("total"),
-        message="",
+        message=str(message)[:300],
         finished_at=now,
         started_at=Coalesce(F("started_at"), now),
     )

@@ -6,7 +6,8 @@ progress reports and photos read with them. ``PublishedFile`` holds such a file,
 stored under ``MEDIA_ROOT/published/``, keyed by that fingerprint: a new version (or a new
 progress report) makes a new key and a new file; the old row and file stay, for the address that
 names the old fingerprint. ``PublishedFragment`` holds the rendered part of a public page that
-depends only on a published version (the plan's tables), keyed the same way.
+depends only on a published version (the plan's tables), keyed the same way;
+``PublishedPage`` the part of a unit's page (its communes or plans) for one set of versions.
 
 Both tables are caches of published data: deleting a row only makes the next request build it
 again. Nothing here is ever built from a draft (the builders read through the portal's
@@ -74,3 +75,30 @@ class PublishedFragment(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class PublishedPage(models.Model):
+    """The rendered part of a unit's public page — the home page's provinces, a province's
+    communes, a commune's plans — for one set of published versions and one language.
+
+    Apart from ``PublishedFragment`` because its life differs: it is rendered inside the
+    publishing transaction (``portal.stored.page_parts``) and is superseded by every later
+    publication in the unit (in the whole country for the home page), so the rows of a page
+    that no longer match its versions are deleted after each publication, while a version's
+    tables stay valid for ever."""
+
+    key = models.CharField(_("key"), max_length=64, unique=True)
+    """sha256 of the templates, their source, the language, the page and ``fingerprint``."""
+    page = models.CharField(_("page"), max_length=64, db_index=True)
+    """Which page: ``home``, ``province:<code>`` or ``commune:<code>``."""
+    fingerprint = models.CharField(_("versions fingerprint"), max_length=64)
+    """What the page lists depends on: the published versions below the unit."""
+    html = models.TextField(_("HTML"))
+    built_at = models.DateTimeField(_("built at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("published unit page")
+        verbose_name_plural = _("published unit pages")
+
+    def __str__(self) -> str:
+        return f"{self.page} [{self.fingerprint[:16]}]"

@@ -20,21 +20,22 @@ from django.http import (
     HttpResponse,
 )
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_safe
 
 from kehoach.core.errors import NotFoundError
 from kehoach.core.routers import reading_replica
 from kehoach.geo.choices import Level
+from kehoach.geo.models import AdministrativeUnit
 from kehoach.synthesis.choices import Decision
 
 from . import opendata, selectors
 from .models import PublishedFile
-from .stored import http, pages
+from .stored import http, page_parts, pages
 from .stored.files import published_file, published_file_at
 from .stored.fingerprints import progress_state, unit_versions
-from .tables import line_villages, plan_tables
+from .tables import line_villages
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -62,55 +63,60 @@ def public(view: F) -> F:
     return reading_replica()(wrapper)  # type: ignore[return-value]
 
 
-def _downloads(unit: Any, years: list[int]) -> dict[str, Any]:
-    return {
-        "download_unit": unit,
-        "download_years": years,
-        "datasets": list(opendata.DATASETS.values()),
-        "formats": opendata.FORMATS,
-    }
-
-
 @public
 def home(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
     context: dict[str, Any] = {"query": query}
-    if query:
+    if query:  # a search is not stored: one query, at most SEARCH_LIMIT + 1 communes
         found = list(selectors.communes_with_published_plans(query=query)[: SEARCH_LIMIT + 1])
         context["communes"] = found[:SEARCH_LIMIT]
         context["more"] = len(found) > SEARCH_LIMIT
-    else:
-        context["provinces"] = list(selectors.provinces_with_published_plans())
-    return render(request, "portal/home.html", context)
+        return render(request, "portal/home.html", context)
+    state = selectors.published_state()
+    etag = pages.page_etag(request, *state)
+    changed = state[-1]
+    answer = http.not_modified(request, etag, changed)
+    if answer is not None:
+        return http.validators(answer, etag, changed, http.PAGE)  # type: ignore[return-value]
+    context["provinces_list"] = page_parts.home_provinces(state)
+    response = render(request, "portal/home.html", context)
+    return http.validators(response, etag, changed, http.PAGE)  # type: ignore[return-value]
 
 
-def _unit_not_modified(request: HttpRequest, unit: Any) -> tuple[HttpResponse | None, str, Any]:
-    """(the 304, or None; the ETag; Last-Modified) of a province's or commune's page, which
-    lists what is published in it."""
+def _unit_page(
+    request: HttpRequest, code: str, level: int
+) -> tuple[AdministrativeUnit, str, HttpResponse | None, str, Any]:
+    """(the unit with its parents, its versions' fingerprint, the 304 or None, the ETag,
+    Last-Modified) of a province's or commune's page, which lists what is published in it:
+    two queries, and a 404 when nothing in it is published."""
+    unit = selectors.unit_with_parents(code, [level])
     versions, changed = unit_versions(unit)
+    if changed is None:  # no published version below it (each has its publication date)
+        raise NotFoundError()
     etag = pages.page_etag(request, unit.pk, unit.name, versions)
     answer: Any = http.not_modified(request, etag, changed)
     if answer is not None:
         http.validators(answer, etag, changed, http.PAGE)
-    return answer, etag, changed
+    return unit, versions, answer, etag, changed
 
 
 @public
 def province(request: HttpRequest, code: str) -> HttpResponse:
-    unit = selectors.public_unit(code, [Level.PROVINCE])
-    answer, etag, changed = _unit_not_modified(request, unit)
+    unit, versions, answer, etag, changed = _unit_page(request, code, Level.PROVINCE)
     if answer is not None:
         return answer
     query = request.GET.get("q", "").strip()[:100]
-    communes = list(selectors.communes_with_published_plans(within=unit, query=query))
-    years = selectors.years_by_commune(unit)
-    for commune in communes:
-        commune.published_years = years.get(commune.pk, [])  # type: ignore[attr-defined]
+    communes_table, downloads = page_parts.province_parts(unit, versions)
+    if query:  # a search is not stored: one query, at most SEARCH_LIMIT communes
+        communes, more = selectors.communes_with_years(unit, query=query, limit=SEARCH_LIMIT)
+        communes_table = render_to_string(
+            page_parts.PROVINCE[0], {"communes": communes, "more": more, "query": query}
+        )
     context = {
         "unit": unit,
         "query": query,
-        "communes": communes,
-        **_downloads(unit, selectors.published_years(unit)),
+        "communes_table": communes_table,
+        "downloads": downloads,
     }
     response = render(request, "portal/province.html", context)
     return http.validators(response, etag, changed, http.PAGE)  # type: ignore[return-value]
@@ -118,16 +124,15 @@ def province(request: HttpRequest, code: str) -> HttpResponse:
 
 @public
 def commune(request: HttpRequest, code: str) -> HttpResponse:
-    unit = selectors.public_unit(code, [Level.COMMUNE])
-    answer, etag, changed = _unit_not_modified(request, unit)
+    unit, versions, answer, etag, changed = _unit_page(request, code, Level.COMMUNE)
     if answer is not None:
         return answer
-    plans = selectors.commune_published_plans(unit)
+    plans_table, downloads = page_parts.commune_parts(unit, versions)
     context = {
         "unit": unit,
         "province": selectors.province_of(unit),
-        "plans": plans,
-        **_downloads(unit, [v.plan_year for v in plans]),  # type: ignore[attr-defined]
+        "plans_table": plans_table,
+        "downloads": downloads,
     }
     response = render(request, "portal/commune.html", context)
     return http.validators(response, etag, changed, http.PAGE)  # type: ignore[return-value]
@@ -158,25 +163,14 @@ def plan(request: HttpRequest, code: str, year: int, number: int | None = None) 
     answer = http.not_modified(request, etag, changed)
     if answer is not None:
         return http.validators(answer, etag, changed, http.PAGE)  # type: ignore[return-value]
-    tables = SimpleLazyObject(lambda: plan_tables(published.data))
-    fragment_context = {
-        "published": published,
-        "unit": published.commune,
-        "tables": tables,
-        "previous_year": year - 1,
-    }
-    plan_tables_html, plan_targets_html = pages.fragments(
-        ("portal/partials/plan_tables.html", "portal/partials/plan_targets.html"),
-        (published.version.pk, published.is_latest),
-        fragment_context,
-    )
+    plan_tables_html, plan_targets_html = page_parts.plan_parts(published)
     context = {
         **_plan_context(published),
         "plan_tables": plan_tables_html,
         "plan_targets": plan_targets_html,
         "works": selectors.plan_works(published) if published.is_latest else [],
         "amendment_reason": published.data.get("amendment_reason", ""),
-        **_downloads(published.commune, [year]),
+        **page_parts.downloads_context(published.commune, [year]),
     }
     response = render(request, "portal/plan.html", context)
     return http.validators(response, etag, changed, http.PAGE)  # type: ignore[return-value]

@@ -23,7 +23,7 @@ from kehoach.synthesis.services.lines import commune_plan_synthesise
 from kehoach.synthesis.tests import factories as sf
 
 from .helpers import confirm, upload
-from .test_foreign_forms import _errors_by_cell, _workbook
+from .workbooks import drawn, errors_by_cell, header_style, write_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -77,7 +77,7 @@ def _f12_book(
     last = 3 + len(sources)  # the "Ghi chú" column
 
     def fill(book: Any, ws: Any) -> None:
-        bold = book.add_format({"bold": True, "align": "center", "valign": "vcenter"})
+        bold = header_style(book)
         ws.write(0, 0, "UBND XÃ HẢI LĂNG")
         ws.merge_range(2, 0, 2, last, "KẾ HOẠCH TÀI CHÍNH NĂM 2027", bold)
         for column, text in enumerate(["TT", "Tên công trình", "Tổng kinh phí (1.000 đồng)"]):
@@ -91,18 +91,14 @@ def _f12_book(
         ws.merge_range(5, last, 6, last, "Ghi chú", bold)
         for column in range(last + 1):
             ws.write(7, column, f"({column + 1})", bold)
-        for index, row in enumerate(rows):
-            for column, value in enumerate(row):
-                if value is not None:
-                    ws.write(FIRST - 1 + index, column, value)
-        end = FIRST - 1 + len(rows)
+        end = write_rows(ws, FIRST - 1, rows)
         ws.write(end, 1, "Tổng cộng", bold)
         ws.write(end, 2, 1_000_000, bold)
         ws.write(end + 2, 4, "Hải Lăng, ngày … tháng … năm 2026")
         ws.write(end + 3, 4, "CHỦ TỊCH UBND XÃ", bold)
         ws.write(end + 6, 4, "Nguyễn Văn An")
 
-    return _workbook("KH tài chính", fill)
+    return drawn("KH tài chính", fill)
 
 
 def _funding(plan: Any) -> dict[str, dict[int, Decimal]]:
@@ -143,7 +139,7 @@ def test_the_sector_in_the_header_tells_two_lines_of_one_source_apart(
     swapped = ["CTMTQG – Giáo dục", "CTMTQG – Giao thông", *SOURCES[2:]]
     record = upload(plan, planner, _f12_book(swapped), form="F12")
     assert record.result == "refused"
-    errors = _errors_by_cell(record)
+    errors = errors_by_cell(record)
     assert f"D{FIRST + 1}" in errors, record.errors  # the road's amount under "Giáo dục"
     assert "2. NTP26" in errors[f"D{FIRST + 1}"]["message"]
     assert not LineFunding.objects.filter(line__plan=plan).exists()
@@ -156,7 +152,7 @@ def test_a_column_naming_only_a_programme_with_two_envelope_lines_is_refused_by_
     ambiguous = ["CTMTQG 2026-2035", "CTMTQG – Giáo dục", *SOURCES[2:]]
     record = upload(plan, planner, _f12_book(ambiguous), form="F12")
     assert record.result == "refused"
-    errors = _errors_by_cell(record)
+    errors = errors_by_cell(record)
     assert "D7" in errors, record.errors
     error = errors["D7"]  # the header cell of the column
     assert error["header"] == "Nguồn vốn (1.000 đồng) > CTMTQG 2026-2035"
@@ -171,7 +167,7 @@ def test_a_column_of_a_source_the_envelope_lacks_is_refused(commune: dict[str, A
     other = [*SOURCES[:3], "Vốn ODA", "Dân góp"]
     record = upload(plan, planner, _f12_book(other), form="F12")
     assert record.result == "refused"
-    errors = _errors_by_cell(record)
+    errors = errors_by_cell(record)
     assert "G7" in errors, record.errors
     assert "khung nguồn lực không có dòng nào của nguồn này" in errors["G7"]["problem"]
 
@@ -184,7 +180,7 @@ def test_an_unknown_line_is_refused_on_its_name_cell(commune: dict[str, Any]) ->
     ]
     record = upload(plan, planner, _f12_book(rows=rows), form="F12")
     assert record.result == "refused"
-    errors = _errors_by_cell(record)
+    errors = errors_by_cell(record)
     assert list(errors) == [f"B{FIRST + 1}"], record.errors
     assert errors[f"B{FIRST + 1}"]["value"] == "Xây cầu treo bản Mới"
     assert "Không thêm được dòng mới" in errors[f"B{FIRST + 1}"]["problem"]
@@ -199,7 +195,7 @@ def test_a_row_for_a_line_already_given_is_refused(commune: dict[str, Any]) -> N
     ]
     record = upload(plan, planner, _f12_book(rows=rows), form="F12")
     assert record.result == "refused"
-    errors = _errors_by_cell(record)
+    errors = errors_by_cell(record)
     assert list(errors) == [f"B{FIRST + 1}"], record.errors
     assert f"ở dòng {FIRST}" in errors[f"B{FIRST + 1}"]["problem"]
 

@@ -19,7 +19,7 @@ from kehoach.monitoring.models import ProgressReport
 from kehoach.monitoring.tests.factories import FARM, ROAD, SCHOOL, followed_plan
 
 from .helpers import confirm, upload
-from .test_foreign_forms import _errors_by_cell, _workbook
+from .workbooks import drawn, errors_by_cell, header_style, write_rows
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -92,7 +92,7 @@ def _book(
     signature block."""
 
     def fill(book: Any, ws: Any) -> None:
-        bold = book.add_format({"bold": True, "align": "center", "valign": "vcenter"})
+        bold = header_style(book)
         ws.write(0, 0, "UBND XÃ HẢI LĂNG")
         ws.write(0, 8, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
         ws.merge_range(2, 0, 2, 14, "BÁO CÁO TIẾN ĐỘ THỰC HIỆN CÁC CÔNG TRÌNH NĂM 2027", bold)
@@ -109,18 +109,14 @@ def _book(
             ws.merge_range(6, min(columns), 6, max(columns), parent, bold)
         for column in range(len(headers)):
             ws.write(8, column, f"({column + 1})", bold)
-        for index, row in enumerate(rows):
-            for column, value in enumerate(row):
-                if value is not None:
-                    ws.write(FIRST - 1 + index, column, value, bold if len(row) == 2 else None)
-        below = FIRST - 1 + len(rows)
+        below = write_rows(ws, FIRST - 1, rows, headings=bold)
         ws.write(below, 1, "Tổng cộng", bold)
         ws.write(below, 9, 480_000, bold)
         ws.write(below + 2, 9, "Hải Lăng, ngày … tháng … năm 2026")
         ws.write(below + 3, 9, "CÁN BỘ GIÁM SÁT", bold)
         ws.write(below + 6, 9, "Hồ Thị Lan")
 
-    return _workbook("Tiến độ T11", fill)
+    return drawn("Tiến độ T11", fill)
 
 
 @pytest.fixture
@@ -216,7 +212,7 @@ def test_a_work_the_plan_does_not_follow_is_refused_on_its_cell(
     record = upload(plan, planner, _book(rows), "td.xlsx", form="F14")
 
     assert record.result == ImportRecord.Result.REFUSED, record.summary
-    named = _errors_by_cell(record)
+    named = errors_by_cell(record)
     cell = f"B{FIRST + 3}"
     assert list(named) == [cell], record.errors
     assert named[cell]["value"] == activity
@@ -232,7 +228,7 @@ def test_a_status_not_in_the_list_is_named_by_its_cell(world: dict[str, Any]) ->
     record = upload(plan, planner, _book(rows), "td.xlsx", form="F14")
 
     assert record.result == ImportRecord.Result.REFUSED, record.summary
-    named = _errors_by_cell(record)
+    named = errors_by_cell(record)
     cell = f"G{FIRST + 3}"
     assert list(named) == [cell], record.errors
     assert named[cell]["value"] == "Sắp làm"

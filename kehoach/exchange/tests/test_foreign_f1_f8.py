@@ -24,8 +24,9 @@ from kehoach.exchange.reading.sheets import find_sheet, main_sheet
 from kehoach.plans.models import BasicInfo, VillageMeeting, VillagePlan
 
 from .helpers import confirm, opened, plan_with_lines, saved, upload
-from .test_foreign_forms import F1_EXPECTED, F1_ROWS_WRITTEN, _errors_by_cell, _f1_book, _workbook
+from .test_foreign_forms import F1_EXPECTED, F1_ROWS_WRITTEN, _f1_book
 from .test_forms import MEETING, _row_of
+from .workbooks import drawn, errors_by_cell, header_style, write_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -102,7 +103,7 @@ def _f8_book(
     sheet named in VNI."""
 
     def fill(book: Any, ws: Any) -> None:
-        bold = book.add_format({"bold": True, "align": "center", "valign": "vcenter"})
+        bold = header_style(book)
         ws.write(0, 0, "UBND XÃ HẢI LĂNG")
         ws.write(0, 2, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
         ws.write(1, 0, "THÔN DIÊN SANH")
@@ -115,11 +116,7 @@ def _f8_book(
         ws.write(6, 3, "Ghi chú", bold)
         for column in range(4):
             ws.write(7, column, column + 1, bold)
-        for index, row in enumerate(rows):
-            for column, value in enumerate(row):
-                if value is not None:
-                    ws.write(F8_FIRST - 1 + index, column, value)
-        below = F8_FIRST - 1 + len(rows) + 1
+        below = write_rows(ws, F8_FIRST - 1, rows) + 1
         ws.write(below, 1, "THƯ KÝ", bold)
         ws.write(below, 3, "CHỦ TRÌ", bold)
         ws.write(below + 1, 1, "(Ký, ghi rõ họ tên)")
@@ -127,7 +124,7 @@ def _f8_book(
         ws.write(below + 4, 1, "Nguyễn Thị Cúc")
         ws.write(below + 4, 3, "Trần Văn Bình")
 
-    return _workbook(sheet, fill, extra={people: PEOPLE})
+    return drawn(sheet, fill, extra={people: PEOPLE})
 
 
 @pytest.fixture
@@ -228,7 +225,7 @@ def test_f8_own_layout_with_a_wrong_cell_is_refused_on_that_cell(
     record = upload(plan, planner, _f8_book(rows), "bien-ban.xlsx", form="F8")
 
     assert record.result == ImportRecord.Result.REFUSED, record.summary
-    named = _errors_by_cell(record)
+    named = errors_by_cell(record)
     cell = f"{column}{F8_FIRST + index}"
     assert list(named) == [cell], record.errors
     assert named[cell]["sheet"] == MINUTES_SHEET
@@ -246,7 +243,7 @@ def test_f8_own_layout_with_an_inconsistent_figure_names_its_cell(
     record = upload(plan, planner, _f8_book(rows), "bien-ban.xlsx", form="F8")
 
     assert record.result == ImportRecord.Result.REFUSED, record.summary
-    assert f"C{F8_FIRST + 7}" in _errors_by_cell(record), record.errors
+    assert f"C{F8_FIRST + 7}" in errors_by_cell(record), record.errors
 
 
 def test_f8_attendance_sheet_named_otherwise_is_read_and_a_wrong_person_named(
@@ -259,7 +256,7 @@ def test_f8_attendance_sheet_named_otherwise_is_read_and_a_wrong_person_named(
     record = upload(plan, planner, saved(book), "bien-ban.xlsx", form="F8")
 
     assert record.result == ImportRecord.Result.REFUSED, record.summary
-    named = _errors_by_cell(record)
+    named = errors_by_cell(record)
     assert list(named) == ["C3"], record.errors
     assert named["C3"]["sheet"] == "Danh sach nguoi du hop"
 
@@ -372,11 +369,9 @@ def _labelled_f1(rows: list[list[Any]]) -> bytes:
         ws.write(0, 0, "THÔNG TIN CƠ BẢN THÔN DIÊN SANH")
         ws.write(2, 0, "Chỉ tiêu")
         ws.write(2, 1, "Số liệu")
-        for r, row in enumerate(rows, start=3):
-            for c, value in enumerate(row):
-                ws.write(r, c, value)
+        write_rows(ws, 3, rows)
 
-    return _workbook("Thong tin", fill)
+    return drawn("Thong tin", fill)
 
 
 def test_f1_labelled_total_households_row_without_stt_is_read_as_data(

@@ -22,7 +22,7 @@ from kehoach.synthesis.services.scoring import line_scores_set
 from kehoach.synthesis.tests import factories as sf
 
 from .helpers import confirm, upload
-from .test_foreign_forms import _errors_by_cell, _workbook
+from .workbooks import drawn, errors_by_cell, header_style, write_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -101,7 +101,7 @@ def _f9_book(rows: list[Row]) -> bytes:
     over "Quyết định" and "Lý do"; the column numbers; the rows; "Tổng cộng"; the signature."""
 
     def fill(book: Any, ws: Any) -> None:
-        bold = book.add_format({"bold": True, "align": "center", "valign": "vcenter"})
+        bold = header_style(book)
         ws.write(0, 0, "UBND XÃ HẢI LĂNG")
         ws.merge_range(2, 0, 2, 7, "TỔNG HỢP DANH MỤC ĐỀ XUẤT CỦA CÁC THÔN NĂM 2027", bold)
         heads = ["STT", "Tên công trình", "Thôn đề xuất", "Địa điểm", "Tổng kinh phí (tr.đ)"]
@@ -139,7 +139,7 @@ def _f9_book(rows: list[Row]) -> bytes:
         ws.write(r + 4, 5, "CHỦ TỊCH", bold)
         ws.write(r + 7, 5, "Nguyễn Văn An")
 
-    return _workbook("Tong hop", fill)
+    return drawn("Tong hop", fill)
 
 
 def _own_rows() -> list[Row]:
@@ -266,7 +266,7 @@ def test_f9_lines_of_the_same_name_without_their_number_are_refused(
     record = upload(plan, planner, _f9_book(rows), form="F9")
 
     assert record.result == ImportRecord.Result.REFUSED
-    error = _errors_by_cell(record)[f"B{FIRST + 1}"]
+    error = errors_by_cell(record)[f"B{FIRST + 1}"]
     assert error["value"] == FIELD_ROAD
     assert f"{numbers[0]}, {numbers[1]}" in error["problem"], error
 
@@ -283,7 +283,7 @@ def test_f9_an_unknown_name_is_refused_on_its_cell_with_the_suggestion(
     record = upload(plan, planner, _f9_book(rows), form="F9")
 
     assert record.result == ImportRecord.Result.REFUSED
-    named = _errors_by_cell(record)
+    named = errors_by_cell(record)
     assert list(named) == [f"B{FIRST + 2}"], record.errors
     error = named[f"B{FIRST + 2}"]
     assert error["value"] == "Cầu trành xóm Dưới"
@@ -299,7 +299,7 @@ def test_f9_a_line_on_two_rows_is_refused_naming_the_first_row(commune: dict[str
     record = upload(plan, planner, _f9_book(rows), form="F9")
 
     assert record.result == ImportRecord.Result.REFUSED
-    named = _errors_by_cell(record)
+    named = errors_by_cell(record)
     last = FIRST + len(rows) - 1
     assert list(named) == [f"B{last}"], record.errors
     assert str(FIRST + 4) in named[f"B{last}"]["problem"]
@@ -321,7 +321,7 @@ def test_f9_own_layout_refuses_what_the_form_refuses(commune: dict[str, Any]) ->
     record = upload(plan, planner, _f9_book(rows), form="F9")
 
     assert record.result == ImportRecord.Result.REFUSED
-    named = _errors_by_cell(record)
+    named = errors_by_cell(record)
     assert set(named) == {f"F{FIRST + 4}", f"F{FIRST + 2}"}, record.errors
     assert named[f"F{FIRST + 4}"]["value"] == "Đồng ý"
     assert "F12" in named[f"F{FIRST + 2}"]["problem"]
@@ -329,7 +329,7 @@ def test_f9_own_layout_refuses_what_the_form_refuses(commune: dict[str, Any]) ->
     record = upload(plan, planner, _f9_book(rows[:2]), form="F9")
 
     assert record.result == ImportRecord.Result.REFUSED
-    assert list(_errors_by_cell(record)) == [f"G{FIRST + 1}"], record.errors
+    assert list(errors_by_cell(record)) == [f"G{FIRST + 1}"], record.errors
     assert not CommuneLine.objects.filter(plan=plan).exclude(decision=Decision.PENDING).exists()
 
 
@@ -377,13 +377,10 @@ def _f10_book(rows: list[list[Any]], criteria: list[tuple[str, str]] = CRITERIA)
         for column, (header, _code) in enumerate(criteria, start=2):
             ws.write(4, column, header, bold)
         ws.merge_range(3, 2 + len(criteria), 4, 2 + len(criteria), "Tổng điểm", bold)
-        for index, row in enumerate(rows):
-            for column, value in enumerate(row):
-                if value is not None:
-                    ws.write(5 + index, column, value)
+        write_rows(ws, 5, rows)
         ws.write(6 + len(rows), 1, "Người lập biểu", bold)
 
-    return _workbook("Cham diem", fill)
+    return drawn("Cham diem", fill)
 
 
 def test_f10_in_the_communes_own_layout_saves_the_scores(commune: dict[str, Any]) -> None:
@@ -421,7 +418,7 @@ def test_f10_own_layout_a_wrong_score_is_refused_by_its_cell(commune: dict[str, 
     record = upload(plan, planner, _f10_book(rows), form="F10")
 
     assert record.result == ImportRecord.Result.REFUSED
-    named = _errors_by_cell(record)
+    named = errors_by_cell(record)
     assert set(named) == {"D7", "E7"}, record.errors
     assert named["E7"]["value"] == "cao"
     assert not CommuneLine.objects.filter(plan=plan).exclude(manual_scores={}).exists()
@@ -459,5 +456,5 @@ def test_f10_own_layout_same_name_by_number_and_unknown_name_refused(
 
     record = upload(plan, planner, _f10_book([[9, "Đường xóm Trê", None, 2]]), form="F10")
     assert record.result == ImportRecord.Result.REFUSED
-    error = _errors_by_cell(record)["B6"]
+    error = errors_by_cell(record)["B6"]
     assert f"“{ROAD}”" in error["problem"], error

@@ -7,13 +7,10 @@ refused and named by its cell."""
 
 from __future__ import annotations
 
-import io
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 import pytest
-import xlsxwriter
 
 from kehoach.catalog.services import catalog_load_defaults
 from kehoach.exchange.models import ImportRecord
@@ -25,31 +22,9 @@ from kehoach.synthesis.services.lines import commune_plan_synthesise
 from kehoach.synthesis.tests import factories as sf
 
 from .helpers import confirm, plan_with_lines, upload
+from .workbooks import Rows, drawn, errors_by_cell, header_style, write_rows
 
 pytestmark = pytest.mark.django_db
-
-Rows = list[list[Any]]
-
-
-def _workbook(
-    sheet: str, fill: Callable[[Any, Any], None], *, extra: dict[str, Rows] | None = None
-) -> bytes:
-    """A workbook of one sheet drawn by ``fill(book, sheet)``, and plain extra sheets."""
-    out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, {"in_memory": True})
-    fill(book, book.add_worksheet(sheet))
-    for name, rows in (extra or {}).items():
-        ws = book.add_worksheet(name)
-        for r, row in enumerate(rows):
-            for c, value in enumerate(row):
-                if value is not None:
-                    ws.write(r, c, value)
-    book.close()
-    return out.getvalue()
-
-
-def _errors_by_cell(record: ImportRecord) -> dict[str, dict[str, Any]]:
-    return {f"{e['column']}{e['row']}": e for e in record.errors if e.get("row")}
 
 
 # --- F11: the resource envelope ---------------------------------------------------------------
@@ -125,7 +100,7 @@ def _f11_book(lines: list[dict[str, Any]]) -> bytes:
     lines, "Tổng cộng" and the chairman's signature block."""
 
     def fill(book: Any, ws: Any) -> None:
-        bold = book.add_format({"bold": True, "align": "center", "valign": "vcenter"})
+        bold = header_style(book)
         ws.write(0, 0, "UBND XÃ HẢI LĂNG")
         ws.write(0, 4, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
         ws.merge_range(2, 0, 2, 7, "KẾ HOẠCH NGUỒN VỐN HỖ TRỢ NĂM 2027", bold)
@@ -161,7 +136,7 @@ def _f11_book(lines: list[dict[str, Any]]) -> bytes:
         ws.write(row + 4, 5, "(Ký, ghi rõ họ tên)")
         ws.write(row + 7, 5, "Nguyễn Văn An")
 
-    return _workbook("KH von 2027", fill)
+    return drawn("KH von 2027", fill)
 
 
 @pytest.fixture
@@ -252,7 +227,7 @@ def test_f11_own_layout_with_a_wrong_cell_is_refused_on_that_cell(
     record = upload(plan, planner, _f11_book(lines), "kh.xlsx", form="F11")
 
     assert record.result == ImportRecord.Result.REFUSED, record.summary
-    named = _errors_by_cell(record)
+    named = errors_by_cell(record)
     assert list(named) == [cell], record.errors
     error = named[cell]
     assert shown in str(error["value"]) or shown in error["message"], error
@@ -299,7 +274,7 @@ def _f1_book(rows: list[list[Any]]) -> bytes:
     numbered columns, Roman-numbered groups, a note and the village head's signature."""
 
     def fill(book: Any, ws: Any) -> None:
-        bold = book.add_format({"bold": True, "align": "center", "valign": "vcenter"})
+        bold = header_style(book)
         ws.write(0, 0, "UBND XÃ HẢI LĂNG")
         ws.write(1, 0, "THÔN DIÊN SANH")
         ws.merge_range(2, 0, 2, 6, "BIỂU THÔNG TIN CƠ BẢN CỦA THÔN NĂM 2026", bold)
@@ -312,17 +287,13 @@ def _f1_book(rows: list[list[Any]]) -> bytes:
         ws.merge_range(4, 6, 5, 6, "Thời điểm", bold)
         for column in range(7):
             ws.write(6, column, column + 1, bold)
-        for index, row in enumerate(rows):
-            for column, value in enumerate(row):
-                if value is not None:
-                    ws.write(F1_FIRST - 1 + index, column, value)
-        below = F1_FIRST - 1 + len(rows) + 1
+        below = write_rows(ws, F1_FIRST - 1, rows) + 1
         ws.write(below, 0, "Ghi chú: số liệu do thôn tổng hợp từ sổ theo dõi.")
         ws.write(below + 1, 4, "Ngày … tháng … năm 2025")
         ws.write(below + 2, 4, "TRƯỞNG THÔN")
         ws.write(below + 5, 4, "Lê Văn Bình")
 
-    return _workbook("Thong tin thon", fill, extra={"Dân tộc": F1_ETHNIC})
+    return drawn("Thong tin thon", fill, extra={"Dân tộc": F1_ETHNIC})
 
 
 @pytest.fixture
@@ -380,7 +351,7 @@ def test_f1_own_layout_with_a_wrong_cell_is_refused_on_that_cell(
     record = upload(plan, planner, _f1_book(rows), "thong-tin.xlsx", form="F1")
 
     assert record.result == ImportRecord.Result.REFUSED, record.summary
-    named = _errors_by_cell(record)
+    named = errors_by_cell(record)
     cell = f"D{F1_FIRST + index}"
     assert list(named) == [cell], record.errors
     assert shown in str(named[cell]["value"]) or shown in named[cell]["message"], named[cell]

@@ -19,7 +19,11 @@ whatever the number of communes, works and reports:
 
 The queries group by commune × sector × status (works), source × status (works again, through
 the sources that fund them) and commune × sector × source (money); Python only adds those few
-groups up into the tables.
+groups up into the tables. The support approved is read from the summaries of the commune
+plans' lines (``synthesis.LineSummary``, issue 16: the rows with a source of the funded lines),
+kept by every writer of lines and funding; the progress is not summarised, since a work's
+position depends on its latest report, its line (quantity, planned end, funding: changed by
+an amendment) and today's date (delayed), so the works are read with their latest report.
 
 Physical progress by source or programme counts a work under *each* source (programme) that
 funds it, whatever the share of its money, not weighted by amount: "of the works this source

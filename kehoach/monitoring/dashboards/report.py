@@ -29,7 +29,7 @@ from kehoach.catalog.models import FundingSource, Sector
 from kehoach.geo.choices import Level
 from kehoach.geo.models import AdministrativeUnit
 from kehoach.synthesis.choices import Decision, LineState
-from kehoach.synthesis.models import CommuneLine, CommunePlan, LineFunding
+from kehoach.synthesis.models import CommuneLine, CommunePlan, LineFunding, LineSummary
 
 from ..choices import ProgressStatus
 from ..models import Disbursement
@@ -101,14 +101,17 @@ class ImplementationReport:
             & Q(published(f"{prefix}plan__uid"))
         )
 
+    @staticmethod
+    def _latest_report() -> FilteredRelation:
+        """A work's latest report (none: not started), to join as ``latest``."""
+        return FilteredRelation("progress_reports", condition=Q(progress_reports__is_latest=True))
+
     def _latest(self) -> QuerySet[CommuneLine]:
         """The works, each joined to its latest report as ``latest`` (none: not started)."""
         return (
             CommuneLine.objects.filter(self._works())
             .annotate(
-                latest=FilteredRelation(
-                    "progress_reports", condition=Q(progress_reports__is_latest=True)
-                ),
+                latest=self._latest_report(),
                 current=Coalesce("latest__status", Value(ProgressStatus.NOT_STARTED.value)),
             )
             .order_by()
@@ -196,11 +199,24 @@ class ImplementationReport:
         )
 
     def funding_rows(self) -> list[dict[str, Any]]:
-        """Support approved per commune × sector × source."""
+        """Support approved per commune × sector × source, read from the summaries of the
+        commune plans' lines (``LineSummary``, kept by every writer of lines and funding): the
+        rows with a source of the funded lines of the followed plans are the funding of the
+        works."""
+        summaries = LineSummary.objects.filter(decision=Decision.FUNDED, source__isnull=False)
+        if self.plan is not None:
+            summaries = summaries.filter(plan=self.plan)
+        else:
+            assert self.unit is not None and self.year is not None
+            summaries = summaries.filter(year=self.year).filter(
+                Q(province=self.unit)
+                if self.unit.level == Level.PROVINCE
+                else Q(commune__path__startswith=self.unit.path)
+            )
         return list(
-            LineFunding.objects.filter(self._works("line__"))
-            .values("line__plan__round__commune", "line__sector", "envelope_line__source")
-            .annotate(amount=Sum("amount_mvnd"))
+            summaries.filter(published("plan__uid"))
+            .values("commune", "sector", "source")
+            .annotate(amount=Sum("funded_mvnd"))
             .order_by()
         )
 
@@ -219,21 +235,32 @@ class ImplementationReport:
         )
 
     def delayed_works(self) -> list[DelayedWork]:
-        """The delayed works, longest overdue first (at most ``DELAYED_SHOWN``)."""
-        rows = (
-            self._latest()
+        """The delayed works, longest overdue first (at most ``DELAYED_SHOWN``): the narrow
+        rows of the works are sorted in a subquery and only the ones shown are read whole with
+        their commune, sector and unit (sorting every delayed work whole was 3× slower)."""
+        order = (
+            "end_month",
+            "plan__round__commune__sort_key",
+            "plan__round__commune__code",
+            "number",
+        )
+        shown = (
+            CommuneLine.objects.filter(self._works())
+            .alias(latest=self._latest_report())
             .filter(self._delayed())
-            .select_related("plan__round__commune", "sector", "unit")
+            .order_by(*order)
+            .values("pk")
+        )
+        rows = (
+            CommuneLine.objects.filter(pk__in=shown[:DELAYED_SHOWN])
             .annotate(
+                latest=self._latest_report(),
+                current=Coalesce("latest__status", Value(ProgressStatus.NOT_STARTED.value)),
                 latest_done=F("latest__quantity_done"),
                 latest_on=F("latest__reported_on"),
             )
-            .order_by(
-                "end_month",
-                "plan__round__commune__sort_key",
-                "plan__round__commune__code",
-                "number",
-            )[:DELAYED_SHOWN]
+            .select_related("plan__round__commune", "sector", "unit")
+            .order_by(*order)
         )
         return [
             DelayedWork(
@@ -246,9 +273,9 @@ class ImplementationReport:
                 planned_end=planned_end(line),
                 status=line.current,  # type: ignore[attr-defined]
                 quantity=line.quantity,
-                quantity_done=line.latest_done or ZERO,
+                quantity_done=line.latest_done or ZERO,  # type: ignore[attr-defined]
                 unit=line.unit.name,
-                reported_on=line.latest_on,
+                reported_on=line.latest_on,  # type: ignore[attr-defined]
             )
             for line in rows
         ]
@@ -314,8 +341,8 @@ class ImplementationReport:
         disbursed: dict[int, Decimal] = defaultdict(lambda: ZERO)
         for row in self.funding_rows():
             amount = row["amount"] or ZERO
-            approved[row["envelope_line__source"]] += amount
-            for figures in targets(row["line__plan__round__commune"], row["line__sector"]):
+            approved[row["source"]] += amount
+            for figures in targets(row["commune"], row["sector"]):
                 figures.approved += amount
         for row in self.disbursement_rows():
             amount = row["amount"] or ZERO

@@ -25,7 +25,7 @@ from kehoach.geo.choices import Level
 from kehoach.geo.models import AdministrativeUnit
 from kehoach.plans.demo.content import ACTIVITIES
 from kehoach.plans.models import PlanningRound
-from kehoach.synthesis.summaries import summaries_refresh_communes
+from kehoach.synthesis.summaries import published_states_forget, summaries_refresh_communes
 
 from .build import Catalog, Run, generate_chunk
 from .guard import generator_user, refuse_real_data, refuse_real_villages
@@ -143,6 +143,7 @@ def generate(
                 for first in range(0, len(todo), options.communes_per_chunk):
                     generate_chunk(run, todo[first : first + options.communes_per_chunk])
                 summaries_refresh_communes(todo)
+                published_states_forget(province)  # counted again by their next reader
             report.provinces += 1
             report.communes += len(todo)
             seconds = time.perf_counter() - begun

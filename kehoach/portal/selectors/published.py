@@ -1,16 +1,18 @@
 """What the public sees: the published versions, the units and years that have one, one
 commune's published plans and what a village learns from one."""
 
+import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, Max, OuterRef, QuerySet, Subquery
 
 from kehoach.approvals.models import Version
 from kehoach.core.errors import NotFoundError
+from kehoach.core.text import fold
 from kehoach.geo.choices import Level
 from kehoach.geo.models import AdministrativeUnit, AdministrativeUnitQuerySet
 from kehoach.geo.selectors import units_search
@@ -22,6 +24,8 @@ PLAN_LABEL = CommunePlan._meta.label_lower
 """``Version.subject_label`` of commune plans."""
 
 
+ROWS_PER_COMMUNE = 10
+"""Plan years read per commune at most when a search is bounded (``communes_with_years``)."""
 YEARS = range(1900, 10_000)
 """Plan years an address may name; anything else is not found without asking the database."""
 
@@ -95,6 +99,71 @@ def unit_by_code(code: str, levels: Iterable[int]) -> AdministrativeUnit:
     if unit is None:
         raise NotFoundError()
     return unit
+
+
+def unit_with_parents(code: str, levels: Iterable[int]) -> AdministrativeUnit:
+    """A province or commune by its code with its parents (for the breadcrumbs), one query by
+    the code's index, or NotFoundError; the caller learns from its own read of the published
+    versions (``stored.fingerprints.unit_versions``) whether anything in it is published —
+    cheaper than ``public_unit``'s test, which scans the published plans."""
+    unit = (
+        AdministrativeUnit.objects.filter(code=code, level__in=list(levels))
+        .select_related("parent__parent")
+        .first()
+    )
+    if unit is None:
+        raise NotFoundError()
+    return unit
+
+
+@dataclass
+class CommuneYears:
+    """A commune of a province's page and the years of its published plans, newest first."""
+
+    code: str
+    name: str
+    valid_to: Any
+    published_years: list[int]
+
+
+def communes_with_years(
+    unit: AdministrativeUnit, *, query: str = "", limit: int | None = None
+) -> tuple[list[CommuneYears], bool]:
+    """The communes below ``unit`` with a published plan, matching ``query`` without diacritics,
+    in Vietnamese order, each with its plan years: one query, whatever the number of communes.
+    With ``limit``, at most that many communes (and ``True`` when there were more)."""
+    rows = (
+        published_plans()
+        .filter(round__commune__path__startswith=unit.path)
+        .order_by("round__commune__sort_key", "round__commune__code", "-round__plan_year")
+        .values_list(
+            "round__commune__code",
+            "round__commune__name",
+            "round__commune__valid_to",
+            "round__plan_year",
+        )
+    )
+    for word in filter(None, fold(query).split(" ")):
+        rows = rows.filter(round__commune__search_name__contains=word)
+    if limit is not None:
+        # a commune has a plan a year: a few rows each; one more commune tells there are more
+        rows = rows[: (limit + 1) * ROWS_PER_COMMUNE]
+    communes: list[CommuneYears] = []
+    for code, name, valid_to, year in rows:
+        if not communes or communes[-1].code != code:
+            communes.append(CommuneYears(code, name, valid_to, []))
+        communes[-1].published_years.append(year)
+    if limit is None or len(communes) <= limit:
+        return communes, False
+    return communes[:limit], True
+
+
+def published_state() -> tuple[int, int | None, datetime.datetime | None]:
+    """(how many versions are published, the last one's id, the latest publication), one
+    aggregate query: a published version is never unpublished nor deleted, so this changes
+    exactly when something is published — what the portal's home page lists."""
+    found = published_versions().aggregate(n=Count("id"), last=Max("id"), at=Max("published_at"))
+    return found["n"], found["last"], found["at"]
 
 
 def province_of(unit: AdministrativeUnit) -> AdministrativeUnit | None:

@@ -24,7 +24,7 @@ from kehoach.core.errors import NotFoundError
 from ..models import PublishedFile
 from ..opendata import Dataset, Scope
 from ..opendata.formats import csv_chunks, json_chunks, write_xlsx
-from .fingerprints import digest, scope_fingerprint, scope_version_ids
+from .fingerprints import digest, scope_fingerprint, versions_fingerprint
 
 HASH_BLOCK = 1 << 20
 
@@ -44,15 +44,21 @@ def published_file(dataset: Dataset, fmt: str, scope: Scope) -> PublishedFile:
     """The stored file of the scope as published now, built if it is not yet (then under the
     row's lock: two first requests build it once); NotFoundError when nothing of the scope's
     year is published in its unit."""
-    ids = scope_version_ids(scope.unit, scope.year)
-    if not ids:
+    versions = versions_fingerprint(scope.unit, scope.year)
+    if not versions:
         raise NotFoundError()
-    fingerprint = scope_fingerprint(dataset, scope.unit, scope.year, ids)
+    fingerprint = scope_fingerprint(dataset, scope.unit, scope.year, versions)
     key = file_key(dataset, fmt, scope, fingerprint)
     found = PublishedFile.objects.filter(key=key, built_at__isnull=False).first()
-    if found is not None:
+    if found is not None and _kept(found):
         return found
     return _build(dataset, fmt, scope, fingerprint, key)
+
+
+def _kept(row: PublishedFile) -> bool:
+    """The row's file is in storage (a restored database, a media directory emptied by hand:
+    built again rather than answered with an error)."""
+    return bool(row.file) and row.file.storage.exists(row.file.name)
 
 
 def published_file_at(
@@ -74,7 +80,7 @@ def published_file_at(
         .order_by("-built_at")
         .first()
     )
-    if found is None:
+    if found is None or not _kept(found):
         raise NotFoundError()
     return found
 
@@ -92,7 +98,7 @@ def _build(dataset: Dataset, fmt: str, scope: Scope, fingerprint: str, key: str)
             },
         )
         row = PublishedFile.objects.select_for_update().get(pk=row.pk)
-        if row.is_built:  # another request built it while this one waited for the lock
+        if row.is_built and _kept(row):  # another request built it while this one waited
             return row
         handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - moved into storage or removed
             prefix="published-", suffix=f".{fmt}", delete=False

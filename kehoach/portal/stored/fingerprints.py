@@ -2,7 +2,8 @@
 
 A scope's fingerprint is the sha256 of the ids of the latest published versions of the commune
 plans in it (a version's earlier versions are fixed once it is published), so it changes only
-when one of its communes publishes a new version. The progress dataset also shows the latest
+when one of its communes publishes a new version; the publication keeps it in
+``synthesis.PublishedState``, so reading it is one query. The progress dataset also shows the latest
 progress report of each work and its photos, which change without a new version: its
 fingerprint adds the count and the latest change of the reports, photos and disbursements.
 """
@@ -19,6 +20,7 @@ from django.db.models import Count, Max, QuerySet, Sum
 from kehoach.geo.models import AdministrativeUnit
 from kehoach.monitoring.models import Disbursement, ProgressPhoto, ProgressReport
 from kehoach.synthesis.models import CommunePlan
+from kehoach.synthesis.summaries import EVERY_YEAR, published_state
 
 from .. import selectors
 from ..opendata import Dataset
@@ -39,20 +41,11 @@ def scope_plans(unit: AdministrativeUnit, year: int) -> QuerySet[CommunePlan]:
     )
 
 
-def scope_version_ids(unit: AdministrativeUnit, year: int) -> list[int]:
-    """The ids of the latest published versions in the scope, in order (one query); none when
-    nothing of ``year`` is published in the unit."""
-    return list(
-        selectors.latest_published_versions()
-        .filter(plan_uid__in=scope_plans(unit, year).values("uid"))
-        .order_by("id")
-        .values_list("id", flat=True)
-    )
-
-
 def versions_fingerprint(unit: AdministrativeUnit, year: int) -> str:
-    """sha256 of the ids of the latest published versions in the scope (one query)."""
-    return digest(BUILD, *scope_version_ids(unit, year))
+    """The fingerprint of the latest published versions in the scope, "" when nothing of
+    ``year`` is published in the unit (one query: ``synthesis.PublishedState``)."""
+    versions = published_state(unit, year)[0]
+    return digest(BUILD, versions) if versions else ""
 
 
 def progress_fingerprint(plan_uids: Iterable[Any] | QuerySet[Any]) -> str:
@@ -63,19 +56,10 @@ def progress_fingerprint(plan_uids: Iterable[Any] | QuerySet[Any]) -> str:
 
 def unit_versions(unit: AdministrativeUnit) -> tuple[str, datetime.datetime | None]:
     """The fingerprint of every latest published version in the unit, all years, and the
-    latest publication among them (one query): what its portal page lists."""
-    rows = list(
-        selectors.latest_published_versions()
-        .filter(
-            plan_uid__in=selectors.published_plans()
-            .filter(round__commune__path__startswith=unit.path)
-            .values("uid")
-        )
-        .order_by("id")
-        .values_list("id", "published_at")
-    )
-    published = [at for _i, at in rows if at is not None]
-    return digest(BUILD, *(i for i, _at in rows)), max(published, default=None)
+    latest publication among them (one query: ``synthesis.PublishedState``): what its portal
+    page lists."""
+    versions, changed = published_state(unit, EVERY_YEAR)
+    return digest(BUILD, versions), changed
 
 
 def progress_state(
@@ -97,11 +81,11 @@ def progress_state(
 
 
 def scope_fingerprint(
-    dataset: Dataset, unit: AdministrativeUnit, year: int, ids: list[int] | None = None
+    dataset: Dataset, unit: AdministrativeUnit, year: int, versions: str | None = None
 ) -> str:
-    """What an open-data file of the scope depends on (``ids``: ``scope_version_ids`` when
-    already read)."""
-    versions = digest(BUILD, *(scope_version_ids(unit, year) if ids is None else ids))
+    """What an open-data file of the scope depends on (``versions``: ``versions_fingerprint``
+    when already read)."""
+    versions = versions_fingerprint(unit, year) if versions is None else versions
     if not dataset.follows_progress:
         return versions
     return digest(versions, progress_fingerprint(scope_plans(unit, year).values("uid")))

@@ -13,6 +13,7 @@ message), so that a 304 is only ever given to the visitor who has that very page
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -23,7 +24,7 @@ from django.template.loader import get_template, render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
-from ..models import PublishedFragment
+from ..models import PublishedFragment, PublishedPage
 from .fingerprints import BUILD, digest
 
 SPLIT = "<!-- portal:next-fragment -->"
@@ -38,19 +39,60 @@ def template_digest(name: str) -> str:
     return hashlib.sha256(source.encode()).hexdigest()
 
 
+def fragment_key(templates: tuple[str, ...], parts: tuple[Any, ...]) -> str:
+    """The key of ``templates`` rendered for ``parts`` in the active language: a new version in
+    ``parts``, another language or a changed template source is another key."""
+    sources = [template_digest(t) for t in templates]
+    return digest(BUILD, *templates, *sources, get_language(), *parts)
+
+
 def fragments(
-    templates: tuple[str, ...], parts: tuple[Any, ...], context: dict[str, Any]
+    templates: tuple[str, ...],
+    parts: tuple[Any, ...],
+    context: dict[str, Any] | Callable[[], dict[str, Any]],
 ) -> list[SafeString]:
     """The templates rendered with ``context``, stored together (one row, one query to read)
-    under ``parts`` (what they depend on) and the language; rendered only when not stored."""
-    sources = [template_digest(t) for t in templates]
-    key = digest(BUILD, *templates, *sources, get_language(), *parts)
-    found = PublishedFragment.objects.filter(key=key).values_list("html", flat=True).first()
+    under ``parts`` (what they depend on) and the language; rendered only when not stored.
+    ``context`` may be a function, called (and its queries run) only then."""
+    return _stored(PublishedFragment, fragment_key(templates, parts), templates, context, {})
+
+
+def unit_page_parts(
+    templates: tuple[str, ...],
+    page: str,
+    fingerprint: str,
+    context: dict[str, Any] | Callable[[], dict[str, Any]],
+) -> list[SafeString]:
+    """As ``fragments``, for the part of a unit's page (``page``: ``home``,
+    ``province:<code>``…) listing what ``fingerprint`` names, kept in ``PublishedPage``."""
+    key = fragment_key(templates, (page, fingerprint))
+    extra = {"page": page, "fingerprint": fingerprint}
+    return _stored(PublishedPage, key, templates, context, extra)
+
+
+def unit_pages_prune(page: str, fingerprint: str) -> int:
+    """Delete the stored parts of ``page`` made for other versions than ``fingerprint`` (the
+    current one): superseded by a publication, no request asks for them again."""
+    deleted, _by_model = (
+        PublishedPage.objects.filter(page=page).exclude(fingerprint=fingerprint).delete()
+    )
+    return deleted
+
+
+def _stored(
+    model: type[PublishedFragment] | type[PublishedPage],
+    key: str,
+    templates: tuple[str, ...],
+    context: dict[str, Any] | Callable[[], dict[str, Any]],
+    extra: dict[str, Any],
+) -> list[SafeString]:
+    found = model.objects.filter(key=key).values_list("html", flat=True).first()
     if found is None:
-        found = SPLIT.join(render_to_string(t, context) for t in templates)
+        values = context() if callable(context) else context
+        found = SPLIT.join(render_to_string(t, values) for t in templates)
         try:
             with transaction.atomic():
-                PublishedFragment.objects.create(key=key, html=found)
+                model.objects.create(key=key, html=found, **extra)
         except IntegrityError:  # another request stored the same fragments first
             pass
     # rendered by our own templates, which escaped what they show

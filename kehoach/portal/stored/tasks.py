@@ -1,4 +1,5 @@
-"""The background build of a commune's open-data files after a publication (a django-tasks
+"""The background build of a commune's plan page (its tables) and open-data files after a
+publication (a django-tasks
 task, run by ``manage.py db_worker``; decisions.md D53, D55)."""
 
 from __future__ import annotations
@@ -11,13 +12,15 @@ from kehoach.geo.models import AdministrativeUnit
 
 from ..opendata import DATASETS, FORMATS, Scope
 from .files import published_file
+from .page_parts import plan_parts_build
 
 logger = logging.getLogger(__name__)
 
 
 def commune_files_build(commune_id: int, year: int) -> None:
-    """Build every open-data file of the commune's plan of ``year`` (those already built are
-    found by their key and left)."""
+    """Store the tables of the commune's plan page of ``year``, then build every open-data file
+    of the plan (those already built are found by their key and left)."""
+    plan_parts_build(commune_id, year)
     try:
         unit = AdministrativeUnit.objects.get(pk=commune_id)
         for dataset in DATASETS.values():

@@ -96,6 +96,23 @@ def test_the_first_download_builds_and_stores_the_second_serves_it(
 
 
 @pytest.mark.django_db
+def test_a_stored_file_gone_from_storage_is_built_again_not_an_error(client: Client) -> None:
+    """A database restored without its media, or a media directory emptied by hand: the
+    address builds the file again; the fixed address of the lost file is a 404, not a 500."""
+    followed_plan()
+    content = body(client.get(URL))
+    stored = PublishedFile.objects.get()
+    fixed = client.get(URL)["Content-Location"]
+    Path(stored.file.path).unlink()
+    assert client.get(fixed).status_code == 404
+    again = client.get(URL)
+    assert again.status_code == 200 and body(again) == content
+    rebuilt = PublishedFile.objects.get()
+    assert Path(rebuilt.file.path).read_bytes() == content
+    assert client.get(fixed).status_code == 200
+
+
+@pytest.mark.django_db
 def test_etag_and_last_modified_answer_304_and_a_changed_one_200(client: Client) -> None:
     followed_plan()
     first = client.get(URL)

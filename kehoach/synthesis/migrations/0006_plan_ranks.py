@@ -5,22 +5,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('synthesis', '0005_line_summaries'),
+        ("synthesis", "0005_line_summaries"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PlanRanks',
+            name="PlanRanks",
             fields=[
-                ('plan', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='+', serialize=False, to='synthesis.communeplan')),
-                ('key', models.CharField(max_length=64)),
-                ('ranks', models.JSONField(default=dict)),
+                (
+                    "plan",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="+",
+                        serialize=False,
+                        to="synthesis.communeplan",
+                    ),
+                ),
+                ("key", models.CharField(max_length=64)),
+                ("ranks", models.JSONField(default=dict)),
             ],
             options={
-                'verbose_name': 'ranks of a commune plan',
-                'verbose_name_plural': 'ranks of commune plans',
+                "verbose_name": "ranks of a commune plan",
+                "verbose_name_plural": "ranks of commune plans",
             },
         ),
     ]

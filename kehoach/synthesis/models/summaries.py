@@ -100,3 +100,29 @@ class PlanRanks(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan_id}: {len(self.ranks)}"
+
+
+class PublishedState(models.Model):
+    """What is published in a unit — a commune or any unit above it — for one plan year, or
+    for every year (``year`` 0): the ids of the latest published version of each commune plan
+    in it, as one digest (empty: nothing published), and the latest publication among them.
+
+    Public pages and open-data files are keyed by it, so that a request reads one row instead
+    of the versions of a province. Written by ``summaries.published_states_refresh`` — in the
+    publishing transaction for the commune and each unit above it, and by ``generate_scale``
+    after each province; a reader that finds no row counts it and stores it."""
+
+    unit_code = models.CharField(max_length=32)
+    year = models.PositiveSmallIntegerField(_("plan year"))
+    versions = models.CharField(max_length=64, blank=True)
+    changed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("what is published in a unit")
+        verbose_name_plural = _("what is published in the units")
+        constraints = [
+            models.UniqueConstraint(fields=["unit_code", "year"], name="published_state_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_code} {self.year or '*'}: {self.versions[:16]}"

@@ -20,7 +20,6 @@ import re
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from kehoach.core.errors import ApplicationError, Where
 from kehoach.core.legacy import legacy_converter
@@ -37,8 +36,7 @@ from ..base.matching import LineIndex, foreign_note
 from ..base.sources import foreign_source_columns
 from .common import FORM, REPORTED, _envelope, _money_key, _report_values, _state
 from .common import _statuses as statuses
-from .preview import _change
-from .reading import Reading, _check, _filled, _item
+from .reading import Reading, _filled, _item, accept, close
 
 NUMBER_COLUMN = Column("number", "STT", 6, "value")
 """The row numbers of the officer's sheet ("1", "1.2", "a", "I"), read as written: a number
@@ -168,39 +166,6 @@ def read_foreign(plan: CommunePlan, upload: Upload, layouts: list[FormLayout]) -
         if current is not None and _state(new_values, envelope) == _state(current_values, envelope):
             continue
         item = _item(work, new_values, envelope, row.number, row.letters)
-        errors = _check(sheet, item, headers, today)
-        if errors:
-            reading.errors += errors
-            continue
-        reading.items.append(item)
-        reading.preview.append(_change(work, current, new_values, envelope, row.number))
-        reported = item.data.get("reported_on")
-        if current is not None and reported is not None and reported < current.reported_on:
-            reading.notes.append(
-                _(
-                    "Row %(row)s: the report is dated before the latest report of the work "
-                    "(%(date)s); it will be kept in the work's history and the latest stays "
-                    "as it is."
-                )
-                % {"row": row.number, "date": current.reported_on.strftime("%d/%m/%Y")}
-            )
-    missing = index.unmatched()
-    if missing:
-        reading.notes.append(
-            ngettext(
-                "%(n)s work is not in the workbook; nothing changes for it (works are not "
-                "removed through this form).",
-                "%(n)s works are not in the workbook; nothing changes for them (works are not "
-                "removed through this form).",
-                len(missing),
-            )
-            % {"n": len(missing)}
-        )
-    if reading.items:
-        reading.notes.append(
-            _(
-                "Each work changed gets a new progress report; its earlier reports stay in the "
-                "work's history."
-            )
-        )
+        accept(reading, sheet, item, headers, today, current, new_values, envelope)
+    close(reading, len(index.unmatched()))
     return reading

@@ -155,23 +155,47 @@ def read_own(
             reading.errors.append(_conflict(sheet, row.number, row.letters, work, current))
             continue
         item = _item(work, new_values, envelope, row.number, row.letters)
-        errors = _check(sheet, item, headers, today)
-        if errors:
-            reading.errors += errors
-            continue
-        reading.items.append(item)
-        reading.preview.append(_change(work, current, new_values, envelope, row.number))
-        day = item.data.get("reported_on")
-        if current is not None and day is not None and day < current.reported_on:
-            reading.notes.append(
-                _(
-                    "Row %(row)s: the report is dated before the latest report of the work "
-                    "(%(date)s); it will be kept in the work's history and the latest stays "
-                    "as it is."
-                )
-                % {"row": row.number, "date": current.reported_on.strftime("%d/%m/%Y")}
-            )
+        accept(reading, sheet, item, headers, today, current, new_values, envelope)
     missing = [k for k, (uid, _v) in known.items() if k not in seen and uid in works]
+    close(reading, len(missing))
+    return reading
+
+
+def accept(
+    reading: Reading,
+    sheet: str,
+    item: Item,
+    headers: dict[str, str],
+    today: datetime.date,
+    current: ProgressReport | None,
+    values: dict[str, Any],
+    envelope: list[EnvelopeLine],
+) -> None:
+    """A row's new report (``values``: all of the report's values), checked by the web form's
+    rules: refused on its cells, or kept with what it changes and, when it is dated before the
+    work's latest report, a note that the latest stays. Each row of both readings (a kehoach
+    workbook, an officer's own sheet) that reports a change ends here."""
+    errors = _check(sheet, item, headers, today)
+    if errors:
+        reading.errors += errors
+        return
+    reading.items.append(item)
+    reading.preview.append(_change(item.line, current, values, envelope, item.row))
+    day = item.data.get("reported_on")
+    if current is not None and day is not None and day < current.reported_on:
+        reading.notes.append(
+            _(
+                "Row %(row)s: the report is dated before the latest report of the work "
+                "(%(date)s); it will be kept in the work's history and the latest stays "
+                "as it is."
+            )
+            % {"row": item.row, "date": current.reported_on.strftime("%d/%m/%Y")}
+        )
+
+
+def close(reading: Reading, missing: int) -> None:
+    """The notes that end a reading: how many works the workbook leaves out (``missing``),
+    and that each work changed gets a new report."""
     if missing:
         reading.notes.append(
             ngettext(
@@ -179,9 +203,9 @@ def read_own(
                 "removed through this form).",
                 "%(n)s works are not in the workbook; nothing changes for them (works are not "
                 "removed through this form).",
-                len(missing),
+                missing,
             )
-            % {"n": len(missing)}
+            % {"n": missing}
         )
     if reading.items:
         reading.notes.append(
@@ -190,7 +214,6 @@ def read_own(
                 "work's history."
             )
         )
-    return reading
 
 
 def _unknown_row(sheet: str, row: Any) -> CellError:

@@ -44,7 +44,7 @@ from kehoach.plans.models import ProposalLine
 
 from ...models import CommunePlan
 from ...signals import plan_published
-from ...summaries import summaries_refresh
+from ...summaries import published_states_refresh, summaries_refresh
 from ...versions import dropped_reason, latest_version, plan_snapshot, village_line_outcomes
 from .guards import comment_guard, precondition
 from .notify import notify_after
@@ -148,6 +148,7 @@ def _publish(plan: CommunePlan, actor: Any) -> None:
             change(line, LineOutcome.REJECTED, reason=reason)
     ProposalLine.objects.bulk_update(changed, ["outcome", "updated_at"])
     audit_bulk(entries)
+    published_states_refresh(plan.round.commune, [plan.round.plan_year])
     plan_published.send(sender=CommunePlan, plan=plan, version=version)
 
 

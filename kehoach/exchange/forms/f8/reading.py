@@ -1,10 +1,6 @@
-"""F8 — the village meeting's minutes (one row per item) and its attendance list, checked with
-the pure rules of the web form (``validate_meeting``, ``validate_attendance``: figures
-consistent, the meeting dated; nothing written) and saved by the real user with
-``plans.services.meeting.meeting_save``. The confirmation saves what the check kept
-(``keep``/``restore``/``write``) without reading the workbook again: the meeting record by
-``meeting_save``, the people added to and removed from the attendance list by its batch writer
-``attendees_apply`` (the people who stay are neither judged nor written again)."""
+"""F8: reading a workbook back — the minutes' items (by their keys in a kehoach workbook, by
+their labels in minutes made elsewhere) and the attendance list, judged by the writer's own
+rules (pure: nothing is written), each problem on its cell."""
 
 from __future__ import annotations
 
@@ -20,8 +16,6 @@ from kehoach.core.validation import Problem, errors
 from kehoach.plans.models import Attendee, VillageMeeting, VillagePlan
 from kehoach.plans.services.attendance import (
     ATTENDEE_FIELDS,
-    AttendeeChanges,
-    attendees_apply,
     clean_attendee,
     validate_attendance,
 )
@@ -29,28 +23,17 @@ from kehoach.plans.services.meeting import (
     MEETING_FIELDS,
     clean_meeting,
     meeting_context,
-    meeting_save,
     validate_meeting,
 )
 
-from .. import cells
-from .. import choices as lists
-from ..layouts import FormLayout, layout_for
-from ..reading import Book as Upload
-from ..reading.headers import clean
-from ..reading.sheets import find_sheet, main_sheet
-from ..writing import Book, Table, build
-from . import kept as keeping
-from .base import (
-    CellError,
-    Change,
-    ReadingBase,
-    compare,
-    heading,
-    plan_meta,
-    read_table,
-)
-from .f8_items import (
+from ... import cells
+from ...layouts import FormLayout
+from ...reading import Book as Upload
+from ...reading.headers import clean
+from ...reading.sheets import find_sheet, main_sheet
+from ..base import CellError, Change, ReadingBase, compare, plan_meta, read_table
+from .common import FORM, _lists
+from .items import (
     ATTENDANCE_SHEET,
     ATTENDANCE_SHEETS,
     COUNTS,
@@ -62,81 +45,6 @@ from .f8_items import (
     _label,
     _rows_by_label,
 )
-
-FORM = "F8"
-INSTRUCTIONS = [
-    "Hướng dẫn điền biên bản họp thôn (F8)",
-    "1. Ghi từng mục của biên bản vào cột Giá trị (nền vàng). Ngày họp viết dd/mm/yyyy.",
-    "2. Các số: số hộ trong thôn, số hộ có đại diện dự họp, số người dự họp và trong đó nữ, người "
-    "hộ nghèo/cận nghèo, người DTTS, thanh niên, người cao tuổi; số phiếu đồng ý, không đồng ý, "
-    "không ý kiến.",
-    "3. Hệ thống tính: cuộc họp đủ điều kiện khi trên 50% số hộ có đại diện dự họp, được thông qua "
-    "khi trên 50% người dự họp đồng ý.",
-    "4. Trang “Danh sách dự họp” (không bắt buộc): mỗi dòng một người dự họp.",
-]
-
-
-def _lists() -> dict[str, lists.Choices]:
-    return {"sexes": lists.sexes(), "poverty": lists.poverty()}
-
-
-def export(
-    plan: VillagePlan,
-    layout: FormLayout | None = None,
-    *,
-    actor: Any = None,
-) -> bytes:
-    layout = layout or layout_for(FORM, plan.round.profile)
-    meeting = VillageMeeting.objects.filter(plan=plan).first()
-    choices = _lists()
-    rows = [
-        {"label": _label(name), "value": getattr(meeting, name) if meeting else None}
-        for name in MEETING_FIELDS
-    ]
-    attendees = list(meeting.attendees.all()) if meeting else []
-    book = Book(
-        form=FORM,
-        layout=layout,
-        heading=heading(plan.village, plan.round.plan_year, FORM, "Biên bản họp thôn"),
-        tables=[
-            Table(
-                name=FORM,
-                columns=layout.columns,
-                rows=rows,
-                keys=list(MEETING_FIELDS),
-                blank_rows=0,
-                totals=False,
-                title=layout.title.format(year=plan.round.plan_year),
-            ),
-            Table(
-                name=ATTENDANCE_SHEET,
-                columns=layout.attendance,
-                rows=[
-                    {
-                        "number": i,
-                        "full_name": a.full_name,
-                        "sex": choices["sexes"].label_of(a.sex),
-                        "ethnicity": a.ethnicity,
-                        "poverty_status": choices["poverty"].label_of(a.poverty_status),
-                        "household": a.household,
-                    }
-                    for i, a in enumerate(attendees, start=1)
-                ],
-                blank_rows=80,
-                totals=False,
-                title="DANH SÁCH NGƯỜI DỰ HỌP",
-            ),
-        ],
-        lists={name: c.labels for name, c in choices.items()},
-        meta={
-            "plan": str(plan.uid),
-            "unit": plan.village.code,
-            "year": plan.round.plan_year,
-            "version": meeting.version if meeting else 0,
-        },
-        instructions=INSTRUCTIONS,
-    )
-    return build(book)
 
 
 @dataclass
@@ -344,67 +252,3 @@ def _place(
             problem.detail or problem.message,
         )
     )
-
-
-def apply(actor: Any, plan: VillagePlan, reading: Reading) -> dict[str, int]:
-    meeting_save(
-        actor=actor,
-        plan=plan,
-        data=reading.data,
-        attendees=reading.attendees,
-        expected_version=reading.version,
-    )
-    return {"added": 0, "changed": 1 if reading.preview else 0, "deleted": 0}
-
-
-KEPT_VERSION = 1
-
-
-def keep(reading: Reading) -> dict[str, Any]:
-    """What the check found, as JSON: the meeting record as it will be saved, the version the
-    workbook was made from, the people added and removed (None: the workbook has no
-    attendance list, the list stays), and whether anything changes."""
-    attendance = reading.attendance
-    return {
-        "v": KEPT_VERSION,
-        "data": keeping.dump(reading.data),
-        "version": reading.version,
-        "adds": None if attendance is None else keeping.dump(attendance.adds),
-        "removals": None if attendance is None else attendance.removals,
-        "changed": bool(reading.preview),
-    }
-
-
-@dataclass
-class Kept:
-    """The kept meeting record and attendance changes, ready for the writers."""
-
-    data: dict[str, Any]
-    version: int | None
-    attendance: Attendance | None
-    changed: bool
-
-
-def restore(plan: VillagePlan, kept: dict[str, Any]) -> Kept:
-    kept = keeping.opened(kept, KEPT_VERSION)
-    loader = keeping.Loader()
-    attendance = None
-    if kept["adds"] is not None:
-        attendance = Attendance(adds=loader.load(kept["adds"]), removals=kept["removals"])
-    return Kept(loader.load(kept["data"]), kept["version"], attendance, kept["changed"])
-
-
-def write(actor: Any, plan: VillagePlan, kept: Kept) -> dict[str, int]:
-    """Save the kept meeting record (``meeting_save`` checks the version and judges the one
-    record), then add and remove the kept people of the attendance list in one batch
-    (``attendees_apply`` judges the people added; a person removed meanwhile refuses all)."""
-    meeting_save(actor=actor, plan=plan, data=kept.data, expected_version=kept.version)
-    attendance = kept.attendance
-    if attendance is not None and (attendance.adds or attendance.removals):
-        removals = [Attendee(pk=pk, full_name=name) for pk, name in attendance.removals]
-        attendees_apply(
-            actor=actor,
-            plan=plan,
-            changes=AttendeeChanges(adds=attendance.adds, removals=removals),
-        )
-    return {"added": 0, "changed": 1 if kept.changed else 0, "deleted": 0}

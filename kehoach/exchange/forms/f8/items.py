@@ -15,9 +15,9 @@ from kehoach.core.text import fold
 from kehoach.plans.models import VillageMeeting
 from kehoach.plans.services.meeting import MEETING_FIELDS
 
-from .. import cells
-from ..layouts import Column
-from ..reading.headers import clean
+from ... import cells
+from ...layouts import Column
+from ...reading.headers import clean
 
 ATTENDANCE_SHEET = "Danh sách dự họp"
 
