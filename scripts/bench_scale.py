@@ -267,6 +267,48 @@ FIELDS = [
 ]  # fmt: skip
 
 
+def _portal(anonymous: Any) -> list[Row]:
+    """The public pages a visitor opens most, each against the login page in the same run
+    (the cheapest page of the site: what any page costs at least)."""
+    from django.db.models import Count
+
+    from kehoach.synthesis.models import CommunePlan
+
+    login = _median(lambda: anonymous.get("/accounts/login/"), 9)
+    plan = (
+        CommunePlan.objects.filter(round__plan_year=YEAR, status="published")
+        .annotate(n=Count("lines"))
+        .order_by("-n")
+        .select_related("round__commune")
+        .first()
+    )
+    urls = [
+        ("portal home", "/cong-khai/"),
+        (f"portal province {PROVINCE}", f"/cong-khai/tinh/{PROVINCE}/"),
+    ]
+    if plan is not None:
+        urls.append(("portal commune page", f"/cong-khai/xa/{plan.round.commune.code}/"))
+    rows: list[Row] = []
+    for label, url in urls:
+        if anonymous.get(url).status_code != 200:
+            rows.append((label, "—", "not served", url))
+            continue
+
+        def get(url: str = url) -> object:
+            return anonymous.get(url)
+
+        page = _median(get, 9)
+        rows.append(
+            (
+                f"{label} (its list stored at publication)",
+                f"{page / login:.1f}×",
+                "the login page",
+                f"{page * 1000:.1f} ms vs {login * 1000:.1f} ms",
+            )
+        )
+    return rows
+
+
 def _raw_lines(path: str) -> Any:
     """The lines of the latest published versions of a subtree, straight from their
     snapshots through a server-side cursor."""
@@ -419,6 +461,7 @@ def measure(national: bool) -> list[Row]:
     client.force_login(admin)
     anonymous = Client()
     rows += _pages(client, anonymous)
+    rows += _portal(anonymous)
     rows += _opendata(anonymous)
     rows += _build_memory(national)
     return rows

@@ -24,7 +24,7 @@ from .lines import CommuneLine, CommuneLineQuerySet, LineFunding, LineSource
 from .operations import SynthesisOperation
 from .allocation import AllocationResult, AllocationRun
 from .targets import TargetValue
-from .summaries import LineSummary, PlanRanks, PublishedState
+from .summaries import LineSummary, PlanRanks, PlanSummary, PublishedState
 
 # isort: on
 
@@ -41,6 +41,7 @@ __all__ = [
     "LineSource",
     "LineSummary",
     "PlanRanks",
+    "PlanSummary",
     "PublishedState",
     "SynthesisOperation",
     "TargetValue",

@@ -126,3 +126,31 @@ class PublishedState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_code} {self.year or '*'}: {self.versions[:16]}"
+
+
+class PlanSummary(models.Model):
+    """What a commune plan counts as a whole and that does not add up by sector or decision:
+    the villages' priority-1 proposals in its active lines, each village line once (a merged
+    line counts each village's proposal, the parts of a split line their proposal once), and
+    how many of them a funded line carries. Written with ``LineSummary`` by
+    ``summaries.summaries_refresh``; a plan without such a proposal has no row."""
+
+    plan = models.OneToOneField(
+        CommunePlan, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    province = models.ForeignKey(
+        "geo.AdministrativeUnit", on_delete=models.CASCADE, related_name="+"
+    )
+    commune = models.ForeignKey(
+        "geo.AdministrativeUnit", on_delete=models.CASCADE, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("plan year"))
+    priority1 = models.PositiveIntegerField(default=0)
+    priority1_funded = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("summary of a commune plan")
+        verbose_name_plural = _("summaries of commune plans")
+
+    def __str__(self) -> str:
+        return f"{self.plan_id}: {self.priority1_funded}/{self.priority1}"

@@ -16,8 +16,8 @@ from kehoach.geo.models import AdministrativeUnit
 from kehoach.plans.choices import PlanStatus
 from kehoach.plans.models import PlanningRound, VillageMeeting, VillagePlan
 
-from ..choices import Decision, LineState
-from ..models import CommunePlan, EnvelopeLine, LineSource, LineSummary
+from ..choices import Decision
+from ..models import CommunePlan, EnvelopeLine, LineSummary, PlanSummary
 from .finance import ZERO
 
 UNFUNDED_DECISIONS = frozenset({Decision.UNFUNDED, Decision.PENDING})
@@ -135,32 +135,16 @@ def _participation(row: CommuneRow, sums: dict[str, Any]) -> None:
 
 
 def _priority1(rows: dict[int, CommuneRow], commune_of_plan: dict[int, int]) -> None:
-    """The villages' priority-1 proposals in the active lines of the commune plans, each
-    counted once per village line (a merged line counts each of its villages' proposals, the
-    parts of a split line count their proposal once, funded if one part is funded), from the
-    live sources. Only the lines whose ``village_priority`` is 1 can hold one: that column is
-    the lowest priority of the line's live sources, kept by the writers (merge, split,
-    synthesis), so the join to the sources and the villages' lines starts from those lines of
-    the plans, not from the province's whole subtree."""
-    key = "line__plan"
-    funded = Q(line__decision=Decision.FUNDED)
-    for item in (
-        LineSource.objects.filter(
-            line__plan_id__in=list(commune_of_plan),
-            line__state=LineState.ACTIVE,
-            line__village_priority=1,
-            withdrawn=False,
-            village_line__priority=1,
-        )
-        .values(key)
-        .annotate(
-            n=Count("village_line", distinct=True),
-            funded=Count("village_line", filter=funded, distinct=True),
-        )
-    ):
-        row = rows[commune_of_plan[item[key]]]
-        row.priority1 = item["n"]
-        row.priority1_funded = item["funded"]
+    """The villages' priority-1 proposals in the active lines of the commune plans (each village
+    line once: a merged line counts each of its villages' proposals, the parts of a split line
+    their proposal once, funded if one part is), from the plans' summaries (``PlanSummary``,
+    kept by the writers with ``LineSummary``): one query of at most one row a plan."""
+    for plan_id, priority1, funded in PlanSummary.objects.filter(
+        plan_id__in=list(commune_of_plan)
+    ).values_list("plan_id", "priority1", "priority1_funded"):
+        row = rows[commune_of_plan[plan_id]]
+        row.priority1 = priority1
+        row.priority1_funded = funded
 
 
 def province_rollup(unit: AdministrativeUnit, year: int) -> Rollup:

@@ -1,4 +1,5 @@
-"""Summaries of the commune plans' lines (issue 16, ``LineSummary``): the writers of lines,
+"""Summaries of the commune plans' lines (issue 16, ``LineSummary``, and per plan
+``PlanSummary``: the villages' priority-1 proposals): the writers of lines,
 funding and plan status call ``summaries_refresh(plan)`` at their end, in their transaction
 (one DELETE and one INSERT … SELECT for the plan); ``generate_scale`` calls
 ``summaries_refresh_communes`` after each province; ``manage.py check_summaries`` compares the
@@ -16,6 +17,7 @@ from .published import (
 )
 from .refresh import (
     Difference,
+    plan_summaries_rebuild,
     summaries_differences,
     summaries_rebuild,
     summaries_refresh,
@@ -25,6 +27,7 @@ from .refresh import (
 __all__ = [
     "EVERY_YEAR",
     "Difference",
+    "plan_summaries_rebuild",
     "published_state",
     "published_states_forget",
     "published_states_refresh",

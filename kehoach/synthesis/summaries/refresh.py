@@ -18,14 +18,16 @@ from django.db import connection
 from django.db.models import Count, F, IntegerField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Cast, Coalesce
 
-from ..choices import LineState
-from ..models import CommuneLine, CommunePlan, LineFunding, LineSummary
+from ..choices import Decision, LineState
+from ..models import CommuneLine, CommunePlan, LineFunding, LineSource, LineSummary, PlanSummary
 
 KEY = ("plan", "sector", "decision", "source")
 COPIED = ("province", "commune", "year", "plan_status")
 MEASURES = ("lines", "demand_mvnd", "support_asked_mvnd", "funded_mvnd")
 COLUMNS = (*KEY, *COPIED, *MEASURES)
 """The summary's columns in the order of the SELECTs below (``s_<name>``)."""
+PLAN_COLUMNS = ("plan", "province", "commune", "year", "priority1", "priority1_funded")
+"""``PlanSummary``'s columns."""
 
 _ZERO = Decimal(0)
 
@@ -81,19 +83,44 @@ def _funding_rows(plans: Q, funding: Any = LineFunding) -> QuerySet[Any]:
     )
 
 
+def _priority_rows(plans: Q, sources: Any = LineSource) -> QuerySet[Any]:
+    """Per plan, the villages' priority-1 proposals in its active lines, each village line once,
+    and those a funded line carries. Only lines whose ``village_priority`` (the lowest of their
+    live sources, kept by the writers) is 1 can hold one."""
+    return (
+        sources.objects.filter(
+            plans,
+            line__state=LineState.ACTIVE,
+            line__village_priority=1,
+            withdrawn=False,
+            village_line__priority=1,
+        )
+        .order_by()
+        .values(**{k: v for k, v in _plan_columns("line__").items() if k != "s_plan_status"})
+        .annotate(
+            s_priority1=Count("village_line", distinct=True),
+            s_priority1_funded=Count(
+                "village_line", filter=Q(line__decision=Decision.FUNDED), distinct=True
+            ),
+        )
+    )
+
+
 def _both(lines: Q, funding: Q) -> list[QuerySet[Any]]:
     return [_line_rows(lines), _funding_rows(funding)]
 
 
-def _insert(queryset: QuerySet[Any], summary: Any = LineSummary) -> None:
+def _insert(
+    queryset: QuerySet[Any], summary: Any = LineSummary, columns: tuple[str, ...] = COLUMNS
+) -> None:
     """``INSERT INTO summary (…) SELECT … FROM (<the aggregate>)``: the aggregate's columns
     are named (``s_<column>``), so their order in Django's SQL does not matter."""
     inner, params = queryset.query.sql_with_params()
     quote = connection.ops.quote_name
     table = quote(summary._meta.db_table)
     column = {f.name: f.column for f in summary._meta.concrete_fields}
-    targets = ", ".join(quote(column[c]) for c in COLUMNS)
-    sources = ", ".join(quote(f"s_{c}") for c in COLUMNS)
+    targets = ", ".join(quote(column[c]) for c in columns)
+    sources = ", ".join(quote(f"s_{c}") for c in columns)
     sql = f"INSERT INTO {table} ({targets}) SELECT {sources} FROM ({inner}) {quote('rows')}"
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -105,6 +132,8 @@ def summaries_refresh(plan: CommunePlan) -> None:
     LineSummary.objects.filter(plan_id=plan.pk).delete()
     for queryset in _both(Q(plan_id=plan.pk), Q(line__plan_id=plan.pk)):
         _insert(queryset)
+    PlanSummary.objects.filter(plan_id=plan.pk).delete()
+    _insert(_priority_rows(Q(line__plan_id=plan.pk)), PlanSummary, PLAN_COLUMNS)
 
 
 def summaries_refresh_communes(communes: Iterable[Any]) -> None:
@@ -118,6 +147,8 @@ def summaries_refresh_communes(communes: Iterable[Any]) -> None:
         Q(plan__round__commune_id__in=ids), Q(line__plan__round__commune_id__in=ids)
     ):
         _insert(queryset)
+    PlanSummary.objects.filter(commune_id__in=ids).delete()
+    _insert(_priority_rows(Q(line__plan__round__commune_id__in=ids)), PlanSummary, PLAN_COLUMNS)
 
 
 def summaries_rebuild(
@@ -128,6 +159,12 @@ def summaries_rebuild(
     summary.objects.all().delete()
     _insert(_line_rows(Q(), lines), summary)
     _insert(_funding_rows(Q(), funding), summary)
+
+
+def plan_summaries_rebuild(*, sources: Any = LineSource, summary: Any = PlanSummary) -> None:
+    """Rewrite every ``PlanSummary`` (its migration fills the table with this)."""
+    summary.objects.all().delete()
+    _insert(_priority_rows(Q(), sources), summary, PLAN_COLUMNS)
 
 
 # --- check_summaries --------------------------------------------------------------------------
@@ -143,11 +180,14 @@ class Difference:
     expected: dict[str, Any] | None
 
     def __str__(self) -> str:
-        plan, sector, decision, source = self.key
-        where = (
-            f"kế hoạch xã #{plan}, lĩnh vực #{sector}, quyết định «{decision}», "
-            f"nguồn {'#' + str(source) if source else '—'}"
-        )
+        if len(self.key) == 1:  # a PlanSummary row
+            where = f"kế hoạch xã #{self.key[0]}, đề xuất ưu tiên 1 của các thôn"
+        else:
+            plan, sector, decision, source = self.key
+            where = (
+                f"kế hoạch xã #{plan}, lĩnh vực #{sector}, quyết định «{decision}», "
+                f"nguồn {'#' + str(source) if source else '—'}"
+            )
         if self.stored is None:
             return f"Thiếu dòng tổng hợp: {where}; tính lại được {self.expected}."
         if self.expected is None:
@@ -198,7 +238,34 @@ def summaries_differences(communes: Iterable[Any] | None = None) -> list[Differe
         if have != expected:
             found.append(Difference(key, have, expected))
     found += [Difference(key, have, None) for key, have in stored.items()]
+    found += _plan_differences(communes)
     return sorted(found, key=lambda d: tuple(str(x) for x in d.key))
+
+
+def _plan_differences(communes: Iterable[Any] | None) -> list[Difference]:
+    """The ``PlanSummary`` rows that differ from a recomputation."""
+    if communes is None:
+        plans, stored_rows = Q(), PlanSummary.objects.all()
+    else:
+        ids = [c.pk for c in communes]
+        plans = Q(line__plan__round__commune_id__in=ids)
+        stored_rows = PlanSummary.objects.filter(commune_id__in=ids)
+    measures = ("province", "commune", "year", "priority1", "priority1_funded")
+    stored: dict[tuple[Any, ...], dict[str, Any]] = {
+        (plan,): dict(zip(measures, values, strict=True))
+        for plan, *values in stored_rows.values_list(
+            "plan_id", "province_id", "commune_id", "year", "priority1", "priority1_funded"
+        )
+    }
+    found: list[Difference] = []
+    for row in _priority_rows(plans).iterator(chunk_size=5000):
+        key = (row["s_plan"],)
+        expected = {m: row[f"s_{m}"] for m in measures}
+        have = stored.pop(key, None)
+        if have != expected:
+            found.append(Difference(key, have, expected))
+    found += [Difference(key, have, None) for key, have in stored.items()]
+    return found
 
 
 _FKS = frozenset({"plan", "sector", "source", "province", "commune"})

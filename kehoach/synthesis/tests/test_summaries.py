@@ -20,7 +20,7 @@ from kehoach.monitoring.scale import ScaleOptions, generate
 from kehoach.plans.tests import factories as pf
 
 from ..choices import CommunePlanStatus, Decision, LineState
-from ..models import CommuneLine, LineFunding, LineSummary
+from ..models import CommuneLine, LineFunding, LineSummary, PlanSummary
 from ..reports import province_rollup
 from ..services.envelope import envelope_line_delete
 from ..services.funding import allocation_run, line_decide, line_decision_clear
@@ -272,3 +272,41 @@ def test_the_roll_up_equals_the_recomputation_on_generated_data() -> None:
         assert row.by_sector == want["sector"]
         assert row.by_source == want["src"]
         assert row.used == sum(want["src"].values(), D(0))
+
+
+def test_the_priority_1_proposals_are_kept_per_plan_through_merge_split_and_funding(
+    world: dict[str, Any],
+) -> None:
+    """Each village's priority-1 proposal counted once (a merge counts both villages' roads;
+    the parts of a split count their proposal once, funded if one part is)."""
+    planner, plan = world["planner"], world["plan"]
+
+    def kept() -> tuple[int, int]:
+        row = PlanSummary.objects.get(plan=plan)
+        return row.priority1, row.priority1_funded
+
+    assert kept() == (2, 0)
+    roads = list(plan.lines.filter(activity="Đường").order_by("number"))
+    merged = lines_merge(actor=planner, plan=plan, lines=roads)
+    assert kept() == (2, 0) and summaries_differences() == []
+    first, _second = line_split(
+        actor=planner,
+        line=merged,
+        parts=[Part("Đường đoạn 1", "", D("600")), Part("Đường đoạn 2", "", D("400"))],
+    )
+    assert kept() == (2, 0)
+    line_decide(
+        actor=planner,
+        line=first,
+        decision=Decision.FUNDED,
+        reason="Đủ vốn",
+        funding={world["budget"]: first.external_support_mvnd},
+    )
+    assert kept() == (2, 2) and summaries_differences() == []
+    row = province_rollup(quang_tri(), 2027).rows[0]
+    assert (row.priority1, row.priority1_funded) == (2, 2)
+    # a hand edit is a difference that check_summaries reports and --fix repairs
+    PlanSummary.objects.filter(plan=plan).update(priority1_funded=0)
+    code, out = _check()
+    assert code == 1 and "đề xuất ưu tiên 1" in out and "priority1_funded: lưu 0, đúng là 2" in out
+    assert _check("--fix")[0] == 0 and kept() == (2, 2)
