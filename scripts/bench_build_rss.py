@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import sys
 import time
 from pathlib import Path
@@ -22,10 +21,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def _rss_mb() -> float:
-    """The current resident size (Linux: /proc/self/statm, in pages)."""
-    with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+def _status_mb(field: str) -> float:
+    """A size of /proc/self/status (Linux), in MB: ``VmRSS`` now, ``VmHWM`` its peak. The peak
+    of this process's own memory, not ``getrusage``'s ``ru_maxrss``, which keeps across
+    ``exec`` the peak of the process that forked it (bench_scale.py, hundreds of MB after the
+    national pages)."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) * 1024 / 1e6
+    raise SystemExit(f"bench_build_rss: no {field} in /proc/self/status")
 
 
 def main() -> None:
@@ -53,7 +58,7 @@ def main() -> None:
     units = list(provinces.filter(Exists(any_published)))
     # built afresh, as after a publication (the scale bench may have stored some already)
     PublishedFile.objects.filter(unit_code__in=[u.code for u in units], year=year).delete()
-    idle = _rss_mb()
+    idle = _status_mb("VmRSS")
     start = time.perf_counter()
     files = size = 0
     for unit in units:
@@ -63,7 +68,7 @@ def main() -> None:
                 files += 1
                 size += stored.size or 0
     seconds = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3  # KB on Linux
+    peak = _status_mb("VmHWM")
     print(
         json.dumps(
             {
