@@ -1,6 +1,6 @@
 """Every text a user sends is normalised to Unicode NFC, without control characters (a NUL, a
-stray \x01 pasted from another program), before any view sees it; pages are compressed, files
-that are compressed already are not.
+stray \x01 pasted from another program), before any view sees it — an address with one is not
+found; pages are compressed, files that are compressed already are not.
 
 Vietnamese typed on macOS or pasted from some PDF readers arrives decomposed (NFD); stored
 as is, "Hải" in NFD would not equal "Hải" in NFC and searches and uniqueness checks would
@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Callable
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.middleware.gzip import GZipMiddleware
 
 from .text import strip_controls
@@ -40,6 +40,9 @@ class NormalizeTextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if strip_controls(request.path) != request.path:
+            # no address of ours has one ("/units/%00/"), and the database refuses a NUL
+            raise Http404
         request.GET = _normalised(request.GET)  # type: ignore[assignment]
         if request.method == "POST":
             request.POST = _normalised(request.POST)  # type: ignore[assignment]

@@ -168,7 +168,7 @@ def plan(request: HttpRequest, code: str, year: int, number: int | None = None) 
         **_plan_context(published),
         "plan_tables": plan_tables_html,
         "plan_targets": plan_targets_html,
-        "works": selectors.plan_works(published) if published.is_latest else [],
+        "works_part": page_parts.plan_works(published, progress) if published.is_latest else "",
         "amendment_reason": published.data.get("amendment_reason", ""),
         **page_parts.downloads_context(published.commune, [year]),
     }

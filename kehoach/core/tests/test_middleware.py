@@ -3,6 +3,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Any, cast
 
+import pytest
 from django.http import HttpRequest, HttpResponse
 from django.test import RequestFactory
 
@@ -41,3 +42,17 @@ def test_pages_are_compressed_but_files_already_compressed_are_not(rf: Any) -> N
 
     served = cast(HttpResponse, TextGZipMiddleware(photo)(rf.get("/", HTTP_ACCEPT_ENCODING="gzip")))
     assert not served.has_header("Content-Encoding")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    ["/national/2027/%00/", "/units/44%00/", "/cong-khai/tinh/%01/", "/cdp/%00/", "/x%00y/"],
+)
+def test_an_address_with_a_control_character_is_not_found(client: Any, url: str) -> None:
+    """A NUL in a path segment reached the database, which refuses it (a 500 on PostgreSQL)."""
+    from kehoach.accounts.models import User
+
+    client.force_login(User.objects.create_superuser("quantri-nul", password="x"))
+    assert client.get(url).status_code == 404
+    assert client.get("/national/2027/").status_code == 200  # an address without one works

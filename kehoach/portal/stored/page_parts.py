@@ -33,7 +33,7 @@ from kehoach.geo.models import AdministrativeUnit
 
 from .. import opendata, selectors
 from ..tables import plan_tables
-from .fingerprints import digest, unit_versions
+from .fingerprints import digest, progress_state, unit_versions
 from .pages import fragments, unit_page_parts, unit_pages_prune
 
 logger = logging.getLogger(__name__)
@@ -42,6 +42,7 @@ HOME = ("portal/partials/home_provinces.html",)
 PROVINCE = ("portal/partials/province_communes.html", "portal/partials/downloads.html")
 COMMUNE = ("portal/partials/commune_plans.html", "portal/partials/downloads.html")
 PLAN = ("portal/partials/plan_tables.html", "portal/partials/plan_targets.html")
+WORKS = ("portal/partials/plan_works.html",)
 
 
 def downloads_context(unit: Any, years: list[int]) -> dict[str, Any]:
@@ -104,6 +105,26 @@ def plan_parts(published: selectors.PublishedPlan) -> list[SafeString]:
     return fragments(PLAN, (published.version.pk, published.is_latest), context)
 
 
+def plan_works(published: selectors.PublishedPlan, progress: str) -> SafeString:
+    """The progress of the works of the latest published plan, for ``progress`` (its reports,
+    photos and payments: ``fingerprints.progress_state``), kept in ``PublishedPage`` under
+    ``works:<plan uid>``: rendered when a report changes it, and the parts of earlier progress
+    then deleted."""
+    page = f"works:{published.plan_uid}"
+    fingerprint = digest(published.version.pk, progress)
+
+    def context() -> dict[str, Any]:
+        unit_pages_prune(page, fingerprint)  # rendered anew: the earlier progress is gone
+        return {
+            "published": published,
+            "unit": published.commune,
+            "works": selectors.plan_works(published),
+        }
+
+    (html,) = unit_page_parts(WORKS, page, fingerprint, context)
+    return html
+
+
 def unit_pages_build(commune_id: int) -> list[tuple[str, str]]:
     """Store the pages a publication in the commune changes — the home page, the commune's and
     its province's — in the default language, inside the publishing transaction (which sees
@@ -141,11 +162,13 @@ def unit_pages_prune_all(built: list[tuple[str, str]]) -> None:
 
 
 def plan_parts_build(commune_id: int, year: int) -> None:
-    """Store the tables of the commune's latest published plan of ``year`` (the publication
-    task, in the background); never fails."""
+    """Store the tables of the commune's latest published plan of ``year`` and the progress of
+    its works (the publication task, in the background); never fails."""
     try:
         code = AdministrativeUnit.objects.values_list("code", flat=True).get(pk=commune_id)
         with translation.override(settings.LANGUAGE_CODE):
-            plan_parts(selectors.published_plan(code, year))
+            published = selectors.published_plan(code, year)
+            plan_parts(published)
+            plan_works(published, progress_state([published.plan_uid])[0])
     except Exception:  # the first request builds it instead
         logger.exception("Portal plan page of commune %s, %s not built", commune_id, year)

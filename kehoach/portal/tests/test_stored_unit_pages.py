@@ -218,3 +218,30 @@ def test_a_province_search_is_one_query_and_bounded(monkeypatch: pytest.MonkeyPa
     assert 'href="/cong-khai/du-lieu/44/2026/ke-hoach.csv"' in html
     html, _sql = _get(f"{PROVINCE}?q=khong+co")
     assert 'id="no-results"' in html and "/cong-khai/xa/198" not in html
+
+
+def test_the_works_progress_is_stored_and_rendered_again_by_a_new_report() -> None:
+    """The published plan's "progress of the works" is read from one stored row; a progress
+    report renders it again once, and the row of the earlier progress is deleted."""
+    from kehoach.monitoring.services.progress import progress_report_create
+
+    from .factories import report_data
+
+    world = followed_plan()
+    plan_url = "/cong-khai/xa/19702/2027/"
+    first, _sql = _get(plan_url)
+    assert 'id="works"' in first and ">50%<" not in first.replace(",0%", "%")
+    html, sql = _get(plan_url)
+    assert not _writes(sql)
+    works = PublishedPage.objects.filter(page__startswith="works:")
+    assert works.count() == 1
+    progress_report_create(
+        actor=world["planner"],
+        line=world["road"],
+        data=report_data(quantity_done=world["road"].quantity / 2),
+    )
+    html, sql = _get(plan_url)
+    assert _writes(sql) and "50,0%" in html
+    assert works.count() == 1  # the earlier progress's row is gone
+    again, sql = _get(plan_url)
+    assert not _writes(sql) and _tokenless(again) == _tokenless(html)
