@@ -201,7 +201,9 @@ def test_the_portal_roll_up_and_open_data_read_from_the_replica(client: Client) 
     response, on_replica, on_default = _queries_of(client, "/units/44/rollup/2027/")
     assert response.status_code == 200
     assert commune.name in response.content.decode()
-    assert any("synthesis_communeline" in sql for sql in on_replica)
+    # the roll-up reads the summaries (lines, money, the villages' priority-1 proposals)
+    assert any("synthesis_linesummary" in sql for sql in on_replica)
+    assert any("synthesis_plansummary" in sql for sql in on_replica)
     assert on_default  # the session, the user and their roles
     assert not any("synthesis_" in sql for sql in on_default)
 
