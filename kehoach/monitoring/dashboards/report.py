@@ -25,7 +25,7 @@ from django.db.models.functions import Coalesce
 from django.db.models.lookups import Exact
 from django.utils import timezone
 
-from kehoach.catalog.models import FundingSource, Sector
+from kehoach.catalog.models import Sector
 from kehoach.geo.choices import Level
 from kehoach.geo.models import AdministrativeUnit
 from kehoach.synthesis.choices import Decision, LineState
@@ -44,7 +44,7 @@ from .rows import (
     Dashboard,
     DelayedWork,
     Figures,
-    SourceRow,
+    by_source_and_programme,
     decimal_field,
     done_share,
 )
@@ -365,7 +365,7 @@ class ImplementationReport:
             if row["first_of_programme"]:
                 in_programme[row["envelope_line__source"]].add(part)
 
-        sources, programmes = self._by_source(approved, disbursed, physical, in_programme)
+        sources, programmes = by_source_and_programme(approved, disbursed, physical, in_programme)
         sectors = Sector.objects.in_bulk(list(by_sector))
         return Dashboard(
             today=self.today,
@@ -380,38 +380,4 @@ class ImplementationReport:
             programmes=programmes,
             communes=list(communes.values()),
             delayed=self.delayed_works(),
-        )
-
-    def _by_source(
-        self,
-        approved: dict[int, Decimal],
-        disbursed: dict[int, Decimal],
-        physical: dict[int, Figures],
-        in_programme: dict[int, Figures],
-    ) -> tuple[list[SourceRow], list[SourceRow]]:
-        """Rows by source and by programme (a component counts in its parent programme):
-        ``physical`` per source, ``in_programme`` the part of a source in its programme's."""
-        ids = set(approved) | set(disbursed) | set(physical)
-        if not ids:
-            return [], []
-        found = FundingSource.objects.filter(pk__in=ids).select_related("parent")
-        order = {s.pk: (s.sort_order, s.code) for s in found}
-        sources = [
-            SourceRow(
-                source=s,
-                approved=approved[s.pk],
-                disbursed=disbursed[s.pk],
-                physical=physical[s.pk],
-            )
-            for s in sorted(found, key=lambda s: order[s.pk])
-        ]
-        programmes: dict[int, SourceRow] = {}
-        for row in sources:
-            programme = row.source.parent or row.source
-            into = programmes.setdefault(programme.pk, SourceRow(source=programme))
-            into.approved += row.approved
-            into.disbursed += row.disbursed
-            into.physical.add(in_programme[row.source.pk])
-        return sources, sorted(
-            programmes.values(), key=lambda r: (r.source.sort_order, r.source.code)
         )

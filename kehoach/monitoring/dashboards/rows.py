@@ -210,3 +210,35 @@ class Dashboard:
             groups.setdefault(key, []).append(row)
             heads[key] = row.group
         return [(heads[key], rows) for key, rows in groups.items()]
+
+
+def by_source_and_programme(
+    approved: dict[int, Decimal],
+    disbursed: dict[int, Decimal],
+    physical: dict[int, Figures],
+    in_programme: dict[int, Figures],
+) -> tuple[list[SourceRow], list[SourceRow]]:
+    """Rows by source and by programme (a component counts in its parent programme):
+    ``physical`` per source, ``in_programme`` the part of a source in its programme's."""
+    ids = set(approved) | set(disbursed) | set(physical)
+    if not ids:
+        return [], []
+    found = FundingSource.objects.filter(pk__in=ids).select_related("parent")
+    order = {s.pk: (s.sort_order, s.code) for s in found}
+    sources = [
+        SourceRow(
+            source=s,
+            approved=approved[s.pk],
+            disbursed=disbursed[s.pk],
+            physical=physical[s.pk],
+        )
+        for s in sorted(found, key=lambda s: order[s.pk])
+    ]
+    programmes: dict[int, SourceRow] = {}
+    for row in sources:
+        programme = row.source.parent or row.source
+        into = programmes.setdefault(programme.pk, SourceRow(source=programme))
+        into.approved += row.approved
+        into.disbursed += row.disbursed
+        into.physical.add(in_programme[row.source.pk])
+    return sources, sorted(programmes.values(), key=lambda r: (r.source.sort_order, r.source.code))

@@ -23,9 +23,8 @@ from kehoach.plans.choices import PlanStatus
 from ..choices import CommunePlanStatus, Decision, LineState
 from ..forms import MergeForm
 from ..models import CommuneLine, LineFunding, LineSource, SynthesisOperation
-from ..selectors import (
+from ..plan_page import (
     LineFilters,
-    commune_line_get,
     line_totals_by_sector,
     lines_to_review,
     open_comments_by_line,
@@ -37,6 +36,7 @@ from ..selectors import (
     totals_of,
     villages_by_line,
 )
+from ..selectors import commune_line_get
 from ..services.common import commune_plan_for
 from ..services.lines.operations import lines_merge
 from ..services.lines.synthesis import commune_plan_synthesise
