@@ -13,3 +13,12 @@ def _vietnamese_by_default() -> Iterator[None]:
 
     with translation.override("vi"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Each test starts with an empty cache (the roll-up's kept tables, D67): an entry another
+    test left under the same key would be shown instead of this test's data."""
+    from django.core.cache import cache
+
+    cache.clear()

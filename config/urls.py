@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.i18n import JavaScriptCatalog
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import JavaScriptCatalog, set_language
 
 from kehoach.accounts.admin_site import gate_admin_site
 from kehoach.geo import views as geo_views
@@ -19,7 +20,9 @@ urlpatterns = [
     path("", include("kehoach.portal.urls")),
     path("notifications/", include("kehoach.approvals.urls")),
     path("jobs/", include("kehoach.jobs.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # the language form carries no token: a page then is the same for every visitor without an
+    # account, and can be kept (portal.stored.shared); choosing a language changes nothing else
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
 ]

@@ -120,6 +120,20 @@ if env_str("DATABASE_REPLICA_URL", ""):
     )
 DATABASE_ROUTERS = ["kehoach.core.routers.ReplicaRouter"]
 
+# Rendered parts of pages kept under a digest of what they read (the province roll-up's
+# tables, the commune plan's table, public pages of published plans: decisions.md D67–D69): a
+# stale entry is never read, only aged out. Each process keeps its own, at most MAX_ENTRIES
+# (~100 KB each: ~50 MB a process at most); docs/deploy.md says how to share one between
+# gunicorn workers.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "kehoach",
+        "TIMEOUT": 24 * 60 * 60,
+        "OPTIONS": {"MAX_ENTRIES": 500},
+    }
+}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 

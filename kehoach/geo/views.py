@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import datetime
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from kehoach.core.access import assignments_of, can_see, is_system_admin, roles_on
@@ -19,7 +24,7 @@ from kehoach.core.errors import ApplicationError, NotFoundError
 from kehoach.core.reasons import refuse
 
 from . import selectors, services
-from .choices import Level
+from .choices import Kind, Level
 from .forms import (
     VillageCreateForm,
     VillageEndForm,
@@ -27,7 +32,7 @@ from .forms import (
     VillageMergeForm,
     VillageRenameForm,
 )
-from .models import AdministrativeUnit
+from .models import AdministrativeUnit, UnitSuccession
 from .panels import commune_panels, home_panels, province_panels, village_panels
 from .permissions import can_change_village, can_manage_villages
 
@@ -47,12 +52,88 @@ def _ancestors(request: HttpRequest, unit: AdministrativeUnit) -> list[Administr
     return ancestors
 
 
-def _with_visible_successors(request: HttpRequest, unit: AdministrativeUnit) -> list[Any]:
-    """The units that continue ``unit``, each marked whether the user may open it."""
-    links = list(unit.successions.select_related("successor"))
+def _successions(
+    request: HttpRequest, unit: AdministrativeUnit
+) -> tuple[list[UnitSuccession], list[UnitSuccession]]:
+    """The links to the units that continue ``unit`` (each successor marked whether the user may
+    open it) and the links from the units it was formed from: one query, and a second one for
+    the units at the other end only when there are links (most units have none)."""
+    links = list(UnitSuccession.objects.filter(Q(predecessor=unit) | Q(successor=unit)))
+    if not links:
+        return [], []
+    others = AdministrativeUnit.objects.in_bulk(
+        {
+            link.successor_id if link.predecessor_id == unit.pk else link.predecessor_id
+            for link in links
+        }
+    )
+    successions, predecessions = [], []
     for link in links:
-        link.successor.visible = can_see(request.user, link.successor)  # type: ignore[attr-defined]
-    return links
+        if link.predecessor_id == unit.pk:
+            link.predecessor, link.successor = unit, others[link.successor_id]
+            link.successor.visible = can_see(request.user, link.successor)  # type: ignore[attr-defined]
+            successions.append(link)
+        else:
+            link.predecessor, link.successor = others[link.predecessor_id], unit
+            predecessions.append(link)
+    return successions, predecessions
+
+
+# A unit code that ``reverse`` would put into a URL as it is (no quoting needed).
+_PLAIN_CODE = re.compile(r"[0-9A-Za-z._-]+")
+
+
+def _unit_url_maker() -> Callable[[str], str]:
+    """``reverse("geo:unit", args=[code])`` for many codes at the price of one ``reverse`` (a
+    list of 30 villages would otherwise spend more on its links than on the rest of the page)."""
+    marker = "code"
+    head, _sep, tail = reverse("geo:unit", args=[marker]).rpartition(marker)
+
+    def url(code: str) -> str:
+        if _PLAIN_CODE.fullmatch(code):
+            return f"{head}{code}{tail}"
+        return reverse("geo:unit", args=[code])
+
+    return url
+
+
+def _dmy(day: datetime.date | None) -> str:
+    """``day|date:"d/m/Y"`` without the template filter ("" for no date)."""
+    return f"{day.day:02d}/{day.month:02d}/{day.year:04d}" if day else ""
+
+
+def _unit_rows(units: QuerySet[AdministrativeUnit]) -> list[dict[str, Any]]:
+    """The rows of a table of units (a commune's villages, a province's communes) with what each
+    cell shows worked out once per page — the kind's label (``get_kind_display`` translates every
+    kind of unit on each call), the link, the date — and only the columns the tables show."""
+    kinds = {value: str(label) for value, label in Kind.choices}
+    url = _unit_url_maker()
+    return [
+        {
+            "code": v["code"],
+            "name": v["name"],
+            "valid_to": v["valid_to"],
+            "url": url(v["code"]),
+            "kind_label": kinds.get(v["kind"], v["kind"]),
+            "since": _dmy(v["valid_from"]),
+        }
+        for v in units.values("code", "name", "kind", "valid_from", "valid_to")
+    ]
+
+
+# The fields of the empty "add a village" form, rendered once per language: they depend on
+# nothing else (the CSRF token is outside them), and rendering a form's widgets through their
+# templates costs as much as the rest of the commune page.
+_VILLAGE_CREATE_FIELDS: dict[str | None, str] = {}
+
+
+def _village_create_fields() -> str:
+    language = get_language()
+    html = _VILLAGE_CREATE_FIELDS.get(language)
+    if html is None:
+        html = render_to_string("partials/form_fields.html", {"form": VillageCreateForm()})
+        _VILLAGE_CREATE_FIELDS[language] = html
+    return html
 
 
 def _form_page(
@@ -109,33 +190,32 @@ def home(request: HttpRequest) -> HttpResponse:
 def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
     unit = _unit_or_404(request, code)
     query = request.GET.get("q", "")
-    context: dict[str, object] = {
-        "unit": unit,
-        "ancestors": _ancestors(request, unit),
-        "query": query,
-        "roles": roles_on(request.user, unit),
-        "successions": _with_visible_successors(request, unit),
-        "predecessions": unit.predecessions.select_related("predecessor"),
-    }
+    # A search typed into the page (htmx) gets the rows only: none of the rest is read for it.
+    rows_only = _is_htmx(request)
+    context: dict[str, object] = {"unit": unit, "query": query}
     if unit.level in (Level.PROVINCE, Level.DISTRICT):
-        children = selectors.units_search(
-            selectors.units_visible_to_children(unit, user=request.user), query
-        ).in_vietnamese_order()
-        context["children"] = children
+        context["children"] = _unit_rows(
+            selectors.units_search(
+                selectors.units_visible_to_children(unit, user=request.user), query
+            ).in_vietnamese_order()
+        )
+        if rows_only:
+            return _rows(request, "geo/partials/unit_rows.html", context)
         context["panels"] = province_panels(request, unit)
         template = "geo/province.html"
-        partial = "geo/partials/unit_rows.html"
     elif unit.level == Level.COMMUNE:
         show_ended = request.GET.get("ended") == "1"
-        context["children"] = selectors.villages_of(
-            unit, user=request.user, query=query, include_ended=show_ended
+        context["children"] = _unit_rows(
+            selectors.villages_of(unit, user=request.user, query=query, include_ended=show_ended)
         )
+        if rows_only:
+            return _rows(request, "geo/partials/village_rows.html", context)
         context["show_ended"] = show_ended
-        context["can_manage"] = can_manage_villages(request.user, unit) is None
-        context["create_form"] = VillageCreateForm()
+        context["can_manage"] = can_manage = can_manage_villages(request.user, unit) is None
+        if can_manage:
+            context["create_fields"] = _village_create_fields()
         context["panels"] = commune_panels(request, unit)
         template = "geo/commune.html"
-        partial = "geo/partials/village_rows.html"
     else:
         assert unit.parent is not None
         context["can_manage"] = can_change_village(request.user, unit) is None
@@ -144,11 +224,15 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
         context["name_changes"] = unit.name_changes.all()
         context["panels"] = village_panels(request, unit)
         template = "geo/village.html"
-        partial = ""
-    if partial and _is_htmx(request):
-        response = render(request, partial, context)
-    else:
-        response = render(request, template, context)
+    context["successions"], context["predecessions"] = _successions(request, unit)
+    context["ancestors"] = _ancestors(request, unit)
+    context["roles"] = roles_on(request.user, unit)
+    return _rows(request, template, context)
+
+
+def _rows(request: HttpRequest, template: str, context: dict[str, object]) -> HttpResponse:
+    """The page or, for htmx, its rows; either way cached apart (``Vary: HX-Request``)."""
+    response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response
 

@@ -22,6 +22,7 @@ from django.http import (
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_safe
 
 from kehoach.core.errors import NotFoundError
@@ -35,6 +36,7 @@ from .models import PublishedFile
 from .stored import http, page_parts, pages
 from .stored.files import published_file, published_file_at
 from .stored.fingerprints import progress_state, unit_versions
+from .stored.shared import shared_page, weak_etag_if_packed
 from .tables import line_villages
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -144,7 +146,7 @@ def _plan_context(published: selectors.PublishedPlan) -> dict[str, Any]:
         "unit": published.commune,
         "province": published.province,
         "version": published.version,
-        "data": published.data,
+        "data": SimpleLazyObject(lambda: published.data),  # the snapshot: read if shown
     }
 
 
@@ -163,17 +165,26 @@ def plan(request: HttpRequest, code: str, year: int, number: int | None = None) 
     answer = http.not_modified(request, etag, changed)
     if answer is not None:
         return http.validators(answer, etag, changed, http.PAGE)  # type: ignore[return-value]
-    plan_tables_html, plan_targets_html = page_parts.plan_parts(published)
-    context = {
-        **_plan_context(published),
-        "plan_tables": plan_tables_html,
-        "plan_targets": plan_targets_html,
-        "works_part": page_parts.plan_works(published, progress) if published.is_latest else "",
-        "amendment_reason": published.data.get("amendment_reason", ""),
-        **page_parts.downloads_context(published.commune, [year]),
-    }
-    response = render(request, "portal/plan.html", context)
-    return http.validators(response, etag, changed, http.PAGE)  # type: ignore[return-value]
+
+    def build() -> HttpResponse:
+        plan_tables_html, plan_targets_html = page_parts.plan_parts(published)
+        context = {
+            **_plan_context(published),
+            "plan_tables": plan_tables_html,
+            "plan_targets": plan_targets_html,
+            "works_part": (
+                page_parts.plan_works(published, progress) if published.is_latest else ""
+            ),
+            "amendment_reason": (
+                published.data.get("amendment_reason", "") if published.version.is_amendment else ""
+            ),
+            **page_parts.downloads_context(published.commune, [year]),
+        }
+        return render(request, "portal/plan.html", context)
+
+    response = shared_page(request, (published.version.pk, *versions, progress), build)
+    http.validators(response, etag, changed, http.PAGE)
+    return weak_etag_if_packed(response)
 
 
 @public

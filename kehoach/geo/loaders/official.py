@@ -6,6 +6,7 @@ import datetime
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kehoach.core.errors import ApplicationError
@@ -165,9 +166,14 @@ def units_load_official(
             to_update.append(unit)
             result.ended += 1
 
+    for unit in to_update:
+        unit.updated_at = timezone.now()  # bulk_update does not raise it (roll-up digests, D67)
     AdministrativeUnit.objects.bulk_update(
         to_update,
-        ["name", "kind", "parent", "path", "valid_to", "end_reason", "sort_key", "search_name"],
+        [
+            *["name", "kind", "parent", "path", "valid_to", "end_reason", "sort_key"],
+            *["search_name", "updated_at"],
+        ],
         batch_size=500,
     )
     UnitNameChange.objects.bulk_create(renames)

@@ -263,9 +263,11 @@ def published_plan(commune_code: str, year: int, number: int | None = None) -> P
         raise NotFoundError()
     versions = list(published_versions().filter(plan_uid=plan_uid).defer("data").order_by("number"))
     wanted = versions[-1].number if number is None else number
-    if wanted not in {v.number for v in versions}:
+    version = next((v for v in versions if v.number == wanted), None)
+    if version is None:
         raise NotFoundError()
-    version = published_versions().get(plan_uid=plan_uid, number=wanted)
+    # its snapshot is read (one query) only by what needs it: the plan page's stored parts
+    # and works table do not, once built
     return PublishedPlan(commune, year, plan_uid, version, versions)
 
 

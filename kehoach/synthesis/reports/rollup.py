@@ -57,6 +57,32 @@ class CommuneRow:
     def priority1_funded_pct(self) -> Decimal | None:
         return percent(self.priority1_funded, self.priority1) if self.priority1 else None
 
+    @property
+    def cells(self) -> list[str]:
+        """The row's numbers after the commune's name, as the roll-up's table shows them
+        (the ``money`` and ``pct`` filters' text), formatted here once rather than by a filter
+        per cell."""
+        priority1 = (
+            f"{self.priority1_funded}/{self.priority1} ({_pct(self.priority1_funded_pct)})"
+            if self.priority1
+            else ""
+        )
+        return [
+            f"{self.submitted}/{self.village_plans}",
+            str(self.lines),
+            _money(self.demand),
+            _money(self.support_asked),
+            _money(self.envelope),
+            _money(self.used),
+            _pct(self.use_pct),
+            _money(self.unfunded),
+            _pct(self.households_pct),
+            _pct(self.women_pct),
+            _pct(self.poor_pct),
+            _pct(self.em_pct),
+            priority1,
+        ]
+
 
 @dataclass
 class Rollup:
@@ -98,6 +124,14 @@ class Rollup:
             groups.setdefault(key, []).append(row)
             heads[key] = row.group
         return [(heads[key], rows) for key, rows in groups.items()]
+
+
+def _money(value: Decimal) -> str:
+    return format_number_vi(value, 1)
+
+
+def _pct(value: Decimal | None) -> str:
+    return "" if value is None else f"{format_number_vi(value, 1)}%"
 
 
 def _cells(amounts: dict[int, Decimal], columns: list[Sector] | list[FundingSource]) -> list[str]:

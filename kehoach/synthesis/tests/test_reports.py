@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -178,6 +179,7 @@ def test_the_roll_up_and_programme_pages_query_counts_do_not_grow(client: Any) -
     few: dict[str, int] = {}
     for url in urls:
         assert client.get(url).status_code == 200, url
+        cache.clear()  # the roll-up's table is kept (D67): count the request that builds it
         with CaptureQueriesContext(connection) as captured:
             client.get(url)
         few[url] = len(captured.captured_queries)

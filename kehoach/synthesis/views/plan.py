@@ -4,20 +4,21 @@ page is in ``line``, the commune's own lines (R14) in ``own_lines``, scoring (F1
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from kehoach.approvals.history import plan_history
 from kehoach.core.errors import NotFoundError
-from kehoach.core.templatetags.vn import compact, money, number
 from kehoach.plans.choices import PlanStatus
 
 from ..choices import CommunePlanStatus, Decision, LineState
@@ -36,12 +37,14 @@ from ..plan_page import (
     totals_of,
     villages_by_line,
 )
+from ..plan_page_state import plan_page_state
 from ..selectors import commune_line_get
 from ..services.common import commune_plan_for
 from ..services.lines.operations import lines_merge
 from ..services.lines.synthesis import commune_plan_synthesise
 from ..services.lines.undo import operation_undo
 from ..services.scoring import stored_ranks
+from ..services.scoring.stored import ranks_key
 from .common import plan_context, plan_or_404, round_or_404, service_action
 from .line import (  # noqa: F401  (views of ``urls``)
     line_decide_view,
@@ -58,10 +61,13 @@ from .own_lines import (  # noqa: F401  (views of ``urls``)
     own_line_remove,
     own_line_restore,
 )
+from .plan_rows import ANY_UID, RowWriter
 
 OTHER_STATES = (LineState.MERGED, LineState.SPLIT, LineState.WITHDRAWN, LineState.REMOVED)
 PAGE_SIZE = 50
 """Lines on a page of the commune plan: a plan of 450 lines is 9 pages (issue 16)."""
+MAX_PAGE = 10_000
+"""The highest page number asked that is kept as asked (a plan's last page is at most this)."""
 REVIEW_SHOWN = 20
 """Lines to review listed above the table; the filter "only lines to review" shows them all."""
 
@@ -87,70 +93,38 @@ def _page_number(request: HttpRequest, pages: int) -> int:
     return min(max(number, 1), pages)
 
 
-_ANY_UID = uuid.UUID(int=0)
+ANY = str(ANY_UID)
 
 
-def _line_urls(plan: Any) -> tuple[str, str]:
-    """The address of a line's page and of its details, with ``_ANY_UID`` for the line's uid:
-    reversed once for the page's rows rather than once a row."""
-    return (
-        reverse("synthesis:line", args=[plan.uid, _ANY_UID]),
-        reverse("synthesis:line_more", args=[plan.uid, _ANY_UID]),
-    )
-
-
-def _month(value: Any) -> str:
-    return f"{value.month:02d}/{value.year}" if value else ""
-
-
-def _cells(line: CommuneLine) -> dict[str, str]:
-    """A row's numbers, dates and labels as the table shows them, formatted here once rather
-    than by a filter per cell (the page's rows are most of its rendering time)."""
-    score = getattr(line, "score", None)
-    return {
-        "villages": line.organisation or ", ".join(getattr(line, "villages", [])),
-        "quantity": f"{compact(line.quantity)} {line.unit.name}",
-        "period": f"{_month(line.start_month)}–{_month(line.end_month)}",
-        "total": money(line.total_cost_mvnd),
-        "contribution": money(line.contribution_mvnd),
-        "support": money(line.external_support_mvnd),
-        "score": number(score.score, 2) if score is not None else "",
-        "rank": f"{score.rank}{'*' if line.rank_override else ''}" if score is not None else "",
-        "decision": line.get_decision_display(),
-    }
+def _with_url(obj: Any, url: str) -> Any:
+    obj.url = url  # the address the template shows (reversed once for all the page's links)
+    return obj
 
 
 def _groups(
-    plan: Any,
+    writer: RowWriter,
     lines: list[CommuneLine],
     sectors: dict[int, dict[str, Any]],
     scores: dict[int, Any],
     comments: dict[str, int],
 ) -> list[dict[str, Any]]:
     """The page's lines by sector (already in sector order), each sector with the totals of
-    all its lines that the filters keep, not only of those on this page; each line with its
-    villages, score and rank, open comments and addresses."""
+    all its lines that the filters keep, not only of those on this page; each line's row
+    written with its villages, score and rank, and open comments."""
     villages = villages_by_line(lines)
-    line_url, more_url = _line_urls(plan)
-    any_uid = str(_ANY_UID)
     groups: dict[int, dict[str, Any]] = {}
     for line in lines:
-        uid = str(line.uid)
         line.villages = villages.get(line.pk, [])  # type: ignore[attr-defined]
         line.score = scores.get(line.pk)  # type: ignore[attr-defined]
-        line.open_comments = comments.get(uid, 0)  # type: ignore[attr-defined]
-        line.url = line_url.replace(any_uid, uid)  # type: ignore[attr-defined]
-        line.more_url = more_url.replace(any_uid, uid)  # type: ignore[attr-defined]
-        line.choose_label = _("Choose line %(number)s") % {"number": line.number}  # type: ignore[attr-defined]
-        line.cells = _cells(line)  # type: ignore[attr-defined]
+        line.open_comments = comments.get(str(line.uid), 0)  # type: ignore[attr-defined]
         group = groups.get(line.sector_id)
         if group is None:
             group = groups[line.sector_id] = {
                 "sector": line.sector,
-                "lines": [],
+                "rows": [],
                 **sectors.get(line.sector_id, {}),
             }
-        group["lines"].append(line)
+        group["rows"].append(writer.row(line))
     return list(groups.values())
 
 
@@ -161,30 +135,80 @@ def plan_for_round(request: HttpRequest, uid: Any) -> HttpResponse:
     return redirect("synthesis:plan", uid=commune_plan_for(round_).uid)
 
 
-@login_required
-def plan_detail(request: HttpRequest, uid: Any) -> HttpResponse:
-    """The commune plan's table (F9), a page of ``PAGE_SIZE`` lines at a time, with the
-    filters; totals, ranks and the by-village table stay plan-wide (aggregate queries), and a
-    line's details load on demand (``line_more_view``). A fixed number of queries whatever the
-    number of villages and lines."""
-    plan = plan_or_404(request, uid)
-    context = plan_context(request, plan, "synthesis")
-    filters = _filters(request)
+def _table(plan: Any, filters: LineFilters, asked_page: int, writer: RowWriter) -> dict[str, Any]:
+    """What the page's table shows for these filters and this page: the rows written, the
+    totals, the by-village table, the lines to review, the sectors of the filter and the lines
+    merged, split or removed — kept in the cache under the plan's state (``plan_detail``)."""
     shown = plan_lines_filtered(plan, filters)
     by_sector = line_totals_by_sector(shown)
     plan_totals = plan_line_totals(plan) if filters.any else totals_of(by_sector)
     line_count = sum(row["count"] for row in by_sector.values())
     pages = max(1, -(-line_count // PAGE_SIZE))
-    page = _page_number(request, pages)
+    page = min(max(asked_page, 1), pages)
     lines = plan_lines_page(shown, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
     scores = stored_ranks(plan)
     comments = open_comments_by_line(plan)
-    grand = totals_of(by_sector) if filters.any else plan_totals
+    return {
+        "groups": _groups(writer, lines, by_sector, scores, comments),
+        "grand": totals_of(by_sector) if filters.any else plan_totals,
+        "plan_totals": plan_totals,
+        "by_village": plan_totals_by_village(plan),
+        "line_count": line_count,
+        "all_count": plan_totals["count"],
+        "page": page,
+        "pages": pages,
+        "sectors": plan_sectors(plan),
+        "to_review": [
+            _with_url(line, writer.url(line)) for line in lines_to_review(plan, limit=REVIEW_SHOWN)
+        ],
+        "to_review_count": plan_totals["to_review"],
+        "others": list(
+            plan.lines.filter(state__in=OTHER_STATES)
+            .select_related("merged_into", "sector")
+            .order_by("number")
+        ),
+    }
+
+
+@login_required
+def plan_detail(request: HttpRequest, uid: Any) -> HttpResponse:
+    """The commune plan's table (F9), a page of ``PAGE_SIZE`` lines at a time, with the
+    filters; totals, ranks and the by-village table stay plan-wide (aggregate queries), and a
+    line's details load on demand (``line_more_view``). A fixed number of queries whatever the
+    number of villages and lines. The table is kept in the cache under the state of what it
+    shows (``plan_page_state``, one query): asked again before anything changed, it is not
+    read nor written again."""
+    plan = plan_or_404(request, uid)
+    context = plan_context(request, plan, "synthesis")
+    writer = RowWriter(plan, context["can_edit"])
+    filters = _filters(request)
+    asked_page = _page_number(request, MAX_PAGE)
+    key = (
+        "cdp-table:"
+        + hashlib.sha256(
+            "|".join(
+                [
+                    str(plan.uid),
+                    plan_page_state(plan),
+                    ranks_key(plan),
+                    get_language(),
+                    str(writer.can_edit),
+                    repr(filters),
+                    str(asked_page),
+                ]
+            ).encode()
+        ).hexdigest()
+    )
+    table = cache.get(key)
+    if table is None:
+        table = _table(plan, filters, asked_page, writer)
+        cache.set(key, table)
     village_plans = list(
         plan.round.plans.select_related("village")
         .only("uid", "round", "status", "village__code", "village__name", "village__sort_key")
         .order_by("village__sort_key")
     )
+    village_url = reverse("plans:plan", args=[ANY_UID])
     query = {
         key: value
         for key, value in (
@@ -198,28 +222,17 @@ def plan_detail(request: HttpRequest, uid: Any) -> HttpResponse:
     }
     context.update(
         {
-            "groups": _groups(plan, lines, by_sector, scores, comments),
-            "grand": grand,
-            "plan_totals": plan_totals,
-            "by_village": plan_totals_by_village(plan),
-            "line_count": line_count,
-            "all_count": plan_totals["count"],
+            **table,
             "filters": filters,
-            "page": page,
-            "pages": pages,
             "page_query": urlencode(query),
-            "sectors": plan_sectors(plan),
             "filter_villages": [p.village for p in village_plans],
-            "to_review": lines_to_review(plan, limit=REVIEW_SHOWN),
-            "to_review_count": plan_totals["to_review"],
             "submitted": [p for p in village_plans if p.status == PlanStatus.SUBMITTED],
             "village_plan_count": len(village_plans),
-            "not_submitted": [p for p in village_plans if p.status != PlanStatus.SUBMITTED],
-            "others": list(
-                plan.lines.filter(state__in=OTHER_STATES)
-                .select_related("merged_into", "sector")
-                .order_by("number")
-            ),
+            "not_submitted": [
+                _with_url(p, village_url.replace(ANY, str(p.uid)))
+                for p in village_plans
+                if p.status != PlanStatus.SUBMITTED
+            ],
             "operations": list(
                 SynthesisOperation.objects.filter(plan=plan, undone_at__isnull=True)
                 .select_related("line", "actor")

@@ -1,0 +1,155 @@
+"""The state of what the commune plan page's table shows, as one digest read in one query.
+
+The table (the lines of a page with their villages, scores and ranks, open comments and decisions;
+the totals by sector and by village; the lines to review; the sectors offered by the filter; the
+lines merged, split or removed) is kept in the cache under this digest with what the visitor asked
+(``plan_detail``). The digest reads, in one query of scalar subqueries:
+
+- the commune lines of the plan: how many, the last ``updated_at`` and the sum of their
+  ``version`` (every writer of a line raises both — ``save()`` or a ``bulk_update`` naming them);
+- their traces to village lines and their funding, which have no timestamps: how many, the
+  highest id (rewritten rows are new rows), and sums of what a writer changes in place (share,
+  withdrawn, the line they point to; amounts);
+- the comments on the plan: how many, the highest id, how many resolved;
+- the village lines of the round (the by-village totals read their priorities, costs and support)
+  and the villages' names;
+- the names of sectors and units of measure the rows show.
+
+The plan's own fields (status, ``data_version``, last synthesis, ``updated_at``) and the ranks'
+key (``scoring.stored.ranks_key``) are added by the caller from the plan already read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from django.db import connection
+
+from kehoach.approvals.models import Comment
+from kehoach.catalog.models import Sector, UnitOfMeasure
+from kehoach.geo.models import AdministrativeUnit
+from kehoach.plans.models import ProposalLine, VillagePlan
+
+from .models import CommuneLine, CommunePlan, LineFunding, LineSource
+
+
+def _table(model: Any) -> str:
+    return str(connection.ops.quote_name(model._meta.db_table))
+
+
+def _column(model: Any, name: str) -> str:
+    return str(connection.ops.quote_name(model._meta.get_field(name).column))
+
+
+def _stats(source: str, where: str, *values: str) -> str:
+    """One scalar subquery: the ``values`` over ``source`` where ``where``, as one text."""
+    parts = " || ':' || ".join(f"COALESCE(CAST({v} AS TEXT), '')" for v in values)
+    return f"(SELECT {parts} FROM {source} WHERE {where})"
+
+
+@lru_cache(maxsize=1)
+def _sql() -> str:
+    line, source, funding = _table(CommuneLine), _table(LineSource), _table(LineFunding)
+    c = {name: _column(CommuneLine, name) for name in ("plan", "updated_at", "version")}
+    line_pk = _column(CommuneLine, "id")
+    s_line = _column(LineSource, "line")
+    f_line = _column(LineFunding, "line")
+    proposal, village_plan = _table(ProposalLine), _table(VillagePlan)
+    p_plan, vp_round, vp_village = (
+        _column(ProposalLine, "plan"),
+        _column(VillagePlan, "round"),
+        _column(VillagePlan, "village"),
+    )
+    units, unit_pk = _table(AdministrativeUnit), _column(AdministrativeUnit, "id")
+    subqueries = [
+        _stats(
+            line,
+            f"{c['plan']} = %(plan)s",
+            "COUNT(*)",
+            f"MAX({c['updated_at']})",
+            f"SUM({c['version']})",
+        ),
+        _stats(
+            f"{source} s JOIN {line} l ON l.{line_pk} = s.{s_line}",
+            f"l.{c['plan']} = %(plan)s",
+            "COUNT(*)",
+            f"MAX(s.{_column(LineSource, 'id')})",
+            f"SUM(s.{_column(LineSource, 'share')})",
+            f"SUM(s.{s_line})",
+            f"SUM(CASE WHEN s.{_column(LineSource, 'withdrawn')} THEN 1 ELSE 0 END)",
+        ),
+        _stats(
+            f"{funding} f JOIN {line} l ON l.{line_pk} = f.{f_line}",
+            f"l.{c['plan']} = %(plan)s",
+            "COUNT(*)",
+            f"MAX(f.{_column(LineFunding, 'id')})",
+            f"SUM(f.{_column(LineFunding, 'amount_mvnd')})",
+            f"SUM(f.{_column(LineFunding, 'envelope_line')})",
+        ),
+        _stats(
+            _table(Comment),
+            f"{_column(Comment, 'plan_uid')} = %(uid)s",
+            "COUNT(*)",
+            f"MAX({_column(Comment, 'id')})",
+            f"COUNT({_column(Comment, 'resolved_at')})",
+        ),
+        _stats(
+            f"{proposal} p JOIN {village_plan} v ON v.{_column(VillagePlan, 'id')} = p.{p_plan}",
+            f"v.{vp_round} = %(round)s",
+            "COUNT(*)",
+            f"MAX(p.{_column(ProposalLine, 'updated_at')})",
+        ),
+        _stats(
+            f"{units} u JOIN {village_plan} v ON v.{vp_village} = u.{unit_pk}",
+            f"v.{vp_round} = %(round)s",
+            "COUNT(*)",
+            f"MAX(u.{_column(AdministrativeUnit, 'updated_at')})",
+        ),
+        _stats(_table(Sector), "1 = 1", "COUNT(*)", f"MAX({_column(Sector, 'updated_at')})"),
+        _stats(
+            _table(UnitOfMeasure),
+            "1 = 1",
+            "COUNT(*)",
+            f"MAX({_column(UnitOfMeasure, 'updated_at')})",
+        ),
+    ]
+    return "SELECT " + ", ".join(subqueries)
+
+
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """The code that writes the table: a change to it is another state (a cache shared by
+    servers of two releases never mixes their tables)."""
+    here = Path(__file__).parent
+    digest = hashlib.sha256()
+    for name in ("plan_page.py", "views/plan_rows.py", "templates/synthesis/plan.html"):
+        digest.update((here / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def plan_page_state(plan: CommunePlan) -> str:
+    """The state of the plan's table (see the module), as one digest; one query."""
+    uid_field = Comment._meta.get_field("plan_uid")
+    params = {
+        "plan": plan.pk,
+        "round": plan.round_id,
+        "uid": uid_field.get_db_prep_value(plan.uid, connection),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_sql(), params)
+        row = cursor.fetchone()
+    text = "|".join(
+        [
+            code_digest(),
+            str(plan.status),
+            str(plan.data_version),
+            str(plan.version_number),
+            str(plan.synthesised_at),
+            str(plan.updated_at),
+            *(str(value) for value in row),
+        ]
+    )
+    return hashlib.sha256(text.encode()).hexdigest()
