@@ -34,7 +34,7 @@ from kehoach.synthesis.choices import Decision
 from . import opendata, selectors
 from .models import PublishedFile
 from .stored import http, page_parts, pages
-from .stored.files import published_file, published_file_at
+from .stored.files import published_file, published_file_at, published_file_kept
 from .stored.fingerprints import progress_state, unit_versions
 from .stored.shared import shared_page, weak_etag_if_packed
 from .tables import line_villages
@@ -259,8 +259,10 @@ def open_data(request: HttpRequest, code: str, year: int, dataset: str, fmt: str
     found = _dataset(dataset, fmt)
     if year not in selectors.YEARS:
         raise Http404
-    unit = selectors.unit_by_code(code, [Level.PROVINCE, Level.COMMUNE])
-    stored = published_file(found, fmt, opendata.Scope(unit, year))  # 404: nothing published
+    stored = published_file_kept(found, fmt, code, year)
+    if stored is None:  # not built yet (or nothing published: 404)
+        unit = selectors.unit_by_code(code, [Level.PROVINCE, Level.COMMUNE])
+        stored = published_file(found, fmt, opendata.Scope(unit, year))
     response = _stored_response(request, found, stored, http.LATEST)
     response["Content-Location"] = reverse(
         "portal:open_data_fixed",

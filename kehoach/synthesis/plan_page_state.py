@@ -7,13 +7,18 @@ lines merged, split or removed) is kept in the cache under this digest with what
 
 - the commune lines of the plan: how many, the last ``updated_at`` and the sum of their
   ``version`` (every writer of a line raises both — ``save()`` or a ``bulk_update`` naming them);
-- their traces to village lines and their funding, which have no timestamps: how many, the
-  highest id (rewritten rows are new rows), and sums of what a writer changes in place (share,
-  withdrawn, the line they point to; amounts);
+- not their traces to village lines (``LineSource``): those are written only by the synthesis,
+  which sets the plan's ``synthesised_at``, and by merges, splits and their undoing, which
+  change the lines themselves, in the same transaction;
+- the plan's summaries (``LineSummary``), which every writer of lines, funding and status
+  rewrites in its transaction (DELETE and INSERT: new ids): how many and the highest id — the
+  lines' funding is read through them;
 - the comments on the plan: how many, the highest id, how many resolved;
 - the village lines of the round (the by-village totals read their priorities, costs and support)
   and the villages' names;
-- the names of sectors and units of measure the rows show.
+- the names of sectors and units of measure the rows show;
+- what the rest of the page's content shows (``plan_detail`` keeps it per visitor): the round's
+  village plans (submitted or not), the envelope and its lines, the merges and splits.
 
 The plan's own fields (status, ``data_version``, last synthesis, ``updated_at``) and the ranks'
 key (``scoring.stored.ranks_key``) are added by the caller from the plan already read.
@@ -33,7 +38,14 @@ from kehoach.catalog.models import Sector, UnitOfMeasure
 from kehoach.geo.models import AdministrativeUnit
 from kehoach.plans.models import ProposalLine, VillagePlan
 
-from .models import CommuneLine, CommunePlan, LineFunding, LineSource
+from .models import (
+    CommuneLine,
+    CommunePlan,
+    Envelope,
+    EnvelopeLine,
+    LineSummary,
+    SynthesisOperation,
+)
 
 
 def _table(model: Any) -> str:
@@ -52,11 +64,8 @@ def _stats(source: str, where: str, *values: str) -> str:
 
 @lru_cache(maxsize=1)
 def _sql() -> str:
-    line, source, funding = _table(CommuneLine), _table(LineSource), _table(LineFunding)
+    line = _table(CommuneLine)
     c = {name: _column(CommuneLine, name) for name in ("plan", "updated_at", "version")}
-    line_pk = _column(CommuneLine, "id")
-    s_line = _column(LineSource, "line")
-    f_line = _column(LineFunding, "line")
     proposal, village_plan = _table(ProposalLine), _table(VillagePlan)
     p_plan, vp_round, vp_village = (
         _column(ProposalLine, "plan"),
@@ -73,21 +82,10 @@ def _sql() -> str:
             f"SUM({c['version']})",
         ),
         _stats(
-            f"{source} s JOIN {line} l ON l.{line_pk} = s.{s_line}",
-            f"l.{c['plan']} = %(plan)s",
+            _table(LineSummary),
+            f"{_column(LineSummary, 'plan')} = %(plan)s",
             "COUNT(*)",
-            f"MAX(s.{_column(LineSource, 'id')})",
-            f"SUM(s.{_column(LineSource, 'share')})",
-            f"SUM(s.{s_line})",
-            f"SUM(CASE WHEN s.{_column(LineSource, 'withdrawn')} THEN 1 ELSE 0 END)",
-        ),
-        _stats(
-            f"{funding} f JOIN {line} l ON l.{line_pk} = f.{f_line}",
-            f"l.{c['plan']} = %(plan)s",
-            "COUNT(*)",
-            f"MAX(f.{_column(LineFunding, 'id')})",
-            f"SUM(f.{_column(LineFunding, 'amount_mvnd')})",
-            f"SUM(f.{_column(LineFunding, 'envelope_line')})",
+            f"MAX({_column(LineSummary, 'id')})",
         ),
         _stats(
             _table(Comment),
@@ -108,6 +106,26 @@ def _sql() -> str:
             "COUNT(*)",
             f"MAX(u.{_column(AdministrativeUnit, 'updated_at')})",
         ),
+        _stats(
+            _table(VillagePlan),
+            f"{vp_round} = %(round)s",
+            "COUNT(*)",
+            f"MAX({_column(VillagePlan, 'updated_at')})",
+        ),
+        _stats(
+            f"{_table(EnvelopeLine)} e JOIN {_table(Envelope)} n "
+            f"ON n.{_column(Envelope, 'id')} = e.{_column(EnvelopeLine, 'envelope')}",
+            f"n.{_column(Envelope, 'round')} = %(round)s",
+            "COUNT(*)",
+            f"MAX(e.{_column(EnvelopeLine, 'updated_at')})",
+            f"MAX(n.{_column(Envelope, 'updated_at')})",
+        ),
+        _stats(
+            _table(SynthesisOperation),
+            f"{_column(SynthesisOperation, 'plan')} = %(plan)s",
+            "COUNT(*)",
+            f"MAX({_column(SynthesisOperation, 'updated_at')})",
+        ),
         _stats(_table(Sector), "1 = 1", "COUNT(*)", f"MAX({_column(Sector, 'updated_at')})"),
         _stats(
             _table(UnitOfMeasure),
@@ -125,7 +143,11 @@ def code_digest() -> str:
     servers of two releases never mixes their tables)."""
     here = Path(__file__).parent
     digest = hashlib.sha256()
-    for name in ("plan_page.py", "views/plan_rows.py", "templates/synthesis/plan.html"):
+    names = ["plan_page.py", "views/plan.py", "views/plan_rows.py"]
+    names += [
+        f"templates/synthesis/partials/plan_{n}.html" for n in ("review", "rows", "by_village")
+    ]
+    for name in names:
         digest.update((here / name).read_bytes())
     return digest.hexdigest()[:16]
 

@@ -20,11 +20,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from kehoach.core.errors import NotFoundError
+from kehoach.synthesis.models import PublishedState
 
 from ..models import PublishedFile
 from ..opendata import Dataset, Scope
 from ..opendata.formats import csv_chunks, json_chunks, write_xlsx
-from .fingerprints import digest, scope_fingerprint, versions_fingerprint
+from .fingerprints import BUILD, digest, scope_fingerprint, versions_fingerprint
 
 HASH_BLOCK = 1 << 20
 
@@ -37,7 +38,32 @@ class _BuiltFile(File):
 
 
 def file_key(dataset: Dataset, fmt: str, scope: Scope, fingerprint: str) -> str:
-    return digest(dataset.slug, fmt, scope.unit.code, scope.year, fingerprint)
+    return _key(dataset, fmt, scope.unit.code, scope.year, fingerprint)
+
+
+def _key(dataset: Dataset, fmt: str, code: str, year: int, fingerprint: str) -> str:
+    return digest(dataset.slug, fmt, code, year, fingerprint)
+
+
+def published_file_kept(dataset: Dataset, fmt: str, code: str, year: int) -> PublishedFile | None:
+    """The stored file of unit ``code``'s ``year`` as published now, in two queries (what is
+    published there, kept on one row, and the file) without reading the unit: the path of every
+    download after the first. None when it is not built yet, when the dataset follows the works'
+    progress (its fingerprint reads the unit's plans), or when nothing is published —
+    ``published_file`` then decides, from the unit. A file is only ever built for a unit that
+    may have one, so finding it here needs no check of the unit's level."""
+    if dataset.follows_progress:
+        return None
+    found = (
+        PublishedState.objects.filter(unit_code=code, year=year)
+        .values_list("versions", flat=True)
+        .first()
+    )
+    if not found:
+        return None
+    key = _key(dataset, fmt, code, year, digest(BUILD, found))
+    stored = PublishedFile.objects.filter(key=key, built_at__isnull=False).first()
+    return stored if stored is not None and _kept(stored) else None
 
 
 def published_file(dataset: Dataset, fmt: str, scope: Scope) -> PublishedFile:

@@ -47,19 +47,34 @@ def test_pages_are_still_compressed(client: Client) -> None:
 
 
 @pytest.mark.parametrize("url", [URL.format(dataset="ke-hoach", fmt="csv"), PROVINCE_URL])
-def test_a_stored_download_takes_three_queries(
+def test_a_stored_download_takes_two_queries(
     client: Client, django_assert_num_queries: Any, url: str
 ) -> None:
-    """The unit, the ids of the scope's published versions (which also say whether anything
-    is published), the stored file's row."""
+    """What is published in the unit (kept on one row, which also says whether anything is
+    published) and the stored file's row; the unit itself is read only to build the file."""
     followed_plan()
     client.get(url)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         again = client.get(url)
     assert again.status_code == 200
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         unchanged = client.get(url, HTTP_IF_NONE_MATCH=again["ETag"])
     assert unchanged.status_code == 304
+
+
+def test_a_unit_that_may_not_have_a_file_is_not_found_even_with_a_state(client: Client) -> None:
+    """A unit of another level with a row of what is published in it (a former district is
+    above communes) has no open-data file: its address is not found."""
+    from kehoach.geo.choices import Level
+    from kehoach.geo.models import AdministrativeUnit
+    from kehoach.synthesis.models import PublishedState
+
+    followed_plan()
+    assert client.get(PROVINCE_URL).status_code == 200
+    village = AdministrativeUnit.objects.filter(level=Level.VILLAGE).first()
+    assert village is not None
+    PublishedState.objects.create(unit_code=village.code, year=2027, versions="1", changed_at=None)
+    assert client.get(f"/cong-khai/du-lieu/{village.code}/2027/ke-hoach.csv").status_code == 404
 
 
 def test_a_year_or_unit_with_nothing_published_is_not_found_and_builds_nothing(

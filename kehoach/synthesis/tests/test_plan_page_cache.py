@@ -155,3 +155,59 @@ def test_each_kind_of_visitor_and_question_is_its_own_table() -> None:
     filtered = _page(planner, plan, "?q=Việc 1.1")
     assert "Việc 1.1" in filtered and "Việc 2.0" not in filtered
     assert filtered.count('<tr id="line-') < _page(planner, plan).count('<tr id="line-') == 6
+
+
+def _token(html: str, plan: CommunePlan) -> str:
+    """The token of the page's "synthesise" form (in the content, not the menu's)."""
+    form = html.split(f'action="{reverse("synthesis:synthesise", args=[plan.uid])}"')[1]
+    return form.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+
+
+def test_a_kept_page_carries_only_its_own_visitors_token() -> None:
+    """The content around the table is kept per visitor: its form token is valid for their
+    CSRF cookie alone. Another visitor (another cookie) gets a page with a token of theirs; a
+    visitor without the cookie yet gets a page rendered for them, not kept."""
+    plan = _plan()
+    planner = f.planner(plan.round.commune)
+    first = _client(planner)
+    _page(first, plan)  # the first answer sets the visitor's CSRF cookie
+    kept = _token(_page(first, plan), plan)
+    assert _token(_page(first, plan), plan) == kept  # the same visitor: the kept content
+    other = Client(enforce_csrf_checks=True)
+    other.force_login(planner)
+    _page(other, plan)
+    theirs = _page(other, plan)
+    assert first.cookies[settings.CSRF_COOKIE_NAME].value != (
+        other.cookies[settings.CSRF_COOKIE_NAME].value
+    )
+    # the token of their page works for them: synthesise again with the form as shown
+    answer = other.post(
+        reverse("synthesis:synthesise", args=[plan.uid]),
+        {"csrfmiddlewaretoken": _token(theirs, plan)},
+    )
+    assert answer.status_code == 302 and _token(theirs, plan) != kept
+
+
+def test_what_the_content_around_the_table_shows_changes_at_once() -> None:
+    from kehoach.plans.services.workflow import plan_return
+
+    from ..services.envelope.writers import envelope_line_create
+
+    plan = _plan(villages=3, lines=2)
+    commune = plan.round.commune
+    planner = f.planner(commune)
+    client = _client(planner)
+    _page(client, plan)
+    before = _page(client, plan)
+    assert "Chưa gửi" not in before
+    # a village plan returned: no longer among the submitted
+    village_plan = plan.round.plans.order_by("village__sort_key").first()
+    plan_return(actor=planner, plan=village_plan, comment="Bổ sung số hộ hưởng lợi")
+    after = _page(client, plan)
+    assert after != before and village_plan.village.name in after.split("Chưa gửi")[1][:400]
+    # an envelope line added by the province: the envelope's box shows it
+    officer = f.province_officer(commune.parent)
+    envelope_line_create(
+        actor=officer, round_=plan.round, data={"source": f.ntp(), "amount_mvnd": "1234"}
+    )
+    assert "1.234" in _page(client, plan).split('id="envelope-box"')[1][:2000]

@@ -48,14 +48,13 @@ def ancestors_of(request: HttpRequest, unit: Any) -> list[Any]:
     return ancestors
 
 
-def plan_context(request: HttpRequest, plan: CommunePlan, tab: str) -> dict[str, Any]:
-    """Context for ``synthesis/plan_base.html``."""
+def plan_context(
+    request: HttpRequest, plan: CommunePlan, tab: str, *, envelope: bool = True
+) -> dict[str, Any]:
+    """Context for ``synthesis/plan_base.html``, with the envelope's box (``envelope_context``)
+    unless ``envelope`` is false (a page that may not show it)."""
     round_ = plan.round
     may_edit = has_permission(request.user, Action.EDIT_COMMUNE_PLAN, round_.commune)
-    envelope = envelope_for(round_)
-    use = envelope_use(envelope)
-    total = sum((r["line"].amount_mvnd for r in use), Decimal(0))
-    used = sum((r["used"] for r in use), Decimal(0))
     return {
         "plan": plan,
         "round": round_,
@@ -65,6 +64,17 @@ def plan_context(request: HttpRequest, plan: CommunePlan, tab: str) -> dict[str,
         "may_edit": may_edit,
         "can_edit": can_edit_plan(request.user, plan) is None,
         "profile": round_.profile,
+        **(envelope_context(round_) if envelope else {}),
+    }
+
+
+def envelope_context(round_: Any) -> dict[str, Any]:
+    """The envelope of the round and what its funding uses (``partials/envelope_box.html``)."""
+    envelope = envelope_for(round_)
+    use = envelope_use(envelope)
+    total = sum((r["line"].amount_mvnd for r in use), Decimal(0))
+    used = sum((r["used"] for r in use), Decimal(0))
+    return {
         "envelope": envelope,
         "envelope_use": use,
         "envelope_total": total,

@@ -9,10 +9,12 @@ import uuid
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
@@ -45,7 +47,7 @@ from ..services.lines.synthesis import commune_plan_synthesise
 from ..services.lines.undo import operation_undo
 from ..services.scoring import stored_ranks
 from ..services.scoring.stored import ranks_key
-from .common import plan_context, plan_or_404, round_or_404, service_action
+from .common import envelope_context, plan_context, plan_or_404, round_or_404, service_action
 from .line import (  # noqa: F401  (views of ``urls``)
     line_decide_view,
     line_decision_clear_view,
@@ -136,9 +138,10 @@ def plan_for_round(request: HttpRequest, uid: Any) -> HttpResponse:
 
 
 def _table(plan: Any, filters: LineFilters, asked_page: int, writer: RowWriter) -> dict[str, Any]:
-    """What the page's table shows for these filters and this page: the rows written, the
-    totals, the by-village table, the lines to review, the sectors of the filter and the lines
-    merged, split or removed — kept in the cache under the plan's state (``plan_detail``)."""
+    """What the page's table shows for these filters and this page: the rows and totals, the
+    lines to review and the by-village table rendered (they have no form token), the sectors of
+    the filter and the lines merged, split or removed — kept in the cache under the plan's
+    state (``plan_detail``)."""
     shown = plan_lines_filtered(plan, filters)
     by_sector = line_totals_by_sector(shown)
     plan_totals = plan_line_totals(plan) if filters.any else totals_of(by_sector)
@@ -148,20 +151,32 @@ def _table(plan: Any, filters: LineFilters, asked_page: int, writer: RowWriter) 
     lines = plan_lines_page(shown, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
     scores = stored_ranks(plan)
     comments = open_comments_by_line(plan)
-    return {
+    to_review = [
+        _with_url(line, writer.url(line)) for line in lines_to_review(plan, limit=REVIEW_SHOWN)
+    ]
+    parts = {
+        "plan": plan,
+        "can_edit": writer.can_edit,
+        "filters": filters,
         "groups": _groups(writer, lines, by_sector, scores, comments),
         "grand": totals_of(by_sector) if filters.any else plan_totals,
         "plan_totals": plan_totals,
         "by_village": plan_totals_by_village(plan),
         "line_count": line_count,
         "all_count": plan_totals["count"],
+        "pages": pages,
+        "to_review": to_review,
+        "to_review_count": plan_totals["to_review"],
+    }
+    return {
+        "review_html": render_to_string("synthesis/partials/plan_review.html", parts),
+        "rows_html": render_to_string("synthesis/partials/plan_rows.html", parts),
+        "by_village_html": render_to_string("synthesis/partials/plan_by_village.html", parts),
+        "line_count": line_count,
+        "all_count": plan_totals["count"],
         "page": page,
         "pages": pages,
         "sectors": plan_sectors(plan),
-        "to_review": [
-            _with_url(line, writer.url(line)) for line in lines_to_review(plan, limit=REVIEW_SHOWN)
-        ],
-        "to_review_count": plan_totals["to_review"],
         "others": list(
             plan.lines.filter(state__in=OTHER_STATES)
             .select_related("merged_into", "sector")
@@ -175,30 +190,54 @@ def plan_detail(request: HttpRequest, uid: Any) -> HttpResponse:
     """The commune plan's table (F9), a page of ``PAGE_SIZE`` lines at a time, with the
     filters; totals, ranks and the by-village table stay plan-wide (aggregate queries), and a
     line's details load on demand (``line_more_view``). A fixed number of queries whatever the
-    number of villages and lines. The table is kept in the cache under the state of what it
-    shows (``plan_page_state``, one query): asked again before anything changed, it is not
-    read nor written again."""
+    number of villages and lines.
+
+    What the page shows is kept in the cache under the state of what it reads
+    (``plan_page_state``, one query) and what was asked: the table (``_table``), and the whole
+    content around it for the visitor whose form token it carries (their CSRF cookie is in its
+    key, so a kept page never holds another visitor's token). Asked again before anything
+    changed, neither is read nor rendered again."""
     plan = plan_or_404(request, uid)
-    context = plan_context(request, plan, "synthesis")
+    context = plan_context(request, plan, "synthesis", envelope=False)
     writer = RowWriter(plan, context["can_edit"])
     filters = _filters(request)
     asked_page = _page_number(request, MAX_PAGE)
-    key = (
-        "cdp-table:"
-        + hashlib.sha256(
-            "|".join(
-                [
-                    str(plan.uid),
-                    plan_page_state(plan),
-                    ranks_key(plan),
-                    get_language(),
-                    str(writer.can_edit),
-                    repr(filters),
-                    str(asked_page),
-                ]
-            ).encode()
-        ).hexdigest()
-    )
+    state = [
+        str(plan.uid),
+        plan_page_state(plan),
+        ranks_key(plan),
+        get_language(),
+        str(writer.can_edit),
+        repr(filters),
+        str(asked_page),
+    ]
+    token = request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")
+    content_key = _key("cdp-page", *state, str(context["may_edit"]), token)
+    content = cache.get(content_key) if token else None
+    if content is None:
+        content = _content(request, plan, context, filters, asked_page, writer, _key(*state))
+        if token:
+            cache.set(content_key, content)
+    context["content_html"] = content
+    return render(request, "synthesis/plan.html", context)
+
+
+def _key(*parts: str) -> str:
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
+def _content(
+    request: HttpRequest,
+    plan: Any,
+    context: dict[str, Any],
+    filters: LineFilters,
+    asked_page: int,
+    writer: RowWriter,
+    table_key: str,
+) -> str:
+    """The page's content (``partials/plan_content.html``) rendered for this visitor, with the
+    table kept for every visitor who asks the same (``_table``)."""
+    key = "cdp-table:" + table_key
     table = cache.get(key)
     if table is None:
         table = _table(plan, filters, asked_page, writer)
@@ -210,8 +249,8 @@ def plan_detail(request: HttpRequest, uid: Any) -> HttpResponse:
     )
     village_url = reverse("plans:plan", args=[ANY_UID])
     query = {
-        key: value
-        for key, value in (
+        name: value
+        for name, value in (
             ("q", filters.search),
             ("sector", filters.sector),
             ("village", filters.village),
@@ -220,29 +259,29 @@ def plan_detail(request: HttpRequest, uid: Any) -> HttpResponse:
         )
         if value
     }
-    context.update(
-        {
-            **table,
-            "filters": filters,
-            "page_query": urlencode(query),
-            "filter_villages": [p.village for p in village_plans],
-            "submitted": [p for p in village_plans if p.status == PlanStatus.SUBMITTED],
-            "village_plan_count": len(village_plans),
-            "not_submitted": [
-                _with_url(p, village_url.replace(ANY, str(p.uid)))
-                for p in village_plans
-                if p.status != PlanStatus.SUBMITTED
-            ],
-            "operations": list(
-                SynthesisOperation.objects.filter(plan=plan, undone_at__isnull=True)
-                .select_related("line", "actor")
-                .order_by("-created_at", "-id")[:10]
-            ),
-            "merge_form": MergeForm(),
-            "decisions": Decision.choices,
-        }
-    )
-    return render(request, "synthesis/plan.html", context)
+    content = {
+        **context,
+        **envelope_context(plan.round),
+        **table,
+        "filters": filters,
+        "page_query": urlencode(query),
+        "filter_villages": [p.village for p in village_plans],
+        "submitted": [p for p in village_plans if p.status == PlanStatus.SUBMITTED],
+        "village_plan_count": len(village_plans),
+        "not_submitted": [
+            _with_url(p, village_url.replace(ANY, str(p.uid)))
+            for p in village_plans
+            if p.status != PlanStatus.SUBMITTED
+        ],
+        "operations": list(
+            SynthesisOperation.objects.filter(plan=plan, undone_at__isnull=True)
+            .select_related("line", "actor")
+            .order_by("-created_at", "-id")[:10]
+        ),
+        "merge_form": MergeForm(),
+        "decisions": Decision.choices,
+    }
+    return render_to_string("synthesis/partials/plan_content.html", content, request=request)
 
 
 @login_required
