@@ -201,7 +201,7 @@ def test_what_the_content_around_the_table_shows_changes_at_once() -> None:
     before = _page(client, plan)
     assert "Chưa gửi" not in before
     # a village plan returned: no longer among the submitted
-    village_plan = plan.round.plans.order_by("village__sort_key").first()
+    village_plan = plan.round.plans.order_by("village__sort_key")[0]
     plan_return(actor=planner, plan=village_plan, comment="Bổ sung số hộ hưởng lợi")
     after = _page(client, plan)
     assert after != before and village_plan.village.name in after.split("Chưa gửi")[1][:400]
