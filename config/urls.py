@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("kehoach.portal.urls")),
     path("notifications/", include("kehoach.approvals.urls")),
     path("jobs/", include("kehoach.jobs.urls")),
+    path("api/v1/", include("kehoach.api.urls")),
     # the language form carries no token: a page then is the same for every visitor without an
     # account, and can be kept (portal.stored.shared); choosing a language changes nothing else
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),

@@ -43,6 +43,9 @@ INSTALLED_APPS = [
     "kehoach.exchange",
     "kehoach.monitoring",
     "kehoach.portal",
+    "rest_framework",
+    "drf_spectacular",
+    "kehoach.api",
 ]
 
 MIDDLEWARE = [
@@ -132,6 +135,36 @@ CACHES = {
         "TIMEOUT": 24 * 60 * 60,
         "OPTIONS": {"MAX_ENTRIES": 500},
     }
+}
+
+# REST API v1 (issue 17, kehoach/api, docs/api.md): a personal access token or the session,
+# every list scoped by the user's selector, errors as problem details, JSON only (no browsable
+# API: the pages are the site's own).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "kehoach.api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.CursorPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "kehoach.api.problems.problem_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "kehoach API",
+    "DESCRIPTION": (
+        "Kế hoạch phát triển thôn, xã có sự tham gia: đọc và ghi như các trang, cùng quy tắc, "
+        "cùng phạm vi. — Participatory village and commune development plans: read and write "
+        "as the pages do, with the same rules and the same scope."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
