@@ -12,7 +12,7 @@ PYTEST := .venv/bin/pytest
 # $(call header,Text) prints a visible stage header.
 header = @printf '\n======== %s ========\n' '$(1)'
 
-.PHONY: help venv system run demo lint messages test bench clean
+.PHONY: help venv system run demo lint messages api-schema test bench clean
 
 help:
 	@echo "make run      migrate, load demo data, print demo logins, start the server and a worker"
@@ -53,6 +53,10 @@ lint: venv
 messages: venv
 	@command -v msgfmt >/dev/null || bash scripts/bootstrap-system.sh
 	$(MANAGE) compilemessages --ignore=.venv
+
+# The committed OpenAPI schema of the API (kehoach/api/tests/test_schema.py fails when it is stale).
+api-schema: venv
+	$(MANAGE) spectacular --file docs/api/openapi.yaml --validate --lang en
 
 # Stages run one after another (not as prerequisites) so that their order holds under make -j;
 # the first failure stops the run. The SQLite and PostgreSQL runs share the two cores side by

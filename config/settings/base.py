@@ -145,15 +145,21 @@ REST_FRAMEWORK = {
         "kehoach.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "kehoach.api.permissions.TokenScope",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["kehoach.api.throttling.TokenRateThrottle"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.CursorPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "kehoach.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "kehoach.api.problems.problem_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# Requests per token (per user for the session) through the API: "<n>/<sec|min|hour|day>".
+KEHOACH_API_RATE = env_str("KEHOACH_API_RATE", "600/min")
 SPECTACULAR_SETTINGS = {
     "TITLE": "kehoach API",
     "DESCRIPTION": (

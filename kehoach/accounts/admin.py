@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from .models import RoleAssignment, User
+from .models import ApiToken, RoleAssignment, User
 from .permissions import is_system_admin
 
 
@@ -62,3 +62,45 @@ class RoleAssignmentAdmin(admin.ModelAdmin[RoleAssignment]):
         if not change:
             obj.granted_by = request.user  # type: ignore[assignment]
         super().save_model(request, obj, form, change)
+
+
+TOKEN_COLUMNS = (
+    "name",
+    "user",
+    "prefix",
+    "scope",
+    "created_at",
+    "last_used_at",
+    "expires_at",
+    "revoked_at",
+)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
+    """Read-only: tokens are created and revoked on the account page (``accounts.tokens``);
+    the secret is never stored, the digest is not shown."""
+
+    list_display = TOKEN_COLUMNS
+    list_filter = ["scope"]
+    search_fields = ["name", "prefix", "user__username", "user__full_name"]
+    fields = TOKEN_COLUMNS
+    readonly_fields = TOKEN_COLUMNS
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ApiToken]:
+        return super().get_queryset(request).select_related("user")
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return is_system_admin(request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_system_admin(request.user)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

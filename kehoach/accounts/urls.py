@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import path
 
 from . import views
 
@@ -8,14 +8,9 @@ app_name = "accounts"
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path(
-        "password/",
-        auth_views.PasswordChangeView.as_view(
-            template_name="accounts/password_change.html",
-            success_url=reverse_lazy("accounts:password_change_done"),
-        ),
-        name="password_change",
-    ),
+    path("password/", views.AccountView.as_view(), name="password_change"),
+    path("tokens/", views.api_token_create, name="api_token_create"),
+    path("tokens/<uuid:uid>/revoke/", views.api_token_revoke, name="api_token_revoke"),
     path(
         "password/done/",
         auth_views.PasswordChangeDoneView.as_view(

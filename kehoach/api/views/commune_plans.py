@@ -1,0 +1,228 @@
+"""``GET /api/v1/commune-plans/``, ``/commune-plans/<uid>/`` and ``/commune-plans/<uid>/lines/``:
+the commune plans the user may see (``synthesis.selectors.commune_plans_visible_to``) and their
+lines (F9) with the decision, the funding by envelope line, the village lines they come from,
+and the score and rank the plan page shows. Another unit's plan answers 404."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import generics
+
+from kehoach.api import filters
+from kehoach.api.serializers.synthesis import CommuneLineOutput, CommunePlanOutput
+from kehoach.synthesis.choices import CommunePlanStatus, LineState
+from kehoach.synthesis.models import CommuneLine, CommunePlan, LineFunding, LineSource
+from kehoach.synthesis.selectors import commune_plan_get_for_user, commune_plans_visible_to
+from kehoach.synthesis.services.scoring.stored import stored_ranks
+
+from .common import CursorPage, bilingual, uid_param
+
+PLAN_EXAMPLE = {
+    "uid": "3c1a9d3e-8b7f-4e0a-9c55-2f1e6d7b8a90",
+    "commune_code": "19702",
+    "commune_name": "Xã Hải Lăng",
+    "plan_year": 2027,
+    "round_uid": "0f6f3b0a-2c55-4d8e-8a1e-6a3c1f2b7d10",
+    "status": "published",
+    "version_number": 1,
+    "is_amendment": False,
+    "synthesised_at": "2026-10-01T14:00:00+07:00",
+    "submitted_at": "2026-10-20T09:00:00+07:00",
+    "created_at": "2026-09-20T08:00:00+07:00",
+    "updated_at": "2026-11-05T10:00:00+07:00",
+}
+
+LINE_EXAMPLE = {
+    "uid": "7d2e4f60-1a3b-4c5d-8e9f-0a1b2c3d4e5f",
+    "number": 4,
+    "state": "active",
+    "merged_into_uid": None,
+    "split_from_uid": None,
+    "share": "1.000000",
+    "sector_code": "HT-GT",
+    "activity": "Bê tông hóa đường thôn",
+    "location": "Thôn Diên Sanh, Xóm Trên",
+    "unit_of_measure_code": "km",
+    "quantity": "1.200",
+    "start_month": "2027-03-01",
+    "end_month": "2027-06-01",
+    "total_cost_mvnd": "100.000",
+    "contribution_mvnd": "30.000",
+    "contribution_cash_mvnd": "10.000",
+    "contribution_labour_days": "200.0",
+    "contribution_labour_mvnd": "20.000",
+    "contribution_materials_mvnd": "0.000",
+    "contribution_land_m2": "0.0",
+    "external_support_mvnd": "70.000",
+    "proposed_source_code": "NTP26",
+    "beneficiary_households": 80,
+    "beneficiary_poor": 12,
+    "beneficiary_em": 0,
+    "implementation_mode": "community",
+    "notes": "",
+    "organisation": "",
+    "village_priority": 1,
+    "expenditure_type": "investment",
+    "decision": "funded",
+    "decision_origin": "allocation",
+    "decision_reason": "Xếp hạng 1, đủ nguồn CTMTQG.",
+    "decision_code": "funded_by_rank",
+    "review": "",
+    "sources": [
+        {
+            "village_line_uid": "9e3c7a52-61b4-4f0e-b8a2-1d5f0c3e7a11",
+            "village_plan_uid": "5b0c5a7e-3f1d-4c55-9a57-0d7c2b1e9f40",
+            "village_code": "19702-001",
+            "share": "1.000000",
+            "withdrawn": False,
+        }
+    ],
+    "funding": [
+        {
+            "envelope_line_uid": "2a4b6c8d-0e1f-4a3b-8c5d-7e9f0a1b2c3d",
+            "envelope_line_number": 1,
+            "source_code": "NTP26",
+            "amount_mvnd": "70.000",
+        }
+    ],
+    "ranking": {"score": "82.5000", "computed_rank": 1, "rank": 1},
+    "version": 5,
+    "created_at": "2026-09-20T08:00:00+07:00",
+    "updated_at": "2026-10-01T14:00:00+07:00",
+}
+
+
+def commune_plans_filtered(request: Any) -> QuerySet[CommunePlan]:
+    """The user's commune plans narrowed by ``unit`` (a subtree), ``year``, ``status`` and
+    ``updated_since``."""
+    qs = commune_plans_visible_to(request.user)
+    unit = filters.unit_param(request, "unit")
+    if unit is not None:
+        qs = qs.filter(round__commune__path__startswith=unit.path)
+    year = filters.year_param(request)
+    if year is not None:
+        qs = qs.filter(round__plan_year=year)
+    status = filters.choice_param(request, "status", CommunePlanStatus)
+    if status is not None:
+        qs = qs.filter(status=status)
+    since = filters.since_param(request)
+    if since is not None:
+        qs = qs.filter(updated_at__gte=since)
+    return qs
+
+
+class CommunePlanList(generics.ListAPIView[CommunePlan]):
+    serializer_class = CommunePlanOutput
+    pagination_class = CursorPage
+    cursor_ordering = ("created_at", "uid")
+
+    def get_queryset(self) -> QuerySet[CommunePlan]:
+        return commune_plans_filtered(self.request)
+
+    @extend_schema(
+        operation_id="commune_plans_list",
+        summary=bilingual("Kế hoạch xã", "Commune plans"),
+        description=bilingual(
+            "Các kế hoạch xã trong đơn vị của bạn, lọc theo đơn vị (cả các đơn vị trực thuộc), "
+            "năm, trạng thái và thời điểm thay đổi; theo thứ tự tạo.",
+            "The commune plans of your units, filtered by unit (with the units below it), "
+            "year, status and time of change; in the order they were created.",
+        ),
+        parameters=[
+            filters.unit_subtree_parameter(),
+            filters.YEAR,
+            filters.status_parameter(CommunePlanStatus),
+            filters.UPDATED_SINCE,
+            filters.PAGE_SIZE,
+        ],
+        examples=[OpenApiExample("Xã Hải Lăng 2027", value=PLAN_EXAMPLE, response_only=True)],
+    )
+    def get(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        return super().get(request, *args, **kwargs)
+
+
+class CommunePlanDetail(generics.RetrieveAPIView[CommunePlan]):
+    serializer_class = CommunePlanOutput
+
+    def get_object(self) -> CommunePlan:
+        return commune_plan_get_for_user(user=self.request.user, uid=uid_param(self.kwargs))
+
+    @extend_schema(
+        operation_id="commune_plans_retrieve",
+        summary=bilingual("Một kế hoạch xã", "One commune plan"),
+        description=bilingual(
+            "Kế hoạch xã có mã này; không có hoặc không thuộc đơn vị của bạn: 404.",
+            "The commune plan with this UUID; missing, or not in your units: 404.",
+        ),
+        examples=[OpenApiExample("Xã Hải Lăng 2027", value=PLAN_EXAMPLE, response_only=True)],
+    )
+    def get(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        return super().get(request, *args, **kwargs)
+
+
+class CommuneLineList(generics.ListAPIView[CommuneLine]):
+    serializer_class = CommuneLineOutput
+    pagination_class = CursorPage
+    cursor_ordering = ("number",)
+    plan: CommunePlan | None = None
+
+    def get_queryset(self) -> QuerySet[CommuneLine]:
+        self.plan = commune_plan_get_for_user(user=self.request.user, uid=uid_param(self.kwargs))
+        qs = self.plan.lines.select_related("sector", "unit", "proposed_source").prefetch_related(
+            Prefetch("merged_into", queryset=CommuneLine.objects.only("uid")),
+            Prefetch("split_from", queryset=CommuneLine.objects.only("uid")),
+            Prefetch(
+                "sources",
+                queryset=LineSource.objects.select_related("village_line__plan__village").order_by(
+                    "village_line__plan__village__sort_key", "village_line__number", "id"
+                ),
+            ),
+            Prefetch(
+                "funding",
+                queryset=LineFunding.objects.select_related("envelope_line__source").order_by(
+                    "envelope_line__number"
+                ),
+            ),
+        )
+        state = filters.choice_param(self.request, "state", LineState)
+        if state is not None:
+            qs = qs.filter(state=state)
+        return qs
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = super().get_serializer_context()
+        if self.plan is not None:
+            context["ranks"] = stored_ranks(self.plan)
+        return context
+
+    @extend_schema(
+        operation_id="commune_plans_lines_list",
+        summary=bilingual("Các dòng của kế hoạch xã (F9)", "Lines of a commune plan (F9)"),
+        description=bilingual(
+            "Mọi cột của biểu tổng hợp (F9) theo số thứ tự, với quyết định của xã, cấp vốn theo "
+            "dòng khung nguồn lực, các dòng đề xuất của thôn mà dòng được tổng hợp từ, điểm và "
+            "thứ hạng như trang kế hoạch xã.",
+            "Every column of the synthesis (F9) by line number, with the commune's decision, "
+            "the funding by envelope line, the village lines it was made from, and the score "
+            "and rank the commune plan page shows.",
+        ),
+        parameters=[
+            filters.status_parameter(
+                LineState,
+                "state",
+                bilingual(
+                    "Tình trạng dòng (active: đang trong kế hoạch)",
+                    "state of the line (active: in the plan)",
+                ),
+            ),
+            filters.PAGE_SIZE,
+        ],
+        examples=[
+            OpenApiExample("Đường thôn — village road", value=LINE_EXAMPLE, response_only=True)
+        ],
+    )
+    def get(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        return super().get(request, *args, **kwargs)
