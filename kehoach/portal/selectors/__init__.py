@@ -24,10 +24,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from uuid import UUID
 
-import orjson
-from django.db.models import QuerySet, TextField
-from django.db.models.functions import Cast
-
 from kehoach.approvals.models import Version
 from kehoach.geo.choices import Level
 from kehoach.geo.models import PATH_SEPARATOR, AdministrativeUnit
@@ -125,18 +121,6 @@ class ScopePlan:
     """The published versions up to ``version``, oldest first (with ``version`` last)."""
 
 
-def with_snapshots(versions: QuerySet[Version]) -> list[Version]:
-    """The versions with their snapshots read as JSON text and decoded by ``orjson``: the
-    snapshots are most of what an open-data file reads, and the standard decoder was a third
-    of a province's build (the same objects: texts, numbers, lists and dictionaries)."""
-    rows = versions.defer("data").annotate(data_text=Cast("data", output_field=TextField()))
-    found: list[Version] = []
-    for version in rows:
-        version.data = orjson.loads(version.data_text)
-        found.append(version)
-    return found
-
-
 def published_in(unit: AdministrativeUnit, year: int) -> Iterator[list[ScopePlan]]:
     """The published plans of ``year`` in the unit, communes in Vietnamese order, in batches
     of ``BATCH`` plans: three queries first, then two per batch (the latest versions, and the
@@ -156,15 +140,11 @@ def published_in(unit: AdministrativeUnit, year: int) -> Iterator[list[ScopePlan
     for start in range(0, len(plans), BATCH):
         batch = plans[start : start + BATCH]
         uids = [uid for uid, *_rest in batch]
-        latest = {
-            v.plan_uid: v
-            for v in with_snapshots(latest_published_versions().filter(plan_uid__in=uids))
-        }
+        latest = {v.plan_uid: v for v in latest_published_versions().filter(plan_uid__in=uids)}
         amended = [uid for uid, v in latest.items() if v.is_amendment]
         earlier: dict[UUID, list[Version]] = defaultdict(list)
         if amended:
-            chain = published_versions().filter(plan_uid__in=amended).order_by("number")
-            for v in with_snapshots(chain):
+            for v in published_versions().filter(plan_uid__in=amended).order_by("number"):
                 if v.number < latest[v.plan_uid].number:
                     earlier[v.plan_uid].append(v)
         out = []
