@@ -56,7 +56,9 @@ CONTENT_TYPES = {
 
 def plain(value: Decimal) -> str:
     """A decimal without exponent or useless zeros: 500.000 → "500", 0.750 → "0.75"."""
-    text = f"{value:f}"
+    text = str(value)  # the same text as f"{value:f}" when it has no exponent, made faster
+    if "E" in text or "e" in text:
+        text = f"{value:f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text or "0"

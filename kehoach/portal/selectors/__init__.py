@@ -28,6 +28,7 @@ from kehoach.approvals.models import Version
 from kehoach.geo.choices import Level
 from kehoach.geo.models import PATH_SEPARATOR, AdministrativeUnit
 
+from ..collector import collector_paused
 from ..tables import Fate, plan_fates
 from .published import (
     PLAN_LABEL,
@@ -124,7 +125,9 @@ class ScopePlan:
 def published_in(unit: AdministrativeUnit, year: int) -> Iterator[list[ScopePlan]]:
     """The published plans of ``year`` in the unit, communes in Vietnamese order, in batches
     of ``BATCH`` plans: three queries first, then two per batch (the latest versions, and the
-    earlier versions of amended plans), so a province is never all in memory."""
+    earlier versions of amended plans), so a province is never all in memory. A batch's
+    snapshots are read and decoded with the cycle collector paused (``collector_paused``); each
+    batch is handed over with it as it was."""
     plans = list(
         published_plans()
         .filter(round__plan_year=year, round__commune__path__startswith=unit.path)
@@ -140,13 +143,14 @@ def published_in(unit: AdministrativeUnit, year: int) -> Iterator[list[ScopePlan
     for start in range(0, len(plans), BATCH):
         batch = plans[start : start + BATCH]
         uids = [uid for uid, *_rest in batch]
-        latest = {v.plan_uid: v for v in latest_published_versions().filter(plan_uid__in=uids)}
-        amended = [uid for uid, v in latest.items() if v.is_amendment]
-        earlier: dict[UUID, list[Version]] = defaultdict(list)
-        if amended:
-            for v in published_versions().filter(plan_uid__in=amended).order_by("number"):
-                if v.number < latest[v.plan_uid].number:
-                    earlier[v.plan_uid].append(v)
+        with collector_paused():
+            latest = {v.plan_uid: v for v in latest_published_versions().filter(plan_uid__in=uids)}
+            amended = [uid for uid, v in latest.items() if v.is_amendment]
+            earlier: dict[UUID, list[Version]] = defaultdict(list)
+            if amended:
+                for v in published_versions().filter(plan_uid__in=amended).order_by("number"):
+                    if v.number < latest[v.plan_uid].number:
+                        earlier[v.plan_uid].append(v)
         out = []
         for uid, code, name, path in batch:
             version = latest.get(uid)

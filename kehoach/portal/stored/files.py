@@ -22,6 +22,7 @@ from django.utils import timezone
 from kehoach.core.errors import NotFoundError
 from kehoach.synthesis.models import PublishedState
 
+from ..collector import collector_paused
 from ..models import PublishedFile
 from ..opendata import Dataset, Scope
 from ..opendata.formats import csv_chunks, json_chunks, write_xlsx
@@ -149,12 +150,14 @@ def _build(dataset: Dataset, fmt: str, scope: Scope, fingerprint: str, key: str)
 
 
 def write_file(dataset: Dataset, fmt: str, scope: Scope, out: Any) -> int | None:
-    """Write the file as today's formatters make it; the number of rows for XLSX."""
-    if fmt == "xlsx":
-        return write_xlsx(dataset, scope, out)
-    chunks = csv_chunks if fmt == "csv" else json_chunks
-    for chunk in chunks(dataset, scope):
-        out.write(chunk)
+    """Write the file as today's formatters make it, with the cycle collector paused (the rows
+    and snapshots have no cycle: ``collector_paused``); the number of rows for XLSX."""
+    with collector_paused():
+        if fmt == "xlsx":
+            return write_xlsx(dataset, scope, out)
+        chunks = csv_chunks if fmt == "csv" else json_chunks
+        for chunk in chunks(dataset, scope):
+            out.write(chunk)
     return None
 
 

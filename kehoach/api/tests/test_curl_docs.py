@@ -1,0 +1,165 @@
+"""The ``curl`` examples of docs/api.md run as written (issue 17 §9).
+
+Every fenced ``sh`` block that starts with ``curl`` is run by ``bash`` with real curl against a
+live server, with ``$KEHOACH`` (the server) and ``$TOKEN`` (a token made here) in the
+environment — the two names the doc tells the reader to export — and must answer 2xx JSON.
+curl's status and content type come from a ``.curlrc`` of the test (``write-out``), so the
+doc's text runs unchanged. The other blocks that call curl (the cursor loop) must end well and
+print what they promise. curl is the Debian package ``curl``: without it the test fails.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+
+from kehoach.accounts.models import ApiTokenScope
+from kehoach.accounts.tokens import token_create
+from kehoach.geo.tests.factories import VillageFactory, hai_lang, quang_tri
+from kehoach.plans.tests import factories as pf
+from kehoach.synthesis.tests import factories as sf
+
+DOC = Path(settings.BASE_DIR) / "docs" / "api.md"
+PLACEHOLDERS = {"KEHOACH", "TOKEN"}
+STATUS_LINE = "--kehoach-status--"
+CURLRC = f'write-out = "\\n{STATUS_LINE} %{{http_code}} %{{content_type}}\\n"\n'
+VARIABLE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def sh_blocks(text: str) -> Iterator[str]:
+    """The fenced ``sh`` blocks of a Markdown text, without their fences and indentation."""
+    for match in re.finditer(r"^( *)```sh\n(.*?)^\1```", text, re.M | re.S):
+        indent = len(match.group(1))
+        yield "\n".join(line[indent:] for line in match.group(2).splitlines()).strip()
+
+
+def curl_examples() -> list[str]:
+    return [b for b in sh_blocks(DOC.read_text(encoding="utf-8")) if b.startswith("curl")]
+
+
+def scripts_with_curl() -> list[str]:
+    return [
+        b
+        for b in sh_blocks(DOC.read_text(encoding="utf-8"))
+        if not b.startswith("curl") and re.search(r"\bcurl\b", b)
+    ]
+
+
+def curl() -> str:
+    found = shutil.which("curl")
+    if found is None:
+        pytest.fail(
+            "curl is not installed: the examples of docs/api.md need it "
+            "(Debian: apt-get install curl)."
+        )
+    return found
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle_counts() -> None:
+    cache.clear()
+
+
+@pytest.fixture
+def env(live_server: Any, tmp_path: Path) -> dict[str, str]:
+    """Quảng Trị with Hải Lăng, two of its villages with plans and a commune plan; a token of
+    the province's officer; the environment the doc asks the reader to set."""
+    curl()
+    province, commune = quang_tri(), hai_lang()
+    for name in ("Thôn Đông Hà", "Thôn Dương Lệ"):
+        plan = pf.village_plan(VillageFactory.create(parent=commune, name=name))
+        pf.line(plan)
+    sf.commune_plan_for(sf.round_of(commune))
+    officer = sf.province_officer(province, username="tinh.quangtri")
+    _token, secret = token_create(
+        user=officer, name="Ví dụ curl", scope=ApiTokenScope.READ, expires_at=None
+    )
+    (tmp_path / "curl").mkdir()
+    (tmp_path / "curl" / ".curlrc").write_text(CURLRC, encoding="utf-8")
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(tmp_path),
+        "CURL_HOME": str(tmp_path / "curl"),
+        "LC_ALL": "C.UTF-8",
+        "KEHOACH": live_server.url,
+        "TOKEN": secret,
+    }
+
+
+def run(script: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_the_doc_has_list_and_detail_examples_with_its_placeholders_only() -> None:
+    examples = curl_examples()
+    assert len(examples) >= 3, "docs/api.md has no curl examples left"
+    for example in examples:
+        assert "$KEHOACH/api/v1/" in example, f"not against $KEHOACH: {example}"
+        unknown = set(VARIABLE.findall(example)) - PLACEHOLDERS
+        assert not unknown, f"use only $KEHOACH and $TOKEN in the examples: {unknown}"
+    paths = [re.search(r"\$KEHOACH(/api/v1/[^\"? ]*)", e) for e in examples]
+    assert any(p and p.group(1).count("/") == 4 for p in paths), "no list example"
+    assert any(p and p.group(1).count("/") == 5 for p in paths), "no detail example"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_curl_example_of_the_doc_answers_2xx_json(env: dict[str, str]) -> None:
+    answers: dict[str, Any] = {}
+    failures = []
+    for example in curl_examples():
+        done = run(example, env)
+        body, _sep, status_line = done.stdout.rpartition(f"\n{STATUS_LINE} ")
+        status, _sp, content_type = status_line.strip().partition(" ")
+        try:
+            answers[example] = json.loads(body)
+        except ValueError:
+            answers[example] = None
+        if (
+            done.returncode != 0
+            or not status.startswith("2")
+            or not content_type.startswith("application/json")
+            or answers[example] is None
+        ):
+            failures.append(
+                f"{example}\n  → exit {done.returncode}, HTTP {status or '?'} "
+                f"{content_type or '?'}\n  {done.stdout[:300]}{done.stderr[:300]}"
+            )
+    assert not failures, "\n".join(failures)
+
+    # the answers are the data of this test, seen through the token
+    by_path = {re.search(r"/api/v1/[^\"]*", e).group(0): a for e, a in answers.items()}  # type: ignore[union-attr]
+    assert by_path["/api/v1/me/"]["username"] == "tinh.quangtri"
+    assert by_path["/api/v1/units/19702/"]["name"] == "Xã Hải Lăng"
+    assert {row["name"] for row in by_path["/api/v1/units/?within=19702&level=4"]["results"]} == {
+        "Thôn Đông Hà",
+        "Thôn Dương Lệ",
+    }
+    assert len(by_path["/api/v1/village-plans/?page_size=20"]["results"]) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_scripts_of_the_doc_that_call_curl_run(env: dict[str, str]) -> None:
+    scripts = scripts_with_curl()
+    assert scripts, "the cursor loop of docs/api.md is gone"
+    env = {k: v for k, v in env.items() if k != "CURL_HOME"}  # the loop reads curl's output
+    for script in scripts:
+        done = run(script, env)
+        assert done.returncode == 0, f"{script}\n→ {done.stdout[-500:]}{done.stderr[-500:]}"
+        assert "19702 Xã Hải Lăng" in done.stdout.splitlines(), done.stdout
