@@ -17,7 +17,8 @@ from typing import Any
 from drf_spectacular import openapi
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
-from .problems import MEDIA_TYPE, ProblemSerializer
+from .problems import MEDIA_TYPE
+from .serializers.problems import ProblemSerializer
 
 EVERY_OPERATION = ("400", "401", "403", "404", "429")
 WRITES = ("409", "412", "415")

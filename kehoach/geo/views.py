@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import datetime
-import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
@@ -24,7 +21,7 @@ from kehoach.core.errors import ApplicationError, NotFoundError
 from kehoach.core.reasons import refuse
 
 from . import selectors, services
-from .choices import Kind, Level
+from .choices import Level
 from .forms import (
     VillageCreateForm,
     VillageEndForm,
@@ -35,6 +32,7 @@ from .forms import (
 from .models import AdministrativeUnit, UnitSuccession
 from .panels import commune_panels, home_panels, province_panels, village_panels
 from .permissions import can_change_village, can_manage_villages
+from .rows import unit_rows
 
 T = TypeVar("T")
 
@@ -77,48 +75,6 @@ def _successions(
             link.predecessor, link.successor = others[link.predecessor_id], unit
             predecessions.append(link)
     return successions, predecessions
-
-
-# A unit code that ``reverse`` would put into a URL as it is (no quoting needed).
-_PLAIN_CODE = re.compile(r"[0-9A-Za-z._-]+")
-
-
-def _unit_url_maker() -> Callable[[str], str]:
-    """``reverse("geo:unit", args=[code])`` for many codes at the price of one ``reverse`` (a
-    list of 30 villages would otherwise spend more on its links than on the rest of the page)."""
-    marker = "code"
-    head, _sep, tail = reverse("geo:unit", args=[marker]).rpartition(marker)
-
-    def url(code: str) -> str:
-        if _PLAIN_CODE.fullmatch(code):
-            return f"{head}{code}{tail}"
-        return reverse("geo:unit", args=[code])
-
-    return url
-
-
-def _dmy(day: datetime.date | None) -> str:
-    """``day|date:"d/m/Y"`` without the template filter ("" for no date)."""
-    return f"{day.day:02d}/{day.month:02d}/{day.year:04d}" if day else ""
-
-
-def _unit_rows(units: QuerySet[AdministrativeUnit]) -> list[dict[str, Any]]:
-    """The rows of a table of units (a commune's villages, a province's communes) with what each
-    cell shows worked out once per page — the kind's label (``get_kind_display`` translates every
-    kind of unit on each call), the link, the date — and only the columns the tables show."""
-    kinds = {value: str(label) for value, label in Kind.choices}
-    url = _unit_url_maker()
-    return [
-        {
-            "code": v["code"],
-            "name": v["name"],
-            "valid_to": v["valid_to"],
-            "url": url(v["code"]),
-            "kind_label": kinds.get(v["kind"], v["kind"]),
-            "since": _dmy(v["valid_from"]),
-        }
-        for v in units.values("code", "name", "kind", "valid_from", "valid_to")
-    ]
 
 
 # The fields of the empty "add a village" form, rendered once per language: they depend on
@@ -194,7 +150,7 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
     rows_only = _is_htmx(request)
     context: dict[str, object] = {"unit": unit, "query": query}
     if unit.level in (Level.PROVINCE, Level.DISTRICT):
-        context["children"] = _unit_rows(
+        context["children"] = unit_rows(
             selectors.units_search(
                 selectors.units_visible_to_children(unit, user=request.user), query
             ).in_vietnamese_order()
@@ -205,7 +161,7 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
         template = "geo/province.html"
     elif unit.level == Level.COMMUNE:
         show_ended = request.GET.get("ended") == "1"
-        context["children"] = _unit_rows(
+        context["children"] = unit_rows(
             selectors.villages_of(unit, user=request.user, query=query, include_ended=show_ended)
         )
         if rows_only:

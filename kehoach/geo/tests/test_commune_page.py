@@ -16,8 +16,8 @@ from kehoach.accounts.choices import Role
 from kehoach.accounts.tests.factories import commune_planner, user_with_role
 from kehoach.geo.choices import Kind, SuccessionKind
 from kehoach.geo.models import AdministrativeUnit, UnitSuccession
+from kehoach.geo.rows import _unit_url_maker
 from kehoach.geo.tests.factories import CommuneFactory, VillageFactory, hai_lang, quang_tri
-from kehoach.geo.views import _unit_url_maker
 
 pytestmark = pytest.mark.django_db
 

@@ -37,7 +37,6 @@ from ..plan_page import (
     plan_sectors,
     plan_totals_by_village,
     totals_of,
-    villages_by_line,
 )
 from ..plan_page_state import plan_page_state
 from ..selectors import commune_line_get
@@ -63,7 +62,7 @@ from .own_lines import (  # noqa: F401  (views of ``urls``)
     own_line_remove,
     own_line_restore,
 )
-from .plan_rows import ANY_UID, RowWriter
+from .plan_rows import ANY_UID, RowWriter, groups_of, with_url
 
 OTHER_STATES = (LineState.MERGED, LineState.SPLIT, LineState.WITHDRAWN, LineState.REMOVED)
 PAGE_SIZE = 50
@@ -98,38 +97,6 @@ def _page_number(request: HttpRequest, pages: int) -> int:
 ANY = str(ANY_UID)
 
 
-def _with_url(obj: Any, url: str) -> Any:
-    obj.url = url  # the address the template shows (reversed once for all the page's links)
-    return obj
-
-
-def _groups(
-    writer: RowWriter,
-    lines: list[CommuneLine],
-    sectors: dict[int, dict[str, Any]],
-    scores: dict[int, Any],
-    comments: dict[str, int],
-) -> list[dict[str, Any]]:
-    """The page's lines by sector (already in sector order), each sector with the totals of
-    all its lines that the filters keep, not only of those on this page; each line's row
-    written with its villages, score and rank, and open comments."""
-    villages = villages_by_line(lines)
-    groups: dict[int, dict[str, Any]] = {}
-    for line in lines:
-        line.villages = villages.get(line.pk, [])  # type: ignore[attr-defined]
-        line.score = scores.get(line.pk)  # type: ignore[attr-defined]
-        line.open_comments = comments.get(str(line.uid), 0)  # type: ignore[attr-defined]
-        group = groups.get(line.sector_id)
-        if group is None:
-            group = groups[line.sector_id] = {
-                "sector": line.sector,
-                "rows": [],
-                **sectors.get(line.sector_id, {}),
-            }
-        group["rows"].append(writer.row(line))
-    return list(groups.values())
-
-
 @login_required
 def plan_for_round(request: HttpRequest, uid: Any) -> HttpResponse:
     """The round's commune plan (created, empty, the first time someone opens it)."""
@@ -152,13 +119,13 @@ def _table(plan: Any, filters: LineFilters, asked_page: int, writer: RowWriter) 
     scores = stored_ranks(plan)
     comments = open_comments_by_line(plan)
     to_review = [
-        _with_url(line, writer.url(line)) for line in lines_to_review(plan, limit=REVIEW_SHOWN)
+        with_url(line, writer.url(line)) for line in lines_to_review(plan, limit=REVIEW_SHOWN)
     ]
     parts = {
         "plan": plan,
         "can_edit": writer.can_edit,
         "filters": filters,
-        "groups": _groups(writer, lines, by_sector, scores, comments),
+        "groups": groups_of(writer, lines, by_sector, scores, comments),
         "grand": totals_of(by_sector) if filters.any else plan_totals,
         "plan_totals": plan_totals,
         "by_village": plan_totals_by_village(plan),
@@ -269,7 +236,7 @@ def _content(
         "submitted": [p for p in village_plans if p.status == PlanStatus.SUBMITTED],
         "village_plan_count": len(village_plans),
         "not_submitted": [
-            _with_url(p, village_url.replace(ANY, str(p.uid)))
+            with_url(p, village_url.replace(ANY, str(p.uid)))
             for p in village_plans
             if p.status != PlanStatus.SUBMITTED
         ],

@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 from kehoach.core.templatetags.vn import compact, money, number
 
 from ..models import CommuneLine
+from ..plan_page import villages_by_line
 
 ANY_UID = uuid.UUID(int=0)
 
@@ -117,3 +118,35 @@ class RowWriter:
             out.append(ROW["by_hand"].format(self.by_hand))
         out.append("</td>\n</tr>")
         return mark_safe("".join(out))  # every value escaped by ``e``
+
+
+def with_url(obj: Any, url: str) -> Any:
+    obj.url = url  # the address the template shows (reversed once for all the page's links)
+    return obj
+
+
+def groups_of(
+    writer: RowWriter,
+    lines: list[CommuneLine],
+    sectors: dict[int, dict[str, Any]],
+    scores: dict[int, Any],
+    comments: dict[str, int],
+) -> list[dict[str, Any]]:
+    """The page's lines by sector (already in sector order), each sector with the totals of
+    all its lines that the filters keep, not only of those on this page; each line's row
+    written with its villages, score and rank, and open comments."""
+    villages = villages_by_line(lines)
+    groups: dict[int, dict[str, Any]] = {}
+    for line in lines:
+        line.villages = villages.get(line.pk, [])  # type: ignore[attr-defined]
+        line.score = scores.get(line.pk)  # type: ignore[attr-defined]
+        line.open_comments = comments.get(str(line.uid), 0)  # type: ignore[attr-defined]
+        group = groups.get(line.sector_id)
+        if group is None:
+            group = groups[line.sector_id] = {
+                "sector": line.sector,
+                "rows": [],
+                **sectors.get(line.sector_id, {}),
+            }
+        group["rows"].append(writer.row(line))
+    return list(groups.values())
