@@ -5,15 +5,9 @@ province export, end to end, on SQLite and on PostgreSQL (``make test`` runs bot
 from __future__ import annotations
 
 import io
-import os
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
@@ -25,38 +19,7 @@ from kehoach.exchange.tests.helpers import plan_with_lines
 from kehoach.geo.tests.factories import quang_tri
 from kehoach.jobs.choices import JobStatus
 from kehoach.jobs.models import Job
-
-ROOT = Path(__file__).resolve().parents[3]
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    return (
-        f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or 'localhost'}:"
-        f"{db['PORT'] or 5432}/{db['NAME']}"
-    )
-
-
-def run_worker() -> subprocess.CompletedProcess[str]:
-    """One worker process over the test database: runs every queued task, then exits."""
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "kehoach.jobs.tests.worker_settings",
-        "DATABASE_URL": _database_url(),
-        "KEHOACH_TEST_MEDIA_ROOT": str(settings.MEDIA_ROOT),
-        "KEHOACH_TEST_PRIVATE_MEDIA_ROOT": str(settings.PRIVATE_MEDIA_ROOT),
-    }
-    return subprocess.run(
-        [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+from kehoach.jobs.tests.worker import run_worker
 
 
 @pytest.mark.django_db(transaction=True)
