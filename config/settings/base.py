@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     "kehoach.core.refusals.ApplicationErrorMiddleware",
     "kehoach.core.conflicts.ConcurrentWriteMiddleware",
+    # writes under /api/ are marked as such in the history (kehoach/core/channel.py)
+    "kehoach.api.middleware.ApiWritesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

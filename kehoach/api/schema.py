@@ -2,7 +2,7 @@
 
 ``AutoSchema`` (``REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"]``) documents the problem answers of
 every endpoint once, here, instead of in each ``extend_schema``: 400, 401, 403, 404 and 429 on
-every operation, 409, 412 and 415 on the writes, and ``default`` for anything else (405, 406,
+every operation, 409, 412, 415 and 428 on the writes, and ``default`` for anything else (405, 406,
 500), all ``application/problem+json`` with the ``Problem`` component (kehoach.api.problems).
 An endpoint that documents one of these statuses itself keeps its own.
 
@@ -21,7 +21,7 @@ from .problems import MEDIA_TYPE
 from .serializers.problems import ProblemSerializer
 
 EVERY_OPERATION = ("400", "401", "403", "404", "429")
-WRITES = ("409", "412", "415")
+WRITES = ("409", "412", "415", "428")
 UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 DESCRIPTIONS = {
     "400": "Yêu cầu có lỗi (mã, trường, dòng) — the request has problems (code, field, line)",
@@ -31,6 +31,7 @@ DESCRIPTIONS = {
     "409": "Một lần ghi khác đang giữ dữ liệu; gửi lại — another write holds the data; retry",
     "412": "Đã có người lưu sau khi bạn đọc (If-Match cũ) — changed since you read it",
     "415": "Chỉ nhận JSON — JSON bodies only",
+    "428": "Thiếu If-Match (phiên bản đã đọc) — If-Match (the version read) is required",
     "429": "Quá nhiều yêu cầu; chờ theo Retry-After — too many requests; wait Retry-After",
     "default": "Lỗi khác (405, 406, 500) — any other error",
 }

@@ -4,7 +4,7 @@ through the services the pages use; the schema is committed at docs/api/openapi.
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from kehoach.api.views import catalog, commune_plans, docs, units, village_plans
+from kehoach.api.views import catalog, commune_plans, docs, proposal_lines, units, village_plans
 from kehoach.api.views.me import MeView
 
 app_name = "api"
@@ -28,8 +28,18 @@ urlpatterns = [
     ),
     path(
         "village-plans/<str:uid>/lines/",
-        village_plans.ProposalLineList.as_view(),
+        proposal_lines.ProposalLineList.as_view(),
         name="village-plan-lines",
+    ),
+    path(
+        "village-plans/<str:uid>/lines/batch/",
+        proposal_lines.ProposalLineBatch.as_view(),
+        name="village-plan-lines-batch",
+    ),
+    path(
+        "village-plans/<str:uid>/lines/<str:line_uid>/",
+        proposal_lines.ProposalLineDetail.as_view(),
+        name="village-plan-line",
     ),
     path("commune-plans/", commune_plans.CommunePlanList.as_view(), name="commune-plans"),
     path(

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import connections, models
 
+from kehoach.core.channel import current_via
 from kehoach.core.rows import insert_rows
 
 from .models import AuditEntry, person_names
@@ -17,7 +18,9 @@ from .models import AuditEntry, person_names
 
 def _plain(value: Any) -> Any:
     if isinstance(value, Decimal):
-        return format(value.normalize(), "f") if value == value.to_integral() else str(value)
+        # the same number is always the same text, whatever scale it was read with (1.200 read
+        # from the database and 1.2 typed in a form): no false change in the history
+        return format(value.normalize(), "f") if value.is_finite() else str(value)
     if isinstance(value, datetime.datetime | datetime.date):
         return value.isoformat()
     if isinstance(value, uuid.UUID):
@@ -122,6 +125,7 @@ def audit_insert_created(
         "actor_username": username,
         "at": fields["at"].get_db_prep_save(now, connection),
         "before": "{}",
+        "via": current_via(),
     }
     varying = ["subject_id", "subject_repr", "after"]
     if set(fields) != {*fixed, *varying}:

@@ -22,6 +22,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kehoach.core.channel import Via, current_via
+
 
 class ImmutableError(Exception):
     """Raised on an attempt to change what the rules keep unchanged (history, approved
@@ -151,6 +153,9 @@ class StatusChange(_AppendOnly):
     actor_username = models.CharField(_("by (user name)"), max_length=150, blank=True)
     at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
     comment = models.TextField(_("comment"), blank=True)
+    via = models.CharField(
+        _("through"), max_length=8, blank=True, choices=Via.choices, default=current_via
+    )
 
     class Meta:
         verbose_name = _("status change")
@@ -179,6 +184,9 @@ class AuditEntry(_AppendOnly):
     at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
     before = models.JSONField(_("before"), default=dict, blank=True)
     after = models.JSONField(_("after"), default=dict, blank=True)
+    via = models.CharField(
+        _("through"), max_length=8, blank=True, choices=Via.choices, default=current_via
+    )
 
     class Meta:
         verbose_name = _("audit entry")

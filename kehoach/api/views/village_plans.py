@@ -1,24 +1,23 @@
-"""``GET /api/v1/village-plans/``, ``/village-plans/<uid>/`` and ``/village-plans/<uid>/lines/``:
-the village plans the user may see (``plans.selectors.plans_visible_to``) and their proposals
-(F6). Another unit's plan answers 404, like a missing one."""
+"""``GET /api/v1/village-plans/`` and ``/village-plans/<uid>/``: the village plans the user may
+see (``plans.selectors.plans_visible_to``); their proposals (F6) are ``proposal_lines``. Another
+unit's plan answers 404, like a missing one."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import generics
 from rest_framework.response import Response
 
 from kehoach.api import filters
 from kehoach.api.serializers.plans import (
-    ProposalLineOutput,
     VillagePlanDetailOutput,
     VillagePlanOutput,
 )
 from kehoach.plans.choices import PlanStatus
-from kehoach.plans.models import BasicInfo, ProposalLine, VillagePlan
+from kehoach.plans.models import BasicInfo, VillagePlan
 from kehoach.plans.selectors import plan_get_for_user, plans_visible_to
 
 from .common import CursorPage, bilingual, uid_param
@@ -146,38 +145,6 @@ class VillagePlanDetail(generics.RetrieveAPIView[VillagePlan]):
                 },
                 response_only=True,
             )
-        ],
-    )
-    def get(self, request: Any, *args: Any, **kwargs: Any) -> Any:
-        return super().get(request, *args, **kwargs)
-
-
-class ProposalLineList(generics.ListAPIView[ProposalLine]):
-    serializer_class = ProposalLineOutput
-    pagination_class = CursorPage
-    cursor_ordering = ("number",)
-
-    def get_queryset(self) -> QuerySet[ProposalLine]:
-        plan = plan_get_for_user(user=self.request.user, uid=uid_param(self.kwargs))
-        return (
-            ProposalLine.objects.alive()
-            .filter(plan=plan)
-            .select_related("sector", "unit", "proposed_source")
-            .prefetch_related(Prefetch("origin", queryset=ProposalLine.objects.only("uid")))
-        )
-
-    @extend_schema(
-        operation_id="village_plans_lines_list",
-        summary=bilingual("Đề xuất của kế hoạch thôn (F6)", "Proposals of a village plan (F6)"),
-        description=bilingual(
-            "Mọi cột của biểu đề xuất (F6), theo số thứ tự; lĩnh vực, đơn vị tính và nguồn vốn "
-            "theo mã danh mục; version là phiên bản của dòng.",
-            "Every column of the proposals form (F6), by line number; sector, unit of measure "
-            "and source by catalogue code; version is the line's version.",
-        ),
-        parameters=[filters.PAGE_SIZE],
-        examples=[
-            OpenApiExample("Đường thôn — village road", value=LINE_EXAMPLE, response_only=True)
         ],
     )
     def get(self, request: Any, *args: Any, **kwargs: Any) -> Any:

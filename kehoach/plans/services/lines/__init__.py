@@ -7,6 +7,7 @@
 - ``plan_rules``: R3 and R4 over the set of a plan's lines (``validate_plan_lines``: warnings);
 - ``writer``: ``proposal_lines_apply(*, actor, plan, changes)`` — adds, changes, deletes and
   restores in one transaction, versions checked, bulk writes, one history row per change;
+  ``proposal_lines_check`` the same checks without writing (a dry run);
   ``inserts``: its way of writing many validated new lines (``NewLines``) without instances;
 - ``single``: the web form's one-line services, one change each;
 - ``conflicts``: the refusal of a stale edit with both values of each field.
@@ -39,7 +40,14 @@ from .validators import (
     validate_line,
     validate_proposal_line,
 )
-from .writer import Applied, LineChange, lines_apply, proposal_lines_apply, proposal_lines_import
+from .writer import (
+    Applied,
+    LineChange,
+    lines_apply,
+    proposal_lines_apply,
+    proposal_lines_check,
+    proposal_lines_import,
+)
 
 __all__ = [
     "AUDIT_FIELDS",
@@ -66,6 +74,7 @@ __all__ = [
     "proposal_line_restore",
     "proposal_line_update",
     "proposal_lines_apply",
+    "proposal_lines_check",
     "proposal_lines_import",
     "sector_rules",
     "validate_line",

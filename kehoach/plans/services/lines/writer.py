@@ -51,6 +51,9 @@ class LineChange:
     delete: bool = False
     restore: bool = False
     where: Where | None = None
+    batch_item: bool = False
+    """An item of a batch sent to the API (``where.row`` its position): a refusal says to read
+    the line again, not to download a form."""
 
 
 @dataclass
@@ -107,6 +110,16 @@ def _gone(change: LineChange, number: int) -> ApplicationError:
             _("Line %(number)s was deleted by someone else; restore it first.")
             % {"number": number},
         )
+    if change.batch_item:
+        return ApplicationError(
+            "line_gone",
+            _(
+                "Line %(number)s no longer exists in the plan (someone deleted it); read the "
+                "plan's lines again."
+            )
+            % {"number": number},
+            change.where,
+        )
     return ApplicationError(
         "line_gone",
         _("Line %(number)s no longer exists in the plan; download the form again.")
@@ -118,6 +131,17 @@ def _gone(change: LineChange, number: int) -> ApplicationError:
 def _stale(change: LineChange, line: ProposalLine) -> ApplicationError:
     if change.where is None:
         return conflict_error(line, change.data)
+    if change.batch_item:
+        return ApplicationError(
+            "conflict",
+            _(
+                "Line %(number)s was saved by someone else after you read it (you sent version "
+                "%(yours)s, it is now %(saved)s); read it again and send your change on the "
+                "current version."
+            )
+            % {"number": line.number, "yours": change.version, "saved": line.version},
+            change.where,
+        )
     return ApplicationError(
         "conflict",
         _(
@@ -129,42 +153,45 @@ def _stale(change: LineChange, line: ProposalLine) -> ApplicationError:
     )
 
 
-def _locked_lines(plan: VillagePlan, changes: Iterable[LineChange]) -> dict[int, ProposalLine]:
+def _named_lines(
+    plan: VillagePlan, changes: Iterable[LineChange], *, lock: bool
+) -> dict[int, ProposalLine]:
     ids = {c.line.pk for c in changes if c.line is not None}
     if not ids:
         return {}
-    rows = (
-        ProposalLine.objects.select_for_update(of=("self",))
-        .filter(plan=plan)
-        .select_related("sector", "unit", "proposed_source")
+    rows = ProposalLine.objects.filter(plan=plan).select_related(
+        "sector", "unit", "proposed_source"
     )
+    if lock:
+        rows = rows.select_for_update(of=("self",))
     if len(ids) <= IN_LIST_LIMIT:
         rows = rows.filter(pk__in=ids)
     return {line.pk: line for line in rows if line.pk in ids}
 
 
-@transaction.atomic
-def lines_apply(
-    *,
-    actor: Any,
-    plan: VillagePlan,
-    changes: list[LineChange],
-    validated: bool = False,
-    new: NewLines | None = None,
-) -> Applied:
-    """``proposal_lines_apply``, answering the lines themselves (for the one-line services)."""
-    if new is not None and not validated:
-        raise ValueError("NewLines are written only as validated lines")
-    require_editable(actor, plan)  # locks the plan row: one writer of its lines at a time
-    context = line_context(plan.round)
-    current = _locked_lines(plan, changes)
+@dataclass
+class _Prepared:
+    """What the changes will write, every one checked: nothing is written yet."""
+
+    current: dict[int, ProposalLine]
+    adds: list[ProposalLine] = field(default_factory=list)
+    updates: list[tuple[ProposalLine, dict[str, Any]]] = field(default_factory=list)
+    deletes: list[ProposalLine] = field(default_factory=list)
+    restores: list[ProposalLine] = field(default_factory=list)
     highest: int | None = None
+
+
+def _prepare(
+    actor: Any, plan: VillagePlan, changes: list[LineChange], *, validated: bool, lock: bool
+) -> _Prepared:
+    """Check every change as the writer will write it (``lock``: inside the writer's
+    transaction, the plan and the named lines locked); ``ApplicationErrors`` with every problem
+    if one is refused."""
+    require_editable(actor, plan)  # in a transaction: locks the plan row, one writer at a time
+    context = line_context(plan.round)
+    ready = _Prepared(current=_named_lines(plan, changes, lock=lock))
+    current = ready.current
     problems: list[ApplicationError] = []
-    adds: list[ProposalLine] = []
-    updates: list[tuple[ProposalLine, dict[str, Any]]] = []
-    deletes: list[ProposalLine] = []
-    restores: list[ProposalLine] = []
-    done = Applied(touched=current)
 
     def refuse(error: ApplicationError, change: LineChange) -> None:
         if change.where is None:  # the web form's change: refused as it is
@@ -180,7 +207,7 @@ def lines_apply(
                 continue
             if change.restore:
                 if line.deleted_at is not None:
-                    restores.append(line)
+                    ready.restores.append(line)
                 continue
             if line.deleted_at is not None:
                 if not (change.delete and change.where is None):  # deleting twice: done
@@ -190,11 +217,11 @@ def lines_apply(
                 refuse(_stale(change, line), change)
                 continue
             if change.delete:
-                deletes.append(line)
+                ready.deletes.append(line)
                 continue
         if line is None:
-            highest = _highest(plan) if highest is None else highest
-            number = highest + len(adds) + 1
+            ready.highest = _highest(plan) if ready.highest is None else ready.highest
+            number = ready.highest + len(ready.adds) + 1
         else:
             number = line.number
         data = {**line_values(line), **change.data} if line is not None else change.data
@@ -210,14 +237,52 @@ def lines_apply(
                 )
                 continue
         if line is None:
-            adds.append(ProposalLine(plan=plan, number=number, **values))
+            ready.adds.append(ProposalLine(plan=plan, number=number, **values))
         else:
-            updates.append((line, values))
+            ready.updates.append((line, values))
     if problems:
         raise ApplicationErrors(problems)
-    _write(actor, plan, done, adds, updates, deletes, restores)
+    return ready
+
+
+def proposal_lines_check(
+    *, actor: Any, plan: VillagePlan, changes: list[LineChange]
+) -> dict[str, int]:
+    """What ``proposal_lines_apply`` would answer for ``changes`` (the counts added, changed,
+    deleted and restored), or the same ``ApplicationErrors``; nothing is written and nothing
+    locked (a dry run: the API's ``?dry_run=1``)."""
+    ready = _prepare(actor, plan, changes, validated=False, lock=False)
+    changed = sum(
+        1
+        for line, values in ready.updates
+        if any(getattr(line, name) != value for name, value in values.items())
+    )
+    return {
+        "added": len(ready.adds),
+        "changed": changed,
+        "deleted": len(ready.deletes),
+        "restored": len(ready.restores),
+    }
+
+
+@transaction.atomic
+def lines_apply(
+    *,
+    actor: Any,
+    plan: VillagePlan,
+    changes: list[LineChange],
+    validated: bool = False,
+    new: NewLines | None = None,
+) -> Applied:
+    """``proposal_lines_apply``, answering the lines themselves (for the one-line services)."""
+    if new is not None and not validated:
+        raise ValueError("NewLines are written only as validated lines")
+    ready = _prepare(actor, plan, changes, validated=validated, lock=True)
+    done = Applied(touched=ready.current)
+    _write(actor, plan, done, ready.adds, ready.updates, ready.deletes, ready.restores)
     if new is not None and new.rows:
-        first = (_highest(plan) if highest is None else highest) + len(adds) + 1
+        highest = _highest(plan) if ready.highest is None else ready.highest
+        first = highest + len(ready.adds) + 1
         done.inserted = insert_new_lines(
             actor=actor, plan=plan, new=new, first_number=first, now=timezone.now()
         )
