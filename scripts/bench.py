@@ -270,6 +270,169 @@ def _f6_import_only() -> None:
     print(json.dumps(_f6_import_rows(database), ensure_ascii=False))
 
 
+def _api_lines_rows(database: str) -> list[tuple[str, str, str, str]]:
+    """Issue 17: listing 10.000 proposal lines through the API (``GET
+    /api/v1/village-plans/<uid>/lines/``, pages of 500 followed by their cursor to the end,
+    signed in as the commune's planner) against a raw SQL select of the same rows, with the
+    catalogue codes the API shows, serialised with ``json.dumps`` (goal: at most 3×). The
+    lines are one village plan's, made by the F6 import of a 10.000-line workbook, so that
+    they have what real lines have (history, numbers, catalogue entries)."""
+    import json
+
+    from django.db import connection
+    from django.test import Client
+
+    from kehoach.accounts.tests.factories import commune_planner
+    from kehoach.exchange.services import import_apply, import_check
+    from kehoach.exchange.targets import village_target
+    from kehoach.geo.models import AdministrativeUnit
+    from kehoach.geo.tests.factories import VillageFactory
+    from kehoach.plans.line_values import PROPOSAL_LINE_FIELDS
+    from kehoach.plans.models import ProposalLine
+    from kehoach.plans.tests import factories as f
+
+    lines = 10_000
+    commune = AdministrativeUnit.objects.get(code="19702")
+    f.line_data()
+    planner = commune_planner(commune)
+    plan = f.village_plan(VillageFactory.create(parent=commune, name="Thôn Đo API"))
+    target = village_target("F6", plan)
+    record = import_check(
+        actor=planner, target=target, data=_f6_workbook(lines), filename="f6.xlsx"
+    )
+    assert record.result == "previewed", record.errors[:3]
+    import_apply(actor=planner, target=target, record=record)
+    assert ProposalLine.objects.filter(plan=plan).count() == lines
+
+    codes = {"sector": "sector_code", "unit": "unit_of_measure_code"}
+    codes["proposed_source"] = "proposed_source_code"
+    columns = [
+        "l.uid",
+        "l.number",
+        *(f"{name[0]}.code" if name in codes else f"l.{name}" for name in PROPOSAL_LINE_FIELDS),
+        "l.outcome",
+        "o.uid",
+        "l.version",
+        "l.created_at",
+        "l.updated_at",
+    ]
+    names = [
+        "uid",
+        "number",
+        *(codes.get(name, name) for name in PROPOSAL_LINE_FIELDS),
+        "outcome",
+        "origin_uid",
+        "version",
+        "created_at",
+        "updated_at",
+    ]
+    query = (
+        f"SELECT {', '.join(columns)} FROM plans_proposalline l"
+        " JOIN catalog_sector s ON s.id = l.sector_id"
+        " JOIN catalog_unitofmeasure u ON u.id = l.unit_id"
+        " LEFT JOIN catalog_fundingsource p ON p.id = l.proposed_source_id"
+        " LEFT JOIN plans_proposalline o ON o.id = l.origin_id"
+        " WHERE l.plan_id = %s AND l.deleted_at IS NULL ORDER BY l.number"
+    )
+
+    def raw() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(query, [plan.pk])
+            rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        return len(json.dumps(rows, default=str))
+
+    client = Client()
+    client.force_login(planner)
+
+    def api() -> int:
+        url: str | None = f"/api/v1/village-plans/{plan.uid}/lines/?page_size=500"
+        seen = 0
+        while url:
+            response = client.get(url)
+            assert response.status_code == 200, response.status_code
+            body = json.loads(response.content)
+            seen += len(body["results"])
+            url = body["next"]
+        assert seen == lines, seen
+        return seen
+
+    raw()
+    api()
+    bases, lists = [], []
+    for _ in range(7):  # in turns, so that a busy moment of the machine weighs on both
+        bases.append(_median_seconds(raw, 1))
+        lists.append(_median_seconds(api, 1))
+    base, listed = statistics.median(bases), statistics.median(lists)
+    return [
+        (
+            f"API list of 10.000 proposal lines, pages of 500, {database} (goal ≤ 3×)",
+            f"{listed / base:.1f}×",
+            "raw SQL of the same rows + json.dumps",
+            f"{listed * 1000:.0f} ms vs {base * 1000:.0f} ms",
+        )
+    ]
+
+
+def _api_lines_only() -> None:
+    """``bench.py --api-lines``: the API list row on the database of ``DATABASE_URL`` (a
+    throwaway SQLite file without it), printed as JSON on the last line; the main run calls it
+    for SQLite and, under with-postgres.sh, for PostgreSQL."""
+    import json
+
+    _setup_throwaway()
+    from django.db import connection
+
+    database = "PostgreSQL" if connection.vendor == "postgresql" else "SQLite"
+    print(json.dumps(_api_lines_rows(database), ensure_ascii=False))
+
+
+def _setup_throwaway() -> None:
+    """Django on the database of ``DATABASE_URL`` (a throwaway SQLite file without it),
+    migrated, with the official units."""
+    if not os.environ.get("DATABASE_URL"):  # never the development database
+        tmp = tempfile.mkdtemp(prefix="kehoach-bench-")
+        os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.test.utils import setup_test_environment
+    from django.utils import translation
+
+    from kehoach.geo.loaders import official_records, units_load_official
+
+    setup_test_environment()
+    translation.activate("vi")
+    call_command("migrate", verbosity=0)
+    units_load_official(official_records())
+
+
+def _api_lines_rows_each() -> list[tuple[str, str, str, str]]:
+    """The API list row on SQLite and on a throwaway PostgreSQL, each in a process of its
+    own; a row saying why when one could not run."""
+    import json
+    import subprocess
+
+    rows: list[tuple[str, str, str, str]] = []
+    script = [sys.executable, str(Path(__file__).resolve()), "--api-lines"]
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    for database, command in (
+        ("SQLite", script),
+        ("PostgreSQL", ["bash", str(ROOT / "scripts" / "with-postgres.sh"), *script]),
+    ):
+        done = subprocess.run(
+            command, capture_output=True, text=True, cwd=ROOT, check=False, env=env
+        )
+        last = done.stdout.strip().splitlines()[-1:] if done.stdout.strip() else []
+        if done.returncode != 0 or not last:
+            reason = (done.stderr.strip().splitlines() or ["no output"])[-1][:120]
+            rows.append((f"API list of 10.000 proposal lines, {database}", "—", "", reason))
+            continue
+        rows += [(a, b, c, d) for a, b, c, d in json.loads(last[0])]
+    return rows
+
+
 def _scale_rows(national: bool) -> list[tuple[str, str, str, str]]:
     """The figures of scripts/bench_scale.py on a throwaway PostgreSQL, in a process of its
     own; a row saying why when it could not run."""
@@ -648,6 +811,7 @@ def main() -> None:
     memory_rows = _memory_rows(tmp)
     allocation_rows = _allocation_rows()
     scale_rows = _scale_rows("--national" in sys.argv)
+    api_rows = _api_lines_rows_each()
     load_lines = _load_lines()
 
     sizes = []
@@ -721,6 +885,18 @@ def main() -> None:
         "|---|---|---|---|",
         *[f"| {a} | {b} | {c} | {d} |" for a, b, c, d in scale_rows],
         "",
+        "## REST API",
+        "",
+        "Goal (issue 17): listing 10.000 proposal lines through the API, pages of 500 followed",
+        "by their cursor to the end, at most 3× a raw SQL select of the same rows serialised",
+        "with `json.dumps`, in the same run (`scripts/bench.py --api-lines`, SQLite and",
+        "PostgreSQL each in a process of its own; the lines are one village plan's, made by",
+        "the F6 import of a 10.000-line workbook).",
+        "",
+        "| Measure | Ratio | Baseline | Time |",
+        "|---|---|---|---|",
+        *[f"| {a} | {b} | {c} | {d} |" for a, b, c, d in api_rows],
+        "",
         "## Load",
         "",
         "Goal (issue 16): gunicorn (4 workers) + a task worker + PostgreSQL with one generated",
@@ -749,5 +925,7 @@ def main() -> None:
 if __name__ == "__main__":
     if sys.argv[1:] == ["--f6-import"]:
         _f6_import_only()
+    elif sys.argv[1:] == ["--api-lines"]:
+        _api_lines_only()
     else:
         main()

@@ -173,6 +173,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # the operations of every batch of lines (proposals, commune lines, envelope lines)
+    "ENUM_NAME_OVERRIDES": {"BatchOperationEnum": ["add", "change", "remove", "restore"]},
 }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -95,6 +95,27 @@ def unit_param(request: Request, name: str) -> AdministrativeUnit | None:
         ) from None
 
 
+def number_param(request: Request, name: str, low: int, high: int) -> int | None:
+    """A whole number from ``low`` to ``high``."""
+    text = _text(request, name)
+    if not text:
+        return None
+    if not (text.isascii() and text.isdigit()) or not low <= int(text) <= high:
+        raise _refuse(
+            f"{name}_invalid",
+            _("Enter a whole number from %(min)d to %(max)d.") % {"min": low, "max": high},
+            name,
+        )
+    return int(text)
+
+
+def no_published_unit_message(code: str) -> str:
+    return _(
+        "There is no province, former district or commune with the code “%(code)s” that has "
+        "a published plan."
+    ) % {"code": code}
+
+
 def choice_param(request: Request, name: str, choices: Any) -> str | None:
     """One of the values of a ``TextChoices``."""
     text = _text(request, name)

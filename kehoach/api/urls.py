@@ -4,7 +4,15 @@ through the services the pages use; the schema is committed at docs/api/openapi.
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from kehoach.api.views import catalog, commune_plans, docs, proposal_lines, units, village_plans
+from kehoach.api.views import (
+    catalog,
+    commune_plans,
+    docs,
+    open_data,
+    proposal_lines,
+    units,
+    village_plans,
+)
 from kehoach.api.views.me import MeView
 
 app_name = "api"
@@ -14,6 +22,13 @@ urlpatterns = [
     path("docs/", docs.swagger, name="docs"),
     path("docs/redoc/", docs.redoc, name="redoc"),
     path("me/", MeView.as_view(), name="me"),
+    # --- open data: no token (issue 17 §7) ---
+    path("open/plans/", open_data.OpenPlanList.as_view(), name="open-plans"),
+    path(
+        "open/plans/<str:code>/<int:year>/",
+        open_data.OpenPlanDetail.as_view(),
+        name="open-plan",
+    ),
     # --- reads (h17-reads) ---
     path("units/", units.UnitList.as_view(), name="units"),
     path("units/<str:code>/", units.UnitDetail.as_view(), name="unit"),
@@ -47,9 +62,206 @@ urlpatterns = [
         commune_plans.CommunePlanDetail.as_view(),
         name="commune-plan",
     ),
+]
+
+# --- commune plan lines (h17c): list and add, many at once, one line ---
+from kehoach.api.views import commune_lines  # noqa: E402
+
+urlpatterns += [
     path(
         "commune-plans/<str:uid>/lines/",
-        commune_plans.CommuneLineList.as_view(),
+        commune_lines.CommuneLineList.as_view(),
         name="commune-plan-lines",
+    ),
+    path(
+        "commune-plans/<str:uid>/lines/batch/",
+        commune_lines.CommuneLineBatch.as_view(),
+        name="commune-plan-lines-batch",
+    ),
+    path(
+        "commune-plans/<str:uid>/lines/<str:line_uid>/",
+        commune_lines.CommuneLineDetail.as_view(),
+        name="commune-plan-line",
+    ),
+]
+
+# --- workflow actions (h17d): one address per action, then 404 for any other name ---
+from kehoach.api.views.actions import url_patterns as action_patterns  # noqa: E402
+
+urlpatterns += action_patterns()
+
+# --- h17j-imports-docs: workbook imports, background jobs, documents ---
+from kehoach.api.views import documents, imports  # noqa: E402
+
+urlpatterns += [
+    path("imports/", imports.ImportCreate.as_view(), name="imports"),
+    path("imports/<str:uid>/", imports.ImportDetail.as_view(), name="import"),
+    path(
+        "imports/<str:uid>/actions/confirm/",
+        imports.ImportConfirm.as_view(),
+        name="import-confirm",
+    ),
+    path("jobs/<str:uid>/", imports.JobDetail.as_view(), name="job"),
+    path("jobs/<str:uid>/file/", imports.JobFile.as_view(), name="job-file"),
+    path(
+        "commune-plans/<str:uid>/documents/plan.pdf",
+        documents.CommunePlanPdf.as_view(),
+        name="commune-plan-document-pdf",
+    ),
+    path(
+        "commune-plans/<str:uid>/documents/plan.docx",
+        documents.CommunePlanDocx.as_view(),
+        name="commune-plan-document-docx",
+    ),
+    path(
+        "village-plans/<str:uid>/documents/poster.pdf",
+        documents.VillagePoster.as_view(),
+        name="village-plan-document-poster",
+    ),
+]
+
+# --- h17i-village-parts: a village plan's basic information (F1) and meeting (F8) ---
+from kehoach.api.views import village_parts  # noqa: E402
+
+urlpatterns += [
+    path(
+        "village-plans/<str:uid>/basic-info/",
+        village_parts.BasicInfoView.as_view(),
+        name="village-plan-basic-info",
+    ),
+    path(
+        "village-plans/<str:uid>/meeting/",
+        village_parts.MeetingView.as_view(),
+        name="village-plan-meeting",
+    ),
+]
+
+# --- h17f-rounds-envelopes: planning rounds and their resource envelope (F11) ---
+from kehoach.api.views import rounds  # noqa: E402
+
+urlpatterns += [
+    path("rounds/", rounds.RoundList.as_view(), name="rounds"),
+    path("rounds/<str:uid>/", rounds.RoundDetail.as_view(), name="round"),
+    path("rounds/<str:uid>/envelope/", rounds.EnvelopeDetail.as_view(), name="round-envelope"),
+    path(
+        "rounds/<str:uid>/envelope/lines/",
+        rounds.EnvelopeLineList.as_view(),
+        name="round-envelope-lines",
+    ),
+    path(
+        "rounds/<str:uid>/envelope/lines/batch/",
+        rounds.EnvelopeLineBatch.as_view(),
+        name="round-envelope-lines-batch",
+    ),
+    path(
+        "rounds/<str:uid>/envelope/lines/<str:line_uid>/",
+        rounds.EnvelopeLineDetail.as_view(),
+        name="round-envelope-line",
+    ),
+]
+
+# --- h17h-versions: versions and diffs, feedback to the villages (F13), roll-ups (F18) ---
+from kehoach.api.views import rollups, versions  # noqa: E402
+
+urlpatterns += [
+    path(
+        "commune-plans/<str:uid>/versions/",
+        versions.VersionList.as_view(),
+        name="commune-plan-versions",
+    ),
+    path(
+        "commune-plans/<str:uid>/versions/<str:number>/",
+        versions.VersionDetail.as_view(),
+        name="commune-plan-version",
+    ),
+    path(
+        "commune-plans/<str:uid>/versions/<str:number>/diff/",
+        versions.VersionDiff.as_view(),
+        name="commune-plan-version-diff",
+    ),
+    path(
+        "commune-plans/<str:uid>/feedback/",
+        versions.FeedbackList.as_view(),
+        name="commune-plan-feedback",
+    ),
+    path(
+        "commune-plans/<str:uid>/feedback/<str:village_code>/",
+        versions.FeedbackDetail.as_view(),
+        name="commune-plan-feedback-village",
+    ),
+    path(
+        "village-plans/<str:uid>/feedback/",
+        versions.VillagePlanFeedback.as_view(),
+        name="village-plan-feedback",
+    ),
+    path("units/<str:code>/rollup/", rollups.UnitRollup.as_view(), name="unit-rollup"),
+    path(
+        "units/<str:code>/rollup/programmes/<str:source>/",
+        rollups.ProgrammeRollup.as_view(),
+        name="unit-rollup-programme",
+    ),
+]
+
+# --- h17g-progress: progress reports, photos, supervision, evaluation ---
+from kehoach.api.views import progress  # noqa: E402
+
+urlpatterns += [
+    path(
+        "commune-plans/<str:uid>/lines/<str:line_uid>/progress-reports/",
+        progress.ProgressReportList.as_view(),
+        name="commune-plan-line-progress-reports",
+    ),
+    path(
+        "commune-plans/<str:uid>/lines/<str:line_uid>/progress-reports/<str:report_uid>/photos/",
+        progress.ProgressPhotoCreate.as_view(),
+        name="commune-plan-line-progress-report-photos",
+    ),
+    path("photos/<str:uid>/", progress.PhotoDetail.as_view(), name="photo"),
+    path(
+        "commune-plans/<str:uid>/supervision/",
+        progress.SupervisionView.as_view(),
+        name="commune-plan-supervision",
+    ),
+    path(
+        "commune-plans/<str:uid>/evaluation/",
+        progress.EvaluationView.as_view(),
+        name="commune-plan-evaluation",
+    ),
+]
+
+# --- h17k-findings: SWOT (F3), problems (F4), ranking (F5) ---
+from kehoach.api.views import findings  # noqa: E402
+
+urlpatterns += [
+    path("village-plans/<str:uid>/swot/", findings.SwotList.as_view(), name="village-plan-swot"),
+    path(
+        "village-plans/<str:uid>/swot/<str:sector_code>/",
+        findings.SwotDetail.as_view(),
+        name="village-plan-swot-sector",
+    ),
+    path(
+        "village-plans/<str:uid>/problems/",
+        findings.ProblemList.as_view(),
+        name="village-plan-problems",
+    ),
+    path(
+        "village-plans/<str:uid>/problems/<str:problem_uid>/",
+        findings.ProblemDetail.as_view(),
+        name="village-plan-problem",
+    ),
+    path(
+        "village-plans/<str:uid>/ranking/",
+        findings.RankingView.as_view(),
+        name="village-plan-ranking",
+    ),
+    path(
+        "village-plans/<str:uid>/ranking/batch/",
+        findings.RankingBatch.as_view(),
+        name="village-plan-ranking-batch",
+    ),
+    path(
+        "village-plans/<str:uid>/ranking/actions/apply-priorities/",
+        findings.RankingApplyPriorities.as_view(),
+        name="village-plan-ranking-apply-priorities",
     ),
 ]

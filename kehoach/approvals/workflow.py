@@ -40,6 +40,7 @@ __all__ = [
     "Workflow",
     "reason_of",
     "transition_apply",
+    "transition_check",
     "transition_reason",
     "transitions_offered",
 ]
@@ -179,27 +180,17 @@ def transition_apply(
     with transaction.atomic():
         locked = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
         state = locked.status  # type: ignore[attr-defined]
-        reason = transition_reason(
+        comment = (comment or "").strip()
+        step = transition_check(
             obj=locked,
             workflow=workflow,
             action=action,
             user=actor,
             unit=unit,
+            comment=comment,
+            guard=guard,
             precondition=precondition,
         )
-        if reason is not None:
-            reason.raise_error()
-        step = workflow.find(state, action)
-        assert step is not None
-        comment = (comment or "").strip()
-        if step.needs_comment and not comment:
-            raise ApplicationError(
-                "comment_required",
-                _("Write a comment that says what must change."),
-                Where(field="comment"),
-            )
-        if guard is not None:
-            guard(locked, step)
         locked.status = step.target  # type: ignore[attr-defined]
         if on_apply is not None:
             on_apply(locked, step)
@@ -214,6 +205,39 @@ def transition_apply(
             comment=comment,
         )
     return locked
+
+
+def transition_check(
+    *,
+    obj: M,
+    workflow: Workflow,
+    action: str,
+    user: Any,
+    unit: AdministrativeUnit,
+    comment: str = "",
+    guard: Callable[[M, Transition], None] | None = None,
+    precondition: Callable[[M, Transition], None] | None = None,
+) -> Transition:
+    """The step ``action`` would take on ``obj`` as it is, or the refusal ``transition_apply``
+    would raise (``transition_reason``, the comment a transition needs, ``guard``), in that
+    order; reads only, locks and writes nothing (a dry run asks it; ``transition_apply`` asks
+    it again under the row lock)."""
+    reason = transition_reason(
+        obj=obj, workflow=workflow, action=action, user=user, unit=unit, precondition=precondition
+    )
+    if reason is not None:
+        reason.raise_error()
+    step = workflow.find(obj.status, action)  # type: ignore[attr-defined]
+    assert step is not None
+    if step.needs_comment and not (comment or "").strip():
+        raise ApplicationError(
+            "comment_required",
+            _("Write a comment that says what must change."),
+            Where(field="comment"),
+        )
+    if guard is not None:
+        guard(obj, step)
+    return step
 
 
 def _permission_of(workflow: Workflow, action: str) -> Action:

@@ -276,13 +276,30 @@ def import_apply(*, actor: Any, target: Target, record: ImportRecord) -> ImportR
             _("Workbook %(form)s “%(file)s” not applied: the data changed after the check.")
             % {"form": record.form, "file": record.filename},
         )
-    raise ApplicationError(
+    raise _stale()
+
+
+def _stale() -> ApplicationError:
+    return ApplicationError(
         "import_stale",
         _(
             "The data changed in kehoach after this workbook was checked, so nothing was "
             "applied. Upload the workbook again to check it against the data as it is now."
         ),
     )
+
+
+def import_apply_check(*, actor: Any, target: Target, record: ImportRecord) -> dict[str, int]:
+    """What ``import_apply`` would refuse, without writing or locking anything (a dry run of
+    the confirmation): the record no longer waiting, the actor who may not change the plan
+    now, the data changed since the check. Returns the changes it would apply (to add, change,
+    remove)."""
+    if record.result != ImportRecord.Result.PREVIEWED or record.target_uid != target.obj.uid:
+        raise NotFoundError()
+    target.may_apply(actor)
+    if record.fingerprint != target.fingerprint():
+        raise _stale()
+    return dict((record.summary or {}).get("counts") or {})
 
 
 def _apply(actor: Any, target: Target, record: ImportRecord) -> dict[str, int]:

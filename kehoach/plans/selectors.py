@@ -53,13 +53,16 @@ def rounds_of(commune: AdministrativeUnit) -> QuerySet[PlanningRound]:
     return PlanningRound.objects.filter(commune=commune).order_by("-plan_year")
 
 
+def rounds_visible_to(user: Any) -> QuerySet[PlanningRound]:
+    """The planning rounds of the communes the user may see."""
+    return PlanningRound.objects.filter(commune__in=units_visible_to(user)).select_related(
+        "commune", "profile"
+    )
+
+
 def round_get_for_user(*, user: Any, uid: uuid.UUID | str) -> PlanningRound:
     try:
-        return (
-            PlanningRound.objects.filter(commune__in=units_visible_to(user))
-            .select_related("commune", "profile")
-            .get(uid=uid)
-        )
+        return rounds_visible_to(user).get(uid=uid)
     except (PlanningRound.DoesNotExist, ValueError) as exc:
         raise NotFoundError() from exc
 

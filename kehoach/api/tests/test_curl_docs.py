@@ -25,8 +25,17 @@ from django.core.cache import cache
 
 from kehoach.accounts.models import ApiTokenScope
 from kehoach.accounts.tokens import token_create
-from kehoach.geo.tests.factories import VillageFactory, hai_lang, quang_tri
+from kehoach.geo.tests.factories import (
+    CommuneFactory,
+    ProvinceFactory,
+    VillageFactory,
+    dong_hoi,
+    hai_lang,
+    quang_tri,
+)
+from kehoach.monitoring.tests.factories import followed_plan
 from kehoach.plans.tests import factories as pf
+from kehoach.portal.tests.factories import plan_in_state
 from kehoach.synthesis.tests import factories as sf
 
 DOC = Path(settings.BASE_DIR) / "docs" / "api.md"
@@ -80,9 +89,24 @@ def env(live_server: Any, tmp_path: Path) -> dict[str, str]:
         plan = pf.village_plan(VillageFactory.create(parent=commune, name=name))
         pf.line(plan)
     sf.commune_plan_for(sf.round_of(commune))
+    # a plan published in another commune of the province, for the open-data examples
+    plan_in_state(dong_hoi(), "published", year=2026, village_names=["Khu phố Bắc Lý"])
     officer = sf.province_officer(province, username="tinh.quangtri")
     _token, secret = token_create(
         user=officer, name="Ví dụ curl", scope=ApiTokenScope.READ, expires_at=None
+    )
+    planner = sf.planner(commune, username="xa.hailang")
+    _token, writer = token_create(
+        user=planner, name="Ví dụ ghi", scope=ApiTokenScope.READ_WRITE, expires_at=None
+    )
+    # a programme's reporter (h17g): the planner of a commune of another province whose plan
+    # is published, with funded works to report on
+    far = CommuneFactory.create(parent=ProvinceFactory.create(code="46", name="Huế"))
+    _token, reporter = token_create(
+        user=followed_plan(far)["planner"],
+        name="Chương trình",
+        scope=ApiTokenScope.READ_WRITE,
+        expires_at=None,
     )
     (tmp_path / "curl").mkdir()
     (tmp_path / "curl" / ".curlrc").write_text(CURLRC, encoding="utf-8")
@@ -93,13 +117,18 @@ def env(live_server: Any, tmp_path: Path) -> dict[str, str]:
         "LC_ALL": "C.UTF-8",
         "KEHOACH": live_server.url,
         "TOKEN": secret,
+        "WRITE_TOKEN": writer,
+        "REPORT_TOKEN": reporter,
     }
 
 
-def run(script: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def run(
+    script: str, env: dict[str, str], cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         ["bash", "-euo", "pipefail", "-c", script],
         env=env,
+        cwd=cwd,
         capture_output=True,
         text=True,
         timeout=60,
@@ -151,15 +180,38 @@ def test_every_curl_example_of_the_doc_answers_2xx_json(env: dict[str, str]) -> 
         "Thôn Đông Hà",
         "Thôn Dương Lệ",
     }
-    assert len(by_path["/api/v1/village-plans/?page_size=20"]["results"]) == 2
+    assert len(by_path["/api/v1/village-plans/?page_size=20"]["results"]) == 3  # 1 in Đồng Hới
+    assert [
+        p["commune_code"] for p in by_path["/api/v1/open/plans/?unit=44&year=2026"]["results"]
+    ] == ["18880"]
+
+
+PRINTS = re.compile(r"^# prints: (.+)$", re.M)
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_scripts_of_the_doc_that_call_curl_run(env: dict[str, str]) -> None:
+def test_the_scripts_of_the_doc_that_call_curl_run(env: dict[str, str], tmp_path: Path) -> None:
+    """Each script (the cursor loop, the writes) runs in a directory of its own and prints the
+    line its first comment promises (``# prints: …``)."""
     scripts = scripts_with_curl()
-    assert scripts, "the cursor loop of docs/api.md is gone"
-    env = {k: v for k, v in env.items() if k != "CURL_HOME"}  # the loop reads curl's output
-    for script in scripts:
-        done = run(script, env)
+    assert len(scripts) >= 2, "the cursor loop or the write example of docs/api.md is gone"
+    env = {k: v for k, v in env.items() if k != "CURL_HOME"}  # the scripts read curl's output
+    for index, script in enumerate(scripts):
+        promised = PRINTS.search(script)
+        assert promised, f"say what the script prints in a first comment (# prints: …)\n{script}"
+        # the script's own variables: assigned, read, or of a loop
+        own = {
+            name
+            for names in re.findall(r"\b([a-z_]+)=|\bfor ([a-z_]+) in|read -r ([a-z_ ]+)", script)
+            for group in names
+            for name in group.split()
+        }
+        unknown = (
+            set(VARIABLE.findall(script)) - PLACEHOLDERS - {"WRITE_TOKEN", "REPORT_TOKEN"} - own
+        )
+        assert not unknown, f"use only $KEHOACH, $TOKEN, $WRITE_TOKEN and $REPORT_TOKEN: {unknown}"
+        workdir = tmp_path / f"script-{index}"
+        workdir.mkdir()
+        done = run(script, env, cwd=workdir)
         assert done.returncode == 0, f"{script}\n→ {done.stdout[-500:]}{done.stderr[-500:]}"
-        assert "19702 Xã Hải Lăng" in done.stdout.splitlines(), done.stdout
+        assert promised.group(1) in done.stdout.splitlines(), done.stdout

@@ -327,3 +327,23 @@ def test_the_same_writes_through_the_page_and_the_api_leave_the_same_rows_and_hi
     assert set(AuditEntry.objects.filter(plan_uid=twin.uid).values_list("via", flat=True)) == {
         "api"
     }
+
+
+def test_the_plans_history_page_marks_the_changes_made_through_the_api(
+    api: APIClient, plan: VillagePlan
+) -> None:
+    line = f.line(plan)
+    page = Client()
+    page.force_login(commune_planner(plan.village.parent))
+    page.post(reverse("plans:line_delete", args=[plan.uid, line.uid]))
+    page.post(reverse("plans:line_restore", args=[plan.uid, line.uid]))
+    assert (
+        api.patch(
+            line_url(plan, line), {"priority": 3}, format="json", HTTP_IF_MATCH='"3"'
+        ).status_code
+        == 200
+    )
+
+    html = page.get(reverse("plans:history", args=[plan.uid])).content.decode()
+
+    assert html.count(">qua API</span>") == 1  # the change; not the page's delete and undo

@@ -1,22 +1,23 @@
-"""``GET /api/v1/commune-plans/``, ``/commune-plans/<uid>/`` and ``/commune-plans/<uid>/lines/``:
-the commune plans the user may see (``synthesis.selectors.commune_plans_visible_to``) and their
-lines (F9) with the decision, the funding by envelope line, the village lines they come from,
-and the score and rank the plan page shows. Another unit's plan answers 404."""
+"""``GET /api/v1/commune-plans/`` and ``/commune-plans/<uid>/``: the commune plans the user may
+see (``synthesis.selectors.commune_plans_visible_to``). Another unit's plan answers 404. Their
+lines (F9) are in ``commune_lines``."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import generics
+from rest_framework.response import Response
 
 from kehoach.api import filters
-from kehoach.api.serializers.synthesis import CommuneLineOutput, CommunePlanOutput
-from kehoach.synthesis.choices import CommunePlanStatus, LineState
-from kehoach.synthesis.models import CommuneLine, CommunePlan, LineFunding, LineSource
+from kehoach.api.serializers.actions import plan_version
+from kehoach.api.serializers.synthesis import CommunePlanOutput
+from kehoach.api.writes import etag
+from kehoach.synthesis.choices import CommunePlanStatus
+from kehoach.synthesis.models import CommunePlan
 from kehoach.synthesis.selectors import commune_plan_get_for_user, commune_plans_visible_to
-from kehoach.synthesis.services.scoring.stored import stored_ranks
 
 from .common import CursorPage, bilingual, uid_param
 
@@ -150,79 +151,22 @@ class CommunePlanDetail(generics.RetrieveAPIView[CommunePlan]):
     def get_object(self) -> CommunePlan:
         return commune_plan_get_for_user(user=self.request.user, uid=uid_param(self.kwargs))
 
+    def retrieve(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        plan = self.get_object()
+        data = CommunePlanOutput(plan, context=self.get_serializer_context()).data
+        return Response(data, headers={"ETag": etag(plan_version(plan))})
+
     @extend_schema(
         operation_id="commune_plans_retrieve",
         summary=bilingual("Một kế hoạch xã", "One commune plan"),
         description=bilingual(
-            "Kế hoạch xã có mã này; không có hoặc không thuộc đơn vị của bạn: 404.",
-            "The commune plan with this UUID; missing, or not in your units: 404.",
+            "Kế hoạch xã có mã này; không có hoặc không thuộc đơn vị của bạn: 404. ETag là "
+            "phiên bản của kế hoạch (gửi lại trong If-Match khi thực hiện một bước của quy "
+            "trình).",
+            "The commune plan with this UUID; missing, or not in your units: 404. The ETag is "
+            "the plan's version (send it back in If-Match to take a step of its workflow).",
         ),
         examples=[OpenApiExample("Xã Hải Lăng 2027", value=PLAN_EXAMPLE, response_only=True)],
-    )
-    def get(self, request: Any, *args: Any, **kwargs: Any) -> Any:
-        return super().get(request, *args, **kwargs)
-
-
-class CommuneLineList(generics.ListAPIView[CommuneLine]):
-    serializer_class = CommuneLineOutput
-    pagination_class = CursorPage
-    cursor_ordering = ("number",)
-    plan: CommunePlan | None = None
-
-    def get_queryset(self) -> QuerySet[CommuneLine]:
-        self.plan = commune_plan_get_for_user(user=self.request.user, uid=uid_param(self.kwargs))
-        qs = self.plan.lines.select_related("sector", "unit", "proposed_source").prefetch_related(
-            Prefetch("merged_into", queryset=CommuneLine.objects.only("uid")),
-            Prefetch("split_from", queryset=CommuneLine.objects.only("uid")),
-            Prefetch(
-                "sources",
-                queryset=LineSource.objects.select_related("village_line__plan__village").order_by(
-                    "village_line__plan__village__sort_key", "village_line__number", "id"
-                ),
-            ),
-            Prefetch(
-                "funding",
-                queryset=LineFunding.objects.select_related("envelope_line__source").order_by(
-                    "envelope_line__number"
-                ),
-            ),
-        )
-        state = filters.choice_param(self.request, "state", LineState)
-        if state is not None:
-            qs = qs.filter(state=state)
-        return qs
-
-    def get_serializer_context(self) -> dict[str, Any]:
-        context = super().get_serializer_context()
-        if self.plan is not None:
-            context["ranks"] = stored_ranks(self.plan)
-        return context
-
-    @extend_schema(
-        operation_id="commune_plans_lines_list",
-        summary=bilingual("Các dòng của kế hoạch xã (F9)", "Lines of a commune plan (F9)"),
-        description=bilingual(
-            "Mọi cột của biểu tổng hợp (F9) theo số thứ tự, với quyết định của xã, cấp vốn theo "
-            "dòng khung nguồn lực, các dòng đề xuất của thôn mà dòng được tổng hợp từ, điểm và "
-            "thứ hạng như trang kế hoạch xã.",
-            "Every column of the synthesis (F9) by line number, with the commune's decision, "
-            "the funding by envelope line, the village lines it was made from, and the score "
-            "and rank the commune plan page shows.",
-        ),
-        parameters=[
-            filters.status_parameter(
-                LineState,
-                "state",
-                bilingual(
-                    "Tình trạng dòng (active: đang trong kế hoạch)",
-                    "state of the line (active: in the plan)",
-                ),
-            ),
-            filters.PAGE_SIZE,
-        ],
-        examples=[
-            OpenApiExample("Đường thôn — village road", value=LINE_EXAMPLE, response_only=True)
-        ],
     )
     def get(self, request: Any, *args: Any, **kwargs: Any) -> Any:
         return super().get(request, *args, **kwargs)

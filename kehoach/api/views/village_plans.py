@@ -12,10 +12,12 @@ from rest_framework import generics
 from rest_framework.response import Response
 
 from kehoach.api import filters
+from kehoach.api.serializers.actions import plan_version
 from kehoach.api.serializers.plans import (
     VillagePlanDetailOutput,
     VillagePlanOutput,
 )
+from kehoach.api.writes import etag
 from kehoach.plans.choices import PlanStatus
 from kehoach.plans.models import BasicInfo, VillagePlan
 from kehoach.plans.selectors import plan_get_for_user, plans_visible_to
@@ -117,24 +119,33 @@ class VillagePlanList(generics.ListAPIView[VillagePlan]):
         return super().get(request, *args, **kwargs)
 
 
+def village_plan_shown(plan: VillagePlan, context: dict[str, Any]) -> dict[str, Any]:
+    """The plan as ``GET /village-plans/<uid>/`` shows it (its ETag: ``plan_version``)."""
+    # the basic information and its ethnic groups: two more queries
+    info = BasicInfo.objects.filter(plan=plan).prefetch_related("ethnic_groups").first()
+    return dict(VillagePlanDetailOutput(plan, context={**context, "basic_info": info}).data)
+
+
 class VillagePlanDetail(generics.RetrieveAPIView[VillagePlan]):
     serializer_class = VillagePlanDetailOutput
 
     def retrieve(self, request: Any, *args: Any, **kwargs: Any) -> Response:
         plan = plan_get_for_user(user=request.user, uid=uid_param(self.kwargs))
-        # the basic information and its ethnic groups: two more queries
-        info = BasicInfo.objects.filter(plan=plan).prefetch_related("ethnic_groups").first()
-        context = {**self.get_serializer_context(), "basic_info": info}
-        return Response(VillagePlanDetailOutput(plan, context=context).data)
+        return Response(
+            village_plan_shown(plan, self.get_serializer_context()),
+            headers={"ETag": etag(plan_version(plan))},
+        )
 
     @extend_schema(
         operation_id="village_plans_retrieve",
         summary=bilingual("Một kế hoạch thôn", "One village plan"),
         description=bilingual(
             "Kế hoạch thôn có mã này với thông tin cơ bản của thôn (F1); không có hoặc không "
-            "thuộc đơn vị của bạn: 404.",
+            "thuộc đơn vị của bạn: 404. ETag là phiên bản của kế hoạch (gửi lại trong If-Match "
+            "khi thực hiện một bước của quy trình).",
             "The village plan with this UUID and the village's basic information (F1); "
-            "missing, or not in your units: 404.",
+            "missing, or not in your units: 404. The ETag is the plan's version (send it back "
+            "in If-Match to take a step of its workflow).",
         ),
         examples=[
             OpenApiExample(

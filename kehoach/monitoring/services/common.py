@@ -39,13 +39,15 @@ def require_monitor(actor: Any, plan: CommunePlan, action: Action) -> None:
         )
 
 
-def require_work(actor: Any, line: CommuneLine, action: Action) -> CommuneLine:
-    """The work (locked), if the actor may record on it: a funded line of a followed plan."""
-    locked = (
-        CommuneLine.objects.select_for_update(of=("self",))
-        .select_related("plan__round__commune", "unit", "sector")
-        .get(pk=line.pk)
+def require_work(
+    actor: Any, line: CommuneLine, action: Action, *, lock: bool = True
+) -> CommuneLine:
+    """The work (locked unless only checked), if the actor may record on it: a funded line of
+    a followed plan."""
+    rows = (
+        CommuneLine.objects.select_for_update(of=("self",)) if lock else CommuneLine.objects.all()
     )
+    locked = rows.select_related("plan__round__commune", "unit", "sector").get(pk=line.pk)
     require_monitor(actor, locked.plan, action)
     if locked.state != LineState.ACTIVE or locked.decision != Decision.FUNDED:
         raise ApplicationError(

@@ -50,6 +50,7 @@ __all__ = [
     "progress_history",
     "progress_report_create",
     "progress_reports_apply",
+    "progress_reports_check",
     "validate_report",
 ]
 
@@ -100,12 +101,17 @@ class ReportsResult:
     reports: list[ProgressReport]
 
 
-def _works(actor: Any, plan: CommunePlan, lines: Sequence[CommuneLine]) -> dict[int, CommuneLine]:
-    """The works (locked), if the actor may report on them: funded lines of the plan."""
+def _works(
+    actor: Any, plan: CommunePlan, lines: Sequence[CommuneLine], *, lock: bool = True
+) -> dict[int, CommuneLine]:
+    """The works (locked unless only checked), if the actor may report on them: funded lines
+    of the plan."""
+    rows = (
+        CommuneLine.objects.select_for_update(of=("self",)) if lock else CommuneLine.objects.all()
+    )
     locked = {
         line.pk: line
-        for line in CommuneLine.objects.select_for_update(of=("self",))
-        .select_related("plan__round__commune", "unit", "sector")
+        for line in rows.select_related("plan__round__commune", "unit", "sector")
         .filter(plan=plan, pk__in={line.pk for line in lines})
         .order_by("pk")
     }
@@ -127,6 +133,46 @@ def _works(actor: Any, plan: CommunePlan, lines: Sequence[CommuneLine]) -> dict[
     return locked
 
 
+def _prepare(
+    actor: Any,
+    target: CommunePlan,
+    changes: Sequence[ReportChange],
+    today: datetime.date | None,
+    *,
+    lock: bool,
+) -> tuple[dict[int, CommuneLine], list[tuple[CommuneLine, dict[str, Any]]]]:
+    """Every check of ``progress_reports_apply`` (who may report, which works, each report's
+    rules), shared with ``progress_reports_check``: the works and the clean values, or
+    ``ApplicationErrors`` listing every problem."""
+    works = _works(actor, target, [c.line for c in changes], lock=lock)
+    funding = fundings_of(list(works.values()))
+    today = today or timezone.localdate()
+    problems = []
+    cleaned: list[tuple[CommuneLine, dict[str, Any]]] = []
+    for change in changes:
+        work = works[change.line.pk]
+        context = ReportContext(work, funding[work.pk], today)
+        values, found = clean_progress_report(context, ReportData(change.values, change.disbursed))
+        problems += found
+        cleaned.append((work, values))
+    raise_errors(problems)
+    return works, cleaned
+
+
+def progress_reports_check(
+    *,
+    actor: Any,
+    target: CommunePlan,
+    changes: Sequence[ReportChange],
+    today: datetime.date | None = None,
+) -> dict[str, int]:
+    """What ``progress_reports_apply`` would answer, by its own checks, writing nothing and
+    locking nothing (a dry run of the API): ``{"added": n}``, or the same ``ApplicationErrors``."""
+    if changes:
+        _prepare(actor, target, changes, today, lock=False)
+    return {"added": len(changes)}
+
+
 @transaction.atomic
 def progress_reports_apply(
     *,
@@ -140,19 +186,7 @@ def progress_reports_apply(
     are only ever added: the changes are additions."""
     if not changes:
         return ReportsResult([])
-    works = _works(actor, target, [c.line for c in changes])
-    funding = fundings_of(list(works.values()))
-    today = today or timezone.localdate()
-    problems = []
-    cleaned: list[tuple[CommuneLine, dict[str, Any]]] = []
-    for change in changes:
-        work = works[change.line.pk]
-        context = ReportContext(work, funding[work.pk], today)
-        values, found = clean_progress_report(context, ReportData(change.values, change.disbursed))
-        problems += found
-        cleaned.append((work, values))
-    raise_errors(problems)
-
+    works, cleaned = _prepare(actor, target, changes, today, lock=True)
     latest: dict[int, ProgressReport] = {
         r.line_id: r for r in ProgressReport.objects.filter(line_id__in=list(works), is_latest=True)
     }

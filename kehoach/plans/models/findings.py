@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -46,6 +48,7 @@ class Problem(TimeStampedModel):
     """F4 — a problem, its causes and the solutions it calls for (``solutions``, each linked
     to the F6 lines it produced)."""
 
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     plan = models.ForeignKey(VillagePlan, on_delete=models.CASCADE, related_name="problems")
     sector = models.ForeignKey(
         "catalog.Sector", verbose_name=_("sector"), on_delete=models.PROTECT, related_name="+"
@@ -112,6 +115,7 @@ class Solution(models.Model):
 class RankingItem(TimeStampedModel):
     """F5 — one problem or activity scored against the profile's ranking criteria."""
 
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     plan = models.ForeignKey(VillagePlan, on_delete=models.CASCADE, related_name="ranking_items")
     label = models.CharField(_("problem or activity"), max_length=300)
     line = models.ForeignKey(

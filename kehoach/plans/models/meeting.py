@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 
 from django.db import models
 from django.db.models import F, Q
@@ -75,6 +76,7 @@ class VillageMeeting(TimeStampedModel):
 class Attendee(models.Model):
     """F8 attendance list (optional): one row per person who attended the village meeting."""
 
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     meeting = models.ForeignKey(VillageMeeting, on_delete=models.CASCADE, related_name="attendees")
     full_name = models.CharField(_("full name"), max_length=150)
     sex = models.CharField(_("sex"), max_length=8, choices=Sex.choices)

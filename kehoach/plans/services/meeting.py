@@ -25,7 +25,7 @@ from kehoach.core.text import nfc
 from kehoach.core.validation import Problem, raise_errors
 
 from ..models import VillageMeeting, VillagePlan
-from .attendance import replace_attendees
+from .attendance import replace_attendees, validate_attendance
 from .common import check_version, record_create, record_update, require_editable
 
 MEETING_FIELDS = [
@@ -282,6 +282,32 @@ def validate_meeting(context: MeetingContext, values: dict[str, Any]) -> list[Pr
     return errors
 
 
+def _judged(plan: VillagePlan, data: dict[str, Any]) -> dict[str, Any]:
+    values = clean_meeting(data)
+    raise_errors(validate_meeting(meeting_context(plan), values))
+    return values
+
+
+def meeting_check(
+    *,
+    actor: Any,
+    plan: VillagePlan,
+    data: dict[str, Any],
+    attendees: list[dict[str, Any]] | None = None,
+    expected_version: int | None = None,
+) -> dict[str, Any]:
+    """``meeting_save``'s checks without writing anything (a dry run, issue 17): the same
+    refusals in the same order, or the values as they would be saved."""
+    require_editable(actor, plan)
+    values = _judged(plan, data)
+    meeting = VillageMeeting.objects.filter(plan=plan).only("version").first()
+    if meeting is not None:
+        check_version(meeting.version, expected_version, what=_("the meeting record"))
+    if attendees is not None:
+        raise_errors(validate_attendance(attendees))
+    return values
+
+
 @transaction.atomic
 def meeting_save(
     *,
@@ -297,8 +323,7 @@ def meeting_save(
     # Lock the plan and check again: a plan submitted meanwhile must not change.
     plan = VillagePlan.objects.select_for_update().select_related("round").get(pk=plan.pk)
     require_editable(actor, plan)
-    values = clean_meeting(data)
-    raise_errors(validate_meeting(meeting_context(plan), values))
+    values = _judged(plan, data)
     meeting = VillageMeeting.objects.select_for_update().filter(plan=plan).first()
     if meeting is None:
         meeting = VillageMeeting.objects.create(plan=plan, **values)

@@ -35,6 +35,7 @@ from kehoach.approvals.workflow import (
     Reason,
     Transition,
     transition_apply,
+    transition_check,
     transition_reason,
     transitions_offered,
 )
@@ -57,11 +58,13 @@ __all__ = [
     "can_submit",
     "can_transition",
     "plan_accept_meeting",
+    "plan_accept_meeting_check",
     "plan_offers",
     "plan_return",
     "plan_revise",
     "plan_submit",
     "plan_transition",
+    "plan_transition_check",
 ]
 
 
@@ -141,6 +144,27 @@ def _on_apply(plan: VillagePlan, step: Transition, actor: Any) -> None:
             )
 
 
+def _comment(comment: str) -> str:
+    """Each line normalised, the line breaks of "what to change" kept."""
+    return "\n".join(nfc(line) for line in (comment or "").splitlines()).strip()
+
+
+def plan_transition_check(
+    *, actor: Any, plan: VillagePlan, action: str, comment: str = ""
+) -> Transition:
+    """The step ``plan_transition`` would take now, or its refusal; writes and locks nothing
+    (the API's dry run)."""
+    return transition_check(
+        obj=plan,
+        workflow=VILLAGE_PLAN_WORKFLOW,
+        action=action,
+        user=actor,
+        unit=plan.village,
+        comment=_comment(comment),
+        precondition=_precondition,
+    )
+
+
 def plan_transition(
     *, actor: Any, plan: VillagePlan, action: str, comment: str = ""
 ) -> VillagePlan:
@@ -152,8 +176,7 @@ def plan_transition(
             actor=actor,
             unit=plan.village,
             plan_uid=plan.uid,
-            # each line normalised, the line breaks of "what to change" kept
-            comment="\n".join(nfc(line) for line in (comment or "").splitlines()).strip(),
+            comment=_comment(comment),
             precondition=_precondition,
             on_apply=lambda obj, step: _on_apply(obj, step, actor),
         )
@@ -200,10 +223,7 @@ def plan_revise(*, actor: Any, plan: VillagePlan) -> VillagePlan:
     return plan_transition(actor=actor, plan=plan, action="revise")
 
 
-@transaction.atomic
-def plan_accept_meeting(*, actor: Any, plan: VillagePlan, reason: str) -> VillagePlan:
-    """The commune leader accepts a recorded meeting without quorum or approval, with a reason
-    (R9). A meeting that was not recorded cannot be accepted (R11)."""
+def _acceptance_reason(actor: Any, plan: VillagePlan, reason: str) -> str:
     require(actor, Action.ACCEPT_MEETING, plan)
     reason = nfc(reason)
     if not reason:
@@ -212,6 +232,22 @@ def plan_accept_meeting(*, actor: Any, plan: VillagePlan, reason: str) -> Villag
             _("Say why the meeting is accepted without quorum or approval."),
             Where(field="reason"),
         )
+    return reason
+
+
+def plan_accept_meeting_check(*, actor: Any, plan: VillagePlan, reason: str) -> None:
+    """The refusal ``plan_accept_meeting`` would raise now, if any; writes and locks nothing."""
+    _acceptance_reason(actor, plan, reason)
+    refused = can_accept_meeting(actor, plan)
+    if refused is not None:
+        refused.raise_error()
+
+
+@transaction.atomic
+def plan_accept_meeting(*, actor: Any, plan: VillagePlan, reason: str) -> VillagePlan:
+    """The commune leader accepts a recorded meeting without quorum or approval, with a reason
+    (R9). A meeting that was not recorded cannot be accepted (R11)."""
+    reason = _acceptance_reason(actor, plan, reason)
     current = (
         VillagePlan.objects.select_for_update().select_related("round", "village").get(pk=plan.pk)
     )

@@ -55,3 +55,34 @@ def test_solution_text_and_problem_links_become_solutions_with_their_proposals()
     ]
     (only,) = Solution.objects.filter(problem_id=single.pk)
     assert (only.text, [line.number for line in only.lines.all()]) == ("Khoan giếng", [3])
+
+
+UIDS_BEFORE = ("plans", "0006_line_values_and_number_unique")
+UIDS_AFTER = ("plans", "0007_public_uids_of_problems_ranking_items_attendees")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_problems_ranking_items_and_attendees_each_get_their_own_uid() -> None:
+    plan = f.village_plan()
+    sector = f.sector()
+    from kehoach.plans.models import Attendee, RankingItem, VillageMeeting
+    from kehoach.plans.tests.test_workflow import MEETING
+
+    meeting = VillageMeeting.objects.create(plan=plan, **MEETING)
+    try:
+        executor = _migrate(UIDS_BEFORE)
+        old = executor.loader.project_state([UIDS_BEFORE]).apps
+        for text in ("Đường lầy lội", "Thiếu nước", "Trường xuống cấp"):
+            old.get_model("plans", "Problem").objects.create(
+                plan_id=plan.pk, sector_id=sector.pk, problem=text
+            )
+            old.get_model("plans", "RankingItem").objects.create(plan_id=plan.pk, label=text)
+            old.get_model("plans", "Attendee").objects.create(
+                meeting_id=meeting.pk, full_name=text, sex="female"
+            )
+    finally:
+        _migrate(UIDS_AFTER)
+
+    for model in (Problem, RankingItem, Attendee):
+        uids = list(model.objects.values_list("uid", flat=True))
+        assert len(uids) == 3 and None not in uids and len(set(uids)) == 3, model

@@ -136,6 +136,11 @@ def _json_converter(kind: Kind) -> Callable[[Any], Any]:
     return lambda value: _json_value(value, kind)
 
 
+def json_converters(dataset: Dataset) -> dict[str, Callable[[Any], Any]]:
+    """Each field's value as the JSON file writes it, by field name (the API's open plans)."""
+    return {f.name: _json_converter(f.kind) for f in dataset.fields}
+
+
 def plans_in_file_language(
     dataset: Dataset, scope: Scope
 ) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:

@@ -46,7 +46,7 @@ from .limits import (
     max_pixels,
 )
 from .upload import check_upload, original_name, size_text
-from .writers import PHOTO_FIELDS, photo_add, photo_remove
+from .writers import PHOTO_FIELDS, photo_add, photo_check, photo_remove
 
 __all__ = [
     "ALLOWED_FORMATS",
@@ -67,6 +67,7 @@ __all__ = [
     "max_pixels",
     "original_name",
     "photo_add",
+    "photo_check",
     "photo_remove",
     "size_text",
 ]

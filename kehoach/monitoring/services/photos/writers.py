@@ -18,7 +18,7 @@ from kehoach.core.text import nfc
 from ...choices import PhotoStage
 from ...models import ProgressPhoto, ProgressReport
 from ..common import record, require_work
-from .encoding import encode_photo
+from .encoding import Encoded, encode_photo
 from .limits import CAPTION_MAX, STORED_CONTENT_TYPE, STORED_EXTENSION
 from .upload import check_upload, original_name
 
@@ -56,6 +56,28 @@ def _clean_caption(caption: Any) -> str:
     return text
 
 
+def _checked(
+    actor: Any, report: ProgressReport, stage: Any, upload: Any, caption: Any, *, lock: bool
+) -> tuple[Any, str, str, Encoded]:
+    """Every check of ``photo_add`` (who may, the work, the stage, the caption, the file and
+    its decoding), shared with ``photo_check``: the work, the clean stage and caption and the
+    re-encoded photo (in memory), or the ``ApplicationError``."""
+    line = require_work(actor, report.line, Action.REPORT_PROGRESS, lock=lock)
+    stage = _clean_stage(stage)
+    text = _clean_caption(caption)
+    check_upload(upload)
+    return line, stage, text, encode_photo(upload)
+
+
+def photo_check(
+    *, actor: Any, report: ProgressReport, stage: str, upload: Any, caption: str = ""
+) -> dict[str, int]:
+    """What ``photo_add`` would answer, by its own checks, storing nothing, writing nothing and
+    locking nothing (a dry run of the API): ``{"added": 1}`` or the same refusal."""
+    _checked(actor, report, stage, upload, caption, lock=False)
+    return {"added": 1}
+
+
 @transaction.atomic
 def photo_add(
     *,
@@ -67,11 +89,7 @@ def photo_add(
 ) -> ProgressPhoto:
     """Attach a photo to a progress report of a work: checked, re-encoded, stored privately
     with its thumbnail, audited in the commune plan's history."""
-    line = require_work(actor, report.line, Action.REPORT_PROGRESS)
-    stage = _clean_stage(stage)
-    text = _clean_caption(caption)
-    check_upload(upload)
-    encoded = encode_photo(upload)
+    line, stage, text, encoded = _checked(actor, report, stage, upload, caption, lock=True)
     photo = ProgressPhoto(
         report=report,
         stage=stage,

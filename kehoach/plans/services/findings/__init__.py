@@ -9,7 +9,8 @@
 - ``swot``, ``problems``, ``ranking``: the writes. Every write checks that the actor may edit
   the plan and that it is a draft, runs in one transaction and writes an audit row per change;
   ``ranking_items_apply`` is the ranking's batch writer, ``ranking_apply_priorities`` turns
-  the ranking into proposal priorities (R2, R3).
+  the ranking into proposal priorities (R2, R3); ``*_check`` are their checks without
+  writing (dry runs of the API).
 """
 
 from __future__ import annotations
@@ -26,7 +27,13 @@ from .fields import (
     multiline_nfc,
     one_per_line,
 )
-from .problems import problem_create, problem_delete, problem_update
+from .problems import (
+    problem_check,
+    problem_create,
+    problem_delete,
+    problem_delete_check,
+    problem_update,
+)
 from .ranking import (
     RankingChanges,
     RankingItemChange,
@@ -36,6 +43,8 @@ from .ranking import (
     ranking_item_delete,
     ranking_item_update,
     ranking_items_apply,
+    ranking_items_check,
+    ranking_priorities_check,
 )
 from .ranking_validators import RankingContext, clean_ranking_item, validate_ranking_item
 from .selectors import (
@@ -48,7 +57,7 @@ from .selectors import (
     ranking_table,
     swot_entries,
 )
-from .swot import swot_delete, swot_save
+from .swot import swot_check, swot_delete, swot_delete_check, swot_save
 from .validators import (
     ProblemContext,
     clean_problem,
@@ -79,8 +88,10 @@ __all__ = [
     "multiline_nfc",
     "one_per_line",
     "plan_lines",
+    "problem_check",
     "problem_create",
     "problem_delete",
+    "problem_delete_check",
     "problem_update",
     "problems_of",
     "rank_rows",
@@ -90,8 +101,12 @@ __all__ = [
     "ranking_item_delete",
     "ranking_item_update",
     "ranking_items_apply",
+    "ranking_items_check",
+    "ranking_priorities_check",
     "ranking_table",
+    "swot_check",
     "swot_delete",
+    "swot_delete_check",
     "swot_entries",
     "swot_save",
     "validate_problem",

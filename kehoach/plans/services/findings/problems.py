@@ -14,7 +14,7 @@ from kehoach.approvals.audit import audit_record, snapshot
 from kehoach.core.validation import raise_errors
 
 from ...models import Problem, ProposalLine, Solution, VillagePlan
-from ..common import lock_editable
+from ..common import lock_editable, require_editable
 from .fields import PROBLEM_FIELDS
 from .selectors import plan_lines
 from .validators import ProblemContext, clean_problem
@@ -55,6 +55,46 @@ def _save_solutions(
         solution.lines.set(lines)
 
 
+def _new_context(plan: VillagePlan) -> ProblemContext:
+    return ProblemContext(problem_count=Problem.objects.filter(plan=plan).count())
+
+
+def _update_judged(
+    plan: VillagePlan, current: Problem, data: Mapping[str, Any]
+) -> tuple[dict[str, Any], list[tuple[str, list[ProposalLine]]]]:
+    """A change of ``current`` judged whole: keys missing from ``data`` keep their values."""
+    saved: dict[str, Any] = {name: getattr(current, name) for name in PROBLEM_FIELDS}
+    if "solutions" not in data:
+        saved["solutions"] = [
+            {"text": s.text, "lines": list(s.lines.filter(deleted_at__isnull=True))}
+            for s in Solution.objects.filter(problem=current).order_by("position", "id")
+        ]
+    context = ProblemContext(
+        problem_count=Problem.objects.filter(plan=plan).count(),
+        is_new=False,
+        current_sector_id=current.sector_id,
+    )
+    return _cleaned(plan, context, {**saved, **data})
+
+
+def problem_check(
+    *, actor: Any, plan: VillagePlan, data: Mapping[str, Any], problem: Problem | None = None
+) -> dict[str, Any]:
+    """``problem_create`` (or, given ``problem``, ``problem_update``)'s checks without writing
+    or locking anything (a dry run, issue 17): the same refusals, or the values as they would
+    be saved."""
+    require_editable(actor, plan)
+    if problem is None:
+        return _cleaned(plan, _new_context(plan), data)[0]
+    current = Problem.objects.select_related("sector").get(pk=problem.pk, plan=plan)
+    return _update_judged(plan, current, data)[0]
+
+
+def problem_delete_check(*, actor: Any, problem: Problem) -> None:
+    """``problem_delete``'s checks without writing or locking anything (a dry run)."""
+    require_editable(actor, problem.plan)
+
+
 @transaction.atomic
 def problem_create(*, actor: Any, plan: VillagePlan, data: Mapping[str, Any]) -> Problem:
     """Add a problem (F4). ``data``: ``sector`` (an active ``Sector``), ``problem`` (required),
@@ -64,8 +104,7 @@ def problem_create(*, actor: Any, plan: VillagePlan, data: Mapping[str, Any]) ->
     ``solutions``: a list of ``{"text": …, "lines": […]}``, each solution with the plan's
     alive proposals it produced (or a text, one solution per line, none linked)."""
     plan = lock_editable(actor, plan)
-    context = ProblemContext(problem_count=Problem.objects.filter(plan=plan).count())
-    values, solutions = _cleaned(plan, context, data)
+    values, solutions = _cleaned(plan, _new_context(plan), data)
     problem = Problem.objects.create(plan=plan, **values)
     _save_solutions(problem, solutions, replace=False)
     audit_record(
@@ -88,18 +127,7 @@ def problem_update(*, actor: Any, problem: Problem, data: Mapping[str, Any]) -> 
     current = (
         Problem.objects.select_for_update(of=("self",)).select_related("sector").get(pk=problem.pk)
     )
-    saved: dict[str, Any] = {name: getattr(current, name) for name in PROBLEM_FIELDS}
-    if "solutions" not in data:
-        saved["solutions"] = [
-            {"text": s.text, "lines": list(s.lines.filter(deleted_at__isnull=True))}
-            for s in Solution.objects.filter(problem=current).order_by("position", "id")
-        ]
-    context = ProblemContext(
-        problem_count=Problem.objects.filter(plan=plan).count(),
-        is_new=False,
-        current_sector_id=current.sector_id,
-    )
-    values, solutions = _cleaned(plan, context, {**saved, **data})
+    values, solutions = _update_judged(plan, current, data)
     before = _problem_state(current)
     for name, value in values.items():
         setattr(current, name, value)

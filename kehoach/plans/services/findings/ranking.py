@@ -18,11 +18,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from kehoach.approvals.audit import audit_bulk, audit_entry, snapshot
-from kehoach.core.errors import NotFoundError
+from kehoach.core.errors import NotFoundError, Where
 from kehoach.core.validation import Problem, raise_errors
 
 from ...models import ProposalLine, RankingItem, VillagePlan
-from ..common import lock_editable, record_update
+from ..common import lock_editable, record_update, require_editable
 from .fields import LINE_PRIORITY_FIELDS, RANKING_AUDIT_FIELDS
 from .ranking_validators import RankingContext, clean_ranking_item
 from .selectors import plan_lines, ranking_criteria, ranking_table
@@ -42,6 +42,9 @@ class RankingChanges:
     adds: list[Mapping[str, Any]] = field(default_factory=list)
     changes: list[RankingItemChange] = field(default_factory=list)
     removals: list[RankingItem] = field(default_factory=list)
+    positions: list[int] | None = None
+    """Where each add, then each change, stands in the caller's list (a batch of the API): its
+    problems name that position as ``where.row``."""
 
 
 @dataclass
@@ -55,32 +58,73 @@ def _line_key(line: Any) -> Any:
     return line.pk if isinstance(line, ProposalLine) else line
 
 
+@dataclass
+class _Ready:
+    """The changes judged: the rows named (locked when writing), the cleaned values with the
+    line each names, and the plan's lines they link to."""
+
+    plan: VillagePlan
+    current: dict[int, RankingItem]
+    cleaned: list[tuple[Any, Any]]
+    lines: dict[int, ProposalLine]
+
+
+def _prepare(actor: Any, plan: VillagePlan, changes: RankingChanges, *, lock: bool) -> _Ready:
+    """Every check of ``ranking_items_apply``, shared with ``ranking_items_check``: the actor
+    may edit the draft plan, the rows named are the plan's, the values of each added or
+    changed row (every problem at once), the linked proposals among the plan's alive lines."""
+    if lock:
+        plan = lock_editable(actor, plan)
+    else:
+        require_editable(actor, plan)
+    context = RankingContext(ranking_criteria(plan))
+    wanted = [c.item.pk for c in changes.changes] + [item.pk for item in changes.removals]
+    rows = RankingItem.objects.select_related("line").filter(plan=plan, pk__in=wanted)
+    if lock:
+        rows = rows.select_for_update(of=("self",))
+    current = {item.pk: item for item in rows}
+    if len(current) != len(set(wanted)):
+        raise NotFoundError()
+    problems: list[Problem] = []
+    cleaned = []
+    for index, data in enumerate([*changes.adds, *(c.data for c in changes.changes)]):
+        clean = clean_ranking_item(context, data)
+        if changes.positions is None:
+            problems.extend(clean.problems)
+        else:
+            row = changes.positions[index]
+            problems.extend(
+                p.at(Where(field=p.where.field, row=row, column=p.where.column))
+                for p in clean.problems
+            )
+        cleaned.append((clean, data.get("line")))
+    raise_errors(problems)
+    keys = {_line_key(line) for _clean, line in cleaned if line is not None}
+    lines = {line.pk: line for line in plan_lines(plan, keys)}
+    return _Ready(plan, current, cleaned, lines)
+
+
+def ranking_items_check(
+    *, actor: Any, plan: VillagePlan, changes: RankingChanges
+) -> dict[str, int]:
+    """What ``ranking_items_apply`` would do with ``changes`` (how many rows added, changed,
+    removed), or the same refusals; nothing written and nothing locked (a dry run, issue 17)."""
+    _prepare(actor, plan, changes, lock=False)
+    return {
+        "added": len(changes.adds),
+        "changed": len(changes.changes),
+        "removed": len(changes.removals),
+    }
+
+
 @transaction.atomic
 def ranking_items_apply(*, actor: Any, plan: VillagePlan, changes: RankingChanges) -> RankingResult:
     """Apply every change to the plan's ranking matrix, or none: the values of each added or
     changed row are judged first (every problem is reported at once), then the linked
     proposals found among the plan's alive lines (another plan's or a deleted one is refused as
     not found), then the rows are written and audited in bulk."""
-    plan = lock_editable(actor, plan)
-    context = RankingContext(ranking_criteria(plan))
-    wanted = [c.item.pk for c in changes.changes] + [item.pk for item in changes.removals]
-    current = {
-        item.pk: item
-        for item in RankingItem.objects.select_for_update(of=("self",))
-        .select_related("line")
-        .filter(plan=plan, pk__in=wanted)
-    }
-    if len(current) != len(set(wanted)):
-        raise NotFoundError()
-    problems: list[Problem] = []
-    cleaned = []
-    for data in [*changes.adds, *(c.data for c in changes.changes)]:
-        clean = clean_ranking_item(context, data)
-        problems.extend(clean.problems)
-        cleaned.append((clean, data.get("line")))
-    raise_errors(problems)
-    keys = {_line_key(line) for _clean, line in cleaned if line is not None}
-    lines = {line.pk: line for line in plan_lines(plan, keys)}
+    ready = _prepare(actor, plan, changes, lock=True)
+    plan, current, cleaned, lines = ready.plan, ready.current, ready.cleaned, ready.lines
 
     def line_of(line: Any) -> ProposalLine | None:
         return lines[_line_key(line)] if line is not None else None
@@ -180,6 +224,28 @@ def ranking_apply_priorities(*, actor: Any, plan: VillagePlan) -> int:
     """Set the priority of every proposal a ranking row links to from the ranking (see the
     module docstring); return how many proposals changed."""
     plan = lock_editable(actor, plan)
+    changed = 0
+    for line, priority in _new_priorities(plan, lock=True):
+        before = snapshot(line, LINE_PRIORITY_FIELDS)
+        line.priority = priority
+        line.version += 1
+        line.save(update_fields=["priority", "version", "updated_at"])
+        record_update(actor, plan, line, before, LINE_PRIORITY_FIELDS)
+        changed += 1
+    return changed
+
+
+def ranking_priorities_check(*, actor: Any, plan: VillagePlan) -> int:
+    """How many proposals ``ranking_apply_priorities`` would change, or the same refusals;
+    nothing written and nothing locked (a dry run, issue 17)."""
+    require_editable(actor, plan)
+    plan = VillagePlan.objects.select_related("round__profile").get(pk=plan.pk)
+    return len(_new_priorities(plan, lock=False))
+
+
+def _new_priorities(plan: VillagePlan, *, lock: bool) -> list[tuple[ProposalLine, int | None]]:
+    """The proposals whose priority the ranking changes, each with its new priority (see the
+    module docstring)."""
     profile = plan.round.profile
     best: dict[int, tuple[int, ...]] = {}
     for row in ranking_table(plan):
@@ -188,16 +254,13 @@ def ranking_apply_priorities(*, actor: Any, plan: VillagePlan) -> int:
         key = (0, row.rank) if row.rank is not None else (1,)
         if row.item.line_id not in best or key < best[row.item.line_id]:
             best[row.item.line_id] = key
-    lines = list(
-        ProposalLine.objects.alive()
-        .select_for_update()
-        .filter(plan=plan, pk__in=best)
-        .order_by("number")
-    )
+    rows = ProposalLine.objects.alive().filter(plan=plan, pk__in=best).order_by("number")
+    if lock:
+        rows = rows.select_for_update()
     by_sector: dict[int, list[ProposalLine]] = defaultdict(list)
-    for line in lines:
+    for line in rows:
         by_sector[line.sector_id].append(line)
-    changed = 0
+    changes: list[tuple[ProposalLine, int | None]] = []
     for sector_lines in by_sector.values():
         ordered = sorted(sector_lines, key=lambda ln: (best[ln.pk], ln.number))
         for position, line in enumerate(ordered):
@@ -205,12 +268,6 @@ def ranking_apply_priorities(*, actor: Any, plan: VillagePlan) -> int:
             priority: int | None = None
             if ranked and position < profile.max_priority_activities_per_sector:
                 priority = min(profile.min_priority + position, profile.max_priority)
-            if line.priority == priority:
-                continue
-            before = snapshot(line, LINE_PRIORITY_FIELDS)
-            line.priority = priority
-            line.version += 1
-            line.save(update_fields=["priority", "version", "updated_at"])
-            record_update(actor, plan, line, before, LINE_PRIORITY_FIELDS)
-            changed += 1
-    return changed
+            if line.priority != priority:
+                changes.append((line, priority))
+    return changes

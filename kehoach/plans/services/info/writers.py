@@ -19,7 +19,7 @@ from ...models import BasicInfo, EthnicGroup, VillagePlan
 from ..common import check_version, require_editable
 from .rows import AUDIT_FIELDS, ETHNIC_GROUPS, INFO_FIELDS
 from .selectors import basic_info_is_empty, basic_info_previous
-from .validators import BasicInfoContext, BasicInfoData, clean_basic_info
+from .validators import BasicInfoContext, BasicInfoData, CleanBasicInfo, clean_basic_info
 
 
 def _audit_state(info: BasicInfo) -> dict[str, Any]:
@@ -87,6 +87,19 @@ def basic_info_save(
     ethnic groups (replaced). ``expected_version`` is the version the user opened (0 when
     there was no basic information yet); someone else's save in between is a conflict."""
     info = _lock(actor, plan)
+    clean = _judged(plan, info, data, sources, ethnic_groups, expected_version)
+    return _write(actor, plan, info, clean.values, clean.sources, clean.ethnic_groups)
+
+
+def _judged(
+    plan: VillagePlan,
+    info: BasicInfo | None,
+    data: dict[str, Any],
+    sources: dict[str, Any],
+    ethnic_groups: list[dict[str, Any]],
+    expected_version: int | None,
+) -> CleanBasicInfo:
+    """The checks of a save after the actor's: the version opened, then every rule of F1."""
     if info is not None:
         check_version(info.version, expected_version, what=_("the basic information"))
     clean = clean_basic_info(
@@ -94,7 +107,23 @@ def basic_info_save(
         BasicInfoData(values=data, sources=sources, ethnic_groups=ethnic_groups),
     )
     raise_errors(clean.problems)
-    return _write(actor, plan, info, clean.values, clean.sources, clean.ethnic_groups)
+    return clean
+
+
+def basic_info_check(
+    *,
+    actor: Any,
+    plan: VillagePlan,
+    data: dict[str, Any],
+    sources: dict[str, Any],
+    ethnic_groups: list[dict[str, Any]],
+    expected_version: int | None,
+) -> CleanBasicInfo:
+    """``basic_info_save``'s checks without writing anything (a dry run, issue 17): the same
+    refusals, or the values as they would be saved."""
+    require_editable(actor, plan)
+    info = BasicInfo.objects.filter(plan=plan).first()
+    return _judged(plan, info, data, sources, ethnic_groups, expected_version)
 
 
 @transaction.atomic

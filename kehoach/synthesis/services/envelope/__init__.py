@@ -38,6 +38,8 @@ from .writers import (
     envelope_line_restore,
     envelope_line_update,
     envelope_lines_apply,
+    envelope_lines_check,
+    envelope_version,
 )
 
 __all__ = [
@@ -61,8 +63,10 @@ __all__ = [
     "envelope_line_restore",
     "envelope_line_update",
     "envelope_lines_apply",
+    "envelope_lines_check",
     "envelope_publish",
     "envelope_use",
+    "envelope_version",
     "may_edit_line",
     "origin_for",
     "published_row",

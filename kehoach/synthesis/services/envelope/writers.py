@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kehoach.approvals.audit import audit_bulk, audit_entry, snapshot
 from kehoach.approvals.models import AuditEntry
-from kehoach.core.errors import ApplicationError, NotFoundError
+from kehoach.core.errors import ApplicationError, NotFoundError, Where
 from kehoach.core.validation import Problem, raise_errors
 from kehoach.geo.models import AdministrativeUnit
 from kehoach.plans.models import PlanningRound
@@ -46,7 +46,8 @@ ADD, CHANGE, REMOVE, RESTORE = "add", "change", "remove", "restore"
 class EnvelopeChange:
     """One change to the envelope: ``add`` (``data``, ``villages``, ``origin``), ``change``
     (``line``, ``data`` over its values, ``villages`` or None to keep them, ``version`` the one
-    the user saw), ``remove`` or ``restore`` (``line``)."""
+    the user saw), ``remove`` or ``restore`` (``line``, and ``version`` when the caller
+    read one: the API's)."""
 
     kind: str
     line: EnvelopeLine | None = None
@@ -54,6 +55,8 @@ class EnvelopeChange:
     villages: list[AdministrativeUnit] | None = None
     version: int | None = None
     origin: str | None = None
+    position: int | None = None
+    """The change's place in a batch (the API's, from 1): its problems name it (``where.row``)."""
 
 
 @dataclass
@@ -93,15 +96,46 @@ def _origin_of_add(actor: Any, round_: PlanningRound, asked: str | None) -> str:
     return origin
 
 
-def _locked_lines(envelope: Envelope, changes: list[EnvelopeChange]) -> dict[int, EnvelopeLine]:
+def _placed(problems: list[Problem], position: int | None) -> list[Problem]:
+    if position is None:
+        return problems
+    return [p.at(Where(field=p.where.field, row=position)) for p in problems]
+
+
+def envelope_version(envelope: Envelope | None) -> int:
+    """The envelope's version: the sum of its lines' versions, deleted ones included. Every
+    add (a new line at 1), change, delete and restore (one more on its line) raises it, so a
+    client that read the envelope can name what it read (the API's ``If-Match``)."""
+    if envelope is None or envelope.pk is None:
+        return 0
+    total = EnvelopeLine.objects.filter(envelope=envelope).aggregate(v=Sum("version"))["v"]
+    return int(total or 0)
+
+
+def _envelope_conflict() -> ApplicationError:
+    return ApplicationError(
+        "conflict",
+        _(
+            "The envelope was changed by someone else after you opened it. Nothing was saved; "
+            "reload the page and make your change again."
+        ),
+    )
+
+
+def _named_lines(
+    envelope: Envelope, changes: list[EnvelopeChange], *, locking: bool
+) -> dict[int, EnvelopeLine]:
     wanted = [c.line.pk for c in changes if c.line is not None]
     if not wanted:
         return {}
+    rows = EnvelopeLine.objects.all()
+    if locking:
+        rows = rows.select_for_update(of=("self",))
     found = {
         line.pk: line
-        for line in EnvelopeLine.objects.select_for_update(of=("self",))
-        .select_related("envelope__round__commune", "source", "sector")
-        .filter(pk__in=wanted)
+        for line in rows.select_related("envelope__round__commune", "source", "sector").filter(
+            pk__in=wanted
+        )
     }
     for pk in wanted:
         if pk not in found or found[pk].envelope_id != envelope.pk:
@@ -109,33 +143,60 @@ def _locked_lines(envelope: Envelope, changes: list[EnvelopeChange]) -> dict[int
     return found
 
 
-@transaction.atomic
-def envelope_lines_apply(
-    *, actor: Any, round_: PlanningRound, changes: list[EnvelopeChange]
-) -> EnvelopeResult:
-    """Apply all the changes or none: permissions per line (each user only the lines of their
-    own origin), the plan still a draft, versions, then the rules of every line (all problems
-    at once), then the writes in bulk and one audit row per change."""
+@dataclass
+class _Prepared:
+    """What the checks found: the plan and envelope, each change with its line (its clean
+    values set) and the villages chosen, the clean values of each changed line, the villages
+    of each named line before."""
+
+    plan: CommunePlan
+    envelope: Envelope
+    planned: list[tuple[EnvelopeChange, EnvelopeLine, list[AdministrativeUnit] | None]]
+    cleaned: dict[int, dict[str, Any]]
+    villages_now: dict[int, list[AdministrativeUnit]]
+
+
+def _prepare(
+    actor: Any,
+    round_: PlanningRound,
+    changes: list[EnvelopeChange],
+    *,
+    expected_version: int | None,
+    locking: bool,
+) -> _Prepared:
+    """Every check of ``envelope_lines_apply``: permissions per line (each user only the lines
+    of their own origin), the plan still a draft, versions (the envelope's when
+    ``expected_version`` is given, each changed line's), then the rules of every line (all
+    problems at once). ``locking``: under the plan's lock, creating the plan and the envelope
+    when missing (the writer); else reading only (``envelope_lines_check``)."""
     origins: dict[int, str] = {}
     for index, change in enumerate(changes):
         if change.kind == ADD:
             origins[index] = _origin_of_add(actor, round_, change.origin)
         elif change.line is None or not may_edit_line(actor, change.line, round_):
             raise NotFoundError()
-    plan = lock(commune_plan_for(round_))
+    if locking:
+        plan = lock(commune_plan_for(round_))
+        envelope = envelope_for(round_)
+    else:
+        plan = CommunePlan.objects.filter(round=round_).first() or CommunePlan(round=round_)
+        envelope = Envelope.objects.filter(round=round_).first() or Envelope(round=round_)
     ensure_draft(plan)
-    envelope = envelope_for(round_)
-    current = _locked_lines(envelope, changes)
+    if expected_version is not None and envelope_version(envelope) != expected_version:
+        raise _envelope_conflict()
+    current = _named_lines(envelope, changes, locking=locking)
     for change in changes:
-        if change.kind == CHANGE:
-            assert change.line is not None
-            line = current[change.line.pk]
-            if line.deleted_at is not None:
-                raise NotFoundError()
-            if change.version is not None and line.version != change.version:
-                raise _conflict(line)
+        if change.line is None:
+            continue
+        line = current[change.line.pk]
+        if change.kind == CHANGE and line.deleted_at is not None:
+            raise NotFoundError()
+        if change.version is not None and line.version != change.version:
+            conflict = _conflict(line)
+            conflict.where = Where(row=change.position)
+            raise conflict
     villages_now = {pk: list(line.area_villages.all()) for pk, line in current.items()}
-    number = envelope.lines.aggregate(m=Max("number"))["m"] or 0
+    number = (envelope.lines.aggregate(m=Max("number"))["m"] or 0) if envelope.pk else 0
     problems: list[Problem] = []
     cleaned: dict[int, dict[str, Any]] = {}
     planned: list[tuple[EnvelopeChange, EnvelopeLine, list[AdministrativeUnit] | None]] = []
@@ -146,10 +207,11 @@ def envelope_lines_apply(
             values, chosen, found = clean_envelope_line(
                 context, {**change.data, "area_villages": change.villages}
             )
-            problems += found
+            problems += _placed(found, change.position)
             line = EnvelopeLine(envelope=envelope, number=number, origin=origins[index])
-            for name, value in values.items():
-                setattr(line, name, value)
+            if not found:  # a refused value (a code not in the catalogue) fits no field
+                for name, value in values.items():
+                    setattr(line, name, value)
             planned.append((change, line, chosen))
             continue
         assert change.line is not None
@@ -161,13 +223,47 @@ def envelope_lines_apply(
                 context,
                 {**{f: getattr(line, f) for f in FIELDS}, **change.data, "area_villages": villages},
             )
-            problems += found
+            problems += _placed(found, change.position)
             planned.append((change, line, chosen))
             cleaned[line.pk] = values
         else:
             planned.append((change, line, None))
     raise_errors(problems)
-    return _write(actor, plan, envelope, planned, cleaned, villages_now)
+    return _Prepared(plan, envelope, planned, cleaned, villages_now)
+
+
+@transaction.atomic
+def envelope_lines_apply(
+    *,
+    actor: Any,
+    round_: PlanningRound,
+    changes: list[EnvelopeChange],
+    expected_version: int | None = None,
+) -> EnvelopeResult:
+    """Apply all the changes or none: the checks of ``_prepare`` under the plan's lock, then
+    the writes in bulk and one audit row per change. ``expected_version``: the envelope's
+    version the client read (``envelope_version``), or None not to check it."""
+    ready = _prepare(actor, round_, changes, expected_version=expected_version, locking=True)
+    return _write(
+        actor, ready.plan, ready.envelope, ready.planned, ready.cleaned, ready.villages_now
+    )
+
+
+def envelope_lines_check(
+    *,
+    actor: Any,
+    round_: PlanningRound,
+    changes: list[EnvelopeChange],
+    expected_version: int | None = None,
+) -> dict[str, int]:
+    """What ``envelope_lines_apply`` would do, by kind of change (``add``, ``change``,
+    ``remove``, ``restore``), or the problems it would raise — the same checks, writing
+    nothing and locking nothing (a dry run of the API, a preview)."""
+    _prepare(actor, round_, changes, expected_version=expected_version, locking=False)
+    counts = dict.fromkeys((ADD, CHANGE, REMOVE, RESTORE), 0)
+    for change in changes:
+        counts[change.kind] += 1
+    return counts
 
 
 def _write(

@@ -13,6 +13,7 @@ they are the sum over the sources times their share, so commune totals equal the
 - ``synthesis``: ``commune_plan_synthesise`` — building the plan from the villages, again;
 - ``validators``: ``validate_commune_line``, ``validate_line_decision`` — pure;
 - ``writer``: ``commune_lines_apply(*, actor, plan, changes)`` — the one writer of the lines;
+  ``commune_lines_check`` — its checks without writing (a dry run);
 - ``single``: the line page's one-change services;
 - ``operations``, ``undo``: merge, split and their undoing.
 """
@@ -44,7 +45,7 @@ from .validators import (
     validate_line_decision,
 )
 from .values import fingerprint, recompute, require_within_bounds
-from .writer import AppliedLines, CommuneLineChange, commune_lines_apply
+from .writer import AppliedLines, CommuneLineChange, commune_lines_apply, commune_lines_check
 
 __all__ = [
     "AMOUNT_FIELDS",
@@ -65,6 +66,7 @@ __all__ = [
     "commune_line_restore",
     "commune_line_update",
     "commune_lines_apply",
+    "commune_lines_check",
     "commune_plan_synthesise",
     "fingerprint",
     "line_mark_reviewed",

@@ -6,6 +6,9 @@ commune-level lines, and "reviewed" marks — in one transaction: the plan and t
 locked, every change is checked first (versions, then the pure validators of ``validators``)
 and nothing is written unless all pass; then the lines are written in bulk with one history row
 per change. The line page's services (``single``) and the F9 import are calls to it.
+
+``commune_lines_check`` answers what the writer would do (or the same problems) by the same
+checks (``_prepare``), writing nothing and locking nothing: the API's ``?dry_run=1``.
 """
 
 from __future__ import annotations
@@ -18,9 +21,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kehoach.accounts.permissions import Action
 from kehoach.approvals.audit import audit_bulk, audit_entry, snapshot
 from kehoach.approvals.models import AuditEntry
-from kehoach.core.errors import ApplicationError, NotFoundError
+from kehoach.core.errors import ApplicationError, NotFoundError, Where
 from kehoach.core.text import nfc
 from kehoach.core.validation import Problem, problem_of, raise_errors
 from kehoach.plans.services.lines import line_context
@@ -29,13 +33,13 @@ from ...choices import Decision, DecisionOrigin, LineState, Review
 from ...models import CommuneLine, CommunePlan, LineFunding
 from ...selectors import funding_by_line, lines_locked
 from ...summaries import summaries_refresh
-from ..common import bump, check_version, require_editable
+from ..common import bump, check_version, ensure_draft, require, require_editable
 from ..decisions import decision_state
 from .fields import AUDIT_FIELDS, OWN_FIELDS
 from .validators import check_commune_line, validate_line_decision
 from .values import apportion_parts, next_number
 
-__all__ = ["AppliedLines", "CommuneLineChange", "commune_lines_apply"]
+__all__ = ["AppliedLines", "CommuneLineChange", "commune_lines_apply", "commune_lines_check"]
 
 Kind = Literal["add", "change", "remove", "restore", "reviewed"]
 
@@ -67,7 +71,8 @@ class CommuneLineChange:
     ``add``: a new commune-level line from ``data``; ``change``: ``data`` on ``line`` (see
     ``validators.check_commune_line``; ``expenditure_type`` too) and/or a ``decision`` with its
     ``reason``; ``remove``/``restore``: a commune-level line; ``reviewed``: the line's review
-    mark is cleared. ``version``: the line's version the change was made on (None: any)."""
+    mark is cleared. ``version``: the line's version the change was made on (None: any).
+    ``row``: the change's position in a batch (from 1); its problems name it."""
 
     kind: Kind
     line: CommuneLine | None = None
@@ -75,6 +80,7 @@ class CommuneLineChange:
     version: int | None = None
     decision: str | None = None
     reason: str = ""
+    row: int | None = None
 
 
 @dataclass
@@ -84,6 +90,15 @@ class AppliedLines:
     added: int = 0
     changed: int = 0
     removed: int = 0
+    restored: int = 0
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "added": self.added,
+            "changed": self.changed,
+            "removed": self.removed,
+            "restored": self.restored,
+        }
 
 
 @dataclass
@@ -117,34 +132,46 @@ def _check(
     steps: list[_Step] = []
     found: list[Problem] = []
     for change in changes:
+        step, problems = _check_one(plan, context, number, change, locked)
         if change.kind == "add":
-            values, problems = check_commune_line(context, number, change.data)
-            line = CommuneLine(plan=plan, number=number)
             number += 1
-            found += problems
-            steps.append(_Step(change, line, values))
-            continue
-        assert change.line is not None
-        current = locked.get(change.line.pk)
-        if current is None:
-            raise NotFoundError()
-        try:
-            check_version(current, change.version)
-        except ApplicationError as exc:
-            found.append(problem_of(exc))
-            continue
-        values = {}
-        if change.kind == "change" and (change.data or not change.decision):
-            values, problems = check_commune_line(context, current.number, change.data, current)
-            found += problems
-        if change.kind == "change" and change.decision:
-            found += validate_line_decision(current, change.decision, change.reason)
-        if change.kind == "remove" and (
-            not current.organisation or current.state != LineState.ACTIVE
-        ):
-            found.append(_not_removable(current))
-        steps.append(_Step(change, current, values))
+        if change.row is not None:
+            problems = [p.at(Where(field=p.where.field, row=change.row)) for p in problems]
+        found += problems
+        if step is not None:
+            steps.append(step)
     return steps, found
+
+
+def _check_one(
+    plan: CommunePlan,
+    context: Any,
+    number: int,
+    change: CommuneLineChange,
+    locked: dict[int, CommuneLine],
+) -> tuple[_Step | None, list[Problem]]:
+    """One change checked: its step (None when its version is stale) and its problems."""
+    if change.kind == "add":
+        new, problems = check_commune_line(context, number, change.data)
+        return _Step(change, CommuneLine(plan=plan, number=number), new), problems
+    assert change.line is not None
+    current = locked.get(change.line.pk)
+    if current is None:
+        raise NotFoundError()
+    try:
+        check_version(current, change.version)
+    except ApplicationError as exc:
+        return None, [problem_of(exc)]
+    found: list[Problem] = []
+    values: dict[str, Any] = {}
+    if change.kind == "change" and (change.data or not change.decision):
+        values, problems = check_commune_line(context, current.number, change.data, current)
+        found += problems
+    if change.kind == "change" and change.decision:
+        found += validate_line_decision(current, change.decision, change.reason)
+    if change.kind == "remove" and (not current.organisation or current.state != LineState.ACTIVE):
+        found.append(_not_removable(current))
+    return _Step(change, current, values), found
 
 
 def _edit(step: _Step) -> bool:
@@ -195,16 +222,78 @@ def _clear_decision(line: CommuneLine, note: str, review: str) -> None:
         }
 
 
+def _prepare(
+    actor: Any, plan: CommunePlan, changes: Sequence[CommuneLineChange], *, lock: bool
+) -> tuple[CommunePlan, list[_Step]]:
+    """Every change checked as the writer will write it: the plan as read and the steps, or
+    ``ApplicationErrors`` with every problem. ``lock``: inside the writer's transaction, the
+    plan and the named lines locked; else read as they are (a dry run locks nothing)."""
+    ids = [c.line.pk for c in changes if c.line is not None]
+    if lock:
+        plan = require_editable(actor, plan)
+        current = lines_locked(plan, ids)
+    else:
+        require(actor, Action.EDIT_COMMUNE_PLAN, plan.round)
+        plan = CommunePlan.objects.select_related("round__profile", "round__commune").get(
+            pk=plan.pk
+        )
+        ensure_draft(plan)
+        current = _lines_read(plan, ids)
+    steps, problems = _check(plan, changes, current)
+    raise_errors(problems)
+    return plan, steps
+
+
+def _lines_read(plan: CommunePlan, ids: Sequence[int]) -> dict[int, CommuneLine]:
+    """``lines_locked`` without the lock (a dry run)."""
+    return {
+        line.pk: line
+        for line in CommuneLine.objects.select_related(
+            "plan__round__profile", "sector", "unit", "proposed_source"
+        ).filter(plan=plan, pk__in=list(ids))
+    }
+
+
+def _no_op(step: _Step) -> bool:
+    """A mark cleared on a line without one, a restore of a line that is not removed."""
+    line, kind = step.line, step.change.kind
+    if kind == "reviewed":
+        return not line.review
+    if kind == "restore":
+        return not (line.organisation and line.state == LineState.REMOVED)
+    return False
+
+
+def commune_lines_check(
+    *, actor: Any, plan: CommunePlan, changes: Sequence[CommuneLineChange]
+) -> dict[str, int]:
+    """What ``commune_lines_apply`` would do with ``changes`` (the lines added, changed,
+    removed and restored), or the same ``ApplicationErrors``; nothing is written and nothing
+    locked (a dry run: the API's ``?dry_run=1``)."""
+    _plan, steps = _prepare(actor, plan, changes, lock=False)
+    done = AppliedLines()
+    for step in steps:
+        if _no_op(step):
+            continue
+        kind = step.change.kind
+        if kind == "add":
+            done.added += 1
+        elif kind == "change":
+            done.changed += 1
+        elif kind == "remove":
+            done.removed += 1
+        elif kind == "restore":
+            done.restored += 1
+    return done.counts()
+
+
 @transaction.atomic
 def commune_lines_apply(
     *, actor: Any, plan: CommunePlan, changes: Sequence[CommuneLineChange]
 ) -> AppliedLines:
     """Apply ``changes`` to the lines of ``plan``, all or nothing (``ApplicationErrors`` with
     every problem found; nothing written)."""
-    plan = require_editable(actor, plan)
-    locked = lines_locked(plan, [c.line.pk for c in changes if c.line is not None])
-    steps, problems = _check(plan, changes, locked)
-    raise_errors(problems)
+    plan, steps = _prepare(actor, plan, changes, lock=True)
     now = timezone.now()
     decided = [s.line.pk for s in steps if s.change.decision]
     funding_before = funding_by_line(decided) if decided else {}
@@ -227,9 +316,7 @@ def commune_lines_apply(
             added.append(line)
             bumps = True
             continue
-        if change.kind == "reviewed" and not line.review:
-            continue
-        if change.kind == "restore" and not (line.organisation and line.state == LineState.REMOVED):
+        if _no_op(step):
             continue
         before = snapshot(line, _REVIEW if change.kind == "reviewed" else AUDIT_FIELDS)
         decision_before = (
@@ -255,6 +342,7 @@ def commune_lines_apply(
         elif change.kind == "restore":
             line.state = LineState.ACTIVE
             line.decision = Decision.PENDING
+            result.restored += 1
             later.append((line, "restore", {}, snapshot(line, AUDIT_FIELDS)))
             bumps = True
         elif change.kind == "reviewed":

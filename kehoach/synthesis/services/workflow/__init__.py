@@ -30,7 +30,9 @@ from .table import (
 from .transitions import (
     clean_resolution,
     commune_plan_approve,
+    commune_plan_approve_check,
     commune_plan_transition,
+    commune_plan_transition_check,
     validate_resolution,
 )
 
@@ -45,7 +47,9 @@ __all__ = [
     "TransitionGuard",
     "clean_resolution",
     "commune_plan_approve",
+    "commune_plan_approve_check",
     "commune_plan_transition",
+    "commune_plan_transition_check",
     "commune_plan_workflow",
     "latest_version",
     "precondition",

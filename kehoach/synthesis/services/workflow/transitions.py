@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 from kehoach.approvals.audit import audit_bulk, audit_entry
 from kehoach.approvals.models import AuditEntry
 from kehoach.approvals.services import check_scan, version_create, version_mark_published
-from kehoach.approvals.workflow import Transition, transition_apply
+from kehoach.approvals.workflow import Transition, transition_apply, transition_check
 from kehoach.core.errors import ApplicationError, Where
 from kehoach.core.text import nfc
 from kehoach.core.validation import Problem, problem_of, raise_errors
@@ -55,12 +55,44 @@ def commune_plan_transition(
     *, actor: Any, plan: CommunePlan, action: str, comment: str = ""
 ) -> CommunePlan:
     """Apply one transition of the table (not ``approve``, which needs the resolution)."""
+    _not_approve(action)
+    return _apply(actor, plan, action, nfc(comment))
+
+
+def _not_approve(action: str) -> None:
     if action == "approve":
         raise ApplicationError(
             "approve_needs_resolution",
             _("Approve with the resolution number, date and signer."),
         )
-    return _apply(actor, plan, action, nfc(comment))
+
+
+def _check(actor: Any, plan: CommunePlan, action: str, comment: str) -> Transition:
+    """What ``_apply`` asks before it changes anything (the table's permission and state,
+    ``precondition``, the comment, ``comment_guard``, the version a publication needs), on
+    the plan as it is: reads only."""
+    step = transition_check(
+        obj=plan,
+        workflow=commune_plan_workflow(plan.round.profile),
+        action=action,
+        user=actor,
+        unit=plan.round.commune,
+        comment=comment,
+        precondition=precondition,
+        guard=lambda obj, step: comment_guard(obj, step, comment=comment),
+    )
+    if step.action == "publish":
+        _version_to_publish(plan)
+    return step
+
+
+def commune_plan_transition_check(
+    *, actor: Any, plan: CommunePlan, action: str, comment: str = ""
+) -> Transition:
+    """The step ``commune_plan_transition`` would take now, or its refusal; writes and locks
+    nothing (the API's dry run)."""
+    _not_approve(action)
+    return _check(actor, plan, action, nfc(comment))
 
 
 def _apply(
@@ -99,15 +131,20 @@ def _apply(
     return done
 
 
-def _publish(plan: CommunePlan, actor: Any) -> None:
-    """Mark the approved version published and record what became of each village proposal:
-    its best decision in the version, or "rejected" for a proposal that an earlier published
-    version had and this amendment took out. Every change is in the village plan's history."""
+def _version_to_publish(plan: CommunePlan) -> Any:
     version = latest_version(plan)
     if version is None or version.number != plan.version_number:
         raise ApplicationError(
             "publish_no_version", _("Only an approved version can be published.")
         )
+    return version
+
+
+def _publish(plan: CommunePlan, actor: Any) -> None:
+    """Mark the approved version published and record what became of each village proposal:
+    its best decision in the version, or "rejected" for a proposal that an earlier published
+    version had and this amendment took out. Every change is in the village plan's history."""
+    version = _version_to_publish(plan)
     version_mark_published(version)
     outcomes = village_line_outcomes(version.data)
     now = timezone.now()
@@ -233,9 +270,27 @@ def commune_plan_approve(
             **resolution,
         )
 
-    text = nfc(comment) or _("Resolution %(number)s of %(date)s, signed by %(signer)s") % {
+    return _apply(actor, plan, "approve", _approval_text(resolution, comment), on_apply=store)
+
+
+def _approval_text(resolution: dict[str, Any], comment: str) -> str:
+    return nfc(comment) or _("Resolution %(number)s of %(date)s, signed by %(signer)s") % {
         "number": resolution["resolution_number"],
         "date": resolution["resolution_date"].strftime("%d/%m/%Y"),
         "signer": resolution["signer"],
     }
-    return _apply(actor, plan, "approve", text, on_apply=store)
+
+
+def commune_plan_approve_check(
+    *,
+    actor: Any,
+    plan: CommunePlan,
+    data: dict[str, Any],
+    scan: UploadedFile | None = None,
+    comment: str = "",
+) -> Transition:
+    """The refusal ``commune_plan_approve`` would raise now (the resolution's problems first,
+    then the step's), or the step; writes and locks nothing."""
+    resolution, problems = clean_resolution(data, scan)
+    raise_errors(problems)
+    return _check(actor, plan, "approve", _approval_text(resolution, comment))
