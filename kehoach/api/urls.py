@@ -265,3 +265,37 @@ urlpatterns += [
         name="village-plan-ranking-apply-priorities",
     ),
 ]
+
+# --- h17l-catalog-targets: indicators, process profiles, commune plan targets (F16) ---
+from kehoach.api.views import catalog_more, targets  # noqa: E402
+
+urlpatterns += [
+    path("catalog/indicators/", catalog_more.IndicatorList.as_view(), name="catalog-indicators"),
+    path("catalog/profiles/", catalog_more.ProcessProfileList.as_view(), name="catalog-profiles"),
+    path(
+        "catalog/profiles/<str:code>/",
+        catalog_more.ProcessProfileDetail.as_view(),
+        name="catalog-profile",
+    ),
+    path(
+        "commune-plans/<str:uid>/targets/",
+        targets.TargetsView.as_view(),
+        name="commune-plan-targets",
+    ),
+]
+
+# --- h17m-funding: a line's funding decision, the allocation run (R16–R18) ---
+from kehoach.api.views import funding  # noqa: E402
+
+urlpatterns += [
+    path(
+        "commune-plans/<str:uid>/lines/<str:line_uid>/funding/",
+        funding.LineFundingDecision.as_view(),
+        name="commune-plan-line-funding",
+    ),
+    path(
+        "commune-plans/<str:uid>/allocation/run/",
+        funding.AllocationRunView.as_view(),
+        name="commune-plan-allocation-run",
+    ),
+]

@@ -22,7 +22,7 @@ import dataclasses
 import datetime
 import io
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache as memoize
 from typing import Any
 
@@ -37,6 +37,7 @@ from kehoach.accounts.models import ApiToken, ApiTokenScope, User
 from kehoach.accounts.tests.factories import user_with_role
 from kehoach.accounts.tokens import token_create, token_revoke
 from kehoach.api.filters import UNIT_CODE_PATTERN
+from kehoach.catalog.models import ProcessProfile
 from kehoach.geo.models import AdministrativeUnit
 from kehoach.geo.tests.factories import (
     CommuneFactory,
@@ -470,6 +471,13 @@ STARTS_A_JOB = {
 UNSCOPED = {"catalog", "me"}
 """Segments whose answers are the same for every signed-in user (reference data, oneself)."""
 
+UNSCOPED_OBJECTS: dict[str, Callable[[], Iterable[str]]] = {
+    "/api/v1/catalog/profiles/{code}/": lambda: ProcessProfile.objects.values_list(
+        "code", flat=True
+    ),
+}
+"""h17l: the codes of an unscoped object read by its code (every signed-in user sees each)."""
+
 PUBLIC = {"open"}
 """Segments open to anyone without a token (published data, the portal's rules: a plan not
 published is never there, kehoach/api/tests/test_open_data.py); a token sent is still checked."""
@@ -714,6 +722,16 @@ def test_a_role_sees_its_places_and_nothing_of_the_others(role: str) -> None:
                             )
             continue
 
+        if op.segment in UNSCOPED:  # h17l: reference data by code, the same for everyone
+            codes = list(UNSCOPED_OBJECTS[op.path]())
+            findings.expect(bool(codes), f"{op}: the world has none of its objects")
+            for code in codes:
+                status, _body = all_pages(client, op.url(code))
+                findings.expect(status == 200, f"{op.url(code)} answers {status}")
+            response = client.get(op.url("KHONG-CO"))
+            findings.expect(is_problem(response, 404), f"{op} (missing) answers {response}")
+            continue
+
         assert resource is not None, f"{op}: add its objects to RESOURCES"
         missing_response = call(
             writer if op.method != "get" else client,
@@ -778,6 +796,8 @@ def test_every_operation_refuses_a_request_without_a_valid_token(credential: str
             if credential == "anonymous":  # open to anyone: answers as to anyone
                 continue
             value = op.url(*(["19702", "2027"][: len(op.path_params)]))
+        elif op.path_params and op.segment in UNSCOPED:
+            value = op.url(*list(UNSCOPED_OBJECTS[op.path]())[:1])
         elif op.path_params:
             resource = RESOURCES[op.segment]
             value = next(

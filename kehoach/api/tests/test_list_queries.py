@@ -30,6 +30,7 @@ from kehoach.accounts.tokens import token_create
 from kehoach.approvals.models import Version
 from kehoach.catalog.models import Sector
 from kehoach.catalog.services import catalog_load_defaults
+from kehoach.catalog.tests.factories import ProcessProfileFactory
 from kehoach.geo.tests.factories import CommuneFactory, hai_lang, quang_tri
 from kehoach.monitoring.models import ProgressReport
 from kehoach.monitoring.tests.factories import report_data
@@ -60,6 +61,8 @@ class World:
 
 def build_world() -> World:
     catalog_load_defaults()  # sectors, sources with their aliases, units of measure
+    for n in range(MANY):  # h17l: process profiles besides the default one
+        ProcessProfileFactory.create(code=f"QT-{n}")
     province, commune = quang_tri(), hai_lang()
     villages = sf.villages(commune, [f"Thôn Số {n}" for n in range(1, MANY + 1)])
     full = sf.submitted_plan(

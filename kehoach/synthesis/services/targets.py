@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kehoach.accounts.permissions import Action
 from kehoach.approvals.audit import audit_bulk, audit_entry, snapshot
 from kehoach.approvals.models import AuditEntry
 from kehoach.catalog.models import Indicator
@@ -30,7 +31,7 @@ from kehoach.core.validation import Problem, raise_errors
 
 from ..models import CommunePlan, TargetValue
 from ..selectors import TargetRow, targets_table
-from .common import require_editable
+from .common import ensure_draft, require, require_editable
 
 __all__ = [
     "AUDIT_FIELDS",
@@ -38,6 +39,7 @@ __all__ = [
     "TargetRow",
     "clean_targets",
     "targets_apply",
+    "targets_check",
     "targets_save",
     "targets_table",
     "validate_targets",
@@ -96,12 +98,11 @@ def validate_targets(
     return clean_targets(indicators, rows)[1]
 
 
-@transaction.atomic
-def targets_apply(*, actor: Any, plan: CommunePlan, changes: dict[str, dict[str, Any]]) -> int:
-    """Write the values of each indicator (``changes[indicator code][field]``), all or nothing:
-    new rows in one insert, changed rows in one update, one audit row per row written; rows
-    left empty are not created. Returns how many rows changed."""
-    plan = require_editable(actor, plan)
+def _prepare(
+    plan: CommunePlan, changes: dict[str, dict[str, Any]]
+) -> tuple[list[TargetValue], list[tuple[TargetValue, dict[str, Any]]]]:
+    """The rows ``changes`` would add and those it would change (with their values before),
+    set but not saved; the problems raised, all at once. Shared by the writer and its check."""
     indicators = {i.code: i for i in Indicator.objects.all()}
     cleaned, problems = clean_targets(indicators, changes)
     raise_errors(problems)
@@ -123,6 +124,27 @@ def targets_apply(*, actor: Any, plan: CommunePlan, changes: dict[str, dict[str,
         if snapshot(current, AUDIT_FIELDS) != before:
             current.updated_at = now
             updated.append((current, before))
+    return added, updated
+
+
+def targets_check(
+    *, actor: Any, plan: CommunePlan, changes: dict[str, dict[str, Any]]
+) -> dict[str, int]:
+    """What ``targets_apply`` would do (``{"added": n, "changed": n}``) or the problems it
+    would raise — the same checks (permission, draft, values) — writing and locking nothing."""
+    require(actor, Action.EDIT_COMMUNE_PLAN, plan.round)
+    ensure_draft(plan)
+    added, updated = _prepare(plan, changes)
+    return {"added": len(added), "changed": len(updated)}
+
+
+@transaction.atomic
+def targets_apply(*, actor: Any, plan: CommunePlan, changes: dict[str, dict[str, Any]]) -> int:
+    """Write the values of each indicator (``changes[indicator code][field]``), all or nothing:
+    new rows in one insert, changed rows in one update, one audit row per row written; rows
+    left empty are not created. Returns how many rows changed."""
+    plan = require_editable(actor, plan)
+    added, updated = _prepare(plan, changes)
     TargetValue.objects.bulk_create(added)
     if updated:
         TargetValue.objects.bulk_update(

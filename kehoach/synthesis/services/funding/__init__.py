@@ -17,6 +17,7 @@ from .decide import (
     line_decide,
     line_decision_clear,
     line_fundings_apply,
+    line_fundings_check,
     validate_line_funding,
 )
 from .labels import line_label, pot_label, villages_of
@@ -25,6 +26,7 @@ from .runs import (
     FIRMNESS_ORDER,
     AllocationProblem,
     allocation_apply,
+    allocation_check,
     allocation_run,
 )
 
@@ -40,6 +42,7 @@ __all__ = [
     "FundingContext",
     "Problem",
     "allocation_apply",
+    "allocation_check",
     "allocation_run",
     "check_line_fundings",
     "decision_state",
@@ -48,6 +51,7 @@ __all__ = [
     "line_decide",
     "line_decision_clear",
     "line_fundings_apply",
+    "line_fundings_check",
     "line_label",
     "pot_label",
     "remaining_for",

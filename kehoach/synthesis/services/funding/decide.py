@@ -10,6 +10,7 @@ F12 workbook call it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -18,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kehoach.accounts.permissions import Action
 from kehoach.approvals.audit import audit_bulk, audit_entry
 from kehoach.approvals.models import AuditEntry
 from kehoach.core import bounds
@@ -36,7 +38,7 @@ from ...selectors import (
     remaining_for,
 )
 from ...summaries import summaries_refresh
-from ..common import bump, money, money_text, require_editable
+from ..common import bump, ensure_draft, money, money_text, require, require_editable
 from ..decisions import decision_state
 from ..eligibility import ineligibility, village_flags
 from .labels import line_label, pot_label, villages_of
@@ -248,6 +250,32 @@ def check_line_fundings(
     return found
 
 
+def _checked(
+    plan: CommunePlan, lines: Iterable[CommuneLine], changes: list[FundingChange]
+) -> tuple[dict[int, CommuneLine], list[FundingChange]]:
+    """The changes on ``lines`` as read now (404 for a line not of the plan), every one checked
+    in order (``check_line_fundings``): what the writer and the check share."""
+    found = {line.pk: line for line in lines}
+    for change in changes:
+        if change.line.pk not in found:
+            raise NotFoundError()
+    current = [FundingChange(found[c.line.pk], c.decision, c.reason, c.funding) for c in changes]
+    context = FundingContext.of(plan, list(found.values()))
+    raise_errors(p for problems in check_line_fundings(context, current) for p in problems)
+    return found, current
+
+
+def line_fundings_check(
+    *, actor: Any, plan: CommunePlan, changes: list[FundingChange]
+) -> list[FundingChange]:
+    """What ``line_fundings_apply`` would refuse, raised the same way, without writing or
+    locking anything (a dry run): the same permission, draft and decision checks. Answers the
+    changes as they would be applied (the lines as read now)."""
+    require(actor, Action.EDIT_COMMUNE_PLAN, plan.round)
+    ensure_draft(plan)
+    return _checked(plan, lines_for_deciding(plan, [c.line.pk for c in changes]), changes)[1]
+
+
 @transaction.atomic
 def line_fundings_apply(
     *, actor: Any, plan: CommunePlan, changes: list[FundingChange]
@@ -256,18 +284,8 @@ def line_fundings_apply(
     checked in order (``check_line_fundings``), then the funding replaced in bulk, the lines
     updated in bulk and one audit row per line."""
     plan = require_editable(actor, plan)
-    locked = {
-        line.pk: line
-        for line in lines_for_deciding(plan, [c.line.pk for c in changes]).select_for_update(
-            of=("self",)
-        )
-    }
-    for change in changes:
-        if change.line.pk not in locked:
-            raise NotFoundError()
-    current = [FundingChange(locked[c.line.pk], c.decision, c.reason, c.funding) for c in changes]
-    context = FundingContext.of(plan, list(locked.values()))
-    raise_errors(p for found in check_line_fundings(context, current) for p in found)
+    lines = lines_for_deciding(plan, [c.line.pk for c in changes]).select_for_update(of=("self",))
+    locked, current = _checked(plan, lines, changes)
     before_funding = funding_by_line(locked)
     now = timezone.now()
     who = actor if getattr(actor, "pk", None) else None

@@ -22,6 +22,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kehoach.accounts.permissions import Action
 from kehoach.approvals.audit import audit_bulk, audit_entry
 from kehoach.approvals.models import AuditEntry
 from kehoach.core.errors import ApplicationError
@@ -37,7 +38,7 @@ from ...selectors import (
     lines_with_sources,
 )
 from ...summaries import summaries_refresh
-from ..common import money, require_editable
+from ..common import ensure_draft, money, require, require_editable
 from ..decisions import decision_state
 from ..eligibility import ineligibility, village_flags
 from ..scoring import line_scores
@@ -183,25 +184,50 @@ def allocation_run(*, actor: Any, plan: CommunePlan) -> dict[str, AllocationRun]
     plan = require_editable(actor, plan)
     problem = AllocationProblem(plan)
     runs: dict[str, AllocationRun] = {
-        AllocationMode.GREEDY: _store(
-            actor,
-            plan,
-            AllocationMode.GREEDY,
-            problem,
-            engine.allocate_greedy(problem.pots, problem.candidates),
-        ),
-        AllocationMode.OPTIMAL: _store(
-            actor,
-            plan,
-            AllocationMode.OPTIMAL,
-            problem,
-            engine.allocate_optimal(problem.pots, problem.candidates),
-        ),
+        mode: _store(actor, plan, mode, problem, outcomes)
+        for mode, outcomes in _outcomes(problem).items()
     }
-    default = plan.round.profile.policy.allocation_mode
-    _apply(actor, plan, runs.get(default, runs[AllocationMode.GREEDY]))
+    _apply(actor, plan, runs[applied_mode(plan)])
     summaries_refresh(plan)
     return runs
+
+
+def _outcomes(problem: AllocationProblem) -> dict[str, list[engine.Outcome]]:
+    """Both procedures' outcomes on the problem (greedy first)."""
+    return {
+        AllocationMode.GREEDY: engine.allocate_greedy(problem.pots, problem.candidates),
+        AllocationMode.OPTIMAL: engine.allocate_optimal(problem.pots, problem.candidates),
+    }
+
+
+def applied_mode(plan: CommunePlan) -> str:
+    """The procedure whose result a run applies: the profile's, else the greedy one."""
+    default = plan.round.profile.policy.allocation_mode
+    return default if default in AllocationMode.values else AllocationMode.GREEDY
+
+
+def allocation_check(*, actor: Any, plan: CommunePlan) -> dict[str, dict[str, Any]]:
+    """What ``allocation_run`` would decide now, without storing, applying or locking
+    anything (a dry run): the same permission and draft checks, the same problem and both
+    procedures. Per procedure: lines funded, million VND funded, whether it would be applied,
+    and each line's outcome (line uid → funded, reason)."""
+    require(actor, Action.EDIT_COMMUNE_PLAN, plan.round)
+    ensure_draft(plan)
+    problem = AllocationProblem(plan)
+    needs = {c.key: c.need for c in problem.candidates}
+    applied = applied_mode(plan)
+    found: dict[str, dict[str, Any]] = {}
+    for mode, outcomes in _outcomes(problem).items():
+        funded = [o for o in outcomes if o.funded]
+        found[mode] = {
+            "funded_count": len(funded),
+            "funded_mvnd": sum((needs[o.key] for o in funded), Decimal(0)),
+            "applied": mode == applied,
+            "lines": [
+                {"line_uid": o.key, "funded": o.funded, "reason": o.reason.text} for o in outcomes
+            ],
+        }
+    return found
 
 
 def _apply(actor: Any, plan: CommunePlan, run: AllocationRun) -> None:
