@@ -16,6 +16,7 @@ import datetime
 import re
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
@@ -215,3 +216,29 @@ def status_parameter(
     return OpenApiParameter(
         name, OpenApiTypes.STR, enum=list(choices.values), description=description
     )
+
+
+def plans_narrowed(
+    request: Request, plans: QuerySet[Any], *, unit_path: str, statuses: Any
+) -> QuerySet[Any]:
+    """A list of plans (village or commune) narrowed by the query's ``unit`` (a subtree: the
+    plans whose unit's path, the lookup ``unit_path``, starts with the unit's), ``year``,
+    ``status`` (one of ``statuses``) and ``updated_since``."""
+    unit = unit_param(request, "unit")
+    if unit is not None:
+        plans = plans.filter(**{f"{unit_path}__startswith": unit.path})
+    year = year_param(request)
+    if year is not None:
+        plans = plans.filter(round__plan_year=year)
+    status = choice_param(request, "status", statuses)
+    if status is not None:
+        plans = plans.filter(status=status)
+    since = since_param(request)
+    if since is not None:
+        plans = plans.filter(updated_at__gte=since)
+    return plans
+
+
+def plan_list_parameters(statuses: Any) -> list[OpenApiParameter]:
+    """The parameters ``plans_narrowed`` reads, and the page size."""
+    return [unit_subtree_parameter(), YEAR, status_parameter(statuses), UPDATED_SINCE, PAGE_SIZE]

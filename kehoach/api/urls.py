@@ -9,6 +9,7 @@ from kehoach.api.views import (
     commune_plans,
     docs,
     open_data,
+    proposal_line_batch,
     proposal_lines,
     units,
     village_plans,
@@ -48,7 +49,7 @@ urlpatterns = [
     ),
     path(
         "village-plans/<str:uid>/lines/batch/",
-        proposal_lines.ProposalLineBatch.as_view(),
+        proposal_line_batch.ProposalLineBatch.as_view(),
         name="village-plan-lines-batch",
     ),
     path(
@@ -65,7 +66,7 @@ urlpatterns = [
 ]
 
 # --- commune plan lines (h17c): list and add, many at once, one line ---
-from kehoach.api.views import commune_lines  # noqa: E402
+from kehoach.api.views import commune_line_batch, commune_lines, line_operations  # noqa: E402
 
 urlpatterns += [
     path(
@@ -75,8 +76,13 @@ urlpatterns += [
     ),
     path(
         "commune-plans/<str:uid>/lines/batch/",
-        commune_lines.CommuneLineBatch.as_view(),
+        commune_line_batch.CommuneLineBatch.as_view(),
         name="commune-plan-lines-batch",
+    ),
+    path(
+        "commune-plans/<str:uid>/lines/merge/",
+        line_operations.LineMerge.as_view(),
+        name="commune-plan-lines-merge",
     ),
     path(
         "commune-plans/<str:uid>/lines/<str:line_uid>/",
@@ -137,31 +143,31 @@ urlpatterns += [
 ]
 
 # --- h17f-rounds-envelopes: planning rounds and their resource envelope (F11) ---
-from kehoach.api.views import rounds  # noqa: E402
+from kehoach.api.views import envelopes, rounds  # noqa: E402
 
 urlpatterns += [
     path("rounds/", rounds.RoundList.as_view(), name="rounds"),
     path("rounds/<str:uid>/", rounds.RoundDetail.as_view(), name="round"),
-    path("rounds/<str:uid>/envelope/", rounds.EnvelopeDetail.as_view(), name="round-envelope"),
+    path("rounds/<str:uid>/envelope/", envelopes.EnvelopeDetail.as_view(), name="round-envelope"),
     path(
         "rounds/<str:uid>/envelope/lines/",
-        rounds.EnvelopeLineList.as_view(),
+        envelopes.EnvelopeLineList.as_view(),
         name="round-envelope-lines",
     ),
     path(
         "rounds/<str:uid>/envelope/lines/batch/",
-        rounds.EnvelopeLineBatch.as_view(),
+        envelopes.EnvelopeLineBatch.as_view(),
         name="round-envelope-lines-batch",
     ),
     path(
         "rounds/<str:uid>/envelope/lines/<str:line_uid>/",
-        rounds.EnvelopeLineDetail.as_view(),
+        envelopes.EnvelopeLineDetail.as_view(),
         name="round-envelope-line",
     ),
 ]
 
 # --- h17h-versions: versions and diffs, feedback to the villages (F13), roll-ups (F18) ---
-from kehoach.api.views import rollups, versions  # noqa: E402
+from kehoach.api.views import feedback, rollups, versions  # noqa: E402
 
 urlpatterns += [
     path(
@@ -181,17 +187,17 @@ urlpatterns += [
     ),
     path(
         "commune-plans/<str:uid>/feedback/",
-        versions.FeedbackList.as_view(),
+        feedback.FeedbackList.as_view(),
         name="commune-plan-feedback",
     ),
     path(
         "commune-plans/<str:uid>/feedback/<str:village_code>/",
-        versions.FeedbackDetail.as_view(),
+        feedback.FeedbackDetail.as_view(),
         name="commune-plan-feedback-village",
     ),
     path(
         "village-plans/<str:uid>/feedback/",
-        versions.VillagePlanFeedback.as_view(),
+        feedback.VillagePlanFeedback.as_view(),
         name="village-plan-feedback",
     ),
     path("units/<str:code>/rollup/", rollups.UnitRollup.as_view(), name="unit-rollup"),
@@ -217,16 +223,6 @@ urlpatterns += [
         name="commune-plan-line-progress-report-photos",
     ),
     path("photos/<str:uid>/", progress.PhotoDetail.as_view(), name="photo"),
-    path(
-        "commune-plans/<str:uid>/supervision/",
-        progress.SupervisionView.as_view(),
-        name="commune-plan-supervision",
-    ),
-    path(
-        "commune-plans/<str:uid>/evaluation/",
-        progress.EvaluationView.as_view(),
-        name="commune-plan-evaluation",
-    ),
 ]
 
 # --- h17k-findings: SWOT (F3), problems (F4), ranking (F5) ---
@@ -297,5 +293,161 @@ urlpatterns += [
         "commune-plans/<str:uid>/allocation/run/",
         funding.AllocationRunView.as_view(),
         name="commune-plan-allocation-run",
+    ),
+]
+
+# --- h17r-villages: a commune's villages (R25) ---
+from kehoach.api.views import villages  # noqa: E402
+
+urlpatterns += [
+    path("units/<str:code>/villages/", villages.VillageCreate.as_view(), name="unit-villages"),
+    path("villages/<str:code>/", villages.VillageRename.as_view(), name="village"),
+    path("villages/<str:code>/actions/end/", villages.VillageEnd.as_view(), name="village-end"),
+    path(
+        "villages/<str:code>/actions/restore/",
+        villages.VillageRestore.as_view(),
+        name="village-restore",
+    ),
+    path(
+        "village-plans/<str:uid>/basic-info/actions/copy-previous/",
+        village_parts.BasicInfoCopyPrevious.as_view(),
+        name="village-plan-basic-info-copy-previous",
+    ),
+]
+
+# --- h17p-synthesis-ops: split, undo, restore, review a commune line; its scores and rank ---
+from kehoach.api.views import scores  # noqa: E402
+
+_LINE = "commune-plans/<str:uid>/lines/<str:line_uid>/"
+urlpatterns += [
+    path(f"{_LINE}split/", line_operations.LineSplit.as_view(), name="commune-plan-line-split"),
+    path(f"{_LINE}undo/", line_operations.LineUndo.as_view(), name="commune-plan-line-undo"),
+    path(
+        f"{_LINE}restore/", line_operations.LineRestore.as_view(), name="commune-plan-line-restore"
+    ),
+    path(
+        f"{_LINE}reviewed/",
+        line_operations.LineReviewed.as_view(),
+        name="commune-plan-line-reviewed",
+    ),
+    path(f"{_LINE}scores/", scores.LineScores.as_view(), name="commune-plan-line-scores"),
+    path(f"{_LINE}rank/", scores.LineRank.as_view(), name="commune-plan-line-rank"),
+]
+
+# --- h17n-supervision: the plan's boards (read), one work's board, members, visits (F17) ---
+from kehoach.api.views import supervision  # noqa: E402
+
+_BOARD = "commune-plans/<str:uid>/lines/<str:line_uid>/supervision-board/"
+urlpatterns += [
+    path(
+        "commune-plans/<str:uid>/supervision/",
+        supervision.SupervisionView.as_view(),
+        name="commune-plan-supervision",
+    ),
+    path(_BOARD, supervision.BoardDetail.as_view(), name="supervision-board"),
+    path(
+        _BOARD + "actions/dissolve/",
+        supervision.BoardDissolve.as_view(),
+        name="supervision-board-dissolve",
+    ),
+    path(_BOARD + "members/", supervision.MemberList.as_view(), name="supervision-members"),
+    path(
+        _BOARD + "members/<str:member_uid>/",
+        supervision.MemberDetail.as_view(),
+        name="supervision-member",
+    ),
+    path(
+        _BOARD + "members/<str:member_uid>/leave/",
+        supervision.MemberLeave.as_view(),
+        name="supervision-member-leave",
+    ),
+    path(_BOARD + "visits/", supervision.VisitList.as_view(), name="supervision-visits"),
+    path(
+        _BOARD + "visits/<str:visit_uid>/",
+        supervision.VisitDetail.as_view(),
+        name="supervision-visit",
+    ),
+    path(
+        _BOARD + "visits/<str:visit_uid>/follow-up-done/",
+        supervision.FollowUpDone.as_view(),
+        name="supervision-visit-follow-up-done",
+    ),
+]
+
+# --- h17o-evaluation: the year's evaluation, works' evaluations, targets achieved (F15-F16) ---
+from kehoach.api.views import evaluation  # noqa: E402
+
+urlpatterns += [
+    path(
+        "commune-plans/<str:uid>/evaluation/",
+        evaluation.EvaluationView.as_view(),
+        name="commune-plan-evaluation",
+    ),
+    path(
+        "commune-plans/<str:uid>/evaluation/works/",
+        evaluation.LineEvaluationBatch.as_view(),
+        name="commune-plan-evaluation-works",
+    ),
+    path(
+        "commune-plans/<str:uid>/evaluation/targets/",
+        evaluation.TargetAchievementsView.as_view(),
+        name="commune-plan-evaluation-targets",
+    ),
+    path(
+        "commune-plans/<str:uid>/lines/<str:line_uid>/evaluation/",
+        evaluation.LineEvaluationView.as_view(),
+        name="commune-plan-line-evaluation",
+    ),
+]
+
+# --- h17q-rounds-funding: opening rounds, publishing the envelope, funding writes ---
+from kehoach.api.views import envelope_publish  # noqa: E402
+
+urlpatterns += [
+    path(
+        "rounds/<str:uid>/actions/add-missing-plans/",
+        rounds.RoundAddMissingPlans.as_view(),
+        name="round-add-missing-plans",
+    ),
+    path(
+        "rounds/<str:uid>/envelope/actions/publish/",
+        envelope_publish.EnvelopePublish.as_view(),
+        name="round-envelope-publish",
+    ),
+    path(
+        "commune-plans/<str:uid>/allocation/runs/<str:mode>/apply/",
+        funding.AllocationApplyView.as_view(),
+        name="commune-plan-allocation-apply",
+    ),
+]
+
+# --- h17r2-villages-more: carry-over, merging villages, the villages CSV import ---
+from kehoach.api.views import carry_over  # noqa: E402
+
+urlpatterns += [
+    path(
+        "village-plans/<str:uid>/carry-over/",
+        carry_over.CarryOverView.as_view(),
+        name="village-plan-carry-over",
+    ),
+]
+
+from kehoach.api.views import villages_bulk  # noqa: E402
+
+urlpatterns += [
+    path(
+        "units/<str:code>/villages/merge/",
+        villages_bulk.VillagesMerge.as_view(),
+        name="unit-villages-merge",
+    ),
+    path(
+        "units/<str:code>/villages/import/",
+        villages_bulk.VillagesImport.as_view(),
+        name="unit-villages-import",
+    ),
+    path(
+        "villages/<str:code>/actions/undo-merge/",
+        villages_bulk.VillageMergeUndo.as_view(),
+        name="village-undo-merge",
     ),
 ]

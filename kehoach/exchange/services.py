@@ -127,6 +127,7 @@ def import_check(
     ``layout`` (the columns an officer matched on the mapping page) the file is read in that
     layout alone, which the record keeps for its confirmation."""
     target.may_apply(actor)
+    found = _inspect(actor=actor, target=target, data=data, filename=filename, layout=layout)
     record = ImportRecord(
         form=target.form,
         plan_uid=target.plan_uid,
@@ -134,24 +135,16 @@ def import_check(
         actor=actor if getattr(actor, "pk", None) else None,
         filename=filename[:255],
         result=ImportRecord.Result.REFUSED,
+        layout=found.layout,
+        summary=found.summary,
+        errors=found.errors,
     )
     record.file.save(filename or "upload.xlsx", ContentFile(data), save=False)
-    try:
-        reading = _read(target, data, filename, actor, layout)
-    except ApplicationError as exc:
-        record.errors = _errors(exc)
+    if found.refused:
         record.save()
         _history(record, _refused_text(record))
         return record
-    record.layout = reading.layout.code
-    record.summary = _summary(reading)
-    if layout is not None:
-        record.summary["layout_spec"] = dataclasses.asdict(layout)
-    if reading.errors:
-        record.errors = [e.as_dict() for e in reading.errors]
-        record.save()
-        _history(record, _refused_text(record))
-        return record
+    reading = found.reading
     record.result = ImportRecord.Result.PREVIEWED
     record.fingerprint = target.fingerprint()
     if target.keep is not None:
@@ -167,6 +160,47 @@ def import_check(
         % {"form": record.form, "file": record.filename, **counts},
     )
     return record
+
+
+@dataclass(frozen=True)
+class Inspection:
+    """What reading an upload found, before anything is kept: the layout recognised, the
+    preview's summary (changes, counts, warnings) and the problems as the record keeps them
+    (``code``, ``message``, ``sheet``, ``row``, ``column``, ``value``); ``reading`` is None
+    when the file could not be read at all."""
+
+    layout: str
+    summary: dict[str, Any]
+    errors: list[dict[str, Any]]
+    reading: Any = None
+
+    @property
+    def refused(self) -> bool:
+        return self.reading is None or bool(self.errors)
+
+
+def _inspect(
+    *, actor: Any, target: Target, data: bytes, filename: str, layout: FormLayout | None = None
+) -> Inspection:
+    """Read the upload against the form's layouts and check every cell; keeps nothing."""
+    try:
+        reading = _read(target, data, filename, actor, layout)
+    except ApplicationError as exc:
+        return Inspection(layout="", summary={}, errors=_errors(exc))
+    summary = _summary(reading)
+    if layout is not None:
+        summary["layout_spec"] = dataclasses.asdict(layout)
+    errors = [e.as_dict() for e in reading.errors]
+    return Inspection(reading.layout.code, summary, errors, reading)
+
+
+@collector_paused()
+def import_check_only(*, actor: Any, target: Target, data: bytes, filename: str) -> Inspection:
+    """``import_check`` without its record, its kept file or its history row (a dry run of the
+    upload): the same permission, the same safe opening, the same reading and cell checks, so
+    the same layout, changes and problems; nothing is written."""
+    target.may_apply(actor)
+    return _inspect(actor=actor, target=target, data=data, filename=filename)
 
 
 def profile_of(target: Target) -> Any:

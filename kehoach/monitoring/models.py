@@ -218,6 +218,7 @@ class SupervisionBoard(TimeStampedModel):
 
 
 class BoardMember(TimeStampedModel):
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     board = models.ForeignKey(SupervisionBoard, on_delete=models.CASCADE, related_name="members")
     full_name = models.CharField(_("full name"), max_length=150)
     role = models.CharField(

@@ -50,7 +50,7 @@ class SwotForm(ServiceErrorsMixin, forms.Form):
             return {}
         return {name: getattr(entry, name) for name in SwotForm.base_fields}
 
-    def service_data(self) -> dict[str, str]:
+    def service_data(self) -> dict[str, Any]:
         return {name: self.cleaned_data.get(name) or "" for name in SwotForm.base_fields}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

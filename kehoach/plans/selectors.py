@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet, Sum
 
 from kehoach.accounts.permissions import units_visible_to
@@ -28,7 +29,7 @@ def plan_get_for_user(*, user: Any, uid: uuid.UUID | str) -> VillagePlan:
     """A plan the user may see, or NotFoundError — the same for missing and forbidden."""
     try:
         return plans_visible_to(user).get(uid=uid)
-    except (VillagePlan.DoesNotExist, ValueError) as exc:
+    except (VillagePlan.DoesNotExist, ValueError, ValidationError) as exc:
         raise NotFoundError() from exc
 
 
@@ -63,7 +64,7 @@ def rounds_visible_to(user: Any) -> QuerySet[PlanningRound]:
 def round_get_for_user(*, user: Any, uid: uuid.UUID | str) -> PlanningRound:
     try:
         return rounds_visible_to(user).get(uid=uid)
-    except (PlanningRound.DoesNotExist, ValueError) as exc:
+    except (PlanningRound.DoesNotExist, ValueError, ValidationError) as exc:
         raise NotFoundError() from exc
 
 

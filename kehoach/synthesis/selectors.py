@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import (
     Prefetch,
     QuerySet,
@@ -44,14 +45,14 @@ def commune_plan_get_for_user(*, user: Any, uid: uuid.UUID | str) -> CommunePlan
     """A commune plan the user may see, or NotFoundError — the same for missing and forbidden."""
     try:
         return commune_plans_visible_to(user).get(uid=uid)
-    except (CommunePlan.DoesNotExist, ValueError) as exc:
+    except (CommunePlan.DoesNotExist, ValueError, ValidationError) as exc:
         raise NotFoundError() from exc
 
 
 def commune_line_get(plan: CommunePlan, uid: uuid.UUID | str) -> CommuneLine:
     try:
         return plan.lines.select_related("sector", "unit", "proposed_source").get(uid=uid)
-    except (CommuneLine.DoesNotExist, ValueError) as exc:
+    except (CommuneLine.DoesNotExist, ValueError, ValidationError) as exc:
         raise NotFoundError() from exc
 
 
@@ -60,7 +61,7 @@ def envelope_line_get(plan: CommunePlan, uid: uuid.UUID | str) -> EnvelopeLine:
         return EnvelopeLine.objects.select_related(
             "envelope__round__commune", "source", "sector"
         ).get(envelope__round=plan.round, uid=uid)
-    except (EnvelopeLine.DoesNotExist, ValueError) as exc:
+    except (EnvelopeLine.DoesNotExist, ValueError, ValidationError) as exc:
         raise NotFoundError() from exc
 
 

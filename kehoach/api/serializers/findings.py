@@ -3,30 +3,21 @@ them (issue 17). The input serializers only read the JSON into values; every rul
 sector, texts and their bounds, counts, priorities, scores, the linked proposals) is the
 findings services' validators', the same the pages go through. Catalogue entries by code,
 proposals and findings by UUID, never a primary key; each record's version (its ETag) is its
-``updated_at`` in microseconds since the epoch (these records have no version column)."""
+``version`` column, bumped by every write."""
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from rest_framework import serializers
 
-from kehoach.plans.models import Problem, ProposalLine, RankingItem, SwotEntry
+from kehoach.plans.models import Problem, ProposalLine, SwotEntry
 from kehoach.plans.services.findings import RankingRow
 
-EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
-
 VERSION_HELP = (
-    "Phiên bản: thời điểm lưu cuối (micro giây từ 1970), gửi lại trong If-Match — the version: "
-    "the last save's time in microseconds since 1970, sent back in If-Match"
+    "Phiên bản, tăng sau mỗi lần lưu; gửi lại trong If-Match — the version, increased by every "
+    "save; sent back in If-Match"
 )
-
-
-def version_of(record: SwotEntry | Problem | RankingItem) -> int:
-    """The record's version: its ``updated_at`` in microseconds (no version column)."""
-    delta = record.updated_at - EPOCH
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
 # --- F3: SWOT ----------------------------------------------------------------------------------
@@ -63,11 +54,8 @@ class SwotOutput(serializers.Serializer[SwotEntry]):
     opportunities = serializers.CharField(help_text=SWOT_TEXT_HELP["opportunities"])
     threats = serializers.CharField(help_text=SWOT_TEXT_HELP["threats"])
     implication = serializers.CharField(help_text=SWOT_TEXT_HELP["implication"])
-    version = serializers.SerializerMethodField(help_text=VERSION_HELP)
+    version = serializers.IntegerField(help_text=VERSION_HELP)
     updated_at = serializers.DateTimeField()
-
-    def get_version(self, entry: SwotEntry) -> int:
-        return version_of(entry)
 
 
 # --- F4: problems ------------------------------------------------------------------------------
@@ -159,11 +147,8 @@ class ProblemOutput(serializers.Serializer[Problem]):
     causes = serializers.CharField(help_text="Nguyên nhân, mỗi dòng một — causes, one per line")
     priority = serializers.IntegerField(allow_null=True, help_text="Thứ tự ưu tiên — priority")
     solutions = SolutionOutput(many=True, source="solutions.all")
-    version = serializers.SerializerMethodField(help_text=VERSION_HELP)
+    version = serializers.IntegerField(help_text=VERSION_HELP)
     updated_at = serializers.DateTimeField()
-
-    def get_version(self, problem: Problem) -> int:
-        return version_of(problem)
 
 
 # --- F5: ranking -------------------------------------------------------------------------------
@@ -215,7 +200,7 @@ def ranking_row_shown(row: RankingRow) -> dict[str, Any]:
         "total": str(row.total),
         "rank": row.rank,
         "missing": row.missing,
-        "version": version_of(item),
+        "version": item.version,
         "updated_at": serializers.DateTimeField().to_representation(item.updated_at),
     }
 

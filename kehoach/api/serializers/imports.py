@@ -152,3 +152,54 @@ class JobOutput(serializers.Serializer[Job]):
     file_name = serializers.CharField(help_text="Tệp kết quả, nếu có — its result file")
     created_at = serializers.DateTimeField(help_text="Yêu cầu lúc — asked at")
     finished_at = serializers.DateTimeField(allow_null=True, help_text="Xong lúc — finished at")
+
+
+class ImportDryRunOutput(serializers.Serializer[Any]):
+    """What ``?dry_run=1`` on an upload answers: the preview's findings, nothing kept."""
+
+    dry_run = serializers.BooleanField(help_text="Luôn true — always true")
+    form = serializers.CharField(help_text="Biểu — form")
+    plan = serializers.UUIDField(help_text="Kế hoạch sẽ được thay đổi — the plan it would change")
+    filename = serializers.CharField(help_text="Tên tệp — file name")
+    status = serializers.CharField(
+        help_text="refused (sẽ bị từ chối) hoặc previewed (sẽ chờ xác nhận) — refused or "
+        "previewed (would wait for confirmation)"
+    )
+    layout = serializers.CharField(
+        help_text="Mẫu biểu nhận ra, rỗng nếu không đọc được — the layout recognised, empty "
+        "when the file could not be read"
+    )
+    rows = serializers.IntegerField(
+        help_text="Số dòng sẽ thêm, sửa, xóa — rows that would add, change or remove a line"
+    )
+    counts = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text="Số dòng sẽ thêm, sửa, xóa — lines to add, change, remove",
+    )
+    changes = ImportChangeOutput(many=True, help_text="Những thay đổi — the changes (≤ 300)")
+    more = serializers.IntegerField(help_text="Số thay đổi không liệt kê — not listed")
+    warnings = serializers.ListField(child=serializers.CharField(), help_text="Lưu ý — warnings")
+    problems = ImportProblemOutput(
+        many=True, help_text="Các lỗi (where: trang tính, dòng, cột) — the problems (where)"
+    )
+
+
+def dry_run_answer(
+    *, form: str, plan: Any, filename: str, layout: str, summary: dict[str, Any], errors: list[Any]
+) -> dict[str, Any]:
+    """The body of ``ImportDryRunOutput`` from what the check found."""
+    counts = dict(summary.get("counts") or {"add": 0, "change": 0, "remove": 0})
+    return {
+        "dry_run": True,
+        "form": form,
+        "plan": str(plan),
+        "filename": filename,
+        "status": "refused" if errors or not layout else "previewed",
+        "layout": layout,
+        "rows": sum(counts.values()),
+        "counts": counts,
+        "changes": list(summary.get("changes") or []),
+        "more": int(summary.get("more") or 0),
+        "warnings": [*summary.get("notes", []), *summary.get("warnings", [])],
+        "problems": [_problem(error) for error in errors],
+    }

@@ -75,8 +75,14 @@ class VillagePlanDetailOutput(VillagePlanOutput):
         return BasicInfoOutput(info).data if info is not None else None
 
 
-class ProposalLineOutput(serializers.ModelSerializer[ProposalLine]):
-    """F6 — one proposal with every column; catalogue entries by code."""
+def value_columns(names: Iterable[str]) -> list[str]:
+    """The API's names of a line's value columns: a catalogue relation by its code's name."""
+    return [CATALOG_CODES[name][0] if name in CATALOG_CODES else name for name in names]
+
+
+class LineOutput(serializers.ModelSerializer[Any]):
+    """What the outputs of a line (a proposal, a commune line) share: the catalogue entries
+    shown by their codes. A subclass names its model and its fields in ``Meta``."""
 
     sector_code = serializers.CharField(source="sector.code", help_text=CATALOG_CODES["sector"][1])
     unit_of_measure_code = serializers.CharField(
@@ -88,6 +94,11 @@ class ProposalLineOutput(serializers.ModelSerializer[ProposalLine]):
         default=None,
         help_text=CATALOG_CODES["proposed_source"][1],
     )
+
+
+class ProposalLineOutput(LineOutput):
+    """F6 — one proposal with every column; catalogue entries by code."""
+
     origin_uid = serializers.UUIDField(
         source="origin.uid",
         allow_null=True,
@@ -100,10 +111,7 @@ class ProposalLineOutput(serializers.ModelSerializer[ProposalLine]):
         fields = [
             "uid",
             "number",
-            *(
-                CATALOG_CODES[name][0] if name in CATALOG_CODES else name
-                for name in PROPOSAL_LINE_FIELDS
-            ),
+            *value_columns(PROPOSAL_LINE_FIELDS),
             "outcome",
             "origin_uid",
             "version",

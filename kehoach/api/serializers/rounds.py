@@ -14,6 +14,7 @@ from kehoach.catalog.models import FundingSource, Sector
 from kehoach.core.errors import ApplicationError, Where
 from kehoach.geo.models import AdministrativeUnit
 from kehoach.plans.models import PlanningRound
+from kehoach.plans.services.rounds import PLAN_YEAR_MAX, PLAN_YEAR_MIN
 from kehoach.synthesis.choices import AreaScope, CommunePlanStatus, Firmness, VillageFlag
 from kehoach.synthesis.models import EnvelopeLine
 
@@ -244,3 +245,21 @@ def envelope_line_data(
                 Where(field="area_village_codes", row=row),
             )
     return data, villages
+
+
+class RoundInput(serializers.Serializer[Any]):
+    """A new planning round, as the commune page's "New planning round" form takes it."""
+
+    commune_code = serializers.CharField(help_text="Mã xã — commune code")
+    plan_year = serializers.IntegerField(
+        min_value=PLAN_YEAR_MIN, max_value=PLAN_YEAR_MAX, help_text="Năm kế hoạch — plan year"
+    )
+    proposals_due = serializers.DateField(
+        required=False, allow_null=True, help_text="Hạn thôn gửi đề xuất — village proposals due"
+    )
+    synthesis_due = serializers.DateField(
+        required=False, allow_null=True, help_text="Hạn xã tổng hợp — commune synthesis due"
+    )
+    approval_due = serializers.DateField(
+        required=False, allow_null=True, help_text="Hạn phê duyệt — approval due"
+    )

@@ -12,7 +12,7 @@ from rest_framework import serializers
 from kehoach.plans.line_values import LINE_VALUE_FIELDS
 from kehoach.synthesis.models import CommuneLine, CommunePlan, LineFunding, LineSource
 
-from .plans import CATALOG_CODES
+from .plans import LineOutput, value_columns
 
 
 class CommunePlanOutput(serializers.Serializer[CommunePlan]):
@@ -86,19 +86,9 @@ class RankOutput(serializers.Serializer[Any]):
     )
 
 
-class CommuneLineOutput(serializers.ModelSerializer[CommuneLine]):
+class CommuneLineOutput(LineOutput):
     """F9 — one line of the commune plan with every column; catalogue entries by code."""
 
-    sector_code = serializers.CharField(source="sector.code", help_text=CATALOG_CODES["sector"][1])
-    unit_of_measure_code = serializers.CharField(
-        source="unit.code", help_text=CATALOG_CODES["unit"][1]
-    )
-    proposed_source_code = serializers.CharField(
-        source="proposed_source.code",
-        allow_null=True,
-        default=None,
-        help_text=CATALOG_CODES["proposed_source"][1],
-    )
     merged_into_uid = serializers.UUIDField(
         source="merged_into.uid",
         allow_null=True,
@@ -131,10 +121,7 @@ class CommuneLineOutput(serializers.ModelSerializer[CommuneLine]):
             "merged_into_uid",
             "split_from_uid",
             "share",
-            *(
-                CATALOG_CODES[name][0] if name in CATALOG_CODES else name
-                for name in LINE_VALUE_FIELDS
-            ),
+            *value_columns(LINE_VALUE_FIELDS),
             "organisation",
             "village_priority",
             "expenditure_type",

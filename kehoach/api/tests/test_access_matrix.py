@@ -343,6 +343,11 @@ RESOURCES["units"] = dataclasses.replace(
     lists={"rollup": _programmes},
     only={"rollup": lambda code: AdministrativeUnit.objects.get(code=code).level <= 2},
 )
+RESOURCES["villages"] = Resource(  # h17r: a village by its code
+    objects=lambda w, place: [u.code for u in w.units.get(place, []) if u.level == 4],
+    items_below=lambda code: set(),
+    missing="X99999-001",
+)
 
 
 def _owned(world: World, kind: str, place: str) -> list[str]:

@@ -1,5 +1,5 @@
 """The catalogue's indicators (F16) and process profiles through the API (issue 17): by public
-code, in the catalogue's order, retired entries included, the same for every signed-in user and
+code, by name in Vietnamese order, retired entries included, the same for every signed-in user and
 in either language, cursor pages whose query count does not depend on their size."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 from kehoach.accounts.models import ApiTokenScope
 from kehoach.accounts.tokens import token_create
 from kehoach.catalog.choices import IndicatorGroup
-from kehoach.catalog.models import Indicator, ProcessProfile
+from kehoach.catalog.models import ProcessProfile
 from kehoach.catalog.tests.factories import (
     FundingSourceFactory,
     IndicatorFactory,
@@ -53,17 +53,18 @@ def every(client: APIClient, url: str, **headers: Any) -> list[dict[str, Any]]:
     return found
 
 
-def test_indicators_in_the_tables_order_with_retired_ones_for_everyone() -> None:
-    IndicatorFactory(code="MOI-TRUONG", group=IndicatorGroup.ENVIRONMENT, sort_order=1)
-    IndicatorFactory(code="HO-NGHEO", group=IndicatorGroup.GENERAL, sort_order=2, unit="%")
-    IndicatorFactory(code="DUONG", group=IndicatorGroup.INFRASTRUCTURE, sort_order=0)
-    IndicatorFactory(code="CU", group=IndicatorGroup.GENERAL, sort_order=9, is_active=False)
-    expected = list(Indicator.objects.values_list("code", flat=True))
+def test_indicators_by_name_in_vietnamese_order_with_retired_ones_for_everyone() -> None:
+    IndicatorFactory(code="MOI-TRUONG", name="Điện", group=IndicatorGroup.ENVIRONMENT)
+    IndicatorFactory(code="HO-NGHEO", name="Hộ nghèo", group=IndicatorGroup.GENERAL, unit="%")
+    IndicatorFactory(code="DUONG", name="Đường", group=IndicatorGroup.INFRASTRUCTURE)
+    IndicatorFactory(code="DAN", name="Dân", sort_order=0)
+    IndicatorFactory(code="DUONG-2", name="Dương", sort_order=0)
+    IndicatorFactory(code="CU", name="Áo", group=IndicatorGroup.GENERAL, is_active=False)
     planner, stranger = f.planner(hai_lang()), f.planner(dong_hoi())
 
     rows = every(client_of(planner), f"{API}/catalog/indicators/?page_size=2")
-    assert [r["code"] for r in rows] == expected
-    assert expected.index("HO-NGHEO") < expected.index("DUONG") < expected.index("MOI-TRUONG")
+    # the project's dictionary order (core.text.collation_key): a < ă < â … d < đ, i < ư
+    assert [r["name"] for r in rows] == ["Áo", "Dân", "Dương", "Điện", "Đường", "Hộ nghèo"]
     poor = next(r for r in rows if r["code"] == "HO-NGHEO")
     assert poor["unit"] == "%" and poor["group"] == "general" and "id" not in poor
     assert next(r for r in rows if r["code"] == "CU")["is_active"] is False
@@ -86,8 +87,16 @@ def test_process_profiles_by_code_with_their_rules() -> None:
     planner = f.planner(hai_lang())
     client = client_of(planner)
 
+    ProcessProfileFactory(code="QT-D", name="Dân chủ cơ sở", sort_order=0)
+    ProcessProfileFactory(code="QT-DD", name="Đường thôn", sort_order=0)
+    ProcessProfile.objects.filter(code="QT-44").update(name="Điện nông thôn")
+    ProcessProfile.objects.filter(code="QT-NTP").update(name="Zeta")
+
     rows = every(client, f"{API}/catalog/profiles/?page_size=1")
-    assert [r["code"] for r in rows] == list(ProcessProfile.objects.values_list("code", flat=True))
+    names = [r["name"] for r in rows]
+    assert names.index("Dân chủ cơ sở") < names.index("Điện nông thôn")
+    assert names.index("Điện nông thôn") < names.index("Đường thôn") < names.index("Zeta")
+    assert len(rows) == ProcessProfile.objects.count()
     one = client.get(f"{API}/catalog/profiles/QT-44/")
     assert one.status_code == 200
     body = one.json()

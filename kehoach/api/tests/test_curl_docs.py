@@ -10,6 +10,7 @@ print what they promise. curl is the Debian package ``curl``: without it the tes
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import re
@@ -25,6 +26,8 @@ from django.core.cache import cache
 
 from kehoach.accounts.models import ApiTokenScope
 from kehoach.accounts.tokens import token_create
+from kehoach.exchange.forms import f6
+from kehoach.exchange.tests.helpers import FIRST_ROW, opened, saved
 from kehoach.geo.tests.factories import (
     CommuneFactory,
     ProvinceFactory,
@@ -34,11 +37,29 @@ from kehoach.geo.tests.factories import (
     quang_tri,
 )
 from kehoach.monitoring.tests.factories import followed_plan
+from kehoach.plans.services.meeting import meeting_save
 from kehoach.plans.tests import factories as pf
 from kehoach.portal.tests.factories import plan_in_state
 from kehoach.synthesis.tests import factories as sf
 
 DOC = Path(settings.BASE_DIR) / "docs" / "api.md"
+WORKBOOK = "F6-thon-duong-le.xlsx"
+MEETING = {
+    "held_on": datetime.date(2026, 6, 10),
+    "place": "Nhà văn hóa thôn",
+    "chair": "Trần Văn Bình",
+    "secretary": "Lê Thị Na",
+    "households_total": 100,
+    "households_represented": 62,
+    "participants_total": 70,
+    "participants_women": 28,
+    "participants_poor": 9,
+    "participants_em": 0,
+    "decision": "Thông qua danh mục đề xuất năm 2027",
+    "votes_agree": 60,
+    "votes_disagree": 5,
+    "votes_abstain": 5,
+}
 PLACEHOLDERS = {"KEHOACH", "TOKEN"}
 STATUS_LINE = "--kehoach-status--"
 CURLRC = f'write-out = "\\n{STATUS_LINE} %{{http_code}} %{{content_type}}\\n"\n'
@@ -85,8 +106,9 @@ def env(live_server: Any, tmp_path: Path) -> dict[str, str]:
     the province's officer; the environment the doc asks the reader to set."""
     curl()
     province, commune = quang_tri(), hai_lang()
+    plans = {}
     for name in ("Thôn Đông Hà", "Thôn Dương Lệ"):
-        plan = pf.village_plan(VillageFactory.create(parent=commune, name=name))
+        plans[name] = plan = pf.village_plan(VillageFactory.create(parent=commune, name=name))
         pf.line(plan)
     sf.commune_plan_for(sf.round_of(commune))
     # a plan published in another commune of the province, for the open-data examples
@@ -99,6 +121,13 @@ def env(live_server: Any, tmp_path: Path) -> dict[str, str]:
     _token, writer = token_create(
         user=planner, name="Ví dụ ghi", scope=ApiTokenScope.READ_WRITE, expires_at=None
     )
+    # the workflow example submits Thôn Đông Hà: its village meeting is recorded (R9)
+    meeting_save(actor=planner, plan=plans["Thôn Đông Hà"], data=MEETING)
+    # the import example uploads Thôn Dương Lệ's F6 workbook, its first activity renamed, as
+    # the reader saved it from the plan's page (``WORKBOOK``, in each script's directory)
+    book = opened(f6.export(plans["Thôn Dương Lệ"]))
+    book["F6"][f"C{FIRST_ROW}"] = "Đường bê tông trục chính"
+    (tmp_path / WORKBOOK).write_bytes(saved(book))
     # a programme's reporter (h17g): the planner of a commune of another province whose plan
     # is published, with funded works to report on
     far = CommuneFactory.create(parent=ProvinceFactory.create(code="46", name="Huế"))
@@ -212,6 +241,7 @@ def test_the_scripts_of_the_doc_that_call_curl_run(env: dict[str, str], tmp_path
         assert not unknown, f"use only $KEHOACH, $TOKEN, $WRITE_TOKEN and $REPORT_TOKEN: {unknown}"
         workdir = tmp_path / f"script-{index}"
         workdir.mkdir()
+        shutil.copy(tmp_path / WORKBOOK, workdir / WORKBOOK)
         done = run(script, env, cwd=workdir)
         assert done.returncode == 0, f"{script}\n→ {done.stdout[-500:]}{done.stderr[-500:]}"
         assert promised.group(1) in done.stdout.splitlines(), done.stdout

@@ -1,6 +1,7 @@
 """A village plan's findings through the API (issue 17): SWOT by sector (F3), problems (F4) and
-the ranking matrix (F5) — read, written with ``If-Match`` (the ETag is ``updated_at`` in
-microseconds: 428 without, 412 with the saved values when stale), ``?dry_run=1`` writing
+the ranking matrix (F5) — read, written with ``If-Match`` (the ETag is the record's version:
+428 without, 412 with the saved values when stale; the version is checked again by the service
+under its lock, so a save landing after the view's check is caught too), ``?dry_run=1`` writing
 nothing, refusals (rules, read-only token, another commune, a submitted plan), lists whose
 query count does not depend on the page size, and the same rows and history as the pages'
 own writes, the API's marked as such."""
@@ -21,6 +22,7 @@ from kehoach.accounts.models import ApiTokenScope
 from kehoach.accounts.tests.factories import commune_planner
 from kehoach.accounts.tokens import token_create
 from kehoach.approvals.models import AuditEntry
+from kehoach.core.errors import ApplicationError, ApplicationErrors
 from kehoach.geo.tests.factories import VillageFactory, dong_hoi, hai_lang
 from kehoach.plans.choices import PlanStatus
 from kehoach.plans.models import (
@@ -31,13 +33,26 @@ from kehoach.plans.models import (
     SwotEntry,
     VillagePlan,
 )
-from kehoach.plans.services.findings import problem_create, ranking_item_create, swot_save
+from kehoach.plans.services.findings import (
+    RankingChanges,
+    RankingItemChange,
+    problem_create,
+    problem_delete,
+    problem_update,
+    ranking_item_create,
+    ranking_item_delete,
+    ranking_item_update,
+    ranking_items_apply,
+    ranking_items_check,
+    swot_delete,
+    swot_save,
+)
 from kehoach.plans.tests import factories as f
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1"
 
-SWOT = {
+SWOT: dict[str, Any] = {
     "strengths": "Nhân dân đồng thuận góp công",
     "weaknesses": "Đường xóm Trên lầy lội",
     "opportunities": "",
@@ -155,7 +170,8 @@ def test_swot_needs_the_version_read_and_a_stale_one_answers_412(
     stale = api.put(sector_url, {"strengths": "Khác"}, format="json", HTTP_IF_MATCH='"0"')
     assert stale.status_code == 412
     assert stale.json()["current"]["strengths"] == SWOT["strengths"]
-    assert api.delete(sector_url, HTTP_IF_MATCH='"1"').status_code == 412
+    assert first.json()["version"] == 1
+    assert api.delete(sector_url, HTTP_IF_MATCH='"7"').status_code == 412
     assert api.delete(sector_url).status_code == 428
     assert counts() == before
     assert api.delete(sector_url, HTTP_IF_MATCH=first["ETag"]).status_code == 204
@@ -374,7 +390,7 @@ def test_a_ranking_batch_refuses_a_stale_version_and_an_unknown_row(
     before = counts()
     stale = api.post(
         url(plan, "ranking/batch/"),
-        {"changes": [{"op": "remove", "uid": str(item.uid), "version": 1}]},
+        {"changes": [{"op": "remove", "uid": str(item.uid), "version": 7}]},
         format="json",
     )
     assert stale.status_code == 412 and stale.json()["where"] == {"line": 1}
@@ -511,10 +527,15 @@ def _plan_vias(plan: VillagePlan) -> set[str]:
 
 def _rows(plan: VillagePlan) -> list[Any]:
     return [
-        list(SwotEntry.objects.filter(plan=plan).values("sector__code", *SWOT)),
+        list(SwotEntry.objects.filter(plan=plan).values("sector__code", *SWOT, "version")),
         list(
             Problem.objects.filter(plan=plan).values(
-                "sector__code", "problem", "affected_households", "affected_poor", "causes"
+                "sector__code",
+                "problem",
+                "affected_households",
+                "affected_poor",
+                "causes",
+                "version",
             )
         ),
         list(
@@ -522,7 +543,11 @@ def _rows(plan: VillagePlan) -> list[Any]:
             .order_by("problem_id", "position")
             .values("position", "text", "lines__number")
         ),
-        list(RankingItem.objects.filter(plan=plan).values("label", "line__number", "scores")),
+        list(
+            RankingItem.objects.filter(plan=plan).values(
+                "label", "line__number", "scores", "version"
+            )
+        ),
         list(ProposalLine.objects.filter(plan=plan).values("number", "priority", "version")),
     ]
 
@@ -594,3 +619,169 @@ def test_the_same_findings_through_the_page_and_the_api_leave_the_same_rows_and_
     assert _history(plan) == _history(twin)
     assert len(_history(plan)) == 4
     assert _plan_vias(plan) == {""} and _plan_vias(twin) == {"api"}
+
+
+# --- versions: bumped by every write, checked by the service under its lock ---------------------
+
+
+def _findings(plan: VillagePlan, planner: Any) -> tuple[SwotEntry, Problem, RankingItem]:
+    entry = swot_save(actor=planner, plan=plan, sector=f.sector(), **SWOT)
+    problem = problem_create(actor=planner, plan=plan, data={"sector": f.sector(), "problem": "Đ"})
+    item = ranking_item_create(actor=planner, plan=plan, label="Đường")
+    return entry, problem, item
+
+
+def _saved(plan: VillagePlan) -> list[Any]:
+    return [
+        *SwotEntry.objects.filter(plan=plan).values_list("strengths", "version"),
+        *Problem.objects.filter(plan=plan).values_list("problem", "version"),
+        *RankingItem.objects.filter(plan=plan).values_list("label", "version"),
+    ]
+
+
+def test_every_write_of_the_services_bumps_the_version(plan: VillagePlan, planner: Any) -> None:
+    entry, problem, item = _findings(plan, planner)
+    assert (entry.version, problem.version, item.version) == (1, 1, 1)
+    again = swot_save(actor=planner, plan=plan, sector=f.sector(), **{**SWOT, "threats": "Bão"})
+    changed = problem_update(actor=planner, problem=problem, data={"problem": "Khác"})
+    row = ranking_item_update(actor=planner, item=item, label="Chợ", line=None, scores={})
+    assert (again.pk, again.version) == (entry.pk, 2)
+    assert changed.version == 2 and row.version == 2
+    assert _saved(plan) == [(SWOT["strengths"], 2), ("Khác", 2), ("Chợ", 2)]
+
+
+def test_a_stale_expected_version_is_refused_by_the_service_and_nothing_is_written(
+    plan: VillagePlan, planner: Any
+) -> None:
+    entry, problem, item = _findings(plan, planner)
+    # someone else saves each one after it was read at version 1
+    swot_save(actor=planner, plan=plan, sector=f.sector(), **{**SWOT, "strengths": "Mới"})
+    problem_update(actor=planner, problem=problem, data={"problem": "Mới"})
+    ranking_item_update(actor=planner, item=item, label="Mới", line=None, scores={})
+    saved, before = _saved(plan), counts()
+    sector = f.sector()
+    stale_writes = [
+        lambda: swot_save(actor=planner, plan=plan, sector=sector, **SWOT, expected_version=1),
+        lambda: swot_save(actor=planner, plan=plan, sector=sector, **SWOT, expected_version=0),
+        lambda: swot_delete(actor=planner, entry=entry, expected_version=1),
+        lambda: problem_update(
+            actor=planner, problem=problem, data={"problem": "Cũ"}, expected_version=1
+        ),
+        lambda: problem_delete(actor=planner, problem=problem, expected_version=1),
+        lambda: ranking_item_update(
+            actor=planner, item=item, label="Cũ", line=None, scores={}, expected_version=1
+        ),
+        lambda: ranking_item_delete(actor=planner, item=item, expected_version=1),
+    ]
+    for write in stale_writes:
+        with pytest.raises(ApplicationError) as refused:
+            write()
+        assert refused.value.code == "conflict"
+        assert "sau khi bạn mở" in str(refused.value.message) or "after you opened" in str(
+            refused.value.message
+        )
+    assert _saved(plan) == saved and counts() == before
+    # the version read now is accepted
+    swot_delete(actor=planner, entry=entry, expected_version=2)
+    problem_delete(actor=planner, problem=problem, expected_version=2)
+    ranking_item_delete(actor=planner, item=item, expected_version=2)
+    assert _saved(plan) == []
+
+
+def test_a_ranking_batch_names_every_stale_row_at_its_position(
+    plan: VillagePlan, planner: Any
+) -> None:
+    kept = ranking_item_create(actor=planner, plan=plan, label="Giữ")
+    gone = ranking_item_create(actor=planner, plan=plan, label="Bỏ")
+    for item in (kept, gone):
+        ranking_item_update(actor=planner, item=item, label=item.label, line=None, scores={})
+    changes = RankingChanges(
+        adds=[{"label": "Mới", "line": None, "scores": {}}],
+        changes=[RankingItemChange(kept, {"label": "Cũ", "line": None, "scores": {}}, version=1)],
+        removals=[gone],
+        removal_versions=[1],
+        positions=[3, 1, 2],
+    )
+    before, saved = counts(), _saved(plan)
+    for write in (ranking_items_check, ranking_items_apply):
+        with pytest.raises(ApplicationErrors) as refused:
+            write(actor=planner, plan=plan, changes=changes)
+        assert [(e.code, e.where.row) for e in refused.value.errors] == [
+            ("conflict", 1),
+            ("conflict", 2),
+        ]
+    assert counts() == before and _saved(plan) == saved
+
+
+def test_a_save_landing_after_the_views_check_is_caught_by_the_service(
+    api: APIClient, plan: VillagePlan, planner: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The view compares If-Match with the version it read, then the service locks the row:
+    another user's save between the two (played here just before the service runs) is refused
+    by the service with the same 412, and the other user's values stay."""
+    from kehoach.api.views.findings import problems as problem_views
+    from kehoach.api.views.findings import swot as swot_views
+
+    entry, problem, _item = _findings(plan, planner)
+
+    def saved_first(service: Any, other: Any) -> Any:
+        def call(**arguments: Any) -> Any:
+            other()
+            return service(**arguments)
+
+        return call
+
+    monkeypatch.setattr(
+        problem_views,
+        "problem_update",
+        saved_first(
+            problem_update,
+            lambda: problem_update(actor=planner, problem=problem, data={"problem": "Người khác"}),
+        ),
+    )
+    one = url(plan, f"problems/{problem.uid}/")
+    answer = api.patch(one, {"problem": "Của tôi"}, format="json", HTTP_IF_MATCH='"1"')
+    assert answer.status_code == 412 and answer.json()["code"] == "conflict"
+    assert Problem.objects.get().problem == "Người khác"
+
+    monkeypatch.setattr(
+        swot_views,
+        "swot_delete",
+        saved_first(
+            swot_delete,
+            lambda: swot_save(
+                actor=planner, plan=plan, sector=f.sector(), **{**SWOT, "strengths": "Khác"}
+            ),
+        ),
+    )
+    answer = api.delete(url(plan, "swot/HT-GT/"), HTTP_IF_MATCH=f'"{entry.version}"')
+    assert answer.status_code == 412
+    assert SwotEntry.objects.get().strengths == "Khác"
+
+
+def test_a_change_made_on_the_page_makes_the_apis_etag_stale(
+    api: APIClient, plan: VillagePlan, planner: Any
+) -> None:
+    problem = problem_create(actor=planner, plan=plan, data={"sector": f.sector(), "problem": "Đ"})
+    one = url(plan, f"problems/{problem.uid}/")
+    tag = api.get(one)["ETag"]
+    page = Client()
+    page.force_login(planner)
+    form = {
+        "sector": str(f.sector().pk),
+        "problem": "Sửa trên trang",
+        "affected_households": "",
+        "affected_poor": "",
+        "affected_women": "",
+        "affected_em": "",
+        "causes": "",
+        "priority": "",
+        "solutions-TOTAL_FORMS": "0",
+        "solutions-INITIAL_FORMS": "0",
+    }
+    edited = page.post(reverse("plans:findings_problem_edit", args=[plan.uid, problem.pk]), form)
+    assert edited.status_code == 302
+    assert Problem.objects.get().version == 2
+    stale = api.patch(one, {"problem": "Từ API"}, format="json", HTTP_IF_MATCH=tag)
+    assert stale.status_code == 412 and stale.json()["current"]["problem"] == "Sửa trên trang"
+    assert api.get(one)["ETag"] == '"2"'

@@ -344,3 +344,119 @@ def test_the_same_decisions_through_the_pages_and_the_api_leave_the_same_rows_an
     vias = [e.via for e in AuditEntry.objects.filter(plan_uid=twin.uid).order_by("id")]
     assert vias[start[1] :] == ["api", "api"]
     assert "api" not in {e.via for e in AuditEntry.objects.filter(plan_uid=plan.uid)}
+
+
+# --- giving a line back to the allocation, applying the other stored run (h17q) ---------------
+
+
+def apply_url(plan: CommunePlan, mode: str) -> str:
+    return f"{API}/commune-plans/{plan.uid}/allocation/runs/{mode}/apply/"
+
+
+def decided_by_hand(api: APIClient, plan: CommunePlan) -> CommuneLine:
+    line = road(plan)
+    answer = api.put(funding_url(plan, line), funded(plan), format="json", HTTP_IF_MATCH=tag(line))
+    assert answer.status_code == 200, answer.json()
+    return road(plan)
+
+
+def test_a_line_given_back_loses_its_decision_with_412_428_and_dry_run(
+    api: APIClient, plan: CommunePlan
+) -> None:
+    line = decided_by_hand(api, plan)
+    before = counts()
+    assert api.delete(funding_url(plan, line)).status_code == 428
+    assert api.delete(funding_url(plan, line), HTTP_IF_MATCH='"99"').status_code == 412
+    dry = api.delete(funding_url(plan, line) + "?dry_run=1", HTTP_IF_MATCH=tag(line))
+    assert dry.json() == {"dry_run": True, "counts": {"cleared": 1}}
+    assert counts() == before
+    done = api.delete(funding_url(plan, line), HTTP_IF_MATCH=tag(line))
+    assert done.status_code == 200, done.json()
+    line = road(plan)
+    assert (line.decision, line.decision_origin) == (Decision.PENDING, DecisionOrigin.NONE)
+    assert done["ETag"] == tag(line) and not line.funding.exists()
+    assert AuditEntry.objects.filter(plan_uid=plan.uid).latest("id").via == "api"
+
+
+def test_applying_the_other_stored_run_with_412_428_dry_run_and_404(
+    api: APIClient, plan: CommunePlan
+) -> None:
+    assert api.post(apply_url(plan, "optimal"), HTTP_IF_MATCH='"1"').status_code == 404
+    api.post(run_url(plan), HTTP_IF_MATCH=f'"{plan_version(plan)}"')
+    plan.refresh_from_db()
+    before = counts()
+    assert api.post(apply_url(plan, "optimal")).status_code == 428
+    assert api.post(apply_url(plan, "optimal"), HTTP_IF_MATCH='"1"').status_code == 412
+    version = f'"{plan_version(plan)}"'
+    dry = api.post(apply_url(plan, "optimal") + "?dry_run=1", HTTP_IF_MATCH=version)
+    assert dry.json() == {
+        "dry_run": True,
+        "counts": {"decided": 1, "funded": 1, "unfunded": 0},
+    }
+    assert counts() == before
+    done = api.post(apply_url(plan, "optimal"), HTTP_IF_MATCH=version)
+    assert done.status_code == 200, done.json()
+    assert (done.json()["optimal"]["applied"], done.json()["greedy"]["applied"]) == (True, False)
+    assert api.post(apply_url(plan, "nonsense"), HTTP_IF_MATCH=version).status_code == 404
+
+
+def test_a_stale_run_a_read_only_token_another_commune_and_a_locked_plan_apply_nothing(
+    planner: Any, api: APIClient, plan: CommunePlan
+) -> None:
+    api.post(run_url(plan), HTTP_IF_MATCH=f'"{plan_version(plan)}"')
+    line = decided_by_hand(api, plan)  # the plan changed: the stored runs are stale
+    plan.refresh_from_db()
+    version = f'"{plan_version(plan)}"'
+    before = counts()
+    for suffix in ("", "?dry_run=1"):
+        stale = api.post(apply_url(plan, "optimal") + suffix, HTTP_IF_MATCH=version)
+        assert stale.status_code == 400 and stale.json()["code"] == "run_stale"
+    reader = api_for(planner, ApiTokenScope.READ)
+    assert reader.post(apply_url(plan, "optimal"), HTTP_IF_MATCH=version).status_code == 403
+    assert reader.delete(funding_url(plan, line), HTTP_IF_MATCH=tag(line)).status_code == 403
+    stranger = api_for(f.planner(dong_hoi()))
+    assert stranger.post(apply_url(plan, "optimal"), HTTP_IF_MATCH=version).status_code == 404
+    assert stranger.delete(funding_url(plan, line), HTTP_IF_MATCH=tag(line)).status_code == 404
+    CommunePlan.objects.filter(pk=plan.pk).update(status=CommunePlanStatus.SUBMITTED)
+    plan.refresh_from_db()
+    for suffix in ("", "?dry_run=1"):
+        locked = api.delete(funding_url(plan, line) + suffix, HTTP_IF_MATCH=tag(line))
+        assert locked.json()["code"] == "commune_plan_locked"
+        ran = api.post(apply_url(plan, "optimal") + suffix, HTTP_IF_MATCH=f'"{plan_version(plan)}"')
+        assert ran.json()["code"] == "commune_plan_locked"
+    assert counts() == before
+
+
+def test_giving_back_and_applying_through_the_pages_and_the_api_leave_the_same_rows_and_history(
+    planner: Any, plan: CommunePlan
+) -> None:
+    RoleAssignment.objects.create(user=planner, role=Role.COMMUNE_PLANNER, unit=dong_hoi())
+    forget_assignments(planner)
+    twin = synthesised(dong_hoi(), planner)
+    page = Client()
+    page.force_login(planner)
+    api = api_for(planner)
+    for one in (plan, twin):
+        api.post(run_url(one), HTTP_IF_MATCH=f'"{plan_version(one)}"')
+    start = (len(_history(plan)), len(_history(twin)))
+    run = AllocationRun.objects.get(plan=plan, mode="optimal")
+    answer = page.post(reverse("synthesis:allocation_apply", args=[plan.uid, run.uid]))
+    assert answer.status_code == 302
+    twin.refresh_from_db()
+    applied = api.post(apply_url(twin, "optimal"), HTTP_IF_MATCH=f'"{plan_version(twin)}"')
+    assert applied.status_code == 200, applied.json()
+    decided_by_hand(api, plan), decided_by_hand(api, twin)
+    start_clear = (len(_history(plan)), len(_history(twin)))
+    line = road(plan)
+    cleared = page.post(reverse("synthesis:line_decision_clear", args=[plan.uid, line.uid]))
+    assert cleared.status_code == 302
+    twin_line = road(twin)
+    gone = api.delete(funding_url(twin, twin_line), HTTP_IF_MATCH=tag(twin_line))
+    assert gone.status_code == 200, gone.json()
+
+    assert _rows(plan) == _rows(twin) and _runs(plan) == _runs(twin)
+    assert _history(plan)[start[0] :] == _history(twin)[start[1] :]
+    vias = list(AuditEntry.objects.filter(plan_uid=twin.uid).order_by("id").values_list("via"))
+    assert {v for (v,) in vias[start_clear[1] :]} == {"api"}
+    page_vias = AuditEntry.objects.filter(plan_uid=plan.uid).order_by("id").values_list("via")
+    assert [v for (v,) in page_vias[start_clear[0] :]] == [""]

@@ -25,8 +25,11 @@ from kehoach.accounts.tokens import token_create
 from kehoach.approvals.models import AuditEntry
 from kehoach.geo.tests.factories import CommuneFactory, dong_hoi, quang_tri
 from kehoach.monitoring.models import Disbursement, ProgressPhoto, ProgressReport
+from kehoach.monitoring.services.photos import photo_add
 from kehoach.monitoring.services.progress import progress_report_create
 from kehoach.monitoring.tests.factories import followed_plan, report_data
+from kehoach.synthesis.choices import CommunePlanStatus
+from kehoach.synthesis.models import CommunePlan
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1"
@@ -504,3 +507,94 @@ def test_the_answers_are_the_same_in_vietnamese_and_english(world: dict[str, Any
         vi = api.get(url, HTTP_ACCEPT_LANGUAGE="vi").json()
         en = api.get(url, HTTP_ACCEPT_LANGUAGE="en").json()
         assert vi == en, url
+
+
+# --- removing a photo (h17o) ----------------------------------------------------------------
+
+
+def a_photo(world: dict[str, Any]) -> ProgressPhoto:
+    return photo_add(
+        actor=world["planner"],
+        report=a_report(world),
+        stage="after",
+        upload=upload(),
+        caption="Xong",
+    )
+
+
+def photo_url(photo: ProgressPhoto) -> str:
+    return f"{API}/photos/{photo.uid}/"
+
+
+def test_a_photo_is_removed_with_if_match_and_recorded_in_the_history(
+    world: dict[str, Any],
+) -> None:
+    photo = a_photo(world)
+    api = api_for(world["planner"])
+    assert api.get(photo_url(photo))["ETag"] == '"1"'
+    before = counts()
+
+    missing = api.delete(photo_url(photo))
+    stale = api.delete(photo_url(photo), HTTP_IF_MATCH='"2"')
+    assert missing.status_code == 428
+    assert stale.status_code == 412 and stale.json()["current"]["uid"] == str(photo.uid)
+    assert counts() == before
+
+    removed = api.delete(photo_url(photo), HTTP_IF_MATCH='"1"')
+
+    assert removed.status_code == 204
+    assert not ProgressPhoto.objects.filter(pk=photo.pk).exists()
+    entry = AuditEntry.objects.filter(plan_uid=world["plan"].uid).latest("id")
+    assert (entry.operation, entry.via) == ("delete", "api")
+    assert api.get(photo_url(photo)).status_code == 404
+
+
+def test_a_photo_removal_dry_run_checks_and_removes_nothing(world: dict[str, Any]) -> None:
+    photo = a_photo(world)
+    before = counts()
+
+    answer = api_for(world["planner"]).delete(f"{photo_url(photo)}?dry_run=1", HTTP_IF_MATCH='"1"')
+
+    assert answer.status_code == 200
+    assert answer.json() == {"dry_run": True, "counts": {"removed": 1}}
+    assert counts() == before
+
+
+def test_a_photo_removal_is_refused_to_a_read_only_token_another_commune_and_a_closed_plan(
+    world: dict[str, Any],
+) -> None:
+    photo = a_photo(world)
+    ward = api_for(followed_plan(dong_hoi())["planner"])
+    read_only = api_for(world["planner"], ApiTokenScope.READ)
+    writer = api_for(world["planner"])
+    before = counts()
+
+    assert read_only.delete(photo_url(photo), HTTP_IF_MATCH='"1"').status_code == 403
+    assert ward.delete(photo_url(photo), HTTP_IF_MATCH='"1"').status_code == 404
+    CommunePlan.objects.filter(pk=world["plan"].pk).update(status=CommunePlanStatus.CLOSED)
+    closed = writer.delete(photo_url(photo), HTTP_IF_MATCH='"1"')
+    dry = writer.delete(f"{photo_url(photo)}?dry_run=1", HTTP_IF_MATCH='"1"')
+
+    assert closed.status_code == 400 and closed.json()["code"] == "plan_closed"
+    assert dry.status_code == 400 and dry.json()["code"] == "plan_closed"
+    assert counts() == before
+
+
+def test_a_photo_removed_through_the_page_and_the_api_leaves_the_same_history(
+    world: dict[str, Any],
+) -> None:
+    twin = followed_plan(CommuneFactory.create(parent=quang_tri(), name="Xã Hải Phú"))
+    mine, theirs = a_photo(world), a_photo(twin)
+    page = Client()
+    page.force_login(world["planner"])
+
+    sent = page.post(f"/cdp/{world['plan'].uid}/photos/{mine.uid}/remove/")
+    answer = api_for(twin["planner"]).delete(photo_url(theirs), HTTP_IF_MATCH='"1"')
+
+    assert sent.status_code == 302 and answer.status_code == 204
+    assert not ProgressPhoto.objects.exists()
+    history = [row[:4] for row in _history(world)]
+    assert history == [row[:4] for row in _history(twin)] and history[-1][0] == "delete"
+    removal = AuditEntry.objects.filter(plan_uid=twin["plan"].uid, operation="delete").get()
+    assert removal.via == "api"
+    assert AuditEntry.objects.get(plan_uid=world["plan"].uid, operation="delete").via != "api"

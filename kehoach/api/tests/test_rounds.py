@@ -523,3 +523,68 @@ def test_the_same_writes_through_the_page_and_the_api_leave_the_same_rows_and_hi
     assert set(AuditEntry.objects.filter(plan_uid=twin_plan.uid).values_list("via", flat=True)) == {
         "api"
     }
+
+
+# --- opening a round, plans for new villages (h17q) ------------------------------------------
+
+
+def test_a_round_opened_through_the_api_is_the_writers_with_dry_run_and_refusals(
+    ctx: dict[str, Any],
+) -> None:
+    planner, commune = ctx["planner"], ctx["round"].commune
+    api = api_for(planner)
+    body = {"commune_code": commune.code, "plan_year": 2031}
+    rounds = PlanningRound.objects.count
+    before, history = rounds(), AuditEntry.objects.count()
+    dry = api.post(f"{API}/rounds/?dry_run=1", body, format="json")
+    assert dry.status_code == 200 and dry.json()["counts"]["rounds"] == 1
+    assert (rounds(), AuditEntry.objects.count()) == (before, history)
+    wrong = api.post(f"{API}/rounds/", {**body, "proposals_due": "2032-01-01"}, format="json")
+    assert wrong.status_code == 400 and wrong.json()["code"] == "calendar_after_year"
+    assert (
+        api_for(planner, ApiTokenScope.READ).post(f"{API}/rounds/", body, format="json").status_code
+        == 403
+    )
+    stranger = api_for(sf.planner(dong_hoi(), username="xa.donghoi"))
+    assert stranger.post(f"{API}/rounds/", body, format="json").status_code == 404
+    assert rounds() == before
+    made = api.post(f"{API}/rounds/", body, format="json")
+    assert made.status_code == 201, made.json()
+    assert made.json()["plan_year"] == 2031 and rounds() == before + 1
+    again = api.post(f"{API}/rounds/", body, format="json")
+    assert again.status_code == 400 and again.json()["code"] == "round_exists"
+
+
+def test_plans_for_new_villages_through_the_page_and_the_api_are_the_same(
+    ctx: dict[str, Any],
+) -> None:
+    planner = ctx["planner"]
+    round_, twin = ctx["round"], sf.round_of(dong_hoi())
+    twin_planner = sf.planner(dong_hoi(), username="xa.donghoi")
+    VillageFactory.create(parent=round_.commune, name="Thôn Mỹ Thủy", code="19702-901")
+    VillageFactory.create(parent=twin.commune, name="Thôn Mỹ Thủy", code="19702-902")
+    url = f"{API}/rounds/{twin.uid}/actions/add-missing-plans/"
+    api = api_for(twin_planner)
+    history = AuditEntry.objects.count()
+    dry = api.post(url + "?dry_run=1")
+    assert dry.json() == {"dry_run": True, "counts": {"village_plans": 1}}
+    assert AuditEntry.objects.count() == history
+    assert api_for(twin_planner, ApiTokenScope.READ).post(url).status_code == 403
+    assert api_for(planner).post(url).status_code == 404
+    page = Client()
+    page.force_login(planner)
+    assert page.post(reverse("plans:round", args=[round_.uid])).status_code == 302
+    assert api.post(url).json() == {"dry_run": False, "counts": {"village_plans": 1}}
+    assert api.post(url).json()["counts"] == {"village_plans": 0}
+
+    def made(r: PlanningRound) -> list[tuple[Any, ...]]:
+        return [
+            (e.operation, e.subject_label, e.after, e.via)
+            for e in AuditEntry.objects.filter(
+                plan_uid__in=r.plans.filter(village__name="Thôn Mỹ Thủy").values("uid")
+            )
+        ]
+
+    mine, theirs = made(round_), made(twin)
+    assert len(mine) == 1 and [m[:2] for m in mine] == [t[:2] for t in theirs]
+    assert (mine[0][3], theirs[0][3]) == ("", "api")

@@ -7,16 +7,31 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import models
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import generics, serializers
 
 from kehoach.api import filters
 from kehoach.catalog.models import Indicator, ProcessProfile
-from kehoach.catalog.models.reference import INDICATOR_GROUP_ORDER
 from kehoach.core.errors import NotFoundError
+from kehoach.core.text import collation_key
 
 from .common import CursorPage, bilingual
+
+
+def name_position(model: type[models.Model]) -> models.Case:
+    """Each row's place in the Vietnamese alphabetical order of its name
+    (``core.text.collation_key``: "Dân" < "Đường" < "Điện"), as an expression to order by —
+    the catalogue's indicators and profiles have no stored sort key, and are few: one query
+    reads their names."""
+    names = model._default_manager.values_list("pk", "name")
+    ordered = sorted(names, key=lambda row: (collation_key(row[1]), row[1]))
+    return models.Case(
+        *(models.When(pk=pk, then=models.Value(i)) for i, (pk, _name) in enumerate(ordered)),
+        default=models.Value(len(ordered)),
+        output_field=models.IntegerField(),
+    )
 
 
 class IndicatorOutput(serializers.Serializer[Indicator]):
@@ -120,19 +135,21 @@ PROFILE_EXAMPLE = {
 class IndicatorList(generics.ListAPIView[Indicator]):
     serializer_class = IndicatorOutput
     pagination_class = CursorPage
-    cursor_ordering = ("group_position", "sort_order", "code")
+    cursor_ordering = ("name_position", "code")
 
     def get_queryset(self) -> QuerySet[Indicator]:
-        return Indicator.objects.annotate(group_position=INDICATOR_GROUP_ORDER)
+        return Indicator.objects.annotate(name_position=name_position(Indicator))
 
     @extend_schema(
         operation_id="catalog_indicators_list",
         summary=bilingual("Chỉ tiêu kinh tế - xã hội", "Socio-economic indicators"),
         description=bilingual(
-            "Danh mục chỉ tiêu của bảng chỉ tiêu kế hoạch xã (biểu 16), theo thứ tự của bảng "
-            "(nhóm, thứ tự, mã); gồm cả chỉ tiêu đã ngừng dùng (is_active = false).",
-            "The indicators of the commune plan's targets table (form 16), in the table's order "
-            "(group, sort order, code); retired ones included (is_active = false).",
+            "Danh mục chỉ tiêu của bảng chỉ tiêu kế hoạch xã (biểu 16), theo tên theo thứ tự "
+            "chữ cái tiếng Việt (nhóm và thứ tự trong bảng: group, sort_order); gồm cả chỉ "
+            "tiêu đã ngừng dùng (is_active = false).",
+            "The indicators of the commune plan's targets table (form 16), by name in "
+            "Vietnamese alphabetical order (the table's group and order: group, sort_order); "
+            "retired ones included (is_active = false).",
         ),
         parameters=[filters.PAGE_SIZE],
         examples=[
@@ -161,10 +178,12 @@ class IndicatorList(generics.ListAPIView[Indicator]):
 class ProcessProfileList(generics.ListAPIView[ProcessProfile]):
     serializer_class = ProcessProfileOutput
     pagination_class = CursorPage
-    cursor_ordering = ("sort_order", "code")
+    cursor_ordering = ("name_position", "code")
 
     def get_queryset(self) -> QuerySet[ProcessProfile]:
-        return ProcessProfile.objects.select_related("programme")
+        return ProcessProfile.objects.select_related("programme").annotate(
+            name_position=name_position(ProcessProfile)
+        )
 
     @extend_schema(
         operation_id="catalog_profiles_list",
@@ -172,10 +191,12 @@ class ProcessProfileList(generics.ListAPIView[ProcessProfile]):
         description=bilingual(
             "Các bộ tham số quy tắc (mặc định, của tỉnh, của chương trình) như trang quản trị "
             "hiển thị: số ưu tiên, giới hạn hoạt động ưu tiên mỗi lĩnh vực, điều kiện họp "
-            "thôn, tiêu chí xếp hạng và chấm điểm, tham số khác.",
+            "thôn, tiêu chí xếp hạng và chấm điểm, tham số khác; theo tên theo thứ tự chữ cái "
+            "tiếng Việt.",
             "The sets of rule parameters (the default, a province's, a programme's) as the "
             "admin shows them: priority numbers, priority activities per sector, village "
-            "meeting quorum, ranking and scoring criteria, other parameters.",
+            "meeting quorum, ranking and scoring criteria, other parameters; by name in "
+            "Vietnamese alphabetical order.",
         ),
         parameters=[filters.PAGE_SIZE],
         examples=[

@@ -97,22 +97,13 @@ LINE_EXAMPLE = {
 
 
 def commune_plans_filtered(request: Any) -> QuerySet[CommunePlan]:
-    """The user's commune plans narrowed by ``unit`` (a subtree), ``year``, ``status`` and
-    ``updated_since``."""
-    qs = commune_plans_visible_to(request.user)
-    unit = filters.unit_param(request, "unit")
-    if unit is not None:
-        qs = qs.filter(round__commune__path__startswith=unit.path)
-    year = filters.year_param(request)
-    if year is not None:
-        qs = qs.filter(round__plan_year=year)
-    status = filters.choice_param(request, "status", CommunePlanStatus)
-    if status is not None:
-        qs = qs.filter(status=status)
-    since = filters.since_param(request)
-    if since is not None:
-        qs = qs.filter(updated_at__gte=since)
-    return qs
+    """The user's commune plans narrowed by the query (``filters.plans_narrowed``)."""
+    return filters.plans_narrowed(
+        request,
+        commune_plans_visible_to(request.user),
+        unit_path="round__commune__path",
+        statuses=CommunePlanStatus,
+    )
 
 
 class CommunePlanList(generics.ListAPIView[CommunePlan]):
@@ -132,13 +123,7 @@ class CommunePlanList(generics.ListAPIView[CommunePlan]):
             "The commune plans of your units, filtered by unit (with the units below it), "
             "year, status and time of change; in the order they were created.",
         ),
-        parameters=[
-            filters.unit_subtree_parameter(),
-            filters.YEAR,
-            filters.status_parameter(CommunePlanStatus),
-            filters.UPDATED_SINCE,
-            filters.PAGE_SIZE,
-        ],
+        parameters=filters.plan_list_parameters(CommunePlanStatus),
         examples=[OpenApiExample("Xã Hải Lăng 2027", value=PLAN_EXAMPLE, response_only=True)],
     )
     def get(self, request: Any, *args: Any, **kwargs: Any) -> Any:

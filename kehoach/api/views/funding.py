@@ -31,11 +31,19 @@ from kehoach.synthesis.models import (
     LineFunding,
     LineSource,
 )
-from kehoach.synthesis.selectors import commune_plan_get_for_user, envelope_lines
+from kehoach.synthesis.selectors import (
+    commune_plan_get_for_user,
+    envelope_lines,
+    runs_to_compare,
+)
 from kehoach.synthesis.services.funding import (
     FundingChange,
+    allocation_apply,
+    allocation_apply_check,
     allocation_check,
     allocation_run,
+    line_decision_clear,
+    line_decision_clear_check,
     line_fundings_apply,
     line_fundings_check,
 )
@@ -159,6 +167,34 @@ class LineFundingDecision(generics.GenericAPIView[CommuneLine]):
         done = _lines(plan).get(pk=line.pk)
         return Response(_shown(plan, done), headers={"ETag": etag(done.version)})
 
+    @extend_schema(
+        operation_id="commune_plans_lines_funding_destroy",
+        summary=bilingual("Trả dòng về cho phân bổ", "Give a line back to the allocation"),
+        description=bilingual(
+            "Như nút «Trả về cho phân bổ» trên trang của dòng: bỏ quyết định đặt tay và số "
+            "tiền của nó; dòng chưa được quyết định cho tới lần chạy phân bổ sau. Dòng không "
+            "do tay quyết định thì giữ nguyên. If-Match bắt buộc (ETag của dòng); ?dry_run=1 "
+            "chỉ kiểm tra (counts.cleared: 1 hay 0).",
+            "As the line page's 'Give back to the allocation' button: drops the decision made "
+            "by hand and its amounts; the line is not decided until the next allocation run. "
+            "A line not decided by hand is left as it is. If-Match is required (the line's "
+            "ETag); ?dry_run=1 only checks (counts.cleared: 1 or 0).",
+        ),
+        request=None,
+        parameters=[IF_MATCH, DRY_RUN],
+        responses={200: CommuneLineOutput},
+    )
+    def delete(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        plan = _plan(request, self.kwargs)
+        line = _line(plan, uid_param(self.kwargs, "line_uid"))
+        require_version(request, line.version, lambda: _shown(plan, line))
+        if is_dry_run(request):
+            counts = line_decision_clear_check(actor=request.user, line=line)
+            return Response({"dry_run": True, "counts": counts})
+        line_decision_clear(actor=request.user, line=line)
+        done = _lines(plan).get(pk=line.pk)
+        return Response(_shown(plan, done), headers={"ETag": etag(done.version)})
+
 
 def _stored(plan: CommunePlan, runs: dict[str, AllocationRun]) -> dict[str, Any]:
     """The stored runs as ``allocation_check`` answers them."""
@@ -236,6 +272,52 @@ class AllocationRunView(generics.GenericAPIView[CommunePlan]):
             require_version(request, plan_version(locked), lambda: shown)
             runs = allocation_run(actor=request.user, plan=locked)
         done = _plan(request, self.kwargs)
+        return Response(
+            AllocationOutput(_stored(done, runs)).data,
+            headers={"ETag": etag(plan_version(done))},
+        )
+
+
+class AllocationApplyView(generics.GenericAPIView[CommunePlan]):
+    serializer_class = AllocationOutput
+
+    @extend_schema(
+        operation_id="commune_plans_allocation_apply",
+        summary=bilingual("Áp dụng kết quả phân bổ đã lưu", "Apply a stored allocation result"),
+        description=bilingual(
+            "Như nút «Áp dụng» của trang phân bổ: áp dụng kết quả đã lưu của cách này (greedy: "
+            "theo ưu tiên và điểm; optimal: tối ưu) của lần chạy gần nhất thay cho cách đang "
+            "áp dụng. Dòng quyết định tay được giữ nguyên. Kế hoạch hay khung đã đổi sau lần "
+            "chạy: từ chối (run_stale), chạy lại phân bổ. Chưa chạy lần nào: 404. If-Match bắt "
+            "buộc (ETag của kế hoạch xã); ?dry_run=1 chỉ kiểm tra và trả lời số dòng sẽ được "
+            "quyết định.",
+            "As the allocation page's 'Apply' button: applies the stored result of this "
+            "procedure (greedy: by priority and score; optimal: optimised) of the latest run "
+            "instead of the one applied. Lines decided by hand are kept. Plan or envelope "
+            "changed since the run: refused (run_stale), run the allocation again. Never run: "
+            "404. If-Match is required (the commune plan's ETag); ?dry_run=1 only checks and "
+            "answers how many lines it would decide.",
+        ),
+        request=None,
+        parameters=[IF_MATCH, DRY_RUN],
+        responses={200: AllocationOutput},
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        plan = _plan(request, self.kwargs)
+        run = runs_to_compare(plan).get(str(self.kwargs.get("mode")))
+        if run is None:
+            raise NotFoundError()
+        shown = {"uid": str(plan.uid), "version": plan_version(plan)}
+        if is_dry_run(request):
+            require_version(request, plan_version(plan), lambda: shown)
+            counts = allocation_apply_check(actor=request.user, run=run)
+            return Response({"dry_run": True, "counts": counts})
+        with transaction.atomic():
+            locked = CommunePlan.objects.select_for_update().get(pk=plan.pk)
+            require_version(request, plan_version(locked), lambda: shown)
+            allocation_apply(actor=request.user, run=run)
+        done = _plan(request, self.kwargs)
+        runs = {m: r for m, r in runs_to_compare(done).items() if r is not None}
         return Response(
             AllocationOutput(_stored(done, runs)).data,
             headers={"ETag": etag(plan_version(done))},

@@ -25,12 +25,24 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from kehoach.api.serializers.imports import ImportInput, ImportRecordOutput, JobOutput
+from kehoach.api.serializers.imports import (
+    ImportDryRunOutput,
+    ImportInput,
+    ImportRecordOutput,
+    JobOutput,
+    dry_run_answer,
+)
 from kehoach.api.writes import DRY_RUN, is_dry_run
 from kehoach.core.errors import ApplicationError, NotFoundError
 from kehoach.exchange.models import ImportRecord
 from kehoach.exchange.reading import Limits
-from kehoach.exchange.services import Target, import_apply, import_apply_check, import_check
+from kehoach.exchange.services import (
+    Target,
+    import_apply,
+    import_apply_check,
+    import_check,
+    import_check_only,
+)
 from kehoach.exchange.targets import VILLAGE_FORMS, commune_target, village_target
 from kehoach.exchange.tasks import (
     import_confirm_start,
@@ -80,6 +92,28 @@ JOB_EXAMPLE = {
     "file_name": "",
     "created_at": "2027-02-03T08:16:00+07:00",
     "finished_at": None,
+}
+
+DRY_RUN_EXAMPLE = {
+    "dry_run": True,
+    "form": "F6",
+    "plan": "0f1e2d3c-4b5a-4697-8877-665544332211",
+    "filename": "F6-thon-dong-ha.xlsx",
+    "status": "refused",
+    "layout": "F6",
+    "rows": 0,
+    "counts": {"add": 0, "change": 0, "remove": 0},
+    "changes": [],
+    "more": 0,
+    "warnings": [],
+    "problems": [
+        {
+            "code": "required",
+            "detail": "Ô này không được để trống.",
+            "value": "",
+            "where": {"sheet": "F6", "row": 14, "column": "C"},
+        }
+    ],
 }
 
 
@@ -133,17 +167,25 @@ class ImportCreate(generics.GenericAPIView[ImportRecord]):
             "lên: tệp được mở an toàn trong giới hạn kích thước, mọi ô được kiểm tra theo quy "
             "tắc của biểu; không ghi gì vào kế hoạch. Trả lời bản ghi lần tải lên: previewed "
             "(chờ xác nhận, kèm những thay đổi) hoặc refused (kèm các lỗi với trang tính, "
-            "dòng, cột). Tệp quá lớn, kế hoạch không được sửa: lỗi, không có bản ghi.",
+            "dòng, cột). Tệp quá lớn, kế hoạch không được sửa: lỗi, không có bản ghi. Với "
+            "?dry_run=1: 200 với những gì bản xem trước sẽ cho thấy (mẫu biểu nhận ra, số "
+            "dòng, các lỗi với vị trí), không lưu bản ghi, tệp hay lịch sử.",
             "Upload a plan's workbook (multipart: file, form, plan) as the upload page does: "
             "the file is opened safely within the size limit and every cell is checked by the "
             "form's rules; nothing of the plan is written. Answers the upload's record: "
             "previewed (waiting for confirmation, with the changes) or refused (with the "
             "problems by sheet, row, column). A file too large or a plan you may not change: "
-            "a problem and no record.",
+            "a problem and no record. With ?dry_run=1: 200 with what the preview would show "
+            "(the layout recognised, the rows, the problems with where), keeping no record, "
+            "file or history.",
         ),
         request={"multipart/form-data": ImportInput},
-        responses={201: ImportRecordOutput},
-        examples=[OpenApiExample("Biểu F6 — F6 workbook", value=RECORD_EXAMPLE)],
+        parameters=[DRY_RUN],
+        responses={201: ImportRecordOutput, 200: ImportDryRunOutput},
+        examples=[
+            OpenApiExample("Biểu F6 — F6 workbook", value=RECORD_EXAMPLE, status_codes=["201"]),
+            OpenApiExample("Chạy thử — dry run", value=DRY_RUN_EXAMPLE, status_codes=["200"]),
+        ],
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         given = ImportInput(data=request.data)
@@ -158,9 +200,22 @@ class ImportCreate(generics.GenericAPIView[ImportRecord]):
                 _("The file is larger than %(mb)s MB; split it or remove what is not needed.")
                 % {"mb": limit // (1024 * 1024)},
             )
-        record = import_check(
-            actor=request.user, target=target, data=upload.read(), filename=upload.name or ""
-        )
+        data, filename = upload.read(), upload.name or ""
+        if is_dry_run(request):
+            found = import_check_only(
+                actor=request.user, target=target, data=data, filename=filename
+            )
+            return Response(
+                dry_run_answer(
+                    form=target.form,
+                    plan=target.obj.uid,
+                    filename=filename[:255],
+                    layout=found.layout,
+                    summary=found.summary,
+                    errors=found.errors,
+                )
+            )
+        record = import_check(actor=request.user, target=target, data=data, filename=filename)
         return record_answer(request, record, status.HTTP_201_CREATED)
 
 

@@ -1,8 +1,7 @@
 """Implementation of a commune plan through the API (issue 17, F14–F18): a work's progress
 reports (``/commune-plans/<uid>/lines/<line_uid>/progress-reports/``: the history, latest
 first, and a new report), a photo of a report (upload) and the photo itself
-(``/photos/<uid>/``, ``?size=thumbnail``), the plan's supervision boards and its evaluation
-(read only).
+(``/photos/<uid>/``, ``?size=thumbnail``) and its removal (``DELETE /photos/<uid>/``).
 
 A report is written by ``monitoring.services.progress.progress_report_create`` — the page's
 own call — so the rules, the latest report and the history rows are the page's; ``?dry_run=1``
@@ -10,8 +9,10 @@ asks ``progress_reports_check``, the same checks writing and locking nothing. A 
 ``photos.photo_add`` (size and type checks, decoding, re-encoding as a JPEG without metadata),
 its dry run ``photo_check``; it is served by the page's own response (private storage, the JPEG
 kehoach wrote, ``nosniff`` and a closed Content-Security-Policy) after the page's checks: the
-commune plan visible to the user, else 404. Reports are only ever added (no version, no
-``If-Match``): a correction is a newer report, as on the page."""
+commune plan visible to the user, else 404; it is removed by ``photos.photo_remove`` (the
+page's rights; ``If-Match`` "1": a photo is never changed, only added or removed), its dry run
+``photo_remove_check``. Reports are only ever added (no version, no ``If-Match``): a correction
+is a newer report, as on the page."""
 
 from __future__ import annotations
 
@@ -35,31 +36,27 @@ from rest_framework.response import Response
 
 from kehoach.api import filters
 from kehoach.api.serializers.progress import (
-    EvaluationOutput,
     ProgressPhotoInput,
     ProgressPhotoOutput,
     ProgressReportInput,
     ProgressReportOutput,
-    SupervisionOutput,
 )
-from kehoach.api.writes import DRY_RUN, is_dry_run, renamed
+from kehoach.api.writes import DRY_RUN, IF_MATCH, etag, is_dry_run, renamed, require_version
 from kehoach.core.errors import ApplicationError, ApplicationErrors, NotFoundError, Where
 from kehoach.monitoring.models import ProgressPhoto, ProgressReport
-from kehoach.monitoring.services.evaluation.selectors import evaluation_summary
-from kehoach.monitoring.services.photos import photo_add, photo_check
+from kehoach.monitoring.services.photos import (
+    photo_add,
+    photo_check,
+    photo_remove,
+    photo_remove_check,
+)
 from kehoach.monitoring.services.progress import (
     ReportChange,
     progress_history,
     progress_report_create,
     progress_reports_check,
 )
-from kehoach.monitoring.services.supervision.selectors import (
-    boards_of,
-    min_members,
-    open_follow_ups,
-)
-from kehoach.monitoring.views.photos import _serve as serve_photo
-from kehoach.monitoring.views.photos import download_name
+from kehoach.monitoring.views.photos import download_name, serve_photo
 from kehoach.synthesis.models import CommuneLine, CommunePlan, EnvelopeLine
 from kehoach.synthesis.selectors import commune_plan_get_for_user
 
@@ -282,6 +279,10 @@ SIZE = OpenApiParameter(
 )
 
 
+PHOTO_VERSION = 1
+"""A photo's version (its ETag): a photo is never changed, only added or removed."""
+
+
 class PhotoDetail(generics.GenericAPIView[ProgressPhoto]):
     serializer_class = ProgressPhotoOutput
     renderer_classes = [renderers.JSONRenderer, AnyFile]
@@ -301,6 +302,18 @@ class PhotoDetail(generics.GenericAPIView[ProgressPhoto]):
         },
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> FileResponse:
+        photo = self._photo(request)
+        if request.query_params.get("size") == "thumbnail":
+            served = serve_photo(photo, photo.thumbnail, "image/jpeg", download_name(photo, "-nho"))
+        else:
+            served = serve_photo(
+                photo, photo.image, photo.content_type or "image/jpeg", download_name(photo)
+            )
+        served["ETag"] = etag(PHOTO_VERSION)
+        return served
+
+    def _photo(self, request: Request) -> ProgressPhoto:
+        """The photo, if the user may see its commune plan (else 404, as a missing one)."""
         photo = (
             ProgressPhoto.objects.filter(uid=uid_param(self.kwargs))
             .select_related("report__line__plan")
@@ -309,127 +322,29 @@ class PhotoDetail(generics.GenericAPIView[ProgressPhoto]):
         if photo is None:
             raise NotFoundError()
         commune_plan_get_for_user(user=request.user, uid=photo.report.line.plan.uid)
-        if request.query_params.get("size") == "thumbnail":
-            return serve_photo(photo, photo.thumbnail, "image/jpeg", download_name(photo, "-nho"))
-        return serve_photo(
-            photo, photo.image, photo.content_type or "image/jpeg", download_name(photo)
-        )
-
-
-class SupervisionView(generics.GenericAPIView[CommunePlan]):
-    serializer_class = SupervisionOutput
+        return photo
 
     @extend_schema(
-        operation_id="commune_plans_supervision_retrieve",
-        summary=bilingual("Giám sát cộng đồng (F17)", "Community supervision (F17)"),
+        operation_id="photos_destroy",
+        summary=bilingual("Xóa một ảnh", "Remove a photo"),
         description=bilingual(
-            "Như trang ban giám sát: mỗi công trình với ban giám sát của nó (thành lập, giải "
-            "thể, số thành viên hiện tại và có thiếu so với tối thiểu không, số lần giám sát, "
-            "lần cuối, kiến nghị chưa xử lý) và các kiến nghị chưa xử lý, cũ nhất trước.",
-            "As the boards page: each work with its supervision board (established, dissolved, "
-            "current members and whether below the minimum, visits, the last one, follow-ups "
-            "still open) and the open follow-ups, oldest first.",
+            "Như nút Xóa ảnh trên trang công trình: người được báo cáo tiến độ của công trình, "
+            "khi công trình còn được theo dõi; ghi vào lịch sử của kế hoạch xã với ảnh đã là gì, "
+            'tệp được xóa sau đó. If-Match bắt buộc: "1" (ảnh không bao giờ được sửa, chỉ thêm '
+            "hoặc xóa).",
+            "As the Remove button of the work's page: whoever may report the work's progress, "
+            "while the work is followed; recorded in the commune plan's history with what the "
+            'photo was, its files deleted afterwards. If-Match is required: "1" (a photo is '
+            "never changed, only added or removed).",
         ),
-        responses={200: SupervisionOutput},
-        examples=[
-            OpenApiExample(
-                "Một ban giám sát — one board",
-                value={
-                    "minimum_members": 3,
-                    "without_board": 0,
-                    "works": [
-                        {
-                            "line_uid": "9e3c7a52-61b4-4f0e-b8a2-1d5f0c3e7a11",
-                            "number": 1,
-                            "activity": "Bê tông hóa đường xóm Trên",
-                            "board_uid": "2b7d1e40-8c3a-4f5b-9d6e-0a1b2c3d4e5f",
-                            "established_on": "2027-02-15",
-                            "decision_ref": "12/QĐ-UBND",
-                            "dissolved_on": None,
-                            "members": 5,
-                            "short_of_members": False,
-                            "visits": 2,
-                            "last_visit": "2027-04-10",
-                            "open_follow_ups": 1,
-                        }
-                    ],
-                    "follow_ups": [
-                        {
-                            "visit_uid": "7a11c3e0-5f0c-4b8a-9e3c-61b44f0e1d5f",
-                            "line_uid": "9e3c7a52-61b4-4f0e-b8a2-1d5f0c3e7a11",
-                            "visited_on": "2027-04-10",
-                            "findings": "Mặt đường mỏng hơn thiết kế ở đoạn cuối",
-                            "follow_up": "Nhà thầu đổ bù 50 m cuối",
-                        }
-                    ],
-                },
-                response_only=True,
-            )
-        ],
+        parameters=[IF_MATCH, DRY_RUN],
+        responses={204: None, 200: DRY_RUN_OUTPUT},
     )
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        plan = _plan(request, self.kwargs)
-        works = list(boards_of(plan))
-        minimum = min_members(plan)
-        without_board = 0
-        for work in works:
-            board = getattr(work, "supervision_board", None)
-            without_board += board is None
-            work.board = board  # type: ignore[attr-defined]
-            work.short = board is not None and work.board_members < minimum  # type: ignore[attr-defined]
-        body = {
-            "minimum_members": minimum,
-            "without_board": without_board,
-            "works": works,
-            "follow_ups": list(open_follow_ups(plan)),
-        }
-        return Response(SupervisionOutput(body).data)
-
-
-class EvaluationView(generics.GenericAPIView[CommunePlan]):
-    serializer_class = EvaluationOutput
-
-    @extend_schema(
-        operation_id="commune_plans_evaluation_retrieve",
-        summary=bilingual("Đánh giá thực hiện kế hoạch (F18)", "Evaluation of the plan (F18)"),
-        description=bilingual(
-            "Như trang đánh giá: mỗi công trình kế hoạch so với thực hiện (khối lượng, tình "
-            "trạng, vốn theo nguồn) và đánh giá của nó, tổng cộng, đánh giá năm (kết quả, tồn "
-            "tại, bài học) và các chỉ tiêu với giá trị đạt được.",
-            "As the evaluation page: each work planned against achieved (quantity, status, "
-            "money by source) with its evaluation, the totals, the year's evaluation (results, "
-            "shortcomings, lessons) and the targets with the values achieved.",
-        ),
-        responses={200: EvaluationOutput},
-        examples=[
-            OpenApiExample(
-                "Cuối năm — at the end of the year",
-                value={
-                    "evaluated_on": "2027-12-20",
-                    "results_achieved": "Hoàn thành 2/2 công trình",
-                    "shortcomings": "",
-                    "lessons": "Huy động ngày công sớm",
-                    "totals": {
-                        "works": 2,
-                        "completed": 2,
-                        "ongoing": 0,
-                        "not_started": 0,
-                        "suspended": 0,
-                        "cancelled": 0,
-                        "evaluated": 2,
-                        "approved_mvnd": "850.000",
-                        "disbursed_mvnd": "840.000",
-                        "contribution_promised_mvnd": "150.000",
-                        "contribution_realised_mvnd": "160.000",
-                        "by_source": [],
-                    },
-                    "works": [],
-                    "targets": [],
-                },
-                response_only=True,
-            )
-        ],
-    )
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        plan = _plan(request, self.kwargs)
-        return Response(EvaluationOutput(evaluation_summary(plan)).data)
+    def delete(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        photo = self._photo(request)
+        require_version(request, PHOTO_VERSION, lambda: ProgressPhotoOutput(photo).data)
+        if is_dry_run(request):
+            counts = photo_remove_check(actor=request.user, photo=photo)
+            return Response({"dry_run": True, "counts": counts})
+        photo_remove(actor=request.user, photo=photo)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,6 +1,6 @@
 """Proposals of a village plan (F6) through the API (issue 17): list and add
 (``/village-plans/<uid>/lines/``), read, change and delete one (``…/lines/<line_uid>/``), and
-many changes at once, all or nothing (``…/lines/batch/``).
+many changes at once, all or nothing (``…/lines/batch/``, in ``proposal_line_batch``).
 
 Every write is ``plans.services.lines.proposal_lines_apply`` — the writer of the pages and the
 workbooks — so the rules, the versions and the history rows are the same; ``?dry_run=1`` asks
@@ -13,10 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -27,11 +25,8 @@ from kehoach.api.serializers.line_input import (
     catalog_entries,
     line_data,
 )
-from kehoach.api.serializers.plans import (
-    PROPOSAL_LINE_VALUES,
-    ProposalLineOutput,
-    proposal_lines_shown,
-)
+from kehoach.api.serializers.line_rows import shown_rows
+from kehoach.api.serializers.plans import ProposalLineOutput
 from kehoach.api.writes import (
     DRY_RUN,
     IF_MATCH,
@@ -40,7 +35,7 @@ from kehoach.api.writes import (
     renamed,
     require_version,
 )
-from kehoach.core.errors import ApplicationError, ApplicationErrors, NotFoundError, Where
+from kehoach.core.errors import ApplicationError, NotFoundError
 from kehoach.plans.models import ProposalLine, VillagePlan
 from kehoach.plans.selectors import plan_get_for_user
 from kehoach.plans.services.lines import (
@@ -51,10 +46,6 @@ from kehoach.plans.services.lines import (
 
 from .common import CursorPage, bilingual, uid_param
 from .village_plans import LINE_EXAMPLE
-
-BATCH_MAX = 1000
-"""The most changes one batch may carry (a plan has a few dozen lines; a workbook's import is
-the way for more)."""
 
 LINE_RELATED = ("sector", "unit", "proposed_source")
 
@@ -129,14 +120,13 @@ class ProposalLineList(generics.ListAPIView[ProposalLine]):
         return _lines(plan)
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """The page's lines as ``.values()`` rows shown by ``proposal_lines_shown`` — the same
+        """The page's lines read straight into their JSON values by ``shown_rows`` — the same
         JSON as ``ProposalLineOutput``, which the schema still documents, without a model
         instance per line (issue 17: 10.000 lines within 3× of a raw select)."""
         plan = plan_get_for_user(user=request.user, uid=uid_param(self.kwargs))
-        rows = ProposalLine.objects.alive().filter(plan=plan).values(*PROPOSAL_LINE_VALUES)
-        page = self.paginate_queryset(rows)
+        page = self.paginate_queryset(shown_rows(ProposalLine.objects.alive().filter(plan=plan)))
         assert page is not None  # the view's pagination is always on
-        return self.get_paginated_response(proposal_lines_shown(page))
+        return self.get_paginated_response(page)
 
     @extend_schema(
         operation_id="village_plans_lines_list",
@@ -277,167 +267,3 @@ class ProposalLineDetail(generics.GenericAPIView[ProposalLine]):
         if is_dry_run(request):
             return _dry_run(done)
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-OPERATIONS = ("add", "change", "remove", "restore")
-
-
-class ProposalLineBatchItem(serializers.Serializer[Any]):
-    op = serializers.ChoiceField(
-        choices=OPERATIONS,
-        help_text="add: thêm; change: sửa; remove: xóa; restore: khôi phục dòng đã xóa — add, "
-        "change, remove, or restore a deleted line",
-    )
-    uid = serializers.UUIDField(
-        required=False, help_text="Mã dòng (trừ add) — the line's UUID (not for add)"
-    )
-    version = serializers.IntegerField(
-        required=False,
-        min_value=0,
-        help_text="Phiên bản đã đọc (bắt buộc với change, remove) — the version you read "
-        "(required for change and remove)",
-    )
-    values = ProposalLineInput(
-        required=False, help_text="Các cột (add: đủ; change: chỉ cột thay đổi) — the columns"
-    )
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        op = attrs["op"]
-        if op != "add" and "uid" not in attrs:
-            raise ValidationError(
-                {"uid": _("Name the line (its uid) to change, remove or restore.")}
-            )
-        if op in ("change", "remove") and "version" not in attrs:
-            raise ValidationError(
-                {"version": _("Send the version of the line you read (its ETag).")}
-            )
-        if op in ("add", "change") and "values" not in attrs:
-            raise ValidationError({"values": _("Send the values of the line.")})
-        return attrs
-
-
-class ProposalLineBatchInput(serializers.Serializer[Any]):
-    changes = ProposalLineBatchItem(many=True, allow_empty=False, max_length=BATCH_MAX)
-
-
-BATCH_OUTPUT = inline_serializer(
-    "ProposalLineBatchOutput",
-    {
-        "dry_run": serializers.BooleanField(),
-        "counts": serializers.DictField(child=serializers.IntegerField()),
-        "lines": inline_serializer(
-            "ProposalLineWritten",
-            {
-                "uid": serializers.UUIDField(),
-                "number": serializers.IntegerField(),
-                "version": serializers.IntegerField(),
-                "op": serializers.CharField(),
-            },
-            many=True,
-        ),
-    },
-)
-
-
-class ProposalLineBatch(generics.GenericAPIView[ProposalLine]):
-    serializer_class = ProposalLineBatchInput
-
-    @extend_schema(
-        operation_id="village_plans_lines_batch",
-        summary=bilingual("Nhiều thay đổi cùng lúc", "Many changes at once"),
-        description=bilingual(
-            "Thêm, sửa, xóa và khôi phục nhiều dòng trong một yêu cầu: tất cả hoặc không gì "
-            f"(tối đa {BATCH_MAX} thay đổi). Mỗi lỗi nêu vị trí của thay đổi trong lô "
-            "(where.line, từ 1) và cột.",
-            "Add, change, delete and restore many lines in one request: all or nothing "
-            f"(at most {BATCH_MAX} changes). Each problem names the change's position in the "
-            "batch (where.line, from 1) and the column.",
-        ),
-        request=ProposalLineBatchInput,
-        parameters=[DRY_RUN],
-        responses={200: BATCH_OUTPUT},
-        examples=[
-            OpenApiExample(
-                "Sửa một dòng, xóa một dòng — change one line, delete another",
-                value={
-                    "changes": [
-                        {
-                            "op": "change",
-                            "uid": "9e3c7a52-61b4-4f0e-b8a2-1d5f0c3e7a11",
-                            "version": 3,
-                            "values": {"priority": 2},
-                        },
-                        {
-                            "op": "remove",
-                            "uid": "2b7d1e40-8c3a-4f5b-9d6e-0a1b2c3d4e5f",
-                            "version": 1,
-                        },
-                    ]
-                },
-                request_only=True,
-            )
-        ],
-    )
-    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        plan = plan_get_for_user(user=request.user, uid=uid_param(self.kwargs))
-        given = ProposalLineBatchInput(data=request.data)
-        given.is_valid(raise_exception=True)
-        items = given.validated_data["changes"]
-        codes = catalog_entries([item.get("values", {}) for item in items])
-        uids = {item["uid"] for item in items if "uid" in item}
-        named = (
-            {
-                line.uid: line
-                for line in ProposalLine.objects.filter(plan=plan, uid__in=uids).only(
-                    "pk", "uid", "number", "plan_id"
-                )
-            }
-            if uids
-            else {}
-        )
-        changes: list[LineChange] = []
-        missing: list[ApplicationError] = []
-        for index, item in enumerate(items, start=1):
-            where = Where(row=index)
-            line = named.get(item["uid"]) if "uid" in item else None
-            if "uid" in item and line is None:
-                missing.append(
-                    ApplicationError(
-                        "line_unknown",
-                        str(_("No line of this plan has this uid.")),
-                        Where(field="uid", row=index),
-                    )
-                )
-                continue
-            changes.append(
-                LineChange(
-                    data=line_data(item.get("values", {}), codes),
-                    line=line,
-                    version=item.get("version"),
-                    delete=item["op"] == "remove",
-                    restore=item["op"] == "restore",
-                    where=where,
-                    batch_item=True,
-                )
-            )
-        if missing:
-            raise ApplicationErrors(missing)
-        done = _apply(request, plan, changes)
-        if is_dry_run(request):
-            return Response({"dry_run": True, "counts": done, "lines": []})
-        written = [
-            *((line, "add") for line in done.added),
-            *((line, "change") for line in done.changed),
-            *((line, "remove") for line in done.deleted),
-            *((line, "restore") for line in done.restored),
-        ]
-        return Response(
-            {
-                "dry_run": False,
-                "counts": done.counts(),
-                "lines": [
-                    {"uid": line.uid, "number": line.number, "version": line.version, "op": op}
-                    for line, op in written
-                ],
-            }
-        )

@@ -28,7 +28,13 @@ from kehoach.api.serializers.village_parts import (
 from kehoach.api.writes import DRY_RUN, IF_MATCH, etag, is_dry_run, require_version
 from kehoach.plans.models import VillageMeeting, VillagePlan
 from kehoach.plans.selectors import plan_get_for_user
-from kehoach.plans.services.info import basic_info_check, basic_info_get_or_empty, basic_info_save
+from kehoach.plans.services.info import (
+    basic_info_check,
+    basic_info_copy_previous,
+    basic_info_copy_previous_check,
+    basic_info_get_or_empty,
+    basic_info_save,
+)
 from kehoach.plans.services.meeting import MEETING_FIELDS, meeting_check, meeting_save
 
 from .common import bilingual, uid_param
@@ -254,4 +260,36 @@ class MeetingView(generics.GenericAPIView[VillagePlan]):
             return _dry_run()
         meeting_save(**arguments)
         shown = meeting_shown(plan, _meeting(plan))
+        return Response(shown, headers={"ETag": etag(shown["version"])})
+
+
+class BasicInfoCopyPrevious(generics.GenericAPIView[VillagePlan]):
+    serializer_class = BasicInfoOutput
+
+    @extend_schema(
+        operation_id="village_plans_basic_info_copy_previous",
+        summary=bilingual("Chép thông tin cơ bản năm trước", "Copy last year's basic information"),
+        description=bilingual(
+            "Như nút «Chép từ năm trước» của trang F1: chép giá trị, nguồn và các dân tộc của "
+            'kỳ trước vào biểu còn trống. If-Match bắt buộc ("0" khi chưa nhập); ?dry_run=1 '
+            "chỉ kiểm tra.",
+            "As the F1 page's 'Copy from last year' button: copies the values, sources and "
+            "ethnic groups of the earlier round into the still empty form. If-Match is "
+            'required ("0" while nothing is saved); ?dry_run=1 only checks.',
+        ),
+        request=None,
+        parameters=[IF_MATCH, DRY_RUN],
+        responses={200: BasicInfoOutput},
+        examples=[OpenApiExample("Đã chép — copied", value=INFO_EXAMPLE, response_only=True)],
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        plan = _plan(request, kwargs)
+        saved = basic_info_get_or_empty(plan)
+        version = saved.version if saved.pk else 0
+        expected = require_version(request, version, lambda: basic_info_shown(saved))
+        if is_dry_run(request):
+            basic_info_copy_previous_check(actor=request.user, plan=plan, expected_version=expected)
+            return _dry_run()
+        basic_info_copy_previous(actor=request.user, plan=plan, expected_version=expected)
+        shown = basic_info_shown(basic_info_get_or_empty(plan))
         return Response(shown, headers={"ETag": etag(shown["version"])})

@@ -71,22 +71,10 @@ LINE_EXAMPLE = {
 
 
 def plans_filtered(request: Any) -> QuerySet[VillagePlan]:
-    """The user's plans narrowed by the query's ``unit`` (a subtree), ``year``, ``status``
-    and ``updated_since``."""
-    qs = plans_visible_to(request.user)
-    unit = filters.unit_param(request, "unit")
-    if unit is not None:
-        qs = qs.filter(village__path__startswith=unit.path)
-    year = filters.year_param(request)
-    if year is not None:
-        qs = qs.filter(round__plan_year=year)
-    status = filters.choice_param(request, "status", PlanStatus)
-    if status is not None:
-        qs = qs.filter(status=status)
-    since = filters.since_param(request)
-    if since is not None:
-        qs = qs.filter(updated_at__gte=since)
-    return qs
+    """The user's plans narrowed by the query (``filters.plans_narrowed``)."""
+    return filters.plans_narrowed(
+        request, plans_visible_to(request.user), unit_path="village__path", statuses=PlanStatus
+    )
 
 
 class VillagePlanList(generics.ListAPIView[VillagePlan]):
@@ -106,13 +94,7 @@ class VillagePlanList(generics.ListAPIView[VillagePlan]):
             "The village plans of your units, filtered by unit (with the units below it), "
             "year, status and time of change; in the order they were created.",
         ),
-        parameters=[
-            filters.unit_subtree_parameter(),
-            filters.YEAR,
-            filters.status_parameter(PlanStatus),
-            filters.UPDATED_SINCE,
-            filters.PAGE_SIZE,
-        ],
+        parameters=filters.plan_list_parameters(PlanStatus),
         examples=[OpenApiExample("Thôn Diên Sanh 2027", value=PLAN_EXAMPLE, response_only=True)],
     )
     def get(self, request: Any, *args: Any, **kwargs: Any) -> Any:

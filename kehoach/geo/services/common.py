@@ -81,6 +81,24 @@ def _lock_commune(commune: AdministrativeUnit) -> AdministrativeUnit:
     return AdministrativeUnit.objects.select_for_update().get(pk=commune.pk)
 
 
+def unit_version(unit: AdministrativeUnit) -> int:
+    """A unit's version as the API's ETag names it: its last save, in microseconds."""
+    return int(unit.updated_at.timestamp() * 1_000_000)
+
+
+def _check_version(village: AdministrativeUnit, expected: int | None) -> None:
+    """Under the commune's lock: the village is still the one read (``expected``, when given)."""
+    if expected is None:
+        return
+    saved = AdministrativeUnit.objects.get(pk=village.pk)
+    if unit_version(saved) != expected:
+        raise ApplicationError(
+            "conflict",
+            _("%(name)s was changed by someone else after you read it; read it again.")
+            % {"name": saved.name},
+        )
+
+
 def _next_village_code(commune: AdministrativeUnit) -> str:
     prefix = f"{commune.code}-"
     highest = (

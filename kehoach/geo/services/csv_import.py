@@ -11,7 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from kehoach.core.errors import ApplicationError, Where
+from kehoach.core.errors import ApplicationError, ApplicationErrors, Where
 from kehoach.core.numbers import ParseError, parse_date_vi
 from kehoach.core.text import fold, nfc
 
@@ -55,14 +55,28 @@ def _guess_kind(name: str) -> str:
     return Kind.VILLAGE
 
 
-def villages_import_csv(
-    *, actor: Any, commune: AdministrativeUnit, content: bytes | str
-) -> VillageImportResult:
-    """Add the villages listed in a CSV file (one per row), all or nothing.
+@dataclass
+class VillageImportPlan:
+    """What an import would do, as ``villages_import_check`` finds it: the villages to add
+    (``VillageRow``) and the names already in the list (left as they are)."""
 
-    Columns: ``name`` (or "Tên thôn"), optional ``kind`` ("thôn", "bản", "tổ dân phố"…) and
-    ``valid_from`` (dd/mm/yyyy). Names already present are left as they are.
-    """
+    rows: list[VillageRow] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class VillageRow:
+    row: int
+    name: str
+    kind: str
+    valid_from: datetime.date | None
+
+
+def villages_import_check(
+    *, actor: Any, commune: AdministrativeUnit, content: bytes | str
+) -> VillageImportPlan:
+    """The checks of ``villages_import_csv`` (also its dry run): reads the file, writes and
+    locks nothing; every row's problem at once (``csv_invalid``, one line per problem)."""
     _require(actor, commune)
     _check_commune(commune)
     if isinstance(content, bytes):
@@ -95,8 +109,8 @@ def villages_import_csv(
     kind_col = next((i for i, h in enumerate(header) if h in _KIND_HEADERS), None)
     from_col = next((i for i, h in enumerate(header) if h in _FROM_HEADERS), None)
 
-    errors: list[str] = []
-    planned: list[tuple[int, str, str, datetime.date | None]] = []
+    errors: dict[int, str] = {}
+    plan = VillageImportPlan()
     seen: dict[str, int] = {}
     existing = {
         u.search_name
@@ -104,29 +118,27 @@ def villages_import_csv(
             parent=commune, level=Level.VILLAGE, valid_to__isnull=True
         )
     }
-    result = VillageImportResult()
     for line, row in enumerate(rows[1:], start=2):
         cells = [nfc(c) for c in row]
         if not any(cells):
             continue
         name = cells[name_col] if name_col < len(cells) else ""
         if not name:
-            errors.append(_("Row %(row)s: the village name is empty.") % {"row": line})
+            errors[line] = _("Row %(row)s: the village name is empty.") % {"row": line}
             continue
         if len(name) > MAX_NAME_LENGTH:
-            errors.append(
-                _("Row %(row)s: the name is longer than %(max)s characters.")
-                % {"row": line, "max": MAX_NAME_LENGTH}
-            )
+            errors[line] = _("Row %(row)s: the name is longer than %(max)s characters.") % {
+                "row": line,
+                "max": MAX_NAME_LENGTH,
+            }
             continue
         kind = _guess_kind(name)
         if kind_col is not None and kind_col < len(cells) and cells[kind_col]:
             found = _VILLAGE_KIND_WORDS.get(fold(cells[kind_col]))
             if found is None:
-                errors.append(
-                    _("Row %(row)s: kind “%(value)s” is not known; use thôn, bản or tổ dân phố.")
-                    % {"row": line, "value": cells[kind_col]}
-                )
+                errors[line] = _(
+                    "Row %(row)s: kind “%(value)s” is not known; use thôn, bản or tổ dân phố."
+                ) % {"row": line, "value": cells[kind_col]}
                 continue
             kind = found
         valid_from = None
@@ -134,29 +146,49 @@ def villages_import_csv(
             try:
                 valid_from = parse_date_vi(cells[from_col])
             except ParseError as exc:
-                errors.append(_("Row %(row)s: %(message)s") % {"row": line, "message": str(exc)})
+                errors[line] = _("Row %(row)s: %(message)s") % {"row": line, "message": str(exc)}
                 continue
         key = fold(name)
         if key in seen:
-            errors.append(
-                _("Row %(row)s: “%(name)s” is already on row %(first)s.")
-                % {"row": line, "name": name, "first": seen[key]}
-            )
+            errors[line] = _("Row %(row)s: “%(name)s” is already on row %(first)s.") % {
+                "row": line,
+                "name": name,
+                "first": seen[key],
+            }
             continue
         seen[key] = line
         if key in existing:
-            result.unchanged.append(name)
+            plan.unchanged.append(name)
             continue
         if LEVEL_OF_KIND[kind] != Level.VILLAGE:
             continue
-        planned.append((line, name, kind, valid_from))
+        plan.rows.append(VillageRow(line, name, kind, valid_from))
     if errors:
-        raise ApplicationError("csv_invalid", "\n".join(errors))
+        raise ApplicationErrors(  # one per row, each named by its row (the page: one per line)
+            [ApplicationError("csv_invalid", text, Where(row=row)) for row, text in errors.items()]
+        )
+    return plan
+
+
+def villages_import_csv(
+    *, actor: Any, commune: AdministrativeUnit, content: bytes | str
+) -> VillageImportResult:
+    """Add the villages listed in a CSV file (one per row), all or nothing.
+
+    Columns: ``name`` (or "Tên thôn"), optional ``kind`` ("thôn", "bản", "tổ dân phố"…) and
+    ``valid_from`` (dd/mm/yyyy). Names already present are left as they are.
+    """
+    plan = villages_import_check(actor=actor, commune=commune, content=content)
+    result = VillageImportResult(unchanged=plan.unchanged)
     with transaction.atomic():
-        for _line, name, kind, valid_from in planned:
+        for row in plan.rows:
             result.created.append(
                 village_create(
-                    actor=actor, commune=commune, name=name, kind=kind, valid_from=valid_from
+                    actor=actor,
+                    commune=commune,
+                    name=row.name,
+                    kind=row.kind,
+                    valid_from=row.valid_from,
                 )
             )
     return result

@@ -17,6 +17,7 @@ from .common import (
     _check_commune,
     _check_current_village,
     _check_name_free,
+    _check_version,
     _clean_kind,
     _clean_name,
     _lock_commune,
@@ -25,6 +26,28 @@ from .common import (
     _set_derived,
     _today,
 )
+
+
+def village_create_check(
+    *, actor: Any, commune: AdministrativeUnit, name: str, kind: str = Kind.VILLAGE
+) -> tuple[str, str]:
+    """The checks of ``village_create`` (a dry run): writes and locks nothing; the clean name
+    and kind."""
+    _require(actor, commune)
+    _check_commune(commune)
+    name = _clean_name(name)
+    kind = _clean_kind(kind)
+    _check_name_free(commune, name)
+    return name, kind
+
+
+def _commune_of(actor: Any, village: AdministrativeUnit) -> AdministrativeUnit:
+    """The village's commune, if ``actor`` manages its villages (else as if missing)."""
+    commune = village.parent
+    if commune is None or village.level != Level.VILLAGE:
+        raise NotFoundError()
+    _require(actor, commune)
+    return commune
 
 
 @transaction.atomic
@@ -36,10 +59,7 @@ def village_create(
     kind: str = Kind.VILLAGE,
     valid_from: datetime.date | None = None,
 ) -> AdministrativeUnit:
-    _require(actor, commune)
-    _check_commune(commune)
-    name = _clean_name(name)
-    kind = _clean_kind(kind)
+    name, kind = village_create_check(actor=actor, commune=commune, name=name, kind=kind)
     commune = _lock_commune(commune)
     _check_name_free(commune, name)
     code = _next_village_code(commune)
@@ -58,19 +78,9 @@ def village_create(
     return village
 
 
-@transaction.atomic
-def village_rename(
-    *,
-    actor: Any,
-    village: AdministrativeUnit,
-    new_name: str,
-    effective_date: datetime.date | None = None,
-    decision: str = "",
-) -> AdministrativeUnit:
-    commune = village.parent
-    if commune is None:
-        raise NotFoundError()
-    _require(actor, commune)
+def village_rename_check(*, actor: Any, village: AdministrativeUnit, new_name: str) -> str:
+    """The checks of ``village_rename`` (a dry run): writes and locks nothing; the clean name."""
+    commune = _commune_of(actor, village)
     _check_current_village(village)
     new_name = _clean_name(new_name, field_name="new_name")
     if new_name == village.name:
@@ -79,7 +89,23 @@ def village_rename(
             _("The new name is the same as the current one."),
             Where(field="new_name"),
         )
-    _lock_commune(commune)
+    _check_name_free(commune, new_name, exclude=village)
+    return new_name
+
+
+@transaction.atomic
+def village_rename(
+    *,
+    actor: Any,
+    village: AdministrativeUnit,
+    new_name: str,
+    effective_date: datetime.date | None = None,
+    decision: str = "",
+    expected_version: int | None = None,
+) -> AdministrativeUnit:
+    new_name = village_rename_check(actor=actor, village=village, new_name=new_name)
+    commune = _lock_commune(_commune_of(actor, village))
+    _check_version(village, expected_version)
     _check_name_free(commune, new_name, exclude=village)
     UnitNameChange.objects.create(
         unit=village,
@@ -95,18 +121,16 @@ def village_rename(
     return village
 
 
-@transaction.atomic
-def village_end(
+def village_end_check(
     *,
     actor: Any,
     village: AdministrativeUnit,
     valid_to: datetime.date | None = None,
     reason: str,
-) -> AdministrativeUnit:
-    commune = village.parent
-    if commune is None:
-        raise NotFoundError()
-    _require(actor, commune)
+) -> tuple[datetime.date, str]:
+    """The checks of ``village_end`` (a dry run): writes and locks nothing; the end date and
+    the clean reason."""
+    _commune_of(actor, village)
     _check_current_village(village)
     reason = nfc(reason)
     if not reason:
@@ -126,20 +150,32 @@ def village_end(
             },
             Where(field="valid_to"),
         )
+    return valid_to, reason
+
+
+@transaction.atomic
+def village_end(
+    *,
+    actor: Any,
+    village: AdministrativeUnit,
+    valid_to: datetime.date | None = None,
+    reason: str,
+    expected_version: int | None = None,
+) -> AdministrativeUnit:
+    valid_to, reason = village_end_check(
+        actor=actor, village=village, valid_to=valid_to, reason=reason
+    )
+    _lock_commune(_commune_of(actor, village))
+    _check_version(village, expected_version)
     village.valid_to = valid_to
     village.end_reason = reason
     village.save(update_fields=["valid_to", "end_reason", "updated_at"])
     return village
 
 
-@transaction.atomic
-def village_restore(*, actor: Any, village: AdministrativeUnit) -> AdministrativeUnit:
-    """Undo an end date set by mistake. A village merged into another is restored by undoing
-    the merge (``villages_merge_undo``)."""
-    commune = village.parent
-    if commune is None or village.level != Level.VILLAGE:
-        raise NotFoundError()
-    _require(actor, commune)
+def village_restore_check(*, actor: Any, village: AdministrativeUnit) -> None:
+    """The checks of ``village_restore`` (a dry run): writes and locks nothing."""
+    commune = _commune_of(actor, village)
     if village.valid_to is None:
         raise ApplicationError("village_not_ended", _("This village has not ended."))
     if village.successions.exists():
@@ -148,7 +184,18 @@ def village_restore(*, actor: Any, village: AdministrativeUnit) -> Administrativ
             _("%(name)s was merged into another village; undo the merge instead.")
             % {"name": village.name},
         )
-    _lock_commune(commune)
+    _check_name_free(commune, village.name, exclude=village)
+
+
+@transaction.atomic
+def village_restore(
+    *, actor: Any, village: AdministrativeUnit, expected_version: int | None = None
+) -> AdministrativeUnit:
+    """Undo an end date set by mistake. A village merged into another is restored by undoing
+    the merge (``villages_merge_undo``)."""
+    village_restore_check(actor=actor, village=village)
+    commune = _lock_commune(_commune_of(actor, village))
+    _check_version(village, expected_version)
     _check_name_free(commune, village.name, exclude=village)
     village.valid_to = None
     village.end_reason = ""

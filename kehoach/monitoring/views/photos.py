@@ -111,7 +111,11 @@ def download_name(photo: ProgressPhoto, suffix: str = "") -> str:
     return f"{stem}{suffix}.{photo.extension or 'jpg'}"
 
 
-def _serve(photo: ProgressPhoto, file: FieldFile, content_type: str, name: str) -> FileResponse:
+def serve_photo(
+    photo: ProgressPhoto, file: FieldFile, content_type: str, name: str
+) -> FileResponse:
+    """A stored photo file as the browser gets it (the pages and the API): inline, private,
+    ``nosniff``, a closed Content-Security-Policy; 404 when the file is missing."""
     if not file:
         raise Http404
     try:
@@ -132,14 +136,14 @@ def photo_view(request: HttpRequest, uid: Any, photo_uid: Any) -> FileResponse:
     """The photo, for whoever may see the commune plan."""
     plan = plan_or_404(request, uid)
     photo = _photo_or_404(plan, photo_uid)
-    return _serve(photo, photo.image, photo.content_type or "image/jpeg", download_name(photo))
+    return serve_photo(photo, photo.image, photo.content_type or "image/jpeg", download_name(photo))
 
 
 @login_required
 def photo_thumbnail_view(request: HttpRequest, uid: Any, photo_uid: Any) -> FileResponse:
     plan = plan_or_404(request, uid)
     photo = _photo_or_404(plan, photo_uid)
-    return _serve(photo, photo.thumbnail, "image/jpeg", download_name(photo, "-nho"))
+    return serve_photo(photo, photo.thumbnail, "image/jpeg", download_name(photo, "-nho"))
 
 
 urlpatterns: list[URLPattern] = [

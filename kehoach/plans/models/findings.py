@@ -31,6 +31,7 @@ class SwotEntry(TimeStampedModel):
     implication = models.TextField(
         _("what it means for the plan"), blank=True, max_length=bounds.LONG_TEXT
     )
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = _("SWOT entry")
@@ -62,6 +63,7 @@ class Problem(TimeStampedModel):
         _("causes"), blank=True, help_text=_("One cause per line."), max_length=bounds.LONG_TEXT
     )
     priority = models.PositiveSmallIntegerField(_("problem priority"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = _("problem")
@@ -127,6 +129,7 @@ class RankingItem(TimeStampedModel):
         related_name="ranking_items",
     )
     scores = models.JSONField(_("scores"), default=dict, blank=True)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = _("ranking item")

@@ -227,14 +227,11 @@ def carry_over_preview(plan: VillagePlan) -> list[Candidate]:
     return [_prepare(plan, offer) for offer in carry_over_offers(plan)]
 
 
-@transaction.atomic
-def carry_over(*, actor: Any, plan: VillagePlan, line_uids: list[str]) -> CarriedOver:
-    """Copy the chosen lines into ``plan``, keeping the link to where each came from, each
-    checked by the rules of the new plan year (see the module's description). Exactly the
-    chosen lines, each once, in the order of last year's plan. All or nothing: if one chosen
-    line cannot be carried, nothing is saved and the error names it. Returns the new lines and
-    the notes the user must act on: an unfinished work (its quantity and cost are last year's,
-    to be set to what remains) and what was adjusted (a source left empty)."""
+def _chosen(actor: Any, plan: VillagePlan, line_uids: list[str]) -> list[Candidate]:
+    """The checks of a carry-over, shared by ``carry_over`` and ``carry_over_check``: the
+    actor may edit the draft plan (locked when inside ``carry_over``'s transaction), at least
+    one line is chosen, each is offered (else not found) and each passes this year's rules
+    (else every problem, nothing saved); the chosen candidates in last year's order."""
     require_editable(actor, plan)  # locks the plan row and reads its status under the lock
     if not line_uids:
         raise ApplicationError("nothing_chosen", _("Choose at least one proposal to carry over."))
@@ -250,6 +247,25 @@ def carry_over(*, actor: Any, plan: VillagePlan, line_uids: list[str]) -> Carrie
     ]
     if refused:
         raise ApplicationErrors(refused)
+    return chosen
+
+
+def carry_over_check(*, actor: Any, plan: VillagePlan, line_uids: list[str]) -> list[Candidate]:
+    """What ``carry_over`` would do with these lines, checked by the same rules, writing and
+    locking nothing (the API's dry run): the candidates it would copy, with their notes; the
+    same errors it would raise."""
+    return _chosen(actor, plan, line_uids)
+
+
+@transaction.atomic
+def carry_over(*, actor: Any, plan: VillagePlan, line_uids: list[str]) -> CarriedOver:
+    """Copy the chosen lines into ``plan``, keeping the link to where each came from, each
+    checked by the rules of the new plan year (see the module's description). Exactly the
+    chosen lines, each once, in the order of last year's plan. All or nothing: if one chosen
+    line cannot be carried, nothing is saved and the error names it. Returns the new lines and
+    the notes the user must act on: an unfinished work (its quantity and cost are last year's,
+    to be set to what remains) and what was adjusted (a source left empty)."""
+    chosen = _chosen(actor, plan, line_uids)
     number = ProposalLine.objects.filter(plan=plan).aggregate(m=Max("number"))["m"] or 0
     created = []
     notes: list[str] = []

@@ -52,22 +52,29 @@ def _check_calendar(
             )
 
 
-@transaction.atomic
-def round_create(
-    *,
+def _villages(commune: AdministrativeUnit) -> Any:
+    return AdministrativeUnit.objects.filter(
+        parent=commune, level=Level.VILLAGE, valid_to__isnull=True
+    )
+
+
+PLAN_YEAR_MIN, PLAN_YEAR_MAX = 2000, 2100  # the years a round may be opened for
+
+
+def _create_checks(
     actor: Any,
     commune: AdministrativeUnit,
     plan_year: int,
-    profile: ProcessProfile | None = None,
-    proposals_due: datetime.date | None = None,
-    synthesis_due: datetime.date | None = None,
-    approval_due: datetime.date | None = None,
-) -> PlanningRound:
+    proposals_due: datetime.date | None,
+    synthesis_due: datetime.date | None,
+    approval_due: datetime.date | None,
+) -> None:
+    """What ``round_create`` refuses (its check and the dry run share it)."""
     if commune.level != Level.COMMUNE or not has_permission(actor, Action.MANAGE_ROUNDS, commune):
         raise NotFoundError()
     if commune.valid_to is not None:
         raise ApplicationError("commune_ended", _("%(name)s has ended.") % {"name": commune.name})
-    if not 2000 <= plan_year <= 2100:
+    if not PLAN_YEAR_MIN <= plan_year <= PLAN_YEAR_MAX:
         raise ApplicationError(
             "plan_year_invalid", _("Enter a plan year such as 2027."), Where(field="plan_year")
         )
@@ -79,6 +86,36 @@ def round_create(
             Where(field="plan_year"),
         )
     _check_calendar(plan_year, proposals_due, synthesis_due, approval_due)
+
+
+def round_create_check(
+    *,
+    actor: Any,
+    commune: AdministrativeUnit,
+    plan_year: int,
+    profile: ProcessProfile | None = None,
+    proposals_due: datetime.date | None = None,
+    synthesis_due: datetime.date | None = None,
+    approval_due: datetime.date | None = None,
+) -> dict[str, int]:
+    """What ``round_create`` would refuse, raised the same way, without writing anything (a
+    dry run); answers how many rounds and village plans it would open."""
+    _create_checks(actor, commune, plan_year, proposals_due, synthesis_due, approval_due)
+    return {"rounds": 1, "village_plans": _villages(commune).count()}
+
+
+@transaction.atomic
+def round_create(
+    *,
+    actor: Any,
+    commune: AdministrativeUnit,
+    plan_year: int,
+    profile: ProcessProfile | None = None,
+    proposals_due: datetime.date | None = None,
+    synthesis_due: datetime.date | None = None,
+    approval_due: datetime.date | None = None,
+) -> PlanningRound:
+    _create_checks(actor, commune, plan_year, proposals_due, synthesis_due, approval_due)
     if profile is None:
         province_code = commune.ancestor_codes()[0] if commune.ancestor_codes() else None
         profile = process_profile_for(province_code)
@@ -100,11 +137,8 @@ def round_create(
             % {"commune": commune.name, "year": plan_year},
             Where(field="plan_year"),
         ) from exc
-    villages = AdministrativeUnit.objects.filter(
-        parent=commune, level=Level.VILLAGE, valid_to__isnull=True
-    )
     plans = VillagePlan.objects.bulk_create(
-        [VillagePlan(round=round_, village=v) for v in villages]
+        [VillagePlan(round=round_, village=v) for v in _villages(commune)]
     )
     for plan in plans:
         audit_record(
@@ -117,17 +151,25 @@ def round_create(
     return round_
 
 
-@transaction.atomic
-def round_add_missing_plans(*, actor: Any, round_: PlanningRound) -> list[VillagePlan]:
-    """Open plans for villages added to the commune after the round was created."""
+def _missing(actor: Any, round_: PlanningRound) -> Any:
+    """The villages of the commune without a plan in the round (only for who manages its
+    rounds: 404 otherwise) — what the writer and its check share."""
     if not has_permission(actor, Action.MANAGE_ROUNDS, round_.commune):
         raise NotFoundError()
     have = set(round_.plans.values_list("village_id", flat=True))
-    villages = AdministrativeUnit.objects.filter(
-        parent=round_.commune, level=Level.VILLAGE, valid_to__isnull=True
-    ).exclude(pk__in=have)
+    return _villages(round_.commune).exclude(pk__in=have)
+
+
+def round_add_missing_plans_check(*, actor: Any, round_: PlanningRound) -> dict[str, int]:
+    """How many village plans ``round_add_missing_plans`` would open, writing nothing."""
+    return {"village_plans": _missing(actor, round_).count()}
+
+
+@transaction.atomic
+def round_add_missing_plans(*, actor: Any, round_: PlanningRound) -> list[VillagePlan]:
+    """Open plans for villages added to the commune after the round was created."""
     plans = VillagePlan.objects.bulk_create(
-        [VillagePlan(round=round_, village=v) for v in villages]
+        [VillagePlan(round=round_, village=v) for v in _missing(actor, round_)]
     )
     for plan in plans:
         audit_record(

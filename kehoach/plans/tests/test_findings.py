@@ -78,7 +78,7 @@ def client_planner(client: Client, planner: Any) -> Client:
 
 
 def _swot(actor: Any, plan: VillagePlan, sector: Sector, **texts: str) -> SwotEntry:
-    values = {
+    values: dict[str, Any] = {
         "strengths": "",
         "weaknesses": "",
         "opportunities": "",

@@ -3,6 +3,8 @@ linked proposals go to the solution they came from — none is lost or given to 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
@@ -18,6 +20,15 @@ def _migrate(target: tuple[str, str]) -> MigrationExecutor:
     executor = MigrationExecutor(connection)
     executor.migrate([target])
     return executor
+
+
+@pytest.fixture(autouse=True)
+def _latest_schema_after(transactional_db: None) -> Iterator[None]:
+    """Each test leaves the schema at the latest migrations (a test that stops at an older one
+    would break the tests that run after it)."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 @pytest.mark.django_db(transaction=True)

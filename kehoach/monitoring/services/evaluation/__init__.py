@@ -19,8 +19,9 @@ Every write checks ``Action.EVALUATE_PLAN`` on the commune (another commune's us
 ``NotFoundError``), needs the plan published and not closed (``common.require_monitor``), runs
 under a row lock, refuses a record someone saved after the user opened it (``version``), lists
 every problem with the field it names, saves nothing on a refusal and is audited in the commune
-plan's history. Evaluating does not move the plan's status; the "evaluate" transition of
-``synthesis.services.workflow`` does.
+plan's history. Each write has a check-only twin (``*_check``: the same checks, nothing
+written or locked — the API's dry run). Evaluating does not move the plan's status; the
+"evaluate" transition of ``synthesis.services.workflow`` does.
 
 The package: ``selectors`` (the rows planned against achieved, the summary), ``lines`` (the
 batch writer of works' evaluations and its one-work wrapper), ``plan`` (the year's evaluation,
@@ -41,8 +42,15 @@ from .lines import (
     LineEvaluationsResult,
     line_evaluation_save,
     line_evaluations_apply,
+    line_evaluations_check,
 )
-from .plan import plan_evaluation_save, target_achievements_save
+from .plan import (
+    achievements_version,
+    plan_evaluation_check,
+    plan_evaluation_save,
+    target_achievements_check,
+    target_achievements_save,
+)
 from .selectors import (
     EvaluationSummary,
     SourceMoney,
@@ -70,11 +78,15 @@ __all__ = [
     "TargetRow",
     "Totals",
     "WorkRow",
+    "achievements_version",
     "evaluation_summary",
     "line_evaluation_save",
     "line_evaluations_apply",
+    "line_evaluations_check",
+    "plan_evaluation_check",
     "plan_evaluation_of",
     "plan_evaluation_save",
+    "target_achievements_check",
     "target_achievements_save",
     "target_rows",
     "validate_line_evaluation",

@@ -25,7 +25,8 @@ Who may add or remove a photo: whoever may report progress on the work
 
 One module per job: ``limits`` (the limits and the refusal's shape), ``upload`` (the checks
 before decoding), ``encoding`` (``encode_photo``) and ``writers`` (``photo_add``,
-``photo_remove``); every name is importable from ``kehoach.monitoring.services.photos``.
+``photo_remove`` and their check-only twins); every name is importable from
+``kehoach.monitoring.services.photos``.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ from .limits import (
     max_pixels,
 )
 from .upload import check_upload, original_name, size_text
-from .writers import PHOTO_FIELDS, photo_add, photo_check, photo_remove
+from .writers import PHOTO_FIELDS, photo_add, photo_check, photo_remove, photo_remove_check
 
 __all__ = [
     "ALLOWED_FORMATS",
@@ -69,5 +70,6 @@ __all__ = [
     "photo_add",
     "photo_check",
     "photo_remove",
+    "photo_remove_check",
     "size_text",
 ]

@@ -121,11 +121,9 @@ def _delete_files(storage: Any, names: list[str | None]) -> None:
             storage.delete(name)
 
 
-@transaction.atomic
-def photo_remove(*, actor: Any, photo: ProgressPhoto) -> None:
-    """Remove a photo (a wrong one is easily sent): whoever may report on the work may, the
-    removal is audited with what the photo was, and its files are deleted once the removal is
-    committed."""
+def _removable(actor: Any, photo: ProgressPhoto, *, lock: bool) -> tuple[ProgressPhoto, Any]:
+    """Every check of ``photo_remove`` (the photo still there, who may, the work followed),
+    shared with ``photo_remove_check``: the photo as saved and its work."""
     current = (
         ProgressPhoto.objects.select_related("report__line").filter(pk=photo.pk).first()
         if photo.pk
@@ -133,7 +131,23 @@ def photo_remove(*, actor: Any, photo: ProgressPhoto) -> None:
     )
     if current is None:
         raise NotFoundError()
-    line = require_work(actor, current.report.line, Action.REPORT_PROGRESS)
+    line = require_work(actor, current.report.line, Action.REPORT_PROGRESS, lock=lock)
+    return current, line
+
+
+def photo_remove_check(*, actor: Any, photo: ProgressPhoto) -> dict[str, int]:
+    """What ``photo_remove`` would answer, by its own checks, removing nothing and locking
+    nothing (a dry run of the API): ``{"removed": 1}`` or the same refusal."""
+    _removable(actor, photo, lock=False)
+    return {"removed": 1}
+
+
+@transaction.atomic
+def photo_remove(*, actor: Any, photo: ProgressPhoto) -> None:
+    """Remove a photo (a wrong one is easily sent): whoever may report on the work may, the
+    removal is audited with what the photo was, and its files are deleted once the removal is
+    committed."""
+    current, line = _removable(actor, photo, lock=True)
     if not ProgressPhoto.objects.filter(pk=current.pk).exists():
         raise NotFoundError()  # removed meanwhile by someone else (removals wait on the lock)
     before = snapshot(current, PHOTO_FIELDS)

@@ -29,22 +29,46 @@ The package: ``selectors`` (reads), ``board``, ``members``, ``visits`` (the writ
 ``monitoring/validators/supervision.py`` and ``validators/board_people.py``.
 """
 
-from .board import board_dissolve, board_establish, board_update
+from .board import (
+    board_dissolve,
+    board_dissolve_check,
+    board_establish,
+    board_establish_check,
+    board_update,
+    board_update_check,
+)
 from .common import BOARD_FIELDS, MEMBER_FIELDS, VISIT_FIELDS
-from .members import member_add, member_leave, member_remove, member_update
+from .members import (
+    member_add,
+    member_add_check,
+    member_leave,
+    member_leave_check,
+    member_remove,
+    member_remove_check,
+    member_update,
+    member_update_check,
+)
 from .selectors import (
     MIN_MEMBERS,
     ROLE_ORDER,
     board_for,
     boards_of,
     member_stamp,
+    member_version,
     members_in_order,
     min_members,
     open_follow_ups,
     serving,
     work_villages,
 )
-from .visits import follow_up_mark_done, visit_record, visit_update
+from .visits import (
+    follow_up_mark_done,
+    follow_up_mark_done_check,
+    visit_record,
+    visit_record_check,
+    visit_update,
+    visit_update_check,
+)
 
 __all__ = [
     "BOARD_FIELDS",
@@ -53,21 +77,32 @@ __all__ = [
     "ROLE_ORDER",
     "VISIT_FIELDS",
     "board_dissolve",
+    "board_dissolve_check",
     "board_establish",
+    "board_establish_check",
     "board_for",
     "board_update",
+    "board_update_check",
     "boards_of",
     "follow_up_mark_done",
+    "follow_up_mark_done_check",
     "member_add",
+    "member_add_check",
     "member_leave",
+    "member_leave_check",
     "member_remove",
+    "member_remove_check",
     "member_stamp",
     "member_update",
+    "member_update_check",
+    "member_version",
     "members_in_order",
     "min_members",
     "open_follow_ups",
     "serving",
     "visit_record",
+    "visit_record_check",
     "visit_update",
+    "visit_update_check",
     "work_villages",
 ]

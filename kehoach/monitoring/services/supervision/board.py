@@ -26,6 +26,18 @@ from .selectors import board_context, dissolution_context
 def board_establish(*, actor: Any, line: CommuneLine, data: dict[str, Any]) -> SupervisionBoard:
     """Record the supervision board of a work (one per work)."""
     line = require_work(actor, line, Action.RECORD_SUPERVISION)
+    values = _establish_values(line, data)
+    board = SupervisionBoard.objects.create(line=line, **values)
+    record(actor, line.plan, board, "create", BOARD_FIELDS)
+    return board
+
+
+def board_establish_check(*, actor: Any, line: CommuneLine, data: dict[str, Any]) -> None:
+    """``board_establish``'s checks (a dry run): nothing written, nothing locked."""
+    _establish_values(require_work(actor, line, Action.RECORD_SUPERVISION, lock=False), data)
+
+
+def _establish_values(line: CommuneLine, data: dict[str, Any]) -> dict[str, Any]:
     existing = SupervisionBoard.objects.filter(line=line).first()
     if existing is not None:
         raise ApplicationError(
@@ -38,9 +50,7 @@ def board_establish(*, actor: Any, line: CommuneLine, data: dict[str, Any]) -> S
         )
     values, problems = clean_board(BoardContext(timezone.localdate()), data)
     raise_errors(problems)
-    board = SupervisionBoard.objects.create(line=line, **values)
-    record(actor, line.plan, board, "create", BOARD_FIELDS)
-    return board
+    return values
 
 
 @transaction.atomic
@@ -53,9 +63,7 @@ def board_update(
 ) -> SupervisionBoard:
     """Correct the board's date, decision or notes (the dissolution has its own service)."""
     line, current = locked_board(actor, board)
-    check_version(current.version, expected_version, what=_("the supervision board"))
-    values, problems = clean_board(board_context(current, timezone.localdate()), data)
-    raise_errors(problems)
+    values = _update_values(current, data, expected_version)
     before = snapshot(current, BOARD_FIELDS)
     for name, value in values.items():
         setattr(current, name, value)
@@ -64,6 +72,23 @@ def board_update(
         current.save()
         record(actor, line.plan, current, "update", BOARD_FIELDS, before=before)
     return current
+
+
+def board_update_check(
+    *, actor: Any, board: SupervisionBoard, data: dict[str, Any], expected_version: int | None
+) -> None:
+    """``board_update``'s checks (a dry run): nothing written, nothing locked."""
+    require_work(actor, board.line, Action.RECORD_SUPERVISION, lock=False)
+    _update_values(SupervisionBoard.objects.get(pk=board.pk), data, expected_version)
+
+
+def _update_values(
+    current: SupervisionBoard, data: dict[str, Any], expected_version: int | None
+) -> dict[str, Any]:
+    check_version(current.version, expected_version, what=_("the supervision board"))
+    values, problems = clean_board(board_context(current, timezone.localdate()), data)
+    raise_errors(problems)
+    return values
 
 
 @transaction.atomic
@@ -76,15 +101,28 @@ def board_dissolve(
 ) -> SupervisionBoard:
     """The board has done its task: record the date it was dissolved."""
     line, current = locked_board(actor, board)
-    check_version(current.version, expected_version, what=_("the supervision board"))
-    refuse_if_dissolved(current, _("The board was already dissolved on %(date)s."))
-    day, problems = clean_dissolution(
-        dissolution_context(current, timezone.localdate()), dissolved_on
-    )
-    raise_errors(problems)
+    day = _dissolution_day(current, dissolved_on, expected_version)
     before = snapshot(current, BOARD_FIELDS)
     current.dissolved_on = day
     current.version += 1
     current.save()
     record(actor, line.plan, current, "update", BOARD_FIELDS, before=before)
     return current
+
+
+def board_dissolve_check(
+    *, actor: Any, board: SupervisionBoard, dissolved_on: Any, expected_version: int | None
+) -> None:
+    """``board_dissolve``'s checks (a dry run): nothing written, nothing locked."""
+    require_work(actor, board.line, Action.RECORD_SUPERVISION, lock=False)
+    _dissolution_day(SupervisionBoard.objects.get(pk=board.pk), dissolved_on, expected_version)
+
+
+def _dissolution_day(current: SupervisionBoard, dissolved_on: Any, expected: int | None) -> Any:
+    check_version(current.version, expected, what=_("the supervision board"))
+    refuse_if_dissolved(current, _("The board was already dissolved on %(date)s."))
+    day, problems = clean_dissolution(
+        dissolution_context(current, timezone.localdate()), dissolved_on
+    )
+    raise_errors(problems)
+    return day

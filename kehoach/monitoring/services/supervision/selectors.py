@@ -48,6 +48,12 @@ def member_stamp(member: BoardMember) -> str:
     return member.updated_at.isoformat() if member.updated_at else ""
 
 
+def member_version(member: BoardMember) -> int:
+    """The API's version of a member (its ETag): the microsecond its row was last saved."""
+    saved = member.updated_at
+    return int(saved.timestamp() * 1_000_000) if saved else 0
+
+
 def members_in_order(members: list[BoardMember]) -> list[BoardMember]:
     """Current members first (head, deputies, members, by name), then those who left."""
     return sorted(

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kehoach.accounts.permissions import Action
 from kehoach.approvals.audit import snapshot
 from kehoach.core.errors import ApplicationError
 from kehoach.core.validation import raise_errors
@@ -22,7 +23,7 @@ from ...validators.board_people import (
     clean_visit,
 )
 from ...validators.supervision import day_text
-from ..common import record
+from ..common import record, require_work
 from .common import VISIT_FIELDS, locked_board, locked_visit
 from .selectors import min_members
 
@@ -45,8 +46,7 @@ def visit_context(
 def visit_record(*, actor: Any, board: SupervisionBoard, data: dict[str, Any]) -> SupervisionVisit:
     """Record a visit of the board to the work."""
     line, current = locked_board(actor, board)
-    values, problems = clean_visit(visit_context(current, line.plan), data)
-    raise_errors(problems)
+    values = _visit_values(current, line.plan, data)
     visit = SupervisionVisit.objects.create(
         board=current, recorded_by=actor if getattr(actor, "pk", None) else None, **values
     )
@@ -66,8 +66,7 @@ def visit_update(
     is checked against the board's members serving on that date."""
     line, board, current = locked_visit(actor, visit)
     check_version(current.version, expected_version, what=_("the record of this visit"))
-    values, problems = clean_visit(visit_context(board, line.plan, current), data)
-    raise_errors(problems)
+    values = _visit_values(board, line.plan, data, current)
     before = snapshot(current, VISIT_FIELDS)
     for name, value in values.items():
         setattr(current, name, value)
@@ -88,6 +87,17 @@ def follow_up_mark_done(
 ) -> SupervisionVisit:
     """The follow-up a visit asked for has been done, on ``done_on``."""
     line, _board, current = locked_visit(actor, visit)
+    day = _done_day(current, done_on, expected_version)
+    before = snapshot(current, VISIT_FIELDS)
+    current.follow_up_done = True
+    current.follow_up_on = day
+    current.version += 1
+    current.save()
+    record(actor, line.plan, current, "update", VISIT_FIELDS, before=before)
+    return current
+
+
+def _done_day(current: SupervisionVisit, done_on: Any, expected_version: int | None) -> Any:
     check_version(current.version, expected_version, what=_("the record of this visit"))
     if not current.follow_up:
         raise ApplicationError(
@@ -106,10 +116,44 @@ def follow_up_mark_done(
         )
     day, problems = clean_follow_up_done(current.visited_on, done_on, timezone.localdate())
     raise_errors(problems)
-    before = snapshot(current, VISIT_FIELDS)
-    current.follow_up_done = True
-    current.follow_up_on = day
-    current.version += 1
-    current.save()
-    record(actor, line.plan, current, "update", VISIT_FIELDS, before=before)
-    return current
+    return day
+
+
+def _visit_values(
+    board: SupervisionBoard,
+    plan: CommunePlan,
+    data: dict[str, Any],
+    visit: SupervisionVisit | None = None,
+) -> dict[str, Any]:
+    values, problems = clean_visit(visit_context(board, plan, visit), data)
+    raise_errors(problems)
+    return values
+
+
+def _unlocked(actor: Any, visit: SupervisionVisit) -> tuple[CommunePlan, SupervisionVisit]:
+    current = SupervisionVisit.objects.select_related("board").get(pk=visit.pk)
+    line = require_work(actor, current.board.line, Action.RECORD_SUPERVISION, lock=False)
+    return line.plan, current
+
+
+def visit_record_check(*, actor: Any, board: SupervisionBoard, data: dict[str, Any]) -> None:
+    """``visit_record``'s checks (a dry run): nothing written, nothing locked."""
+    line = require_work(actor, board.line, Action.RECORD_SUPERVISION, lock=False)
+    _visit_values(SupervisionBoard.objects.get(pk=board.pk), line.plan, data)
+
+
+def visit_update_check(
+    *, actor: Any, visit: SupervisionVisit, data: dict[str, Any], expected_version: int | None
+) -> None:
+    """``visit_update``'s checks (a dry run): nothing written, nothing locked."""
+    plan, current = _unlocked(actor, visit)
+    check_version(current.version, expected_version, what=_("the record of this visit"))
+    _visit_values(current.board, plan, data, current)
+
+
+def follow_up_mark_done_check(
+    *, actor: Any, visit: SupervisionVisit, done_on: Any, expected_version: int | None
+) -> None:
+    """``follow_up_mark_done``'s checks (a dry run): nothing written, nothing locked."""
+    _plan, current = _unlocked(actor, visit)
+    _done_day(current, done_on, expected_version)

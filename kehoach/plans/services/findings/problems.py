@@ -9,12 +9,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from kehoach.approvals.audit import audit_record, snapshot
+from kehoach.core.errors import NotFoundError
 from kehoach.core.validation import raise_errors
 
 from ...models import Problem, ProposalLine, Solution, VillagePlan
-from ..common import lock_editable, require_editable
+from ..common import check_version, lock_editable, require_editable
 from .fields import PROBLEM_FIELDS
 from .selectors import plan_lines
 from .validators import ProblemContext, clean_problem
@@ -117,20 +119,41 @@ def problem_create(*, actor: Any, plan: VillagePlan, data: Mapping[str, Any]) ->
     return problem
 
 
-@transaction.atomic
-def problem_update(*, actor: Any, problem: Problem, data: Mapping[str, Any]) -> Problem:
-    """Change a problem; keys missing from ``data`` keep their values (see ``problem_create``;
-    ``solutions``, when given, replaces all of them).
-
-    Problems have no version number: the last save wins."""
-    plan = lock_editable(actor, problem.plan)
+def _locked(plan: VillagePlan, problem: Problem, expected_version: int | None) -> Problem:
+    """The problem locked for this transaction, its version checked under the lock (None: no
+    check); gone meanwhile: not found."""
     current = (
-        Problem.objects.select_for_update(of=("self",)).select_related("sector").get(pk=problem.pk)
+        Problem.objects.select_for_update(of=("self",))
+        .select_related("sector")
+        .filter(pk=problem.pk, plan=plan)
+        .first()
     )
+    if current is None:
+        raise NotFoundError()
+    what = _("the problem “%(problem)s”") % {"problem": current}
+    check_version(current.version, expected_version, what=what)
+    return current
+
+
+@transaction.atomic
+def problem_update(
+    *,
+    actor: Any,
+    problem: Problem,
+    data: Mapping[str, Any],
+    expected_version: int | None = None,
+) -> Problem:
+    """Change a problem; keys missing from ``data`` keep their values (see ``problem_create``;
+    ``solutions``, when given, replaces all of them). Refused (code ``conflict``) when
+    ``expected_version``, the version the caller read, is not the one saved (checked under the
+    lock; None: no check, the last save wins). The version is bumped."""
+    plan = lock_editable(actor, problem.plan)
+    current = _locked(plan, problem, expected_version)
     values, solutions = _update_judged(plan, current, data)
     before = _problem_state(current)
     for name, value in values.items():
         setattr(current, name, value)
+    current.version += 1
     current.save()
     _save_solutions(current, solutions, replace=True)
     audit_record(
@@ -145,13 +168,15 @@ def problem_update(*, actor: Any, problem: Problem, data: Mapping[str, Any]) -> 
 
 
 @transaction.atomic
-def problem_delete(*, actor: Any, problem: Problem) -> None:
+def problem_delete(*, actor: Any, problem: Problem, expected_version: int | None = None) -> None:
+    """Delete the problem with its solutions; ``expected_version`` as ``problem_update``."""
     plan = lock_editable(actor, problem.plan)
+    current = _locked(plan, problem, expected_version)
     audit_record(
         actor=actor,
         plan_uid=plan.uid,
-        obj=problem,
+        obj=current,
         operation="delete",
-        before=_problem_state(problem),
+        before=_problem_state(current),
     )
-    problem.delete()
+    current.delete()

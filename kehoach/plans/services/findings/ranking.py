@@ -1,6 +1,8 @@
 """Writes of the ranking matrix (F5): ``ranking_items_apply`` adds, changes and removes rows
-in one transaction (all judged first with ``ranking_validators.clean_ranking_item``, written
-in bulk, one audit row each); ``ranking_item_create/update/delete`` are one-change calls to it.
+in one transaction (all judged first with ``ranking_validators.clean_ranking_item``, the
+version the caller read of each row changed or removed checked under the lock, written in bulk
+with the versions bumped, one audit row each); ``ranking_item_create/update/delete`` are
+one-change calls to it.
 ``ranking_apply_priorities`` turns the ranking into proposal priorities (R2, R3): within each
 sector, the best-ranked linked proposals get ``min_priority``, ``min_priority + 1`` … for at
 most ``max_priority_activities_per_sector`` lines (capped at ``max_priority``); the sector's
@@ -16,13 +18,14 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kehoach.approvals.audit import audit_bulk, audit_entry, snapshot
-from kehoach.core.errors import NotFoundError, Where
+from kehoach.core.errors import ApplicationError, ApplicationErrors, NotFoundError, Where
 from kehoach.core.validation import Problem, raise_errors
 
 from ...models import ProposalLine, RankingItem, VillagePlan
-from ..common import lock_editable, record_update, require_editable
+from ..common import check_version, lock_editable, record_update, require_editable
 from .fields import LINE_PRIORITY_FIELDS, RANKING_AUDIT_FIELDS
 from .ranking_validators import RankingContext, clean_ranking_item
 from .selectors import plan_lines, ranking_criteria, ranking_table
@@ -31,10 +34,11 @@ from .selectors import plan_lines, ranking_criteria, ranking_table
 @dataclass(frozen=True)
 class RankingItemChange:
     """A row to change: ``data`` has its ``label``, ``line`` (a proposal, its key or None) and
-    ``scores``, all replaced."""
+    ``scores``, all replaced; ``version``: the version the caller read (None: no check)."""
 
     item: RankingItem
     data: Mapping[str, Any]
+    version: int | None = None
 
 
 @dataclass
@@ -42,9 +46,11 @@ class RankingChanges:
     adds: list[Mapping[str, Any]] = field(default_factory=list)
     changes: list[RankingItemChange] = field(default_factory=list)
     removals: list[RankingItem] = field(default_factory=list)
+    removal_versions: list[int | None] | None = None
+    """The version the caller read of each removal, in order (None, or missing: no check)."""
     positions: list[int] | None = None
-    """Where each add, then each change, stands in the caller's list (a batch of the API): its
-    problems name that position as ``where.row``."""
+    """Where each add, then each change, then each removal stands in the caller's list (a
+    batch of the API): its problems name that position as ``where.row``."""
 
 
 @dataclass
@@ -85,6 +91,7 @@ def _prepare(actor: Any, plan: VillagePlan, changes: RankingChanges, *, lock: bo
     current = {item.pk: item for item in rows}
     if len(current) != len(set(wanted)):
         raise NotFoundError()
+    _check_versions(changes, current)
     problems: list[Problem] = []
     cleaned = []
     for index, data in enumerate([*changes.adds, *(c.data for c in changes.changes)]):
@@ -102,6 +109,33 @@ def _prepare(actor: Any, plan: VillagePlan, changes: RankingChanges, *, lock: bo
     keys = {_line_key(line) for _clean, line in cleaned if line is not None}
     lines = {line.pk: line for line in plan_lines(plan, keys)}
     return _Ready(plan, current, cleaned, lines)
+
+
+def _check_versions(changes: RankingChanges, current: dict[int, RankingItem]) -> None:
+    """Each row changed or removed is still at the version the caller read (read under the
+    lock when writing): every stale row refused at once (code ``conflict``), each at its
+    position in the caller's list when it gave them."""
+    removal_versions = changes.removal_versions or []
+    named = [(c.item, c.version) for c in changes.changes] + [
+        (item, removal_versions[i] if i < len(removal_versions) else None)
+        for i, item in enumerate(changes.removals)
+    ]
+    refused: list[ApplicationError] = []
+    for index, (item, expected) in enumerate(named, start=len(changes.adds)):
+        row = current[item.pk]
+        try:
+            what = _("the ranking row “%(label)s”") % {"label": row.label}
+            check_version(row.version, expected, what=what)
+        except ApplicationError as error:
+            if changes.positions is not None and index < len(changes.positions):
+                error = ApplicationError(
+                    error.code, error.message, Where(row=changes.positions[index])
+                )
+            refused.append(error)
+    if len(refused) == 1:
+        raise refused[0]
+    if refused:
+        raise ApplicationErrors(refused)
 
 
 def ranking_items_check(
@@ -154,7 +188,7 @@ def ranking_items_apply(*, actor: Any, plan: VillagePlan, changes: RankingChange
         item = current[change.item.pk]
         before = snapshot(item, RANKING_AUDIT_FIELDS)
         item.label, item.line, item.scores = clean.label, line_of(line), clean.scores
-        item.updated_at = now
+        item.updated_at, item.version = now, item.version + 1
         entries.append(
             audit_entry(
                 actor=actor,
@@ -167,7 +201,9 @@ def ranking_items_apply(*, actor: Any, plan: VillagePlan, changes: RankingChange
         )
         changed.append(item)
     if changed:
-        RankingItem.objects.bulk_update(changed, ["label", "line", "scores", "updated_at"])
+        RankingItem.objects.bulk_update(
+            changed, ["label", "line", "scores", "updated_at", "version"]
+        )
     removed = [current[item.pk] for item in changes.removals]
     entries += [
         audit_entry(
@@ -206,17 +242,23 @@ def ranking_item_update(
     label: str,
     line: ProposalLine | int | None,
     scores: Mapping[str, Any] | None,
+    expected_version: int | None = None,
 ) -> RankingItem:
-    """Replace the label, linked proposal and scores of a ranking row."""
-    change = RankingItemChange(item, {"label": label, "line": line, "scores": scores})
+    """Replace the label, linked proposal and scores of a ranking row (``expected_version``:
+    the version read, checked under the lock; None: no check)."""
+    data = {"label": label, "line": line, "scores": scores}
+    change = RankingItemChange(item, data, version=expected_version)
     result = ranking_items_apply(
         actor=actor, plan=item.plan, changes=RankingChanges(changes=[change])
     )
     return result.changed[0]
 
 
-def ranking_item_delete(*, actor: Any, item: RankingItem) -> None:
-    ranking_items_apply(actor=actor, plan=item.plan, changes=RankingChanges(removals=[item]))
+def ranking_item_delete(
+    *, actor: Any, item: RankingItem, expected_version: int | None = None
+) -> None:
+    changes = RankingChanges(removals=[item], removal_versions=[expected_version])
+    ranking_items_apply(actor=actor, plan=item.plan, changes=changes)
 
 
 @transaction.atomic

@@ -43,7 +43,12 @@ from .validators import (
     clean_basic_info,
     validate_basic_info,
 )
-from .writers import basic_info_check, basic_info_copy_previous, basic_info_save
+from .writers import (
+    basic_info_check,
+    basic_info_copy_previous,
+    basic_info_copy_previous_check,
+    basic_info_save,
+)
 
 __all__ = [
     "AUDIT_FIELDS",
@@ -64,6 +69,7 @@ __all__ = [
     "Kind",
     "basic_info_check",
     "basic_info_copy_previous",
+    "basic_info_copy_previous_check",
     "basic_info_get_or_empty",
     "basic_info_is_empty",
     "basic_info_percentages",

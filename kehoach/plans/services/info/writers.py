@@ -126,11 +126,8 @@ def basic_info_check(
     return _judged(plan, info, data, sources, ethnic_groups, expected_version)
 
 
-@transaction.atomic
-def basic_info_copy_previous(*, actor: Any, plan: VillagePlan) -> BasicInfo:
-    """Copy the values, sources and ethnic groups of the latest earlier round into this plan,
-    whose basic information must still be empty."""
-    info = _lock(actor, plan)
+def _previous_to_copy(plan: VillagePlan, info: BasicInfo | None) -> BasicInfo:
+    """The checks of a copy after the actor's: an earlier round's information, an empty form."""
     previous = basic_info_previous(plan)
     if previous is None:
         raise ApplicationError(
@@ -146,6 +143,30 @@ def basic_info_copy_previous(*, actor: Any, plan: VillagePlan) -> BasicInfo:
                 "values are only copied into an empty form. Correct the values instead."
             ),
         )
+    return previous
+
+
+def basic_info_copy_previous_check(
+    *, actor: Any, plan: VillagePlan, expected_version: int | None = None
+) -> None:
+    """``basic_info_copy_previous``'s checks without writing or locking (a dry run)."""
+    require_editable(actor, plan)
+    info = BasicInfo.objects.filter(plan=plan).first()
+    if info is not None:
+        check_version(info.version, expected_version, what=_("the basic information"))
+    _previous_to_copy(plan, info)
+
+
+@transaction.atomic
+def basic_info_copy_previous(
+    *, actor: Any, plan: VillagePlan, expected_version: int | None = None
+) -> BasicInfo:
+    """Copy the values, sources and ethnic groups of the latest earlier round into this plan,
+    whose basic information must still be empty."""
+    info = _lock(actor, plan)
+    if info is not None:
+        check_version(info.version, expected_version, what=_("the basic information"))
+    previous = _previous_to_copy(plan, info)
     values = {field: getattr(previous, field) for field in INFO_FIELDS}
     groups = [
         {"name": g.name, "households": g.households, "persons": g.persons}

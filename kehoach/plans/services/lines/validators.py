@@ -242,7 +242,7 @@ def _maker(number: int) -> Any:
 
 
 def _clean(values: dict[str, Any]) -> dict[str, Any]:
-    return dict(zip(LINE_FIELDS, map(values.__getitem__, LINE_FIELDS), strict=True))
+    return dict(zip(LINE_FIELDS, map(values.get, LINE_FIELDS), strict=True))
 
 
 def validate_proposal_line(

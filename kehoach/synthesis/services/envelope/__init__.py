@@ -15,7 +15,7 @@ One module per job: ``validators`` (pure rules of a line), ``writers`` (the batc
 from ...permissions import can_edit_line, may_edit_line, origin_for
 from ...permissions import can_publish_envelope as can_publish
 from ...selectors import effective_counterpart, envelope_use, published_row
-from .publish import envelope_publish
+from .publish import envelope_publish, envelope_publish_check
 from .take_back import take_back_funding
 from .validators import (
     AUDIT_FIELDS,
@@ -65,6 +65,7 @@ __all__ = [
     "envelope_lines_apply",
     "envelope_lines_check",
     "envelope_publish",
+    "envelope_publish_check",
     "envelope_use",
     "envelope_version",
     "may_edit_line",

@@ -13,10 +13,41 @@ from kehoach.approvals.models import StatusChange
 from kehoach.core.errors import ApplicationError, NotFoundError
 from kehoach.plans.models import PlanningRound
 
-from ...models import Envelope
+from ...models import CommunePlan, Envelope, EnvelopeLine
 from ...permissions import may_publish_envelope
 from ...selectors import published_row
 from ..common import commune_plan_for, ensure_draft, envelope_for, lock, money_text
+
+
+def _lines(envelope: Envelope | None) -> list[EnvelopeLine]:
+    """The envelope's lines a publication copies (refused when there are none)."""
+    lines = (
+        list(
+            envelope.lines.alive()
+            .select_related("source", "sector")
+            .prefetch_related("area_villages")
+            .order_by("number")
+        )
+        if envelope is not None and envelope.pk is not None
+        else []
+    )
+    if not lines:
+        raise ApplicationError(
+            "envelope_empty",
+            _("The envelope has no lines yet; add the money expected from each source first."),
+        )
+    return lines
+
+
+def envelope_publish_check(*, actor: Any, round_: PlanningRound) -> dict[str, int]:
+    """What ``envelope_publish`` would refuse, raised the same way, without writing, creating
+    or locking anything (a dry run); answers how many lines it would publish."""
+    if not may_publish_envelope(actor, round_):
+        raise NotFoundError()
+    plan = CommunePlan.objects.filter(round=round_).first()
+    if plan is not None:
+        ensure_draft(plan)
+    return {"published_lines": len(_lines(Envelope.objects.filter(round=round_).first()))}
 
 
 @transaction.atomic
@@ -27,17 +58,7 @@ def envelope_publish(*, actor: Any, round_: PlanningRound) -> Envelope:
     plan = lock(commune_plan_for(round_))
     ensure_draft(plan)
     envelope = envelope_for(round_)
-    lines = list(
-        envelope.lines.alive()
-        .select_related("source", "sector")
-        .prefetch_related("area_villages")
-        .order_by("number")
-    )
-    if not lines:
-        raise ApplicationError(
-            "envelope_empty",
-            _("The envelope has no lines yet; add the money expected from each source first."),
-        )
+    lines = _lines(envelope)
     envelope.published_lines = [published_row(line) for line in lines]
     envelope.published_at = timezone.now()
     envelope.published_by = actor if getattr(actor, "pk", None) else None

@@ -356,6 +356,15 @@ def line_decide(
     )[0]
 
 
+def line_decision_clear_check(*, actor: Any, line: CommuneLine) -> dict[str, int]:
+    """What ``line_decision_clear`` would refuse, raised the same way, without writing or
+    locking anything (a dry run); answers whether it would give a line back (a line not
+    decided by hand is left as it is)."""
+    require(actor, Action.EDIT_COMMUNE_PLAN, line.plan.round)
+    ensure_draft(line.plan)
+    return {"cleared": int(line.decision_origin == DecisionOrigin.MANUAL)}
+
+
 @transaction.atomic
 def line_decision_clear(*, actor: Any, line: CommuneLine) -> CommuneLine:
     """Give a line decided by hand back to the allocation (not decided until the next run)."""

@@ -230,7 +230,8 @@ def allocation_check(*, actor: Any, plan: CommunePlan) -> dict[str, dict[str, An
     return found
 
 
-def _apply(actor: Any, plan: CommunePlan, run: AllocationRun) -> None:
+def _ensure_fresh(plan: CommunePlan, run: AllocationRun) -> None:
+    """A run computed before the plan or its envelope changed cannot be applied."""
     if run.data_version != plan.data_version:
         raise ApplicationError(
             "run_stale",
@@ -239,6 +240,28 @@ def _apply(actor: Any, plan: CommunePlan, run: AllocationRun) -> None:
                 "allocation again."
             ),
         )
+
+
+def _applies_to(line: CommuneLine) -> bool:
+    """A run decides an active line not decided by hand."""
+    return line.state == LineState.ACTIVE and line.decision_origin != DecisionOrigin.MANUAL
+
+
+def allocation_apply_check(*, actor: Any, run: AllocationRun) -> dict[str, int]:
+    """What ``allocation_apply`` would refuse, raised the same way, without writing or locking
+    anything (a dry run): the same permission, draft and freshness checks. Answers how many
+    lines the run would decide, funded or not."""
+    plan = run.plan
+    require(actor, Action.EDIT_COMMUNE_PLAN, plan.round)
+    ensure_draft(plan)
+    _ensure_fresh(plan, run)
+    results = [r for r in run.results.select_related("line") if _applies_to(r.line)]
+    funded = sum(1 for r in results if r.funded)
+    return {"decided": len(results), "funded": funded, "unfunded": len(results) - funded}
+
+
+def _apply(actor: Any, plan: CommunePlan, run: AllocationRun) -> None:
+    _ensure_fresh(plan, run)
     envelope = {str(e.uid): e for e in envelope_lines(plan.round)}
     results = list(run.results.select_related("line"))
     lines = {
@@ -255,7 +278,7 @@ def _apply(actor: Any, plan: CommunePlan, run: AllocationRun) -> None:
     entries = []
     for result in results:
         line = lines[result.line_id]
-        if line.state != LineState.ACTIVE or line.decision_origin == DecisionOrigin.MANUAL:
+        if not _applies_to(line):
             continue
         before = decision_state(line, funded_before.get(line.pk, {}))
         line.decision = Decision.FUNDED if result.funded else Decision.UNFUNDED

@@ -28,7 +28,7 @@ from .fields import (
     SOURCE_FIELDS,
     TEXT_FIELDS,
 )
-from .operations import Part, line_split, lines_merge
+from .operations import Part, line_split, line_split_check, lines_merge, lines_merge_check
 from .single import (
     commune_line_create,
     commune_line_remove,
@@ -37,7 +37,7 @@ from .single import (
     line_mark_reviewed,
 )
 from .synthesis import SynthesisReport, commune_plan_synthesise
-from .undo import operation_undo
+from .undo import last_operation, operation_undo, operation_undo_check
 from .validators import (
     UNFUNDED_DECISIONS,
     check_commune_line,
@@ -69,11 +69,15 @@ __all__ = [
     "commune_lines_check",
     "commune_plan_synthesise",
     "fingerprint",
+    "last_operation",
     "line_mark_reviewed",
     "line_split",
+    "line_split_check",
     "lines_merge",
+    "lines_merge_check",
     "lines_with_sources",
     "operation_undo",
+    "operation_undo_check",
     "recompute",
     "require_within_bounds",
     "validate_commune_line",

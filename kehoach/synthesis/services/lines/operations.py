@@ -12,6 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from kehoach.accounts.permissions import Action
 from kehoach.approvals.audit import audit_record, snapshot
 from kehoach.core.errors import ApplicationError, ApplicationErrors, NotFoundError, Where
 from kehoach.core.text import nfc
@@ -20,7 +21,7 @@ from ...choices import Decision, DecisionOrigin, LineState
 from ...models import CommuneLine, CommunePlan, LineFunding, LineSource, SynthesisOperation
 from ...selectors import line_sources
 from ...summaries import summaries_refresh
-from ..common import bump, money, money_text, record, require_editable
+from ..common import bump, ensure_draft, money, money_text, record, require, require_editable
 from .fields import AUDIT_FIELDS, DECISION_FIELDS
 from .values import apportion_parts, line_locked, next_number, recompute
 
@@ -36,25 +37,9 @@ def _decision_state(line: CommuneLine) -> dict[str, Any]:
     }
 
 
-@transaction.atomic
-def lines_merge(
-    *,
-    actor: Any,
-    plan: CommunePlan,
-    lines: list[CommuneLine],
-    activity: str = "",
-    location: str = "",
-) -> CommuneLine:
-    """Merge the same work proposed by several villages into one line: amounts and
-    beneficiaries summed, sources and villages listed (R12)."""
-    plan = require_editable(actor, plan)
-    ids = sorted({line.pk for line in lines})
-    chosen = list(
-        CommuneLine.objects.select_for_update(of=("self",))
-        .filter(plan=plan, pk__in=ids)
-        .select_related("sector", "unit")
-        .order_by("number")
-    )
+def _merge_refusals(chosen: list[CommuneLine], ids: list[int]) -> None:
+    """Why ``chosen`` (the lines named by ``ids``) cannot be merged: the merge's checks,
+    shared by ``lines_merge`` and ``lines_merge_check``."""
     if len(chosen) != len(ids):
         raise NotFoundError()
     if len(chosen) < 2:
@@ -111,6 +96,48 @@ def lines_merge(
                     "ub": line.unit.name,
                 },
             )
+
+
+def _editable(actor: Any, plan: CommunePlan) -> CommunePlan:
+    """``require_editable`` without the lock (a dry run)."""
+    require(actor, Action.EDIT_COMMUNE_PLAN, plan.round)
+    ensure_draft(plan)
+    return plan
+
+
+def lines_merge_check(*, actor: Any, plan: CommunePlan, lines: list[CommuneLine]) -> None:
+    """What ``lines_merge`` would refuse, without writing or locking (a dry run)."""
+    plan = _editable(actor, plan)
+    ids = sorted({line.pk for line in lines})
+    chosen = list(
+        CommuneLine.objects.filter(plan=plan, pk__in=ids)
+        .select_related("sector", "unit")
+        .order_by("number")
+    )
+    _merge_refusals(chosen, ids)
+
+
+@transaction.atomic
+def lines_merge(
+    *,
+    actor: Any,
+    plan: CommunePlan,
+    lines: list[CommuneLine],
+    activity: str = "",
+    location: str = "",
+) -> CommuneLine:
+    """Merge the same work proposed by several villages into one line: amounts and
+    beneficiaries summed, sources and villages listed (R12)."""
+    plan = require_editable(actor, plan)
+    ids = sorted({line.pk for line in lines})
+    chosen = list(
+        CommuneLine.objects.select_for_update(of=("self",))
+        .filter(plan=plan, pk__in=ids)
+        .select_related("sector", "unit")
+        .order_by("number")
+    )
+    _merge_refusals(chosen, ids)
+    first = chosen[0]
     sources = line_sources(chosen)
     number = next_number(plan)
     merged = CommuneLine(
@@ -187,12 +214,9 @@ class Part:
     total_cost_mvnd: Decimal
 
 
-@transaction.atomic
-def line_split(*, actor: Any, line: CommuneLine, parts: list[Part]) -> list[CommuneLine]:
-    """Split a line into parts (for instance by phase or by village); each part carries the
-    share of the cost the planner gives it, and every amount is apportioned the same way."""
-    plan = require_editable(actor, line.plan)
-    current = line_locked(line)
+def _split_refusals(current: CommuneLine, parts: list[Part]) -> None:
+    """Why ``current`` cannot be split into ``parts``: the split's checks, shared by
+    ``line_split`` and ``line_split_check``."""
     if current.state != LineState.ACTIVE:
         raise refuse(
             "split_not_active",
@@ -241,6 +265,22 @@ def line_split(*, actor: Any, line: CommuneLine, parts: list[Part]) -> list[Comm
             )
     if errors:
         raise ApplicationErrors(errors)
+
+
+def line_split_check(*, actor: Any, line: CommuneLine, parts: list[Part]) -> None:
+    """What ``line_split`` would refuse, without writing or locking (a dry run)."""
+    _editable(actor, line.plan)
+    _split_refusals(CommuneLine.objects.get(pk=line.pk), parts)
+
+
+@transaction.atomic
+def line_split(*, actor: Any, line: CommuneLine, parts: list[Part]) -> list[CommuneLine]:
+    """Split a line into parts (for instance by phase or by village); each part carries the
+    share of the cost the planner gives it, and every amount is apportioned the same way."""
+    plan = require_editable(actor, line.plan)
+    current = line_locked(line)
+    _split_refusals(current, parts)
+    total = current.total_cost_mvnd
     shares = [Decimal(p.total_cost_mvnd) / total for p in parts]
     shares = [s.quantize(Decimal("0.000001")) for s in shares[:-1]]
     shares.append(Decimal(1) - sum(shares, Decimal(0)))

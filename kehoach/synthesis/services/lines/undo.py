@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kehoach.accounts.permissions import Action
 from kehoach.approvals.audit import audit_record, snapshot
 from kehoach.approvals.models import StatusChange
 
@@ -17,7 +18,7 @@ from ...choices import Decision, LineState, Review
 from ...models import CommuneLine, CommunePlan, LineFunding, SynthesisOperation
 from ...selectors import envelope_use
 from ...summaries import summaries_refresh
-from ..common import bump, require_editable
+from ..common import bump, ensure_draft, require, require_editable
 from .fields import AUDIT_FIELDS, DECISION_FIELDS
 from .operations import refuse
 from .values import line_locked, reset_decision
@@ -53,15 +54,11 @@ def _restore_decision(line: CommuneLine) -> None:
     line.restore = {}
 
 
-@transaction.atomic
-def operation_undo(*, actor: Any, operation: SynthesisOperation) -> SynthesisOperation:
-    """Undo a merge (the merged lines come back, the merged line is removed) or a split (the
-    parts are removed, the line comes back)."""
-    plan = require_editable(actor, operation.plan)
-    op = SynthesisOperation.objects.select_for_update().get(pk=operation.pk)
+def _undo_refusals(op: SynthesisOperation, line: CommuneLine) -> None:
+    """Why ``op`` (on ``line``, as saved now) cannot be undone: the undo's checks, shared by
+    ``operation_undo`` and ``operation_undo_check``."""
     if op.undone_at is not None:
         raise refuse("undo_done", _("This has already been undone."))
-    line = line_locked(op.line)
     if op.kind == SynthesisOperation.Kind.MERGE:
         if line.state != LineState.ACTIVE or line.parts.exists():
             raise refuse(
@@ -69,6 +66,44 @@ def operation_undo(*, actor: Any, operation: SynthesisOperation) -> SynthesisOpe
                 _("Line %(number)s has been merged or split again since; undo that first.")
                 % {"number": line.number},
             )
+        return
+    parts = line.parts.exclude(state=LineState.REMOVED)
+    if line.state != LineState.SPLIT or parts.exclude(state=LineState.ACTIVE).exists():
+        raise refuse(
+            "undo_split_blocked",
+            _("A part of line %(number)s has been merged since; undo that first.")
+            % {"number": line.number},
+        )
+
+
+def last_operation(line: CommuneLine) -> SynthesisOperation | None:
+    """The last merge or split made on ``line`` (the merged line, or the split one) that is
+    not undone — what the API's undo of a line undoes."""
+    return (
+        SynthesisOperation.objects.filter(line=line, undone_at__isnull=True)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def operation_undo_check(*, actor: Any, operation: SynthesisOperation) -> None:
+    """What ``operation_undo`` would refuse, without writing or locking (a dry run)."""
+    plan = operation.plan
+    require(actor, Action.EDIT_COMMUNE_PLAN, plan.round)
+    ensure_draft(plan)
+    op = SynthesisOperation.objects.get(pk=operation.pk)
+    _undo_refusals(op, CommuneLine.objects.get(pk=op.line_id))
+
+
+@transaction.atomic
+def operation_undo(*, actor: Any, operation: SynthesisOperation) -> SynthesisOperation:
+    """Undo a merge (the merged lines come back, the merged line is removed) or a split (the
+    parts are removed, the line comes back)."""
+    plan = require_editable(actor, operation.plan)
+    op = SynthesisOperation.objects.select_for_update().get(pk=operation.pk)
+    line = line_locked(op.line)
+    _undo_refusals(op, line)
+    if op.kind == SynthesisOperation.Kind.MERGE:
         before = snapshot(line, AUDIT_FIELDS)
         LineFunding.objects.filter(line=line).delete()
         line.state = LineState.REMOVED
@@ -95,12 +130,6 @@ def operation_undo(*, actor: Any, operation: SynthesisOperation) -> SynthesisOpe
             )
     else:
         parts = list(line.parts.exclude(state=LineState.REMOVED).select_for_update(of=("self",)))
-        if line.state != LineState.SPLIT or any(p.state != LineState.ACTIVE for p in parts):
-            raise refuse(
-                "undo_split_blocked",
-                _("A part of line %(number)s has been merged since; undo that first.")
-                % {"number": line.number},
-            )
         for part in parts:
             before = snapshot(part, AUDIT_FIELDS)
             LineFunding.objects.filter(line=part).delete()

@@ -19,7 +19,15 @@ from .compute import (
     plan_ranks,
 )
 from .stored import StoredRank, ranks_key, stored_ranks
-from .writers import ScoreChange, line_rank_set, line_scores_apply, line_scores_set, scores_clean
+from .writers import (
+    ScoreChange,
+    line_rank_check,
+    line_rank_set,
+    line_scores_apply,
+    line_scores_check,
+    line_scores_set,
+    scores_clean,
+)
 
 __all__ = [
     "AUTO",
@@ -32,9 +40,11 @@ __all__ = [
     "ScoreChange",
     "StoredRank",
     "criteria_of",
+    "line_rank_check",
     "line_rank_set",
     "line_scores",
     "line_scores_apply",
+    "line_scores_check",
     "line_scores_set",
     "lines_for_scoring",
     "lines_scoring_facts",

@@ -15,13 +15,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kehoach.accounts.permissions import Action
 from kehoach.approvals.audit import audit_bulk, audit_entry, snapshot
 from kehoach.core.errors import ApplicationError, ApplicationErrors, NotFoundError, Where
 from kehoach.core.text import nfc
 
 from ...models import CommuneLine, CommunePlan
 from ...selectors import lines_locked
-from ..common import bump, check_version, record, require_editable
+from ..common import bump, check_version, ensure_draft, record, require, require_editable
 from .compute import FIVE, Criterion, criteria_of
 
 
@@ -93,22 +94,16 @@ def _merged(current: dict[str, Any], cleaned: Mapping[str, Any]) -> dict[str, An
     return manual
 
 
-@transaction.atomic
-def line_scores_apply(
-    *, actor: Any, plan: CommunePlan, changes: Sequence[ScoreChange]
-) -> list[CommuneLine]:
-    """Set the planner's scores (0–5, or empty to clear) of the criteria named in each change;
-    a line's other scores stay as they are, so a grid may save one cell at a time. All or
-    nothing: a line changed since its version, or a wrong value, refuses the whole set
-    (``ApplicationErrors`` with every problem). A line whose scores do not change is not
-    written (no new version, no history). Returns the lines as they are now."""
-    plan = require_editable(actor, plan)
-    locked = lines_locked(plan, [c.line.pk for c in changes])
+def _score_steps(
+    plan: CommunePlan, changes: Sequence[ScoreChange], saved: Mapping[int, CommuneLine]
+) -> list[tuple[CommuneLine, dict[str, Any]]]:
+    """Each line (as ``saved`` now) with its new scores, or ``ApplicationErrors`` with every
+    problem: the checks of ``line_scores_apply`` and ``line_scores_check``."""
     criteria = criteria_of(plan)
     errors: list[ApplicationError] = []
     steps: list[tuple[CommuneLine, dict[str, Any]]] = []
     for change in changes:
-        current = locked.get(change.line.pk)
+        current = saved.get(change.line.pk)
         if current is None:
             raise NotFoundError()
         try:
@@ -121,6 +116,33 @@ def line_scores_apply(
         steps.append((current, _merged(current.manual_scores or {}, cleaned)))
     if errors:
         raise ApplicationErrors(errors)
+    return steps
+
+
+def line_scores_check(
+    *, actor: Any, plan: CommunePlan, changes: Sequence[ScoreChange]
+) -> dict[str, int]:
+    """What ``line_scores_apply`` would do (the lines whose scores change), or the same
+    problems; nothing written or locked (a dry run)."""
+    require(actor, Action.EDIT_COMMUNE_PLAN, plan.round)
+    ensure_draft(plan)
+    saved = CommuneLine.objects.filter(plan=plan, pk__in=[c.line.pk for c in changes])
+    steps = _score_steps(plan, changes, {line.pk: line for line in saved})
+    return {"changed": sum(1 for line, new in steps if new != (line.manual_scores or {}))}
+
+
+@transaction.atomic
+def line_scores_apply(
+    *, actor: Any, plan: CommunePlan, changes: Sequence[ScoreChange]
+) -> list[CommuneLine]:
+    """Set the planner's scores (0–5, or empty to clear) of the criteria named in each change;
+    a line's other scores stay as they are, so a grid may save one cell at a time. All or
+    nothing: a line changed since its version, or a wrong value, refuses the whole set
+    (``ApplicationErrors`` with every problem). A line whose scores do not change is not
+    written (no new version, no history). Returns the lines as they are now."""
+    plan = require_editable(actor, plan)
+    locked = lines_locked(plan, [c.line.pk for c in changes])
+    steps = _score_steps(plan, changes, locked)
     now = timezone.now()
     changed: list[CommuneLine] = []
     entries = []
@@ -163,11 +185,9 @@ def line_scores_set(
     return line_scores_apply(actor=actor, plan=line.plan, changes=[change])[0]
 
 
-@transaction.atomic
-def line_rank_set(*, actor: Any, line: CommuneLine, rank: int | None, reason: str) -> CommuneLine:
-    """Move a line to ``rank`` (1 = first) with a reason, or give it back its computed rank."""
-    plan = require_editable(actor, line.plan)
-    current = CommuneLine.objects.select_for_update(of=("self",)).get(pk=line.pk)
+def _rank_reason(rank: int | None, reason: str) -> str:
+    """The reason as stored, or the problem with ``rank``: the checks of ``line_rank_set`` and
+    ``line_rank_check``."""
     reason = nfc(reason or "")
     if rank is not None:
         if rank < 1:
@@ -180,6 +200,22 @@ def line_rank_set(*, actor: Any, line: CommuneLine, rank: int | None, reason: st
                 _("Write why this line gets another rank than its score gives it."),
                 Where(field="reason"),
             )
+    return reason
+
+
+def line_rank_check(*, actor: Any, line: CommuneLine, rank: int | None, reason: str) -> None:
+    """What ``line_rank_set`` would refuse; nothing written or locked (a dry run)."""
+    require(actor, Action.EDIT_COMMUNE_PLAN, line.plan.round)
+    ensure_draft(line.plan)
+    _rank_reason(rank, reason)
+
+
+@transaction.atomic
+def line_rank_set(*, actor: Any, line: CommuneLine, rank: int | None, reason: str) -> CommuneLine:
+    """Move a line to ``rank`` (1 = first) with a reason, or give it back its computed rank."""
+    plan = require_editable(actor, line.plan)
+    current = CommuneLine.objects.select_for_update(of=("self",)).get(pk=line.pk)
+    reason = _rank_reason(rank, reason)
     fields = ["rank_override", "rank_reason"]
     before = snapshot(current, fields)
     current.rank_override = rank
