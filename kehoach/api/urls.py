@@ -143,7 +143,7 @@ urlpatterns += [
 ]
 
 # --- h17f-rounds-envelopes: planning rounds and their resource envelope (F11) ---
-from kehoach.api.views import envelopes, rounds  # noqa: E402
+from kehoach.api.views import envelope_batch, envelopes, rounds  # noqa: E402
 
 urlpatterns += [
     path("rounds/", rounds.RoundList.as_view(), name="rounds"),
@@ -156,7 +156,7 @@ urlpatterns += [
     ),
     path(
         "rounds/<str:uid>/envelope/lines/batch/",
-        envelopes.EnvelopeLineBatch.as_view(),
+        envelope_batch.EnvelopeLineBatch.as_view(),
         name="round-envelope-lines-batch",
     ),
     path(
@@ -335,7 +335,11 @@ urlpatterns += [
 ]
 
 # --- h17n-supervision: the plan's boards (read), one work's board, members, visits (F17) ---
-from kehoach.api.views import supervision  # noqa: E402
+from kehoach.api.views import (  # noqa: E402
+    supervision,
+    supervision_members,
+    supervision_visits,
+)
 
 _BOARD = "commune-plans/<str:uid>/lines/<str:line_uid>/supervision-board/"
 urlpatterns += [
@@ -350,26 +354,26 @@ urlpatterns += [
         supervision.BoardDissolve.as_view(),
         name="supervision-board-dissolve",
     ),
-    path(_BOARD + "members/", supervision.MemberList.as_view(), name="supervision-members"),
+    path(_BOARD + "members/", supervision_members.MemberList.as_view(), name="supervision-members"),
     path(
         _BOARD + "members/<str:member_uid>/",
-        supervision.MemberDetail.as_view(),
+        supervision_members.MemberDetail.as_view(),
         name="supervision-member",
     ),
     path(
         _BOARD + "members/<str:member_uid>/leave/",
-        supervision.MemberLeave.as_view(),
+        supervision_members.MemberLeave.as_view(),
         name="supervision-member-leave",
     ),
-    path(_BOARD + "visits/", supervision.VisitList.as_view(), name="supervision-visits"),
+    path(_BOARD + "visits/", supervision_visits.VisitList.as_view(), name="supervision-visits"),
     path(
         _BOARD + "visits/<str:visit_uid>/",
-        supervision.VisitDetail.as_view(),
+        supervision_visits.VisitDetail.as_view(),
         name="supervision-visit",
     ),
     path(
         _BOARD + "visits/<str:visit_uid>/follow-up-done/",
-        supervision.FollowUpDone.as_view(),
+        supervision_visits.FollowUpDone.as_view(),
         name="supervision-visit-follow-up-done",
     ),
 ]

@@ -11,16 +11,19 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
+from pytest import MonkeyPatch
 from rest_framework.test import APIClient
 
 from kehoach.accounts.choices import Role
 from kehoach.accounts.models import ApiTokenScope, RoleAssignment
 from kehoach.accounts.permissions import forget_assignments
+from kehoach.api.views import line_operations
 from kehoach.approvals.models import AuditEntry, StatusChange
 from kehoach.geo.models import AdministrativeUnit
 from kehoach.geo.tests.factories import dong_hoi, hai_lang
-from kehoach.synthesis.choices import CommunePlanStatus, LineState
+from kehoach.synthesis.choices import CommunePlanStatus, Decision, LineState
 from kehoach.synthesis.models import CommuneLine, CommunePlan, LineSource, SynthesisOperation
+from kehoach.synthesis.services.funding import line_decide
 from kehoach.synthesis.services.lines import commune_plan_synthesise
 from kehoach.synthesis.tests import factories as f
 
@@ -268,3 +271,74 @@ def test_restore_and_reviewed_answer_the_line_as_the_batch_and_the_page_write_it
     seen = api.post(url(plan, f"{road.uid}/reviewed/"), HTTP_IF_MATCH=f'"{road.version}"')
     assert seen.status_code == 200, seen.json()
     assert seen.json()["lines"][0]["uid"] == str(road.uid)
+
+
+def saved_in_between(
+    monkeypatch: MonkeyPatch, planner: Any, name: str, line: CommuneLine
+) -> list[tuple[int, ...]]:
+    """The service ``name`` of the view, with another save of ``line`` landing after the
+    view's check of the versions and before the service runs; the counts after that save."""
+    real = getattr(line_operations, name)
+    seen: list[tuple[int, ...]] = []
+
+    def late(**kwargs: Any) -> Any:
+        line_decide(actor=planner, line=line, decision=Decision.DEFERRED, reason="Chờ thiết kế")
+        seen.append(counts())
+        return real(**kwargs)
+
+    monkeypatch.setattr(line_operations, name, late)
+    return seen
+
+
+def test_a_save_landing_after_the_views_check_is_refused_by_the_service_412_with_current(
+    monkeypatch: MonkeyPatch, planner: Any, api: APIClient, plan: CommunePlan
+) -> None:
+    lines = roads(plan)
+    seen = saved_in_between(monkeypatch, planner, "lines_merge", lines[1])
+    merge = api.post(url(plan, "merge/"), {"versions": versions(lines)}, format="json")
+    assert merge.status_code == 412, merge.json()
+    assert merge.json()["code"] == "conflict"
+    current = {x["uid"]: x["version"] for x in merge.json()["current"]["lines"]}
+    assert current[str(lines[1].uid)] == lines[1].version + 1
+    assert counts() == seen[0]
+
+    line = roads(plan)[0]
+    seen = saved_in_between(monkeypatch, planner, "line_split", line)
+    tag = f'"{line.version}"'
+    split = api.post(url(plan, f"{line.uid}/split/"), SPLIT, format="json", HTTP_IF_MATCH=tag)
+    assert split.status_code == 412, split.json()
+    assert split.json()["current"]["version"] == line.version + 1
+    assert counts() == seen[0]
+
+
+def test_an_undo_after_another_save_of_the_line_is_refused_412_with_current(
+    monkeypatch: MonkeyPatch, planner: Any, api: APIClient, plan: CommunePlan
+) -> None:
+    merged = api.post(url(plan, "merge/"), {"versions": versions(roads(plan))}, format="json")
+    new = CommuneLine.objects.get(uid=merged.json()["lines"][0]["uid"])
+    seen = saved_in_between(monkeypatch, planner, "operation_undo", new)
+    undo = api.post(url(plan, f"{new.uid}/undo/"), HTTP_IF_MATCH=f'"{new.version}"')
+    assert undo.status_code == 412, undo.json()
+    assert undo.json()["current"]["uid"] == str(new.uid)
+    assert undo.json()["current"]["version"] == new.version + 1
+    assert counts() == seen[0]
+    assert SynthesisOperation.objects.get(line=new).undone_at is None
+
+
+def test_a_splits_problems_name_the_parts_of_the_request(api: APIClient, plan: CommunePlan) -> None:
+    line = roads(plan)[0]
+    bad = {
+        "parts": [
+            {"activity": " ", "total_cost_mvnd": "600"},
+            {"activity": "Đường — giai đoạn 2", "total_cost_mvnd": "0"},
+        ]
+    }
+    before = counts()
+    for query in ("", "?dry_run=1"):
+        answer = api.post(
+            url(plan, f"{line.uid}/split/{query}"), bad, format="json", HTTP_IF_MATCH='"1"'
+        )
+        assert answer.status_code == 400, answer.json()
+        fields = [e["where"]["field"] for e in answer.json()["errors"]]
+        assert fields == ["parts[0].activity", "parts[1].total_cost_mvnd"]
+    assert counts() == before

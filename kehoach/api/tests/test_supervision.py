@@ -23,6 +23,7 @@ from kehoach.monitoring.models import BoardMember, SupervisionBoard, Supervision
 from kehoach.monitoring.services.supervision import (
     board_establish,
     member_add,
+    member_stamp,
     member_version,
     visit_record,
 )
@@ -418,3 +419,128 @@ def test_the_same_writes_through_the_page_and_the_api_leave_the_same_rows_and_hi
         plan_uid=twin["plan"].uid, subject_label__startswith="monitoring."
     )
     assert {e.via for e in theirs_rows} == {"api"} and "api" not in {e.via for e in mine}
+
+
+# --- the page and the API: the corrections ---------------------------------------------------
+
+
+def twins(*, visit: bool = False) -> tuple[dict[str, Any], dict[str, Any], Client, APIClient]:
+    """Two communes alike, each with a staffed board (and a visit): the first written through
+    the page, the second through the API."""
+    world = followed_plan()
+    twin = followed_plan(CommuneFactory.create(parent=quang_tri(), name="Xã Hải Phú"))
+    for one in (world, twin):
+        (visited if visit else staffed)(one)
+    page = Client()
+    page.force_login(world["planner"])
+    return world, twin, page, api_for(twin["planner"])
+
+
+def page_base(world: dict[str, Any]) -> str:
+    return f"/cdp/{world['plan'].uid}/works/{world['road'].uid}/supervision/"
+
+
+def assert_same(world: dict[str, Any], twin: dict[str, Any], writes: int = 1) -> None:
+    assert _rows(world) == _rows(twin)
+    assert _history(world) == _history(twin)
+    mine, theirs = (
+        list(
+            AuditEntry.objects.filter(
+                plan_uid=one["plan"].uid, subject_label__startswith="monitoring."
+            ).order_by("-id")[:writes]
+        )
+        for one in (world, twin)
+    )
+    assert {e.via for e in theirs} == {"api"} and "api" not in {e.via for e in mine}
+
+
+def test_a_board_corrected_by_the_page_and_the_api_is_the_same() -> None:
+    world, twin, page, api = twins()
+    board = SupervisionBoard.objects.get(line=world["road"])
+    form = {
+        "board-established_on": "12/11/2026",
+        "board-decision_ref": DECISION,
+        "board-notes": "Ban gồm 5 người",
+        "board-version": board.version,
+    }
+    assert page.post(f"{page_base(world)}board/", form).status_code == 302
+    theirs = SupervisionBoard.objects.get(line=twin["road"])
+    body = {**BOARD, "established_on": "2026-11-12", "notes": "Ban gồm 5 người"}
+    answer = api.put(board_url(twin), body, format="json", HTTP_IF_MATCH=f'"{theirs.version}"')
+    assert answer.status_code == 200, answer.json()
+    assert_same(world, twin)
+
+
+def test_a_board_dissolved_by_the_page_and_the_api_is_the_same() -> None:
+    world, twin, page, api = twins(visit=True)
+    board = SupervisionBoard.objects.get(line=world["road"])
+    form = {"dissolve-dissolved_on": "30/11/2026", "dissolve-version": board.version}
+    assert page.post(f"{page_base(world)}dissolve/", form).status_code == 302
+    theirs = SupervisionBoard.objects.get(line=twin["road"])
+    answer = api.post(
+        f"{board_url(twin)}actions/dissolve/",
+        {"dissolved_on": "2026-11-30"},
+        format="json",
+        HTTP_IF_MATCH=f'"{theirs.version}"',
+    )
+    assert answer.status_code == 200, answer.json()
+    assert SupervisionBoard.objects.get(line=world["road"]).dissolved_on is not None
+    assert_same(world, twin)
+
+
+def test_a_member_corrected_by_the_page_and_the_api_is_the_same() -> None:
+    world, twin, page, api = twins()
+    member = BoardMember.objects.get(board__line=world["road"], full_name="Trần Văn Nam")
+    form = {
+        "member-full_name": "Trần Văn Năm",
+        "member-role": member.role,
+        "member-organisation": member.organisation,
+        "member-village": member.village_id or "",
+        "member-stamp": member_stamp(member),
+    }
+    assert page.post(f"{page_base(world)}members/{member.pk}/", form).status_code == 302
+    theirs = BoardMember.objects.get(board__line=twin["road"], full_name="Trần Văn Nam")
+    answer = api.patch(
+        f"{board_url(twin)}members/{theirs.uid}/",
+        {"full_name": "Trần Văn Năm"},
+        format="json",
+        HTTP_IF_MATCH=f'"{member_version(theirs)}"',
+    )
+    assert answer.status_code == 200, answer.json()
+    assert BoardMember.objects.filter(full_name="Trần Văn Năm").count() == 2
+    assert_same(world, twin)
+
+
+def test_a_member_removed_by_the_page_and_the_api_is_the_same() -> None:
+    world, twin, page, api = twins()
+    member = BoardMember.objects.get(board__line=world["road"], full_name="Hoàng Văn Đức")
+    assert page.post(f"{page_base(world)}members/{member.pk}/remove/").status_code == 302
+    theirs = BoardMember.objects.get(board__line=twin["road"], full_name="Hoàng Văn Đức")
+    answer = api.delete(
+        f"{board_url(twin)}members/{theirs.uid}/", HTTP_IF_MATCH=f'"{member_version(theirs)}"'
+    )
+    assert answer.status_code == 204
+    assert not BoardMember.objects.filter(full_name="Hoàng Văn Đức").exists()
+    assert_same(world, twin)
+
+
+def test_a_visit_corrected_by_the_page_and_the_api_is_the_same() -> None:
+    world, twin, page, api = twins(visit=True)
+    visit = SupervisionVisit.objects.get(board__line=world["road"])
+    change = "Mặt đường mỏng ở đoạn cuối"
+    form = {f"visit-{k}": v for k, v in VISIT.items()} | {
+        "visit-visited_on": "25/11/2026",
+        "visit-findings": change,
+        "visit-version": visit.version,
+    }
+    assert page.post(f"{page_base(world)}visits/{visit.uid}/", form).status_code == 302
+    theirs = SupervisionVisit.objects.get(board__line=twin["road"])
+    answer = api.patch(
+        f"{board_url(twin)}visits/{theirs.uid}/",
+        {"findings": change},
+        format="json",
+        HTTP_IF_MATCH=f'"{theirs.version}"',
+    )
+    assert answer.status_code == 200, answer.json()
+    assert SupervisionVisit.objects.filter(findings=change).count() == 2
+    assert_same(world, twin)

@@ -1,17 +1,15 @@
 """The resource envelope (F11) of a planning round through the API (issue 17): the envelope
-with its lines
-(``/rounds/<uid>/envelope/``), and writes of its lines as the envelope page makes them: add
-(``…/envelope/lines/``), change and delete one (``…/envelope/lines/<line_uid>/``), many at
-once, all or nothing (``…/envelope/lines/batch/``).
+with its lines (``/rounds/<uid>/envelope/``), and writes of its lines as the envelope page makes
+them: add (``…/envelope/lines/``), change and delete one (``…/envelope/lines/<line_uid>/``);
+many at once, all or nothing, are in ``envelope_batch``.
 
 Reads go through ``plans.selectors.rounds_visible_to`` / ``round_get_for_user`` and
 ``synthesis.selectors.envelope_use``; every write is ``envelope_lines_apply`` — the writer of
 the page and the F11 workbook — so the rules (each user only the lines of their own origin,
 the commune plan still a draft), the versions and the history rows are the same; ``?dry_run=1``
 asks ``envelope_lines_check``, the same checks without writing. A change or a delete names the
-line's version in ``If-Match``; an add or a batch may name the envelope's version there (412
-when anything of the envelope was saved since); an item of a batch names its line's version
-in ``version``."""
+line's version in ``If-Match``; an add may name the envelope's version there (412 when anything
+of the envelope was saved since)."""
 
 from __future__ import annotations
 
@@ -19,13 +17,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Sum, prefetch_related_objects
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from kehoach.api.serializers.batch import VALUES_HELP, LineBatchItem
 from kehoach.api.serializers.rounds import (
     FIELD_NAMES,
     EnvelopeLineInput,
@@ -34,7 +30,7 @@ from kehoach.api.serializers.rounds import (
     envelope_line_data,
 )
 from kehoach.api.writes import DRY_RUN, IF_MATCH, etag, is_dry_run, renamed, require_version
-from kehoach.core.errors import ApplicationError, ApplicationErrors, NotFoundError, Where
+from kehoach.core.errors import ApplicationError, NotFoundError
 from kehoach.plans.models import PlanningRound
 from kehoach.synthesis.models import Envelope, EnvelopeLine
 from kehoach.synthesis.permissions import may_edit_line
@@ -43,7 +39,6 @@ from kehoach.synthesis.services.envelope import (
     ADD,
     CHANGE,
     REMOVE,
-    RESTORE,
     EnvelopeChange,
     envelope_lines_apply,
     envelope_lines_check,
@@ -52,9 +47,6 @@ from kehoach.synthesis.services.envelope import (
 
 from .common import bilingual, uid_param
 from .rounds import ROUND_EXAMPLE, round_for
-
-BATCH_MAX = 200
-"""The most changes one batch may carry (an envelope has a few dozen lines at most)."""
 
 LINE_EXAMPLE = {
     "uid": "7c1d2e3f-4a5b-4c6d-8e9f-0a1b2c3d4e5f",
@@ -171,7 +163,7 @@ def _line_shown(line: EnvelopeLine) -> dict[str, Any]:
     return dict(EnvelopeLineOutput(line).data)
 
 
-def _envelope_if_match(request: Request, round_: PlanningRound) -> int | None:
+def envelope_if_match(request: Request, round_: PlanningRound) -> int | None:
     """The envelope's version named by an optional ``If-Match`` (412 when stale)."""
     if not request.headers.get("If-Match"):
         return None
@@ -182,7 +174,7 @@ def _envelope_if_match(request: Request, round_: PlanningRound) -> int | None:
     )
 
 
-def _apply(
+def envelope_apply(
     request: Request,
     round_: PlanningRound,
     changes: list[EnvelopeChange],
@@ -298,9 +290,9 @@ class EnvelopeLineList(generics.GenericAPIView[EnvelopeLine]):
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         round_ = round_for(request, self.kwargs)
         data, villages = _values(round_, request.data, partial=False)
-        expected = _envelope_if_match(request, round_)
+        expected = envelope_if_match(request, round_)
         change = EnvelopeChange(ADD, data=data, villages=villages or [])
-        done = _apply(request, round_, [change], expected)
+        done = envelope_apply(request, round_, [change], expected)
         if is_dry_run(request):
             return _dry_run(done)
         line = _line(request, round_, done.lines[0].uid)
@@ -362,7 +354,7 @@ class EnvelopeLineDetail(generics.GenericAPIView[EnvelopeLine]):
         version = require_version(request, line.version, lambda: _line_shown(line))
         data, villages = _values(round_, request.data, partial=True)
         change = EnvelopeChange(CHANGE, line=line, data=data, villages=villages, version=version)
-        done = _apply(request, round_, [change])
+        done = envelope_apply(request, round_, [change])
         if is_dry_run(request):
             return _dry_run(done)
         line = _line(request, round_, line.uid)
@@ -386,151 +378,7 @@ class EnvelopeLineDetail(generics.GenericAPIView[EnvelopeLine]):
         if line.deleted_at is not None:
             raise NotFoundError()
         version = require_version(request, line.version, lambda: _line_shown(line))
-        done = _apply(request, round_, [EnvelopeChange(REMOVE, line=line, version=version)])
+        done = envelope_apply(request, round_, [EnvelopeChange(REMOVE, line=line, version=version)])
         if is_dry_run(request):
             return _dry_run(done)
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-OPERATIONS = (ADD, CHANGE, REMOVE, RESTORE)
-
-
-class BatchItem(LineBatchItem):
-    values = EnvelopeLineInput(required=False, help_text=VALUES_HELP)
-
-
-class BatchInput(serializers.Serializer[Any]):
-    changes = BatchItem(many=True, allow_empty=False, max_length=BATCH_MAX)
-
-
-BATCH_OUTPUT = inline_serializer(
-    "EnvelopeLineBatchOutput",
-    {
-        "dry_run": serializers.BooleanField(),
-        "counts": serializers.DictField(child=serializers.IntegerField()),
-        "envelope_version": serializers.IntegerField(allow_null=True),
-        "lines": inline_serializer(
-            "EnvelopeLineWritten",
-            {
-                "uid": serializers.UUIDField(),
-                "number": serializers.IntegerField(),
-                "version": serializers.IntegerField(),
-                "op": serializers.CharField(),
-            },
-            many=True,
-        ),
-    },
-)
-
-
-def _batch_changes(round_: PlanningRound, items: list[dict[str, Any]]) -> list[EnvelopeChange]:
-    uids = {item["uid"] for item in items if "uid" in item}
-    named = (
-        {
-            line.uid: line
-            for line in EnvelopeLine.objects.filter(
-                envelope__round=round_, uid__in=uids
-            ).select_related("source", "sector")
-        }
-        if uids
-        else {}
-    )
-    changes: list[EnvelopeChange] = []
-    missing: list[ApplicationError] = []
-    for index, item in enumerate(items, start=1):
-        line = named.get(item["uid"]) if "uid" in item else None
-        if "uid" in item and line is None:
-            missing.append(
-                ApplicationError(
-                    "line_unknown",
-                    str(_("No line of this envelope has this uid.")),
-                    Where(field="uid", row=index),
-                )
-            )
-            continue
-        try:
-            data, villages = envelope_line_data(item.get("values", {}), round_, row=index)
-        except ApplicationError as error:
-            missing.append(error)
-            continue
-        if item["op"] == ADD:
-            villages = villages or []
-        changes.append(
-            EnvelopeChange(
-                item["op"],
-                line=line,
-                data=data,
-                villages=villages,
-                version=item.get("version"),
-                position=index,
-            )
-        )
-    if missing:
-        raise ApplicationErrors(missing)
-    return changes
-
-
-class EnvelopeLineBatch(generics.GenericAPIView[EnvelopeLine]):
-    serializer_class = BatchInput
-
-    @extend_schema(
-        operation_id="rounds_envelope_lines_batch",
-        summary=bilingual("Nhiều thay đổi khung nguồn lực", "Many envelope changes at once"),
-        description=bilingual(
-            "Thêm, sửa, xóa và khôi phục nhiều dòng trong một yêu cầu: tất cả hoặc không gì "
-            f"(tối đa {BATCH_MAX} thay đổi). Mỗi lỗi nêu vị trí của thay đổi trong lô "
-            "(where.line, từ 1). If-Match (phiên bản khung) tùy chọn: có thì cả lô bị từ chối "
-            "(412) khi khung đã được lưu sau lần bạn đọc.",
-            "Add, change, delete and restore many lines in one request: all or nothing "
-            f"(at most {BATCH_MAX} changes). Each problem names the change's position in the "
-            "batch (where.line, from 1). If-Match (the envelope's version) is optional: given, "
-            "the whole batch is refused (412) when the envelope was saved since you read it.",
-        ),
-        request=BatchInput,
-        parameters=[ENVELOPE_IF_MATCH, DRY_RUN],
-        responses={200: BATCH_OUTPUT},
-        examples=[
-            OpenApiExample(
-                "Thêm một dòng, sửa một dòng — add one line, change another",
-                value={
-                    "changes": [
-                        {"op": "add", "values": INPUT_EXAMPLE},
-                        {
-                            "op": "change",
-                            "uid": LINE_EXAMPLE["uid"],
-                            "version": 2,
-                            "values": {"amount_mvnd": "1800"},
-                        },
-                    ]
-                },
-                request_only=True,
-            )
-        ],
-    )
-    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        round_ = round_for(request, self.kwargs)
-        given = BatchInput(data=request.data)
-        given.is_valid(raise_exception=True)
-        expected = _envelope_if_match(request, round_)
-        changes = _batch_changes(round_, given.validated_data["changes"])
-        done = _apply(request, round_, changes, expected)
-        if is_dry_run(request):
-            return Response(
-                {"dry_run": True, "counts": done, "envelope_version": None, "lines": []}
-            )
-        counts = dict.fromkeys(OPERATIONS, 0)
-        for change in changes:
-            counts[change.kind] += 1
-        version = envelope_version(envelope_of(round_))
-        return Response(
-            {
-                "dry_run": False,
-                "counts": counts,
-                "envelope_version": version,
-                "lines": [
-                    {"uid": line.uid, "number": line.number, "version": line.version, "op": op}
-                    for line, op in zip(done.lines, (c.kind for c in changes), strict=True)
-                ],
-            },
-            headers={"ETag": etag(version)},
-        )

@@ -7,12 +7,17 @@ Each answers the resulting lines (``sources``: the village lines each is made fr
 names the version of each line it merges in ``versions`` (uid → version, as a batch does); the
 others name the line's version in ``If-Match``; 412 with the saved values when older. An
 operation has no public id: ``…/lines/<line_uid>/undo/`` undoes the last merge into the line or
-the last split of it. ``?dry_run=1`` asks the services' check functions (nothing written)."""
+the last split of it. ``?dry_run=1`` asks the services' check functions (nothing written).
+
+The versions are checked here first (a quick 412) and passed to the services, which check them
+again on the rows they lock: a save landing between the two is refused too (412, ``current``).
+A split's problems name the request's fields (``parts[0].activity``, from 0)."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
@@ -24,7 +29,7 @@ from rest_framework.response import Response
 
 from kehoach.api.problems import PreconditionFailed
 from kehoach.api.serializers.synthesis import CommuneLineOutput
-from kehoach.api.writes import DRY_RUN, IF_MATCH, is_dry_run, require_version
+from kehoach.api.writes import DRY_RUN, IF_MATCH, is_dry_run, renamed, require_version
 from kehoach.core.errors import ApplicationError, NotFoundError
 from kehoach.synthesis.models import CommuneLine, CommunePlan, SynthesisOperation
 from kehoach.synthesis.services.lines import (
@@ -88,6 +93,35 @@ def _answer(request: Request, plan: CommunePlan, pks: list[int]) -> Response:
     lines = _lines(plan).filter(pk__in=pks).order_by("number")
     shown = [dict(CommuneLineOutput(x, context={"ranks": ranks}).data) for x in lines]
     return Response({"dry_run": False, "lines": shown})
+
+
+@contextmanager
+def _service(
+    current: Callable[[], Mapping[str, Any]], names: Mapping[str, str] | None = None
+) -> Iterator[None]:
+    """Run a service (or its check): its stale error (code "conflict": saved by someone after
+    the version given, seen under the service's lock) answered 412 with ``current()``, the
+    values saved now; its other problems' fields named as the API names them (``names``)."""
+    try:
+        yield
+    except ApplicationError as error:
+        if error.code == "conflict":
+            raise PreconditionFailed(current=current()) from error
+        raise renamed(error, names or {}) from error
+
+
+def _part_names(count: int) -> dict[str, str]:
+    """The split form's field names (``activity_1``, ``cost_1``…) → the request's."""
+    names: dict[str, str] = {}
+    for index in range(count):
+        names[f"activity_{index + 1}"] = f"parts[{index}].activity"
+        names[f"location_{index + 1}"] = f"parts[{index}].location"
+        names[f"cost_{index + 1}"] = f"parts[{index}].total_cost_mvnd"
+    return names
+
+
+def _current_line(plan: CommunePlan, line: CommuneLine) -> Callable[[], dict[str, Any]]:
+    return lambda: _shown(plan, _line(plan, line.uid))
 
 
 class _OneLine(generics.GenericAPIView[CommuneLine]):
@@ -160,21 +194,27 @@ class LineMerge(generics.GenericAPIView[CommuneLine]):
         lines = list(_lines(plan).filter(uid__in=uids))
         if len(lines) != len(versions):
             raise NotFoundError()
+
+        def current() -> dict[str, Any]:
+            return {"lines": [_shown(plan, x) for x in _lines(plan).filter(uid__in=uids)]}
+
         if any(versions[_key(versions, x)] != x.version for x in lines):
-            raise PreconditionFailed(current={"lines": [_shown(plan, x) for x in lines]})
+            raise PreconditionFailed(current=current())
         args_ = {
             "actor": request.user,
             "plan": plan,
             "lines": lines,
+            "expected_versions": {x.uid: versions[_key(versions, x)] for x in lines},
         }
-        if is_dry_run(request):
-            lines_merge_check(**args_)
-            return _answer(request, plan, [])
-        merged = lines_merge(
-            **args_,
-            activity=given.validated_data.get("activity", ""),
-            location=given.validated_data.get("location", ""),
-        )
+        with _service(current):
+            if is_dry_run(request):
+                lines_merge_check(**args_)
+                return _answer(request, plan, [])
+            merged = lines_merge(
+                **args_,
+                activity=given.validated_data.get("activity", ""),
+                location=given.validated_data.get("location", ""),
+            )
         return _answer(request, plan, [merged.pk])
 
 
@@ -211,7 +251,7 @@ class LineSplit(_OneLine):
         ],
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        plan, line, _version = self._checked(request)
+        plan, line, version = self._checked(request)
         given = SplitInput(data=request.data)
         given.is_valid(raise_exception=True)
         parts = [
@@ -222,10 +262,12 @@ class LineSplit(_OneLine):
             )
             for p in given.validated_data["parts"]
         ]
-        if is_dry_run(request):
-            line_split_check(actor=request.user, line=line, parts=parts)
-            return _answer(request, plan, [])
-        created = line_split(actor=request.user, line=line, parts=parts)
+        args_ = {"actor": request.user, "line": line, "parts": parts, "expected_version": version}
+        with _service(_current_line(plan, line), _part_names(len(parts))):
+            if is_dry_run(request):
+                line_split_check(**args_)
+                return _answer(request, plan, [])
+            created = line_split(**args_)
         return _answer(request, plan, [x.pk for x in created])
 
 
@@ -251,19 +293,23 @@ class LineUndo(_OneLine):
         responses={200: LINES_OUTPUT},
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        plan, line, _version = self._checked(request)
+        plan, line, version = self._checked(request)
         operation = last_operation(line)
         if operation is None:
             raise ApplicationError(
                 "undo_nothing", str(_("Nothing was merged into or split from this line."))
             )
-        if is_dry_run(request):
-            operation_undo_check(actor=request.user, operation=operation)
-            return _answer(request, plan, [])
-        back = [line.pk]
-        if operation.kind == SynthesisOperation.Kind.MERGE:
-            back = list(CommuneLine.objects.filter(merged_into=line).values_list("pk", flat=True))
-        operation_undo(actor=request.user, operation=operation)
+        args_ = {"actor": request.user, "operation": operation, "expected_version": version}
+        with _service(_current_line(plan, line)):
+            if is_dry_run(request):
+                operation_undo_check(**args_)
+                return _answer(request, plan, [])
+            back = [line.pk]
+            if operation.kind == SynthesisOperation.Kind.MERGE:
+                back = list(
+                    CommuneLine.objects.filter(merged_into=line).values_list("pk", flat=True)
+                )
+            operation_undo(**args_)
         return _answer(request, plan, back)
 
 

@@ -5,6 +5,7 @@ of the merged lines' sources; each part carries its share of the line's sources.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -21,7 +22,16 @@ from ...choices import Decision, DecisionOrigin, LineState
 from ...models import CommuneLine, CommunePlan, LineFunding, LineSource, SynthesisOperation
 from ...selectors import line_sources
 from ...summaries import summaries_refresh
-from ..common import bump, ensure_draft, money, money_text, record, require, require_editable
+from ..common import (
+    bump,
+    check_version,
+    ensure_draft,
+    money,
+    money_text,
+    record,
+    require,
+    require_editable,
+)
 from .fields import AUDIT_FIELDS, DECISION_FIELDS
 from .values import apportion_parts, line_locked, next_number, recompute
 
@@ -98,6 +108,24 @@ def _merge_refusals(chosen: list[CommuneLine], ids: list[int]) -> None:
             )
 
 
+def expected_of(expected_versions: Mapping[Any, int] | None, line: CommuneLine) -> int | None:
+    """The version ``expected_versions`` gives for ``line`` (keyed by its uid, as a UUID or
+    text, or by its pk); None when none is given (any version)."""
+    if not expected_versions:
+        return None
+    for key in (line.uid, str(line.uid), line.pk):
+        if key in expected_versions:
+            return expected_versions[key]
+    return None
+
+
+def _check_versions(chosen: list[CommuneLine], expected: Mapping[Any, int] | None) -> None:
+    """Refuse (the stale error, code "conflict") when a line was saved since the version the
+    caller read — checked on the rows read under the lock."""
+    for line in chosen:
+        check_version(line, expected_of(expected, line))
+
+
 def _editable(actor: Any, plan: CommunePlan) -> CommunePlan:
     """``require_editable`` without the lock (a dry run)."""
     require(actor, Action.EDIT_COMMUNE_PLAN, plan.round)
@@ -105,7 +133,13 @@ def _editable(actor: Any, plan: CommunePlan) -> CommunePlan:
     return plan
 
 
-def lines_merge_check(*, actor: Any, plan: CommunePlan, lines: list[CommuneLine]) -> None:
+def lines_merge_check(
+    *,
+    actor: Any,
+    plan: CommunePlan,
+    lines: list[CommuneLine],
+    expected_versions: Mapping[Any, int] | None = None,
+) -> None:
     """What ``lines_merge`` would refuse, without writing or locking (a dry run)."""
     plan = _editable(actor, plan)
     ids = sorted({line.pk for line in lines})
@@ -114,6 +148,7 @@ def lines_merge_check(*, actor: Any, plan: CommunePlan, lines: list[CommuneLine]
         .select_related("sector", "unit")
         .order_by("number")
     )
+    _check_versions(chosen, expected_versions)
     _merge_refusals(chosen, ids)
 
 
@@ -125,9 +160,11 @@ def lines_merge(
     lines: list[CommuneLine],
     activity: str = "",
     location: str = "",
+    expected_versions: Mapping[Any, int] | None = None,
 ) -> CommuneLine:
     """Merge the same work proposed by several villages into one line: amounts and
-    beneficiaries summed, sources and villages listed (R12)."""
+    beneficiaries summed, sources and villages listed (R12). ``expected_versions`` (line uid
+    or pk → the version the caller read; None: any) is checked under the lock."""
     plan = require_editable(actor, plan)
     ids = sorted({line.pk for line in lines})
     chosen = list(
@@ -136,6 +173,7 @@ def lines_merge(
         .select_related("sector", "unit")
         .order_by("number")
     )
+    _check_versions(chosen, expected_versions)
     _merge_refusals(chosen, ids)
     first = chosen[0]
     sources = line_sources(chosen)
@@ -267,18 +305,27 @@ def _split_refusals(current: CommuneLine, parts: list[Part]) -> None:
         raise ApplicationErrors(errors)
 
 
-def line_split_check(*, actor: Any, line: CommuneLine, parts: list[Part]) -> None:
+def line_split_check(
+    *, actor: Any, line: CommuneLine, parts: list[Part], expected_version: int | None = None
+) -> None:
     """What ``line_split`` would refuse, without writing or locking (a dry run)."""
     _editable(actor, line.plan)
-    _split_refusals(CommuneLine.objects.get(pk=line.pk), parts)
+    current = CommuneLine.objects.get(pk=line.pk)
+    check_version(current, expected_version)
+    _split_refusals(current, parts)
 
 
 @transaction.atomic
-def line_split(*, actor: Any, line: CommuneLine, parts: list[Part]) -> list[CommuneLine]:
+def line_split(
+    *, actor: Any, line: CommuneLine, parts: list[Part], expected_version: int | None = None
+) -> list[CommuneLine]:
     """Split a line into parts (for instance by phase or by village); each part carries the
-    share of the cost the planner gives it, and every amount is apportioned the same way."""
+    share of the cost the planner gives it, and every amount is apportioned the same way.
+    ``expected_version`` (the line's version the caller read; None: any) is checked under the
+    lock."""
     plan = require_editable(actor, line.plan)
     current = line_locked(line)
+    check_version(current, expected_version)
     _split_refusals(current, parts)
     total = current.total_cost_mvnd
     shares = [Decimal(p.total_cost_mvnd) / total for p in parts]

@@ -18,7 +18,7 @@ from ...choices import Decision, LineState, Review
 from ...models import CommuneLine, CommunePlan, LineFunding, SynthesisOperation
 from ...selectors import envelope_use
 from ...summaries import summaries_refresh
-from ..common import bump, ensure_draft, require, require_editable
+from ..common import bump, check_version, ensure_draft, require, require_editable
 from .fields import AUDIT_FIELDS, DECISION_FIELDS
 from .operations import refuse
 from .values import line_locked, reset_decision
@@ -86,22 +86,31 @@ def last_operation(line: CommuneLine) -> SynthesisOperation | None:
     )
 
 
-def operation_undo_check(*, actor: Any, operation: SynthesisOperation) -> None:
+def operation_undo_check(
+    *, actor: Any, operation: SynthesisOperation, expected_version: int | None = None
+) -> None:
     """What ``operation_undo`` would refuse, without writing or locking (a dry run)."""
     plan = operation.plan
     require(actor, Action.EDIT_COMMUNE_PLAN, plan.round)
     ensure_draft(plan)
     op = SynthesisOperation.objects.get(pk=operation.pk)
-    _undo_refusals(op, CommuneLine.objects.get(pk=op.line_id))
+    line = CommuneLine.objects.get(pk=op.line_id)
+    check_version(line, expected_version)
+    _undo_refusals(op, line)
 
 
 @transaction.atomic
-def operation_undo(*, actor: Any, operation: SynthesisOperation) -> SynthesisOperation:
+def operation_undo(
+    *, actor: Any, operation: SynthesisOperation, expected_version: int | None = None
+) -> SynthesisOperation:
     """Undo a merge (the merged lines come back, the merged line is removed) or a split (the
-    parts are removed, the line comes back)."""
+    parts are removed, the line comes back). ``expected_version`` (the version the caller
+    read of the operation's line — the merged line, or the split one; None: any) is checked
+    under the lock."""
     plan = require_editable(actor, operation.plan)
     op = SynthesisOperation.objects.select_for_update().get(pk=operation.pk)
     line = line_locked(op.line)
+    check_version(line, expected_version)
     _undo_refusals(op, line)
     if op.kind == SynthesisOperation.Kind.MERGE:
         before = snapshot(line, AUDIT_FIELDS)
