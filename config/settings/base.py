@@ -174,7 +174,11 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
     # the operations of every batch of lines (proposals, commune lines, envelope lines)
-    "ENUM_NAME_OVERRIDES": {"BatchOperationEnum": ["add", "change", "remove", "restore"]},
+    "ENUM_NAME_OVERRIDES": {
+        "BatchOperationEnum": ["add", "change", "remove", "restore"],
+        # the allocation procedures (a run addressed by its procedure, its results read)
+        "AllocationModeEnum": ["greedy", "optimal"],
+    },
 }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -455,3 +455,19 @@ urlpatterns += [
         name="village-undo-merge",
     ),
 ]
+
+# --- h17x-finance-reads: the stored allocation results, the financial plan (F12) ---
+from kehoach.api.views import finance  # noqa: E402
+
+urlpatterns += [
+    path(
+        "commune-plans/<str:uid>/allocation/",
+        finance.AllocationResultsView.as_view(),
+        name="commune-plan-allocation",
+    ),
+    path(
+        "commune-plans/<str:uid>/financial-plan/",
+        finance.FinancialPlanView.as_view(),
+        name="commune-plan-financial-plan",
+    ),
+]

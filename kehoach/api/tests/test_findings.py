@@ -39,14 +39,18 @@ from kehoach.plans.services.findings import (
     problem_create,
     problem_delete,
     problem_update,
+    ranking_apply_priorities,
     ranking_item_create,
     ranking_item_delete,
     ranking_item_update,
     ranking_items_apply,
     ranking_items_check,
+    ranking_priorities_check,
+    ranking_version,
     swot_delete,
     swot_save,
 )
+from kehoach.plans.services.lines import LineChange, proposal_lines_apply
 from kehoach.plans.tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -410,15 +414,50 @@ def test_priorities_are_set_from_the_ranking_and_a_dry_run_only_counts(
     line = f.line(plan, number=1, priority=None)
     ranking_item_create(actor=planner, plan=plan, label="Đường", line=line, scores={first: 4})
     action = url(plan, "ranking/actions/apply-priorities/")
+    assert api.post(action).status_code == 428  # it must say which matrix it read
+    tag = api.get(url(plan, "ranking/"))["ETag"]
     before = counts()
-    checked = api.post(f"{action}?dry_run=1")
+    checked = api.post(f"{action}?dry_run=1", HTTP_IF_MATCH=tag)
     assert checked.status_code == 200 and checked.json() == {"dry_run": True, "changed": 1}
     assert counts() == before
-    done = api.post(action)
+    done = api.post(action, HTTP_IF_MATCH=tag)
     assert done.json() == {"dry_run": False, "changed": 1}
     line.refresh_from_db()
     assert line.priority == 1
-    assert api.post(action).json()["changed"] == 0  # done again: nothing changes
+    # the proposal changed, so the matrix read before is stale; read again: nothing changes
+    assert api.post(action, HTTP_IF_MATCH=tag).status_code == 412
+    again = api.post(action, HTTP_IF_MATCH=api.get(url(plan, "ranking/"))["ETag"])
+    assert again.json()["changed"] == 0
+
+
+def test_priorities_read_from_a_stale_matrix_are_refused_and_nothing_is_written(
+    api: APIClient, plan: VillagePlan, planner: Any
+) -> None:
+    """A priority set by hand, or a ranking row saved, after the client read the matrix: 412,
+    from the view's check and from the service's under the plan's lock alike."""
+    first = _criteria(plan)[0]
+    line = f.line(plan, number=1, priority=None)
+    other = f.line(plan, number=2, priority=None)
+    ranking_item_create(actor=planner, plan=plan, label="Đường", line=line, scores={first: 4})
+    action = url(plan, "ranking/actions/apply-priorities/")
+    read = ranking_version(plan)
+    tag = api.get(url(plan, "ranking/"))["ETag"]
+    assert tag == f'"{read}"' and read != 0
+    proposal_lines_apply(
+        actor=planner, plan=plan, changes=[LineChange(data={"priority": 2}, line=line, version=1)]
+    )
+    before = counts()
+    stale = api.post(action, HTTP_IF_MATCH=tag)
+    assert stale.status_code == 412 and stale.json()["current"]["rows"]
+    assert counts() == before
+    for call in (ranking_priorities_check, ranking_apply_priorities):
+        with pytest.raises(ApplicationError) as refused:
+            call(actor=planner, plan=plan, expected_version=read)
+        assert refused.value.code == "conflict"
+    line.refresh_from_db()
+    assert line.priority == 2 and counts() == before
+    ranking_item_create(actor=planner, plan=plan, label="Trường", line=other, scores={first: 3})
+    assert ranking_version(plan) not in (0, read)
 
 
 # --- refusals, lists ---------------------------------------------------------------------------
@@ -613,7 +652,9 @@ def test_the_same_findings_through_the_page_and_the_api_leave_the_same_rows_and_
     }
     assert api.post(url(twin, "ranking/batch/"), batch, format="json").status_code == 200
     assert page.post(reverse("plans:ranking_apply", args=[plan.uid])).status_code == 302
-    assert api.post(url(twin, "ranking/actions/apply-priorities/")).status_code == 200
+    tag = api.get(url(twin, "ranking/"))["ETag"]
+    applied = api.post(url(twin, "ranking/actions/apply-priorities/"), HTTP_IF_MATCH=tag)
+    assert applied.status_code == 200
 
     assert _rows(plan) == _rows(twin)
     assert _history(plan) == _history(twin)

@@ -588,3 +588,82 @@ def test_plans_for_new_villages_through_the_page_and_the_api_are_the_same(
     mine, theirs = made(round_), made(twin)
     assert len(mine) == 1 and [m[:2] for m in mine] == [t[:2] for t in theirs]
     assert (mine[0][3], theirs[0][3]) == ("", "api")
+
+
+def test_a_round_opened_on_the_page_and_through_the_api_is_the_same(
+    ctx: dict[str, Any],
+) -> None:
+    """The commune page's "New planning round" form for Hải Lăng, ``POST /rounds/`` for a twin
+    commune of the same name and villages (one planner of both): the same round, the same
+    village plans (not the ended village's) and the same history, the API's marked."""
+    from kehoach.accounts.models import Role, RoleAssignment
+    from kehoach.approvals.models import StatusChange
+
+    commune = ctx["round"].commune
+    twin = CommuneFactory.create(code="19703", name=commune.name, parent=commune.parent)
+    planner = ctx["planner"]
+    RoleAssignment.objects.create(user=planner, role=Role.COMMUNE_PLANNER, unit=twin)
+    for unit, code in ((commune, "19702"), (twin, "19703")):
+        VillageFactory.create(parent=unit, name="Thôn Mỹ Thủy", code=f"{code}-901")
+        VillageFactory.create(parent=unit, name="Thôn An Đô", code=f"{code}-902")
+        ended = VillageFactory.create(parent=unit, name="Thôn Cũ", code=f"{code}-903")
+        ended.valid_to = ended.valid_from
+        ended.save(update_fields=["valid_to"])
+    dates = {"proposals_due": "2030-09-30", "synthesis_due": "2030-10-31"}
+    page = Client()
+    page.force_login(planner)
+    shown = page.post(
+        reverse("plans:round_create", args=[commune.code]),
+        {"plan_year": "2031", "proposals_due": "30/09/2030", "synthesis_due": "31/10/2030"},
+    )
+    assert shown.status_code == 302, shown.content.decode()[:2000]
+    made = api_for(planner).post(
+        f"{API}/rounds/", {"commune_code": twin.code, "plan_year": 2031, **dates}, format="json"
+    )
+    assert made.status_code == 201, made.json()
+    on_page = PlanningRound.objects.get(commune=commune, plan_year=2031)
+    by_api = PlanningRound.objects.get(commune=twin, plan_year=2031)
+    assert made.json()["uid"] == str(by_api.uid)
+
+    def row(r: PlanningRound) -> tuple[Any, ...]:
+        return (
+            r.plan_year,
+            r.profile_id,
+            r.proposals_due,
+            r.synthesis_due,
+            r.approval_due,
+            r.created_by_id,
+        )
+
+    def plans(r: PlanningRound) -> list[tuple[Any, ...]]:
+        return [
+            (p.village.name, p.status)
+            for p in r.plans.select_related("village").order_by("village__name")
+        ]
+
+    def history(r: PlanningRound) -> list[tuple[Any, ...]]:
+        uids = list(r.plans.values_list("uid", flat=True))
+        audit = [
+            (
+                e.operation,
+                e.subject_label,
+                e.subject_repr,
+                e.before,
+                e.after,
+                e.actor_username,
+                e.actor_name,
+            )
+            for e in AuditEntry.objects.filter(plan_uid__in=uids)
+        ]
+        changes = StatusChange.objects.filter(plan_uid__in=uids)
+        return sorted(audit, key=str) + [("status", c.action, c.to_state) for c in changes]
+
+    assert row(on_page) == row(by_api)
+    assert str(on_page.proposals_due) == "2030-09-30"
+    assert plans(on_page) == plans(by_api)
+    assert [p[0] for p in plans(on_page)] == ["Thôn An Đô", "Thôn Mỹ Thủy"]
+    assert history(on_page) == history(by_api) and len(history(on_page)) == 2
+    page_vias = AuditEntry.objects.filter(plan_uid__in=on_page.plans.values("uid"))
+    api_vias = AuditEntry.objects.filter(plan_uid__in=by_api.plans.values("uid"))
+    assert set(page_vias.values_list("via", flat=True)) == {""}
+    assert set(api_vias.values_list("via", flat=True)) == {"api"}

@@ -26,7 +26,7 @@ from kehoach.api.serializers.findings import (
     RankingOutput,
     ranking_row_shown,
 )
-from kehoach.api.writes import DRY_RUN, is_dry_run
+from kehoach.api.writes import DRY_RUN, IF_MATCH, etag, is_dry_run, require_version
 from kehoach.core.errors import ApplicationError, ApplicationErrors, Where
 from kehoach.plans.models import RankingItem, VillagePlan
 from kehoach.plans.services.findings import (
@@ -40,6 +40,7 @@ from kehoach.plans.services.findings import (
     ranking_items_check,
     ranking_priorities_check,
     ranking_table,
+    ranking_version,
 )
 
 from ..common import bilingual
@@ -113,7 +114,8 @@ class RankingView(generics.GenericAPIView[RankingItem]):
         examples=[OpenApiExample("Hai tiêu chí — two criteria", value=RANKING_EXAMPLE)],
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return Response(_ranking_shown(plan_of(request, kwargs)))
+        plan = plan_of(request, kwargs)
+        return Response(_ranking_shown(plan), headers={"ETag": etag(ranking_version(plan))})
 
 
 OPERATIONS = ("add", "change", "remove")
@@ -318,15 +320,17 @@ class RankingApplyPriorities(generics.GenericAPIView[RankingItem]):
         description=bilingual(
             "Như nút trên trang: trong mỗi lĩnh vực, các đề xuất được xếp hạng cao nhất nhận "
             "thứ tự ưu tiên theo quy trình (R2, R3); đề xuất không dòng nào liên kết thì giữ "
-            "nguyên. Kết quả chỉ phụ thuộc ma trận hiện tại (làm lại không đổi gì), nên không "
-            "cần If-Match; mỗi đề xuất đổi được tăng phiên bản.",
+            "nguyên. If-Match là ETag của ma trận (GET …/ranking/): một dòng xếp hạng hay một "
+            "đề xuất được lưu sau khi đọc (kể cả ưu tiên đặt tay) thì trả 412, không ghi gì; mỗi "
+            "đề xuất đổi được tăng phiên bản.",
             "As the page's button: within each sector the best-ranked proposals get the "
-            "process's priorities (R2, R3); proposals no row links to are left alone. The "
-            "result depends only on the current matrix (doing it again changes nothing), so no "
-            "If-Match is needed; each proposal changed gets a new version.",
+            "process's priorities (R2, R3); proposals no row links to are left alone. If-Match "
+            "is the matrix's ETag (GET …/ranking/): a ranking row or a proposal saved since it "
+            "was read (a priority set by hand included) answers 412 and nothing is written; "
+            "each proposal changed gets a new version.",
         ),
         request=None,
-        parameters=[DRY_RUN],
+        parameters=[IF_MATCH, DRY_RUN],
         responses={200: APPLY_OUTPUT},
         examples=[
             OpenApiExample("Hai đề xuất — two proposals", value={"dry_run": False, "changed": 2})
@@ -334,8 +338,10 @@ class RankingApplyPriorities(generics.GenericAPIView[RankingItem]):
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         plan = plan_of(request, kwargs)
+        expected = require_version(request, ranking_version(plan), lambda: _ranking_shown(plan))
+        args_ = {"actor": request.user, "plan": plan, "expected_version": expected}
         if is_dry_run(request):
-            changed = service(ranking_priorities_check, actor=request.user, plan=plan)
+            changed = service(ranking_priorities_check, **args_)
             return Response({"dry_run": True, "changed": changed})
-        changed = service(ranking_apply_priorities, actor=request.user, plan=plan)
+        changed = service(ranking_apply_priorities, **args_)
         return Response({"dry_run": False, "changed": changed})

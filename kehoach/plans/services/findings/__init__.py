@@ -45,6 +45,7 @@ from .ranking import (
     ranking_items_apply,
     ranking_items_check,
     ranking_priorities_check,
+    ranking_version,
 )
 from .ranking_validators import RankingContext, clean_ranking_item, validate_ranking_item
 from .selectors import (
@@ -104,6 +105,7 @@ __all__ = [
     "ranking_items_check",
     "ranking_priorities_check",
     "ranking_table",
+    "ranking_version",
     "swot_check",
     "swot_delete",
     "swot_delete_check",

@@ -11,6 +11,7 @@ alone."""
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -262,10 +263,27 @@ def ranking_item_delete(
 
 
 @transaction.atomic
-def ranking_apply_priorities(*, actor: Any, plan: VillagePlan) -> int:
+def ranking_version(plan: VillagePlan) -> int:
+    """The version of what setting priorities reads: a fingerprint of the ranking rows and of
+    the plan's live proposals (uid and version of each), 0 while the ranking is empty. Any save
+    of a row or of a proposal (its priority by hand included) changes it."""
+    items = sorted(RankingItem.objects.filter(plan=plan).values_list("uid", "version"))
+    if not items:
+        return 0
+    lines = sorted(ProposalLine.objects.alive().filter(plan=plan).values_list("uid", "version"))
+    text = "\n".join(f"{uid}\t{version}" for uid, version in [*items, ("-", 0), *lines])
+    return int(hashlib.sha256(text.encode()).hexdigest()[:13], 16) or 1
+
+
+def ranking_apply_priorities(
+    *, actor: Any, plan: VillagePlan, expected_version: int | None = None
+) -> int:
     """Set the priority of every proposal a ranking row links to from the ranking (see the
-    module docstring); return how many proposals changed."""
+    module docstring); return how many proposals changed. ``expected_version``: the
+    ``ranking_version`` the caller read, checked under the plan's lock (every writer of the
+    rows and the proposals takes it)."""
     plan = lock_editable(actor, plan)
+    check_version(ranking_version(plan), expected_version, what=_("the ranking"))
     changed = 0
     for line, priority in _new_priorities(plan, lock=True):
         before = snapshot(line, LINE_PRIORITY_FIELDS)
@@ -277,11 +295,14 @@ def ranking_apply_priorities(*, actor: Any, plan: VillagePlan) -> int:
     return changed
 
 
-def ranking_priorities_check(*, actor: Any, plan: VillagePlan) -> int:
+def ranking_priorities_check(
+    *, actor: Any, plan: VillagePlan, expected_version: int | None = None
+) -> int:
     """How many proposals ``ranking_apply_priorities`` would change, or the same refusals;
     nothing written and nothing locked (a dry run, issue 17)."""
     require_editable(actor, plan)
     plan = VillagePlan.objects.select_related("round__profile").get(pk=plan.pk)
+    check_version(ranking_version(plan), expected_version, what=_("the ranking"))
     return len(_new_priorities(plan, lock=False))
 
 
