@@ -14,14 +14,61 @@ from django.utils.translation import gettext_lazy as _
 
 from kehoach.catalog.models import Sector
 from kehoach.core.forms import NamedChoiceField, ServiceErrorsMixin, show_bounds
+from kehoach.core.numbers import format_number_vi
 
 from .forms_info import CountField, problems_in
 from .models import Problem, ProposalLine, RankingItem, SwotEntry, VillagePlan
 from .services.findings import SCORE_MAX, SCORE_MIN, RankingCriterion
+from .services.lines.conflicts import Difference
 
 
 def _label(model: type[Model], name: str) -> Any:
     return capfirst(getattr(model._meta.get_field(name), "verbose_name", name))
+
+
+def _version() -> forms.IntegerField:
+    """The version of the record the form showed (0: none yet), sent back so that a save over
+    someone else's is refused (``expected_version``, D85)."""
+    return forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
+
+def _shown(field: forms.Field, value: Any) -> tuple[Any, str]:
+    """A value of ``field`` (a key or the object for a choice) as compared and as shown."""
+    if isinstance(field, forms.ModelChoiceField) and not isinstance(
+        field, forms.ModelMultipleChoiceField
+    ):
+        if value is not None and not isinstance(value, Model):
+            value = cast(Any, field.queryset).filter(pk=value).first()
+        return (value.pk if value is not None else None), (str(value) if value else "—")
+    if value is None or value == "":
+        return None, "—"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value, format_number_vi(value)
+    return value, str(value)
+
+
+class StaleFormMixin:
+    """A form refused because someone else saved the record after it was opened (``conflict``):
+    ``differences`` lists, for each field, the value saved by the other person and the one
+    typed (the partial ``plans/partials/conflict.html`` shows them, as for a proposal line)."""
+
+    def differences(self, saved: dict[str, Any]) -> list[Difference]:
+        form = cast(forms.Form, self)
+        found = []
+        for bound in form.visible_fields():
+            key_saved, text_saved = _shown(bound.field, saved.get(bound.name))
+            key_yours, text_yours = _shown(bound.field, form.cleaned_data.get(bound.name))
+            if key_saved != key_yours:
+                found.append(Difference(bound.name, str(bound.label), text_saved, text_yours))
+        return found
+
+
+class StaleForm:
+    """What the page shows above a stale form: the service's message and the differences."""
+
+    def __init__(self, message: str, differences: list[Difference]) -> None:
+        self.message = message
+        self.differences = differences
 
 
 def _text(model: type[Model], name: str, rows: int = 3) -> forms.CharField:
@@ -35,7 +82,7 @@ def _text(model: type[Model], name: str, rows: int = 3) -> forms.CharField:
     )
 
 
-class SwotForm(ServiceErrorsMixin, forms.Form):
+class SwotForm(StaleFormMixin, ServiceErrorsMixin, forms.Form):
     """One sector's SWOT; the sector is in the address the form posts to."""
 
     strengths = _text(SwotEntry, "strengths")
@@ -43,15 +90,18 @@ class SwotForm(ServiceErrorsMixin, forms.Form):
     opportunities = _text(SwotEntry, "opportunities")
     threats = _text(SwotEntry, "threats")
     implication = _text(SwotEntry, "implication", rows=2)
+    version = _version()
+
+    TEXTS = ("strengths", "weaknesses", "opportunities", "threats", "implication")
 
     @staticmethod
     def initial_for(entry: SwotEntry | None) -> dict[str, Any]:
         if entry is None:
-            return {}
+            return {"version": 0}
         return {name: getattr(entry, name) for name in SwotForm.base_fields}
 
     def service_data(self) -> dict[str, Any]:
-        return {name: self.cleaned_data.get(name) or "" for name in SwotForm.base_fields}
+        return {name: self.cleaned_data.get(name) or "" for name in self.TEXTS}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -93,7 +143,7 @@ SOLUTION_EMPTY_ROWS = 2
 """Empty solution rows offered below the saved ones (save to get more)."""
 
 
-class ProblemForm(ServiceErrorsMixin, forms.Form):
+class ProblemForm(StaleFormMixin, ServiceErrorsMixin, forms.Form):
     """A problem with its causes; its solutions are the formset ``solution_forms``."""
 
     sector = NamedChoiceField(
@@ -110,6 +160,7 @@ class ProblemForm(ServiceErrorsMixin, forms.Form):
         required=False,
         help_text=_("1 is the most important problem; leave empty if not yet ranked."),
     )
+    version = _version()
 
     def __init__(
         self, *args: Any, plan: VillagePlan, instance: Problem | None = None, **kwargs: Any
@@ -150,6 +201,23 @@ class ProblemForm(ServiceErrorsMixin, forms.Form):
             for solution in problem.solutions.order_by("position", "id")
         ]
 
+    def differences(self, saved: dict[str, Any]) -> list[Difference]:
+        """The fields, then the solutions (one per line) when they differ."""
+        found = super().differences(saved)
+        mine = [row.cleaned_data.get("text") or "" for row in self.solution_forms.forms]
+        theirs = [row["text"] for row in saved.get("solutions", [])]
+        mine, theirs = [t for t in mine if t.strip()], [t for t in theirs if t.strip()]
+        if mine != theirs:
+            found.append(
+                Difference(
+                    "solutions",
+                    str(_("Solutions")),
+                    "; ".join(theirs) or "—",
+                    "; ".join(mine) or "—",
+                )
+            )
+        return found
+
     def is_valid(self) -> bool:
         valid = super().is_valid()
         solutions_valid = self.solution_forms.is_valid()
@@ -172,6 +240,7 @@ class ProblemForm(ServiceErrorsMixin, forms.Form):
 
     def service_data(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
+        data.pop("version", None)
         data["solutions"] = [
             {
                 "text": row.cleaned_data.get("text") or "",
@@ -186,7 +255,7 @@ def score_name(code: str) -> str:
     return f"score_{code}"
 
 
-class RankingItemForm(ServiceErrorsMixin, forms.Form):
+class RankingItemForm(StaleFormMixin, ServiceErrorsMixin, forms.Form):
     label = forms.CharField(label=_label(RankingItem, "label"), required=False)
     line = _LineChoice(
         label=_("Linked proposal"),
@@ -195,6 +264,7 @@ class RankingItemForm(ServiceErrorsMixin, forms.Form):
         empty_label=_("— none —"),
         help_text=_("The proposal (form F6) this row stands for, if any."),
     )
+    version = _version()
 
     def __init__(
         self,
@@ -221,7 +291,11 @@ class RankingItemForm(ServiceErrorsMixin, forms.Form):
 
     @staticmethod
     def initial_for(item: RankingItem) -> dict[str, Any]:
-        initial: dict[str, Any] = {"label": item.label, "line": item.line_id}
+        initial: dict[str, Any] = {
+            "label": item.label,
+            "line": item.line_id,
+            "version": item.version,
+        }
         for code, value in (item.scores or {}).items():
             initial[score_name(code)] = value
         return initial
@@ -245,4 +319,4 @@ class RankingItemForm(ServiceErrorsMixin, forms.Form):
         }
 
 
-__all__ = ["ProblemForm", "RankingItemForm", "SwotForm", "score_name"]
+__all__ = ["ProblemForm", "RankingItemForm", "StaleForm", "SwotForm", "score_name"]

@@ -1,6 +1,10 @@
 """Findings pages of a village plan: SWOT by sector and problems (F3, F4), the ranking matrix
 (F5). Plain forms: a saved change redirects back with a message, a refused one shows the page
-again (400) with the message next to the input."""
+again (400) with the message next to the input. Each form sends back the version it showed
+(``expected_version``, D85): a form saved over someone else's change is shown again (409) with
+what was typed, the values the other person saved beside it, and the current version, so that
+saving it again is a deliberate choice; a stale delete is refused by the middleware (the page
+again with the message)."""
 
 from __future__ import annotations
 
@@ -19,7 +23,7 @@ from kehoach.catalog.models import Sector
 from kehoach.core.errors import ApplicationError
 from kehoach.core.reasons import Reason
 
-from ..forms_findings import ProblemForm, RankingItemForm, SwotForm
+from ..forms_findings import ProblemForm, RankingItemForm, StaleForm, SwotForm
 from ..models import Problem, RankingItem, SwotEntry, VillagePlan
 from ..permissions import PLAN_LOCKED
 from ..services.findings import (
@@ -40,6 +44,17 @@ from ..services.findings import (
     swot_save,
 )
 from .common import for_the_middleware, plan_context, plan_or_404
+
+
+def _stale(form: Any, exc: ApplicationError, saved: dict[str, Any]) -> StaleForm:
+    return StaleForm(exc.message, form.differences(saved))
+
+
+def _rebound(data: Any, name: str, version: int) -> Any:
+    """The data posted with the version now saved: what was typed stays in the form."""
+    data = data.copy()
+    data[name] = str(version)
+    return data
 
 
 def _editable(request: HttpRequest, context: dict[str, Any], to: str) -> HttpResponse | None:
@@ -67,6 +82,7 @@ def _findings_page(
     swot_form: tuple[str, SwotForm] | None = None,
     problem_form: ProblemForm | None = None,
     editing: Problem | None = None,
+    conflict: StaleForm | None = None,
 ) -> HttpResponse:
     context = plan_context(request, plan, "findings")
     entries = list(swot_entries(plan))
@@ -83,11 +99,18 @@ def _findings_page(
             else:
                 form = SwotForm(initial=SwotForm.initial_for(entry), prefix=f"swot-{sector.code}")
             forms.append(
-                {"sector": sector, "entry": entry, "form": form, "open": sector.code == wanted}
+                {
+                    "sector": sector,
+                    "entry": entry,
+                    "form": form,
+                    "open": sector.code == wanted,
+                    "conflict": conflict if swot_form and swot_form[0] == sector.code else None,
+                }
             )
         context["swot_forms"] = forms
         context["problem_form"] = problem_form or ProblemForm(plan=plan, instance=editing)
         context["editing"] = editing
+        context["problem_conflict"] = conflict if swot_form is None else None
     return render(request, "plans/findings.html", context, status=status)
 
 
@@ -112,12 +135,30 @@ def swot_save_view(request: HttpRequest, uid: Any, code: str) -> HttpResponse:
     refusal = _editable(request, plan_context(request, plan, "findings"), "plans:findings")
     if refusal:
         return refusal
-    form = SwotForm(request.POST, prefix=f"swot-{sector.code}")
+    prefix = f"swot-{sector.code}"
+    form = SwotForm(request.POST, prefix=prefix)
     if form.is_valid():
         try:
-            swot_save(actor=request.user, plan=plan, sector=sector, **form.service_data())
+            swot_save(
+                actor=request.user,
+                plan=plan,
+                sector=sector,
+                expected_version=form.cleaned_data.get("version"),
+                **form.service_data(),
+            )
         except ApplicationError as exc:
             for_the_middleware(exc, PLAN_LOCKED)
+            if exc.code == "conflict":
+                saved = SwotEntry.objects.filter(plan=plan, sector=sector).first()
+                form = SwotForm(
+                    _rebound(request.POST, f"{prefix}-version", saved.version if saved else 0),
+                    prefix=prefix,
+                )
+                form.is_valid()
+                stale = _stale(form, exc, SwotForm.initial_for(saved))
+                return _findings_page(
+                    request, plan, status=409, swot_form=(sector.code, form), conflict=stale
+                )
             form.add_service_error(exc)
         else:
             messages.success(
@@ -129,6 +170,14 @@ def swot_save_view(request: HttpRequest, uid: Any, code: str) -> HttpResponse:
     return _findings_page(request, plan, status=400, swot_form=(sector.code, form))
 
 
+def _posted_version(request: HttpRequest) -> int | None:
+    """The version a delete button showed (None when not sent: no check)."""
+    try:
+        return int(request.POST["version"])
+    except (KeyError, ValueError):
+        return None
+
+
 @login_required
 @require_POST
 def swot_delete_view(request: HttpRequest, uid: Any, code: str) -> HttpResponse:
@@ -136,7 +185,7 @@ def swot_delete_view(request: HttpRequest, uid: Any, code: str) -> HttpResponse:
     entry = SwotEntry.objects.filter(plan=plan, sector__code=code).select_related("sector").first()
     if entry is None:
         raise Http404
-    swot_delete(actor=request.user, entry=entry)
+    swot_delete(actor=request.user, entry=entry, expected_version=_posted_version(request))
     messages.success(
         request,
         _("The SWOT analysis of “%(sector)s” is deleted.")
@@ -184,9 +233,26 @@ def problem_edit_view(request: HttpRequest, uid: Any, pk: int) -> HttpResponse:
     form = ProblemForm(request.POST, plan=plan, instance=problem)
     if form.is_valid():
         try:
-            problem_update(actor=request.user, problem=problem, data=form.service_data())
+            problem_update(
+                actor=request.user,
+                problem=problem,
+                data=form.service_data(),
+                expected_version=form.cleaned_data.get("version"),
+            )
         except ApplicationError as exc:
             for_the_middleware(exc, PLAN_LOCKED)
+            if exc.code == "conflict":
+                saved = _problem_or_404(plan, pk)
+                form = ProblemForm(
+                    _rebound(request.POST, "version", saved.version), plan=plan, instance=saved
+                )
+                form.is_valid()
+                initial = ProblemForm.initial_for(saved)
+                initial["solutions"] = ProblemForm.solutions_initial_for(saved)
+                stale = _stale(form, exc, initial)
+                return _findings_page(
+                    request, plan, status=409, problem_form=form, editing=saved, conflict=stale
+                )
             form.add_service_error(exc)
         else:
             messages.success(request, _("The problem is saved."))
@@ -199,7 +265,7 @@ def problem_edit_view(request: HttpRequest, uid: Any, pk: int) -> HttpResponse:
 def problem_delete_view(request: HttpRequest, uid: Any, pk: int) -> HttpResponse:
     plan = plan_or_404(request, uid)
     problem = _problem_or_404(plan, pk)
-    problem_delete(actor=request.user, problem=problem)
+    problem_delete(actor=request.user, problem=problem, expected_version=_posted_version(request))
     messages.success(request, _("The problem is deleted."))
     return redirect("plans:findings", uid=plan.uid)
 
@@ -218,6 +284,7 @@ def _ranking_page(
     status: int = 200,
     form: RankingItemForm | None = None,
     editing: RankingItem | None = None,
+    conflict: StaleForm | None = None,
 ) -> HttpResponse:
     context = plan_context(request, plan, "ranking")
     context["criteria"] = ranking_criteria(plan)
@@ -226,6 +293,7 @@ def _ranking_page(
     if context["can_edit"]:
         context["item_form"] = form or _item_form(plan, instance=editing)
         context["editing"] = editing
+        context["conflict"] = conflict
     return render(request, "plans/ranking.html", context, status=status)
 
 
@@ -274,9 +342,24 @@ def ranking_item_edit_view(request: HttpRequest, uid: Any, pk: int) -> HttpRespo
     form = _item_form(plan, request.POST, instance=item)
     if form.is_valid():
         try:
-            ranking_item_update(actor=request.user, item=item, **form.service_data())
+            ranking_item_update(
+                actor=request.user,
+                item=item,
+                expected_version=form.cleaned_data.get("version"),
+                **form.service_data(),
+            )
         except ApplicationError as exc:
             for_the_middleware(exc, PLAN_LOCKED)
+            if exc.code == "conflict":
+                saved = _item_or_404(plan, pk)
+                form = _item_form(
+                    plan, _rebound(request.POST, "version", saved.version), instance=saved
+                )
+                form.is_valid()
+                stale = _stale(form, exc, RankingItemForm.initial_for(saved))
+                return _ranking_page(
+                    request, plan, status=409, form=form, editing=saved, conflict=stale
+                )
             form.add_service_error(exc)
         else:
             messages.success(request, _("The ranking row is saved."))
@@ -289,7 +372,7 @@ def ranking_item_edit_view(request: HttpRequest, uid: Any, pk: int) -> HttpRespo
 def ranking_item_delete_view(request: HttpRequest, uid: Any, pk: int) -> HttpResponse:
     plan = plan_or_404(request, uid)
     item = _item_or_404(plan, pk)
-    ranking_item_delete(actor=request.user, item=item)
+    ranking_item_delete(actor=request.user, item=item, expected_version=_posted_version(request))
     messages.success(request, _("The ranking row is deleted."))
     return redirect("plans:ranking", uid=plan.uid)
 
