@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import findings, info, meeting, plan, rounds, steps
+from .views import findings, info, meeting, plan, ranking, rounds, steps
 
 app_name = "plans"
 
@@ -25,5 +25,6 @@ urlpatterns = [
     path("plans/<uuid:uid>/carry-over/", steps.carry_over_view, name="carry_over"),
     *info.urlpatterns,
     *findings.urlpatterns,
+    *ranking.urlpatterns,
     *meeting.urlpatterns,
 ]

@@ -26,8 +26,6 @@ from rest_framework.views import APIView
 
 from kehoach.api.serializers.evaluation import (
     EvaluationReadOutput,
-    LineEvaluationBatchInput,
-    LineEvaluationBatchOutput,
     LineEvaluationInput,
     LineEvaluationOutput,
     PlanEvaluationInput,
@@ -53,7 +51,6 @@ from kehoach.monitoring.services.evaluation import (
 from kehoach.synthesis.models import CommuneLine, CommunePlan
 from kehoach.synthesis.selectors import commune_plan_get_for_user
 
-from ..problems import PreconditionFailed
 from .common import bilingual, uid_param
 
 YEAR_NAMES = {"results": "results_achieved"}
@@ -72,7 +69,7 @@ YEAR_EXAMPLE = {
 }
 
 
-def _saved_or_checked(name: str, saved: Any, counts: dict[str, str]) -> Any:
+def saved_or_checked(name: str, saved: Any, counts: dict[str, str]) -> Any:
     """The answer of a write: what was saved, or (``?dry_run=1``) what it would do."""
     dry_run = inline_serializer(
         f"{name}DryRun",
@@ -95,7 +92,7 @@ CREATED_UPDATED = {
 }
 
 
-def _plan(request: Request, kwargs: dict[str, Any]) -> CommunePlan:
+def plan_of(request: Request, kwargs: dict[str, Any]) -> CommunePlan:
     return commune_plan_get_for_user(user=request.user, uid=uid_param(kwargs))
 
 
@@ -158,7 +155,7 @@ class EvaluationView(generics.GenericAPIView[CommunePlan]):
         ],
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        plan = _plan(request, self.kwargs)
+        plan = plan_of(request, self.kwargs)
         summary = evaluation_summary(plan)
         version = summary.evaluation.version if summary.evaluation else 0
         body = {
@@ -190,13 +187,13 @@ class EvaluationView(generics.GenericAPIView[CommunePlan]):
         ),
         request=PlanEvaluationInput,
         parameters=[IF_MATCH, DRY_RUN],
-        responses={200: _saved_or_checked("PlanEvaluation", PlanEvaluationOutput, CREATED_UPDATED)},
+        responses={200: saved_or_checked("PlanEvaluation", PlanEvaluationOutput, CREATED_UPDATED)},
         examples=[
             OpenApiExample("Cuối năm — at the end of the year", value=YEAR_EXAMPLE),
         ],
     )
     def put(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        plan = _plan(request, self.kwargs)
+        plan = plan_of(request, self.kwargs)
         current = PlanEvaluation.objects.filter(plan=plan).first()
         version = require_version(
             request, current.version if current else 0, lambda: _year_shown(plan)
@@ -218,7 +215,7 @@ class EvaluationView(generics.GenericAPIView[CommunePlan]):
         return Response(PlanEvaluationOutput(saved).data, headers={"ETag": etag(saved.version)})
 
 
-def _work_shown(line: CommuneLine) -> dict[str, Any]:
+def work_shown(line: CommuneLine) -> dict[str, Any]:
     current = LineEvaluation.objects.filter(line=line).select_related("line").first()
     if current is None:
         return {"line_uid": str(line.uid), "version": 0}
@@ -243,17 +240,17 @@ class LineEvaluationView(APIView):
         ),
         request=LineEvaluationInput,
         parameters=[IF_MATCH, DRY_RUN],
-        responses={200: _saved_or_checked("LineEvaluation", LineEvaluationOutput, CREATED_UPDATED)},
+        responses={200: saved_or_checked("LineEvaluation", LineEvaluationOutput, CREATED_UPDATED)},
         examples=[OpenApiExample("Hài lòng một phần — partly satisfied", value=WORK_EXAMPLE)],
     )
     def put(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        plan = _plan(request, self.kwargs)
+        plan = plan_of(request, self.kwargs)
         line = CommuneLine.objects.filter(plan=plan, uid=uid_param(self.kwargs, "line_uid")).first()
         if line is None:
             raise NotFoundError()
         current = LineEvaluation.objects.filter(line=line).first()
         version = require_version(
-            request, current.version if current else 0, lambda: _work_shown(line)
+            request, current.version if current else 0, lambda: work_shown(line)
         )
         given = LineEvaluationInput(data=request.data)
         given.is_valid(raise_exception=True)
@@ -268,92 +265,9 @@ class LineEvaluationView(APIView):
         )
 
 
-class LineEvaluationBatch(APIView):
-    @extend_schema(
-        operation_id="commune_plans_evaluation_works_batch",
-        summary=bilingual("Lưu đánh giá nhiều công trình", "Save many works' evaluations"),
-        description=bilingual(
-            "Đánh giá của nhiều công trình cùng lúc, theo cùng quy tắc như từng công trình: tất "
-            "cả hoặc không gì cả. Mỗi mục nêu line_uid và version đã đọc (0 khi chưa đánh giá); "
-            "một mục đã có người lưu sau đó: 412 kèm giá trị hiện tại của các mục đó. Lỗi của "
-            "một mục có where.line là vị trí của nó (từ 1).",
-            "The evaluations of many works at once, by the same rules as one: all or nothing. "
-            "Each item names its line_uid and the version read (0 when none); an item saved by "
-            "someone since: 412 with the current values of those items. A problem of an item "
-            "has where.line, its position (from 1).",
-        ),
-        request=LineEvaluationBatchInput,
-        parameters=[DRY_RUN],
-        responses={
-            200: _saved_or_checked(
-                "LineEvaluationBatch", LineEvaluationBatchOutput, CREATED_UPDATED
-            )
-        },
-        examples=[
-            OpenApiExample(
-                "Hai công trình — two works",
-                value={
-                    "items": [
-                        {
-                            **WORK_EXAMPLE,
-                            "line_uid": "9e3c7a52-61b4-4f0e-b8a2-1d5f0c3e7a11",
-                            "version": 0,
-                        },
-                        {
-                            "line_uid": "2b7d1e40-8c3a-4f5b-9d6e-0a1b2c3d4e5f",
-                            "version": 2,
-                            "beneficiary_opinion": "satisfied",
-                            "operation_maintenance": "Tổ tự quản thôn bảo trì hằng năm",
-                        },
-                    ]
-                },
-                request_only=True,
-            )
-        ],
-    )
-    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        plan = _plan(request, self.kwargs)
-        given = LineEvaluationBatchInput(data=request.data)
-        given.is_valid(raise_exception=True)
-        items = given.validated_data["items"]
-        lines = {
-            line.uid: line
-            for line in CommuneLine.objects.filter(
-                plan=plan, uid__in=[i["line_uid"] for i in items]
-            )
-        }
-        if len(lines) < len({i["line_uid"] for i in items}):
-            raise NotFoundError()
-        saved = {
-            e.line_id: e
-            for e in LineEvaluation.objects.filter(line__in=lines.values()).select_related("line")
-        }
-        changes = []
-        stale = []
-        for position, item in enumerate(items, start=1):
-            line = lines[item["line_uid"]]
-            evaluation = saved.get(line.pk)
-            if item["version"] != (evaluation.version if evaluation else 0):
-                stale.append({**_work_shown(line), "line": position})
-            values = {k: v for k, v in item.items() if k not in {"line_uid", "version"}}
-            changes.append(LineEvaluationChange(line, values, item["version"]))
-        if stale:
-            raise PreconditionFailed(current={"items": stale})
-        if is_dry_run(request):
-            counts = line_evaluations_check(actor=request.user, target=plan, changes=changes)
-            return Response({"dry_run": True, "counts": counts})
-        result = line_evaluations_apply(actor=request.user, target=plan, changes=changes)
-        body = {
-            "created": result.created,
-            "updated": result.updated,
-            "evaluations": result.evaluations,
-        }
-        return Response(LineEvaluationBatchOutput(body).data)
-
-
 class TargetAchievementsView(APIView):
-    def _plan(self) -> CommunePlan:
-        return _plan(self.request, self.kwargs)
+    def plan_of(self) -> CommunePlan:
+        return plan_of(self.request, self.kwargs)
 
     @extend_schema(
         operation_id="commune_plans_evaluation_targets_update",
@@ -373,7 +287,7 @@ class TargetAchievementsView(APIView):
         request=TargetAchievementsInput,
         parameters=[IF_MATCH, DRY_RUN],
         responses={
-            200: _saved_or_checked(
+            200: saved_or_checked(
                 "TargetAchievements",
                 TargetAchievementsOutput,
                 {**CREATED_UPDATED, "deleted": "Sẽ xóa — would be removed"},
@@ -396,7 +310,7 @@ class TargetAchievementsView(APIView):
         ],
     )
     def put(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        plan = self._plan()
+        plan = self.plan_of()
         version = require_version(request, achievements_version(plan), lambda: _targets_shown(plan))
         given = TargetAchievementsInput(data=request.data)
         given.is_valid(raise_exception=True)

@@ -1,10 +1,10 @@
-"""Findings pages of a village plan: SWOT by sector and problems (F3, F4), the ranking matrix
-(F5). Plain forms: a saved change redirects back with a message, a refused one shows the page
-again (400) with the message next to the input. Each form sends back the version it showed
-(``expected_version``, D85): a form saved over someone else's change is shown again (409) with
-what was typed, the values the other person saved beside it, and the current version, so that
-saving it again is a deliberate choice; a stale delete is refused by the middleware (the page
-again with the message)."""
+"""Findings pages of a village plan: SWOT by sector and problems (F3, F4); the ranking matrix
+(F5) is in ``ranking.py``. Plain forms: a saved change redirects back with a message, a refused
+one shows the page again (400) with the message next to the input. Each form sends back the
+version it showed (``expected_version``, D85): a form saved over someone else's change is shown
+again (409) with what was typed, the values the other person saved beside it, and the current
+version, so that saving it again is a deliberate choice; a stale delete is refused by the
+middleware (the page again with the message)."""
 
 from __future__ import annotations
 
@@ -16,29 +16,20 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from kehoach.catalog.models import Sector
 from kehoach.core.errors import ApplicationError
 from kehoach.core.reasons import Reason
 
-from ..forms_findings import ProblemForm, RankingItemForm, StaleForm, SwotForm
-from ..models import Problem, RankingItem, SwotEntry, VillagePlan
+from ..forms_findings import ProblemForm, StaleForm, SwotForm
+from ..models import Problem, SwotEntry, VillagePlan
 from ..permissions import PLAN_LOCKED
 from ..services.findings import (
-    SCORE_MAX,
-    SCORE_MIN,
     problem_create,
     problem_delete,
     problem_update,
     problems_of,
-    ranking_apply_priorities,
-    ranking_criteria,
-    ranking_item_create,
-    ranking_item_delete,
-    ranking_item_update,
-    ranking_table,
     swot_delete,
     swot_entries,
     swot_save,
@@ -46,18 +37,18 @@ from ..services.findings import (
 from .common import for_the_middleware, plan_context, plan_or_404
 
 
-def _stale(form: Any, exc: ApplicationError, saved: dict[str, Any]) -> StaleForm:
+def stale_form(form: Any, exc: ApplicationError, saved: dict[str, Any]) -> StaleForm:
     return StaleForm(exc.message, form.differences(saved))
 
 
-def _rebound(data: Any, name: str, version: int) -> Any:
+def rebound(data: Any, name: str, version: int) -> Any:
     """The data posted with the version now saved: what was typed stays in the form."""
     data = data.copy()
     data[name] = str(version)
     return data
 
 
-def _editable(request: HttpRequest, context: dict[str, Any], to: str) -> HttpResponse | None:
+def editable(request: HttpRequest, context: dict[str, Any], to: str) -> HttpResponse | None:
     """``None`` when the user may change the findings now (``can_edit_findings``). Otherwise
     the reason goes to the middleware (a 404 for a user who may not edit at all; the message,
     back on the page the form was on, for a locked plan), or, for the GET of an edit form, the
@@ -132,7 +123,7 @@ def _swot_sector(code: str) -> Sector:
 def swot_save_view(request: HttpRequest, uid: Any, code: str) -> HttpResponse:
     plan = plan_or_404(request, uid)
     sector = _swot_sector(code)
-    refusal = _editable(request, plan_context(request, plan, "findings"), "plans:findings")
+    refusal = editable(request, plan_context(request, plan, "findings"), "plans:findings")
     if refusal:
         return refusal
     prefix = f"swot-{sector.code}"
@@ -151,11 +142,11 @@ def swot_save_view(request: HttpRequest, uid: Any, code: str) -> HttpResponse:
             if exc.code == "conflict":
                 saved = SwotEntry.objects.filter(plan=plan, sector=sector).first()
                 form = SwotForm(
-                    _rebound(request.POST, f"{prefix}-version", saved.version if saved else 0),
+                    rebound(request.POST, f"{prefix}-version", saved.version if saved else 0),
                     prefix=prefix,
                 )
                 form.is_valid()
-                stale = _stale(form, exc, SwotForm.initial_for(saved))
+                stale = stale_form(form, exc, SwotForm.initial_for(saved))
                 return _findings_page(
                     request, plan, status=409, swot_form=(sector.code, form), conflict=stale
                 )
@@ -170,7 +161,7 @@ def swot_save_view(request: HttpRequest, uid: Any, code: str) -> HttpResponse:
     return _findings_page(request, plan, status=400, swot_form=(sector.code, form))
 
 
-def _posted_version(request: HttpRequest) -> int | None:
+def posted_version(request: HttpRequest) -> int | None:
     """The version a delete button showed (None when not sent: no check)."""
     try:
         return int(request.POST["version"])
@@ -185,7 +176,7 @@ def swot_delete_view(request: HttpRequest, uid: Any, code: str) -> HttpResponse:
     entry = SwotEntry.objects.filter(plan=plan, sector__code=code).select_related("sector").first()
     if entry is None:
         raise Http404
-    swot_delete(actor=request.user, entry=entry, expected_version=_posted_version(request))
+    swot_delete(actor=request.user, entry=entry, expected_version=posted_version(request))
     messages.success(
         request,
         _("The SWOT analysis of “%(sector)s” is deleted.")
@@ -198,7 +189,7 @@ def swot_delete_view(request: HttpRequest, uid: Any, code: str) -> HttpResponse:
 @require_POST
 def problem_create_view(request: HttpRequest, uid: Any) -> HttpResponse:
     plan = plan_or_404(request, uid)
-    refusal = _editable(request, plan_context(request, plan, "findings"), "plans:findings")
+    refusal = editable(request, plan_context(request, plan, "findings"), "plans:findings")
     if refusal:
         return refusal
     form = ProblemForm(request.POST, plan=plan)
@@ -225,7 +216,7 @@ def _problem_or_404(plan: VillagePlan, pk: int) -> Problem:
 def problem_edit_view(request: HttpRequest, uid: Any, pk: int) -> HttpResponse:
     plan = plan_or_404(request, uid)
     problem = _problem_or_404(plan, pk)
-    refusal = _editable(request, plan_context(request, plan, "findings"), "plans:findings")
+    refusal = editable(request, plan_context(request, plan, "findings"), "plans:findings")
     if refusal:
         return refusal
     if request.method != "POST":
@@ -244,12 +235,12 @@ def problem_edit_view(request: HttpRequest, uid: Any, pk: int) -> HttpResponse:
             if exc.code == "conflict":
                 saved = _problem_or_404(plan, pk)
                 form = ProblemForm(
-                    _rebound(request.POST, "version", saved.version), plan=plan, instance=saved
+                    rebound(request.POST, "version", saved.version), plan=plan, instance=saved
                 )
                 form.is_valid()
                 initial = ProblemForm.initial_for(saved)
                 initial["solutions"] = ProblemForm.solutions_initial_for(saved)
-                stale = _stale(form, exc, initial)
+                stale = stale_form(form, exc, initial)
                 return _findings_page(
                     request, plan, status=409, problem_form=form, editing=saved, conflict=stale
                 )
@@ -265,138 +256,9 @@ def problem_edit_view(request: HttpRequest, uid: Any, pk: int) -> HttpResponse:
 def problem_delete_view(request: HttpRequest, uid: Any, pk: int) -> HttpResponse:
     plan = plan_or_404(request, uid)
     problem = _problem_or_404(plan, pk)
-    problem_delete(actor=request.user, problem=problem, expected_version=_posted_version(request))
+    problem_delete(actor=request.user, problem=problem, expected_version=posted_version(request))
     messages.success(request, _("The problem is deleted."))
     return redirect("plans:findings", uid=plan.uid)
-
-
-# --- ranking matrix (F5) ----------------------------------------------------------------------
-
-
-def _item_form(plan: VillagePlan, *args: Any, **kwargs: Any) -> RankingItemForm:
-    return RankingItemForm(*args, plan=plan, criteria=ranking_criteria(plan), **kwargs)
-
-
-def _ranking_page(
-    request: HttpRequest,
-    plan: VillagePlan,
-    *,
-    status: int = 200,
-    form: RankingItemForm | None = None,
-    editing: RankingItem | None = None,
-    conflict: StaleForm | None = None,
-) -> HttpResponse:
-    context = plan_context(request, plan, "ranking")
-    context["criteria"] = ranking_criteria(plan)
-    context["rows"] = ranking_table(plan)
-    context["score_min"], context["score_max"] = SCORE_MIN, SCORE_MAX
-    if context["can_edit"]:
-        context["item_form"] = form or _item_form(plan, instance=editing)
-        context["editing"] = editing
-        context["conflict"] = conflict
-    return render(request, "plans/ranking.html", context, status=status)
-
-
-@login_required
-def ranking_view(request: HttpRequest, uid: Any) -> HttpResponse:
-    plan = plan_or_404(request, uid)
-    return _ranking_page(request, plan)
-
-
-@login_required
-@require_POST
-def ranking_item_create_view(request: HttpRequest, uid: Any) -> HttpResponse:
-    plan = plan_or_404(request, uid)
-    refusal = _editable(request, plan_context(request, plan, "ranking"), "plans:ranking")
-    if refusal:
-        return refusal
-    form = _item_form(plan, request.POST)
-    if form.is_valid():
-        try:
-            ranking_item_create(actor=request.user, plan=plan, **form.service_data())
-        except ApplicationError as exc:
-            for_the_middleware(exc, PLAN_LOCKED)
-            form.add_service_error(exc)
-        else:
-            messages.success(request, _("The row is added to the ranking."))
-            return redirect("plans:ranking", uid=plan.uid)
-    return _ranking_page(request, plan, status=400, form=form)
-
-
-def _item_or_404(plan: VillagePlan, pk: int) -> RankingItem:
-    item = RankingItem.objects.filter(plan=plan, pk=pk).select_related("line").first()
-    if item is None:
-        raise Http404
-    return item
-
-
-@login_required
-def ranking_item_edit_view(request: HttpRequest, uid: Any, pk: int) -> HttpResponse:
-    plan = plan_or_404(request, uid)
-    item = _item_or_404(plan, pk)
-    refusal = _editable(request, plan_context(request, plan, "ranking"), "plans:ranking")
-    if refusal:
-        return refusal
-    if request.method != "POST":
-        return _ranking_page(request, plan, editing=item)
-    form = _item_form(plan, request.POST, instance=item)
-    if form.is_valid():
-        try:
-            ranking_item_update(
-                actor=request.user,
-                item=item,
-                expected_version=form.cleaned_data.get("version"),
-                **form.service_data(),
-            )
-        except ApplicationError as exc:
-            for_the_middleware(exc, PLAN_LOCKED)
-            if exc.code == "conflict":
-                saved = _item_or_404(plan, pk)
-                form = _item_form(
-                    plan, _rebound(request.POST, "version", saved.version), instance=saved
-                )
-                form.is_valid()
-                stale = _stale(form, exc, RankingItemForm.initial_for(saved))
-                return _ranking_page(
-                    request, plan, status=409, form=form, editing=saved, conflict=stale
-                )
-            form.add_service_error(exc)
-        else:
-            messages.success(request, _("The ranking row is saved."))
-            return redirect("plans:ranking", uid=plan.uid)
-    return _ranking_page(request, plan, status=400, form=form, editing=item)
-
-
-@login_required
-@require_POST
-def ranking_item_delete_view(request: HttpRequest, uid: Any, pk: int) -> HttpResponse:
-    plan = plan_or_404(request, uid)
-    item = _item_or_404(plan, pk)
-    ranking_item_delete(actor=request.user, item=item, expected_version=_posted_version(request))
-    messages.success(request, _("The ranking row is deleted."))
-    return redirect("plans:ranking", uid=plan.uid)
-
-
-@login_required
-@require_POST
-def ranking_apply_view(request: HttpRequest, uid: Any) -> HttpResponse:
-    plan = plan_or_404(request, uid)
-    changed = ranking_apply_priorities(actor=request.user, plan=plan)
-    if changed:
-        messages.success(
-            request,
-            ngettext(
-                "The priority of %(count)s proposal was set from the ranking.",
-                "The priorities of %(count)s proposals were set from the ranking.",
-                changed,
-            )
-            % {"count": changed},
-        )
-    else:
-        messages.info(
-            request, _("The proposals' priorities already follow the ranking; nothing changed.")
-        )
-    return redirect("plans:ranking", uid=plan.uid)
 
 
 urlpatterns = [
@@ -426,15 +288,4 @@ urlpatterns = [
         problem_delete_view,
         name="findings_problem_delete",
     ),
-    path("plans/<uuid:uid>/ranking/", ranking_view, name="ranking"),
-    path("plans/<uuid:uid>/ranking/rows/new/", ranking_item_create_view, name="ranking_create"),
-    path(
-        "plans/<uuid:uid>/ranking/rows/<int:pk>/edit/", ranking_item_edit_view, name="ranking_edit"
-    ),
-    path(
-        "plans/<uuid:uid>/ranking/rows/<int:pk>/delete/",
-        ranking_item_delete_view,
-        name="ranking_delete",
-    ),
-    path("plans/<uuid:uid>/ranking/apply-priorities/", ranking_apply_view, name="ranking_apply"),
 ]
