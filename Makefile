@@ -36,6 +36,7 @@ demo: venv
 	$(MANAGE) load_demo_rounds
 	$(MANAGE) load_demo_envelopes
 	$(MANAGE) load_demo_implementation
+	$(MANAGE) load_demo_five_year
 
 # The background worker (django-tasks, `db_worker`) runs beside the server and is stopped with it.
 run: demo

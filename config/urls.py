@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("kehoach.synthesis.urls")),
     path("", include("kehoach.exchange.urls")),
     path("", include("kehoach.monitoring.urls")),
+    path("", include("kehoach.midterm.urls")),
     path("", include("kehoach.portal.urls")),
     path("notifications/", include("kehoach.approvals.urls")),
     path("jobs/", include("kehoach.jobs.urls")),

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "kehoach.synthesis",
     "kehoach.exchange",
     "kehoach.monitoring",
+    "kehoach.midterm",
     "kehoach.portal",
     "rest_framework",
     "drf_spectacular",

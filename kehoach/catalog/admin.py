@@ -23,6 +23,7 @@ from .models import (
     Alias,
     FundingSource,
     Indicator,
+    PraTool,
     ProcessProfile,
     Sector,
     UnitOfMeasure,
@@ -248,6 +249,16 @@ class IndicatorAdmin(CatalogAdminMixin, admin.ModelAdmin[Indicator]):
         "sort_order",
         "is_active",
     ]
+
+
+@admin.register(PraTool)
+class PraToolAdmin(CatalogAdminMixin, admin.ModelAdmin[PraTool]):
+    list_display = ["code", "name", "name_en", "theme", "sort_order", "is_active"]
+    list_display_links = ["code", "name"]
+    list_editable = ["sort_order", "is_active"]
+    list_filter = ["theme", "is_active"]
+    search_fields = ["code", "name", "name_en"]
+    fields = ["code", "name", "name_en", "theme", "sort_order", "is_active"]
 
 
 @admin.register(ProcessProfile)

@@ -53,3 +53,19 @@ class AliasKind(models.TextChoices):
     SECTOR = "sector", _("Sector")
     SOURCE = "source", _("Funding source")
     UNIT = "unit", _("Unit of measure")
+
+
+class PraTheme(models.TextChoices):
+    """The thematic areas of the Helvetas PRA tools (domain.md §6.2, F2), in their order."""
+
+    GENERAL = "general", _("General information")
+    LAND_USE = "land_use", _("Land-use planning and land allocation")
+    PADDY_UPLAND = "paddy_upland", _("Paddy and upland cultivation")
+    GARDEN_CASH_CROPS = "garden_cash_crops", _("Home garden and cash crops")
+    LIVESTOCK = "livestock", _("Livestock")
+    FORESTRY = "forestry", _("Forestry and non-timber forest products")
+    ECONOMY = "economy", _("Economy, marketing and inputs")
+    ORGANISATION = "organisation", _("Organisational development")
+    EDUCATION_HEALTH = "education_health", _("Education and health")
+    INFRASTRUCTURE = "infrastructure", _("Infrastructure")
+    OTHER = "other", _("Other (drinking water, women's issues, culture)")

@@ -18,7 +18,7 @@ import copy
 from decimal import Decimal
 from typing import Any, NotRequired, TypedDict
 
-from .choices import ExpenditureType, FundingKind, IndicatorGroup, PriorityBoundScope
+from .choices import ExpenditureType, FundingKind, IndicatorGroup, PraTheme, PriorityBoundScope
 
 
 class Criterion(TypedDict):
@@ -1089,3 +1089,64 @@ ALIASES: dict[str, dict[str, list[str]]] = {
         "buoi": ["buổi tập huấn"],
     },
 }  # fmt: skip
+
+
+class PraToolSeed(TypedDict):
+    code: str
+    name: str
+    name_en: str
+    theme: str
+    sort_order: int
+
+
+def _pra(number: int, theme: str, name: str, name_en: str) -> PraToolSeed:
+    return {
+        "code": f"PRA-{number:02d}",
+        "name": name,
+        "name_en": name_en,
+        "theme": theme,
+        "sort_order": number * 10,
+    }
+
+
+PRA_TOOLS: list[PraToolSeed] = [
+    # domain.md F2 and §6.2: the Helvetas tool list by thematic area; the resource map serves
+    # the general information and land-use planning (A) alike and is listed once.
+    _pra(1, PraTheme.GENERAL, "Đi lát cắt", "Transect walk"),
+    _pra(2, PraTheme.GENERAL, "Sơ đồ tài nguyên", "Resource map"),
+    _pra(3, PraTheme.GENERAL, "Lịch sử thôn", "Brief village history"),
+    _pra(4, PraTheme.GENERAL, "Lịch thời vụ", "Seasonal calendar"),
+    _pra(5, PraTheme.PADDY_UPLAND, "Đánh giá sản xuất lúa nước", "Wet rice cultivation"),
+    _pra(6, PraTheme.PADDY_UPLAND, "Đánh giá canh tác nương rẫy", "Upland cultivation"),
+    _pra(
+        7,
+        PraTheme.GARDEN_CASH_CROPS,
+        "Đánh giá vườn nhà và cây hàng hóa",
+        "Home garden and cash crops",
+    ),
+    _pra(8, PraTheme.LIVESTOCK, "Đánh giá chăn nuôi", "Livestock"),
+    _pra(9, PraTheme.FORESTRY, "Đánh giá lâm nghiệp", "Forestry assessment"),
+    _pra(10, PraTheme.FORESTRY, "Lâm sản và lâm sản ngoài gỗ", "Forest products and NTFP"),
+    _pra(11, PraTheme.ECONOMY, "Xếp hạng giàu nghèo", "Wealth ranking"),
+    _pra(
+        12,
+        PraTheme.ECONOMY,
+        "Thị trường, buôn bán và cung ứng vật tư",
+        "Market, trading and input supply",
+    ),
+    _pra(13, PraTheme.ORGANISATION, "Sơ đồ Venn", "Venn diagram"),
+    _pra(14, PraTheme.EDUCATION_HEALTH, "Đánh giá giáo dục", "Education"),
+    _pra(15, PraTheme.EDUCATION_HEALTH, "Đánh giá y tế", "Health"),
+    _pra(16, PraTheme.INFRASTRUCTURE, "Đánh giá giao thông", "Transport"),
+    _pra(17, PraTheme.INFRASTRUCTURE, "Đánh giá thủy lợi", "Irrigation"),
+    _pra(18, PraTheme.OTHER, "Nước sinh hoạt", "Drinking water"),
+    _pra(19, PraTheme.OTHER, "Các vấn đề của phụ nữ", "Women's issues"),
+    _pra(
+        20,
+        PraTheme.OTHER,
+        "Họp thôn thảo luận kết quả, rà soát kế hoạch trung hạn và xếp hạng kế hoạch năm",
+        "Village meeting to discuss the findings, review the mid-term plan "
+        "and rank the yearly plan",
+    ),
+]
+"""The 20 PRA tools (F2) in their Helvetas order."""

@@ -23,6 +23,7 @@ from .models import (
     Alias,
     FundingSource,
     Indicator,
+    PraTool,
     ProcessProfile,
     Sector,
     UnitOfMeasure,
@@ -31,8 +32,8 @@ from .models import (
 from .names import name_key, own_keys
 from .permissions import can_add_alias
 
-CatalogObject = Sector | FundingSource | UnitOfMeasure | ProcessProfile | Indicator
-M = TypeVar("M", Sector, FundingSource, UnitOfMeasure, ProcessProfile, Indicator)
+CatalogObject = Sector | FundingSource | UnitOfMeasure | ProcessProfile | Indicator | PraTool
+M = TypeVar("M", Sector, FundingSource, UnitOfMeasure, ProcessProfile, Indicator, PraTool)
 
 # Keys of the counts returned by catalog_load_defaults: "<model key>_<outcome>".
 MODEL_KEYS: dict[type[models.Model], str] = {
@@ -41,6 +42,7 @@ MODEL_KEYS: dict[type[models.Model], str] = {
     UnitOfMeasure: "unit_of_measure",
     ProcessProfile: "process_profile",
     Indicator: "indicator",
+    PraTool: "pra_tool",
 }
 OUTCOMES = ("created", "updated", "unchanged")
 
@@ -143,7 +145,7 @@ def catalog_load_defaults(*, update_existing: bool = False) -> dict[str, int]:
     *update_existing* is true: then their seeded fields are set back to the seed values
     (fields the seed does not set, such as ``is_active``, are kept). Returns counts keyed
     ``"<model>_<outcome>"`` for models sector, funding_source, unit_of_measure,
-    process_profile, indicator and outcomes created, updated, unchanged, and
+    process_profile, indicator, pra_tool and outcomes created, updated, unchanged, and
     ``alias_created`` / ``alias_unchanged`` for the seeded aliases (``alias_seed``).
     """
     counts = {f"{key}_{outcome}": 0 for key in MODEL_KEYS.values() for outcome in OUTCOMES}
@@ -177,6 +179,9 @@ def catalog_load_defaults(*, update_existing: bool = False) -> dict[str, int]:
 
     for indicator in defaults.INDICATORS:
         _apply(Indicator, dict(indicator), update_existing=update_existing, counts=counts)
+
+    for tool in defaults.PRA_TOOLS:
+        _apply(PraTool, dict(tool), update_existing=update_existing, counts=counts)
 
     counts["alias_created"], counts["alias_unchanged"] = alias_seed()
     return counts

@@ -15,6 +15,7 @@ from kehoach.core.models import TimeStampedModel
 class Form(models.TextChoices):
     F1 = "F1", _("F1 — village basic information")
     F6 = "F6", _("F6 — village proposals")
+    F7 = "F7", _("F7 — village five-year plan")
     F8 = "F8", _("F8 — village meeting and attendance")
     F9 = "F9", _("F9 — commune synthesis")
     F10 = "F10", _("F10 — commune scoring and ranking")

@@ -5,22 +5,27 @@ from __future__ import annotations
 
 from typing import Any
 
+from kehoach.midterm.selectors import plan_get_for_user as midterm_plan_get_for_user
 from kehoach.monitoring.models import ProgressReport
 from kehoach.plans.models import Attendee, BasicInfo, ProposalLine, VillageMeeting, VillagePlan
 from kehoach.plans.services.common import require_editable
 from kehoach.synthesis.models import CommuneLine, CommunePlan, EnvelopeLine, LineFunding
 from kehoach.synthesis.services.common import require_editable as require_commune_plan_editable
 
-from .forms import f1, f6, f8, f9, f10, f11, f12, f14
+from .forms import f1, f6, f7, f8, f9, f10, f11, f12, f14
+from .forms.f7.target import midterm_target
 from .services import Target, fingerprint_of
 
 VILLAGE_FORMS = ("F1", "F6", "F8")
 COMMUNE_FORMS = ("F9", "F10", "F11", "F12", "F14")
+MIDTERM_FORMS = ("F7",)
+"""The forms of a five-year village plan (``forms.f7``: its target, download and upload)."""
 BLANK_FORMS = ("F6", "F11")
 """The forms that are lists of lines and can also be downloaded empty, to add lines."""
 MODULES: dict[str, Any] = {
     "F1": f1,
     "F6": f6,
+    "F7": f7,
     "F8": f8,
     "F9": f9,
     "F10": f10,
@@ -119,3 +124,9 @@ def commune_target(form: str, plan: CommunePlan) -> Target:
         fingerprint=fingerprint,
         **_kept(module, plan),
     )
+
+
+def midterm_target_for(*, user: Any, uid: Any) -> Target:
+    """The target of an F7 upload: the five-year plan looked up for ``user`` (NotFoundError
+    when it is gone or not visible)."""
+    return midterm_target(midterm_plan_get_for_user(user=user, uid=uid))

@@ -43,7 +43,13 @@ from .documents.word import document_docx
 from .exports import ProvinceProposals, write_xlsx
 from .models import DocumentKind, ImportRecord, RenderedDocument
 from .services import Target, import_apply, import_cancel
-from .targets import VILLAGE_FORMS, commune_target, village_target
+from .targets import (
+    MIDTERM_FORMS,
+    VILLAGE_FORMS,
+    commune_target,
+    midterm_target_for,
+    village_target,
+)
 
 PROVINCE_EXPORT_TASK = "kehoach.exchange.tasks.province_proposals_export"
 DOCUMENT_TASK = "kehoach.exchange.tasks.document_render"
@@ -298,6 +304,8 @@ def import_cancel_unless_applying(*, actor: Any, record: ImportRecord) -> Import
 def import_target_for(*, user: Any, record: ImportRecord) -> Target:
     """The record's target, its plan looked up again for ``user`` (NotFoundError when it is
     gone or no longer visible), as the import pages build it."""
+    if record.form in MIDTERM_FORMS:
+        return midterm_target_for(user=user, uid=record.target_uid)
     if record.form in VILLAGE_FORMS:
         return village_target(record.form, plan_get_for_user(user=user, uid=record.target_uid))
     plan = commune_plan_get_for_user(user=user, uid=record.target_uid)

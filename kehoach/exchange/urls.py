@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from . import views, views_mapping
+from .forms.f7 import views as f7_views
 
 app_name = "exchange"
 
@@ -13,6 +14,8 @@ urlpatterns = [
     path(
         "plans/<uuid:uid>/workbooks/<str:form>/upload/", views.village_upload, name="village_upload"
     ),
+    path("five-year/<uuid:uid>/workbooks/F7.xlsx", f7_views.midterm_download, name="f7_download"),
+    path("five-year/<uuid:uid>/workbooks/F7/upload/", f7_views.midterm_upload, name="f7_upload"),
     path("cdp/<uuid:uid>/workbooks/", views.commune_workbooks, name="commune"),
     path(
         "cdp/<uuid:uid>/workbooks/<str:form>.xlsx", views.commune_download, name="commune_download"

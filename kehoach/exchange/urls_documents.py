@@ -26,4 +26,14 @@ urlpatterns = [
         views.village_poster,
         name="village_poster",
     ),
+    path(
+        "plans/<uuid:uid>/documents/phu-luc-pra.<str:fmt>",
+        views.village_pra_annex,
+        name="village_pra_annex",
+    ),
+    path(
+        "five-year/commune/<uuid:uid>/documents/ke-hoach-5-nam.<str:fmt>",
+        views.five_year_document,
+        name="five_year_document",
+    ),
 ]

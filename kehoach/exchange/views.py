@@ -38,9 +38,11 @@ from .services import error_workbook, import_apply, import_check
 from .targets import (
     BLANK_FORMS,
     COMMUNE_FORMS,
+    MIDTERM_FORMS,
     MODULES,
     VILLAGE_FORMS,
     commune_target,
+    midterm_target_for,
     village_target,
 )
 from .tasks import (
@@ -207,6 +209,9 @@ def _record(request: HttpRequest, uid: Any) -> tuple[ImportRecord, Any, str]:
     record = ImportRecord.objects.filter(uid=uid).defer("kept").first()
     if record is None:
         raise Http404
+    if record.form in MIDTERM_FORMS:  # F7: a five-year village plan
+        target = midterm_target_for(user=request.user, uid=record.target_uid)
+        return record, target, reverse("midterm:plan", args=[target.obj.uid])
     if record.form in VILLAGE_FORMS:
         plan = village_plan_or_404(request, record.target_uid)
         return record, village_target(record.form, plan), reverse("plans:plan", args=[plan.uid])
@@ -238,7 +243,7 @@ def _aliases(request: HttpRequest, record: ImportRecord, target: Any) -> list[di
         return []
     if can_add_alias(request.user) is not None:
         return []
-    year = target.obj.round.plan_year
+    year = getattr(target.obj.round, "plan_year", None) or target.obj.round.first_year
     options = {name: choices_for(name, year=year).options() for name, _text in wanted}
     return [
         {"list": name, "text": text, "cells": cells, "options": options[name]}

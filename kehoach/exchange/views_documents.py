@@ -28,12 +28,22 @@ from kehoach.approvals.models import Version
 from kehoach.core.errors import NotFoundError
 from kehoach.jobs.selectors import job_unfinished_of
 from kehoach.jobs.services import job_start
+from kehoach.midterm.models import MediumTermCommunePlan
+from kehoach.midterm.selectors import round_get_for_user
+from kehoach.midterm.services.commune_workflow import latest_version as latest_five_year_version
 from kehoach.plans.views.common import plan_or_404 as village_plan_or_404
 from kehoach.synthesis.models import CommunePlan
 from kehoach.synthesis.versions import latest_version
 from kehoach.synthesis.views.common import plan_or_404 as commune_plan_or_404
 
+from .documents.five_year import TEMPLATE as FIVE_YEAR_TEMPLATE
+from .documents.five_year import FiveYearPlanDocument, five_year_document_filename
+from .documents.kept import KeptKey, draft_document, kept_document
 from .documents.limits import RenderLimited
+from .documents.pdf import document_html, html_to_pdf
+from .documents.village import PraAnnex
+from .documents.word import document_docx
+from .models import DocumentKind
 from .tasks import (
     DOCUMENT_TASK,
     FORMATS,
@@ -167,3 +177,75 @@ def commune_feedback_sheets(request: HttpRequest, uid: Any) -> HttpResponse:
 def village_poster(request: HttpRequest, uid: Any) -> HttpResponse:
     plan = village_plan_or_404(request, uid)
     return _answer(request, village_poster_spec(plan), document="village_poster", plan=plan)
+
+
+@require_http_methods(["GET", "HEAD"])
+@login_required
+@render_limited
+def village_pra_annex(request: HttpRequest, uid: Any, fmt: str) -> HttpResponse:
+    """The annex of a village plan with its PRA outputs (F2) and their photos, as PDF or Word;
+    rendered each time within the user's limits (it follows the plan while it is made)."""
+    if fmt not in FORMATS:
+        raise Http404
+    plan = village_plan_or_404(request, uid)
+    annex = PraAnnex(plan)
+    data = draft_document(
+        user=request.user,
+        kind=DocumentKind.POSTER,
+        fmt=fmt,
+        render=annex.pdf if fmt == "pdf" else annex.docx,
+    )
+    return _download(data, FORMATS[fmt], annex.filename(fmt))
+
+
+# --- the commune's five-year plan (issue 18, item 6) ------------------------------------------
+
+
+def five_year_document_data(
+    *, user: Any, plan: MediumTermCommunePlan, version: Version | None, fmt: str
+) -> bytes:
+    """The five-year plan's PDF or Word: an approved version's kept (rendered once, with the
+    fingerprint of its model), a draft rendered each time; both within the user's limits."""
+    document = FiveYearPlanDocument(plan, version).document()
+
+    def render_() -> bytes:
+        if fmt == "pdf":
+            return html_to_pdf(document_html(document, FIVE_YEAR_TEMPLATE))
+        return document_docx(document)
+
+    kind = DocumentKind.COMMUNE_PLAN
+    if version is None:
+        return draft_document(user=user, kind=kind, fmt=fmt, render=render_)
+    key = KeptKey(kind, plan.uid, version, fmt, document.language)
+    return kept_document(user=user, key=key, content=document, render=render_)
+
+
+@require_http_methods(["GET", "HEAD"])
+@login_required
+@render_limited
+def five_year_document(request: HttpRequest, uid: Any, fmt: str) -> HttpResponse:
+    """The commune five-year plan of a period (``uid``: the period's, as on the plan's page)
+    as PDF or Word: the latest approved version, ``?version=N`` that version, ``?draft=1`` the
+    plan as it is now. A period the user may not see and a plan not started are 404."""
+    if fmt not in FORMATS:
+        raise Http404
+    try:
+        round_ = round_get_for_user(user=request.user, uid=uid)
+    except NotFoundError as exc:
+        raise Http404 from exc
+    plan = MediumTermCommunePlan.objects.filter(round=round_).first()
+    if plan is None:
+        raise Http404
+    plan.round = round_
+    if request.GET.get("draft") == "1":
+        version = None
+    else:
+        number = _version_number(request)
+        if number is None:
+            version = latest_five_year_version(plan)
+        else:
+            version = Version.objects.filter(plan_uid=plan.uid, number=number).first()
+            if version is None:
+                raise Http404
+    data = five_year_document_data(user=request.user, plan=plan, version=version, fmt=fmt)
+    return _download(data, FORMATS[fmt], five_year_document_filename(plan, version, fmt))

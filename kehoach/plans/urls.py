@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import findings, info, meeting, plan, ranking, rounds, steps
+from .views import findings, info, meeting, plan, pra, ranking, rounds, steps
 
 app_name = "plans"
 
@@ -25,6 +25,7 @@ urlpatterns = [
     path("plans/<uuid:uid>/carry-over/", steps.carry_over_view, name="carry_over"),
     *info.urlpatterns,
     *findings.urlpatterns,
+    *pra.urlpatterns,
     *ranking.urlpatterns,
     *meeting.urlpatterns,
 ]

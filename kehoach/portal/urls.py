@@ -14,6 +14,12 @@ urlpatterns = [
     path("cong-khai/xa/<str:code>/", views.commune, name="commune"),
     path("cong-khai/xa/<str:code>/<int:year>/", views.plan, name="plan"),
     path("cong-khai/xa/<str:code>/<int:year>/v<int:number>/", views.plan, name="plan_version"),
+    path("cong-khai/xa/<str:code>/5-nam/<int:first_year>/", views.five_year, name="five_year"),
+    path(
+        "cong-khai/xa/<str:code>/5-nam/<int:first_year>/v<int:number>/",
+        views.five_year,
+        name="five_year_version",
+    ),
     path(
         "cong-khai/xa/<str:code>/<int:year>/thon/<str:village>/",
         views.feedback,

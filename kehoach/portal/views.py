@@ -33,6 +33,7 @@ from kehoach.synthesis.choices import Decision
 
 from . import opendata, selectors
 from .models import PublishedFile
+from .selectors import five_year as five_year_selectors
 from .stored import http, page_parts, pages
 from .stored.files import published_file, published_file_at, published_file_kept
 from .stored.fingerprints import progress_state, unit_versions
@@ -126,17 +127,66 @@ def province(request: HttpRequest, code: str) -> HttpResponse:
 
 @public
 def commune(request: HttpRequest, code: str) -> HttpResponse:
-    unit, versions, answer, etag, changed = _unit_page(request, code, Level.COMMUNE)
+    """The commune's published yearly plans and its published five-year plans; a 404 when
+    neither has a published version."""
+    unit = five_year_selectors.commune_with_five_year_state(code)
+    versions, yearly_changed = unit_versions(unit)
+    five_year, five_year_changed = five_year_selectors.five_year_state(unit)
+    if yearly_changed is None and five_year_changed is None:
+        raise NotFoundError()
+    changed = max(at for at in (yearly_changed, five_year_changed) if at is not None)
+    etag = pages.page_etag(request, unit.pk, unit.name, versions, *five_year)
+    answer = http.not_modified(request, etag, changed)
     if answer is not None:
-        return answer
-    plans_table, downloads = page_parts.commune_parts(unit, versions)
+        return http.validators(answer, etag, changed, http.PAGE)  # type: ignore[return-value]
+    plans_table, downloads = (
+        page_parts.commune_parts(unit, versions) if yearly_changed is not None else ("", "")
+    )
     context = {
         "unit": unit,
         "province": selectors.province_of(unit),
         "plans_table": plans_table,
         "downloads": downloads,
+        "five_year_plans": (
+            five_year_selectors.commune_five_year_plans(unit) if five_year_changed else []
+        ),
     }
     response = render(request, "portal/commune.html", context)
+    return http.validators(response, etag, changed, http.PAGE)  # type: ignore[return-value]
+
+
+@public
+def five_year(
+    request: HttpRequest, code: str, first_year: int, number: int | None = None
+) -> HttpResponse:
+    """A published five-year plan of a commune: its snapshot (lines by sector with their years,
+    totals, the resource frame) and each year's progress in the published yearly plans."""
+    published = five_year_selectors.published_five_year(code, first_year, number)
+    yearly, yearly_changed = five_year_selectors.yearly_state(published)
+    progress, progress_changed = progress_state(
+        five_year_selectors.yearly_plans(published).values("uid")
+    )
+    versions = [(v.pk, v.number) for v in published.versions]
+    changed = max(
+        (
+            at
+            for at in (published.latest.published_at, yearly_changed, progress_changed)
+            if at is not None
+        ),
+        default=None,
+    )
+    etag = pages.page_etag(request, published.version.pk, *versions, *yearly, progress)
+    answer = http.not_modified(request, etag, changed)
+    if answer is not None:
+        return http.validators(answer, etag, changed, http.PAGE)  # type: ignore[return-value]
+    context = {
+        "published": published,
+        "unit": published.commune,
+        "province": published.province,
+        "version": published.version,
+        "page": five_year_selectors.five_year_page(published),
+    }
+    response = render(request, "portal/five_year.html", context)
     return http.validators(response, etag, changed, http.PAGE)  # type: ignore[return-value]
 
 

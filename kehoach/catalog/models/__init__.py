@@ -6,7 +6,8 @@ Vietnamese ``name`` with an optional English ``name_en``. Rows are seeded by
 deleted, because plans keep pointing at them.
 
 One module per job: ``common`` (codes, validators, names), ``reference`` (sectors, funding
-sources, units of measure, indicators), ``profile`` (process profiles and their criteria).
+sources, units of measure, indicators), ``profile`` (process profiles and their criteria),
+``pra`` (the PRA tools of F2).
 The names are re-exported here; migrations refer to ``kehoach.catalog.models.<name>``.
 """
 
@@ -23,6 +24,7 @@ from .common import (
     validate_province_code,
     validate_unit_code,
 )
+from .pra import PraTool, PraToolQuerySet
 from .profile import ProcessProfile, criteria_error_messages, validate_criteria
 from .reference import (
     INDICATOR_GROUP_ORDER,
@@ -48,6 +50,8 @@ __all__ = [
     "FundingSourceQuerySet",
     "Indicator",
     "IndicatorQuerySet",
+    "PraTool",
+    "PraToolQuerySet",
     "ProcessProfile",
     "Sector",
     "SectorQuerySet",

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -105,6 +105,18 @@ class ProcessProfile(TimeStampedModel):
         default=Decimal("50"),
         validators=PERCENT_VALIDATORS,
         help_text=_("A decision passes only when more than this share of attendees agree."),
+    )
+    medium_term_start_year = models.PositiveSmallIntegerField(
+        _("first year of the five-year plan"),
+        default=2026,
+        validators=[MinValueValidator(2000), MaxValueValidator(2100)],
+        help_text=_("The period a commune's medium-term plan opens with by default (F7)."),
+    )
+    medium_term_years = models.PositiveSmallIntegerField(
+        _("years in the medium-term plan"),
+        default=5,
+        validators=[MinValueValidator(2), MaxValueValidator(10)],
+        help_text=_("Five for a five-year plan; a programme may plan over a different span."),
     )
     money_decimals = models.PositiveSmallIntegerField(
         _("decimals for money"),

@@ -9,11 +9,13 @@ funding by source, the contribution the village proposed, the period and the rea
 village on its own pages (numbered per village), for the commune to print at once. The poster
 shows the
 village's own proposals by sector and priority; once the commune plan is published, each line's
-status in it.
+status in it. ``PraAnnex`` is the annex of the village plan with the PRA outputs (F2) and
+their photos, as PDF and DOCX.
 """
 
 from __future__ import annotations
 
+import io
 from decimal import Decimal
 from typing import Any
 
@@ -26,6 +28,7 @@ from kehoach.core.numbers import format_date_vi, format_number_vi
 from kehoach.plans.choices import ImplementationMode
 from kehoach.plans.models import VillageMeeting, VillagePlan
 from kehoach.plans.selectors import lines_by_sector, plan_lines
+from kehoach.plans.services.pra import pra_outputs_of
 from kehoach.synthesis.choices import Decision
 from kehoach.synthesis.models import CommunePlan
 from kehoach.synthesis.versions import (
@@ -39,7 +42,7 @@ from kehoach.synthesis.versions import (
 from . import texts
 from .common import ZERO, decimal, decision_label, number, period_text
 from .model import Column, Table, number_text
-from .pdf import css_string, sheet_html, sheet_pdf, sheets_pdf, table_context
+from .pdf import css_string, refuse_fetch, sheet_html, sheet_pdf, sheets_pdf, table_context
 
 
 def _place_and_parents(plan: VillagePlan) -> tuple[str, str]:
@@ -388,3 +391,150 @@ class VillagePoster:
 
     def filename(self) -> str:
         return f"ap-phich-thon-{self.plan.village.code}-{self.plan.round.plan_year}.pdf"
+
+
+# --- the annex of the village plan: the PRA outputs (F2) --------------------------------------
+
+PRA_IMAGE_SCHEME = "kehoach-pra:"
+"""The only URLs the annex's PDF may load: a thumbnail kehoach re-encoded itself, handed to
+WeasyPrint from memory by ``PraAnnex``'s own fetcher (nothing on disk or on the network)."""
+
+
+def _thumbnail_bytes(photo: Any) -> bytes | None:
+    """The stored thumbnail of a PRA photo (a JPEG kehoach wrote), None when its file is gone."""
+    try:
+        with photo.thumbnail.open("rb") as handle:
+            return bytes(handle.read())
+    except (OSError, ValueError):
+        return None
+
+
+class PraAnnex:
+    """ "Phụ lục: Kết quả công cụ PRA" of a village plan (domain.md F2, §7.2): each PRA output
+    with its tool, date, facilitators, women and men taking part, findings, the SWOT entries
+    (F3) and problems (F4) it supports, and its photos' thumbnails; as PDF and as DOCX."""
+
+    def __init__(self, plan: VillagePlan) -> None:
+        self.plan = plan
+        self.outputs = list(pra_outputs_of(plan))
+        self.images: dict[str, bytes] = {}
+        for output in self.outputs:
+            for photo in output.photos.all():
+                data = _thumbnail_bytes(photo)
+                if data is not None:
+                    self.images[f"{PRA_IMAGE_SCHEME}{photo.uid}"] = data
+
+    def title(self) -> str:
+        return _("Annex: PRA tool results")
+
+    def rows(self) -> list[dict[str, Any]]:
+        """Each output as both formatters write it."""
+        rows = []
+        for position, output in enumerate(self.outputs, start=1):
+            supports = [
+                _("SWOT: %(sector)s") % {"sector": entry.sector.display_name()}
+                for entry in output.supports_swot.all()
+            ] + [
+                _("Problem: %(problem)s") % {"problem": problem}
+                for problem in output.supports_problems.all()
+            ]
+            photos = [
+                {"src": f"{PRA_IMAGE_SCHEME}{photo.uid}", "caption": photo.caption}
+                for photo in output.photos.all()
+                if f"{PRA_IMAGE_SCHEME}{photo.uid}" in self.images
+            ]
+            rows.append(
+                {
+                    "number": position,
+                    "tool": output.tool.name,
+                    "date": format_date_vi(output.held_on),
+                    "facilitators": output.facilitators,
+                    "participants": _("%(women)s women, %(men)s men")
+                    % {
+                        "women": format_number_vi(output.participants_women, 0),
+                        "men": format_number_vi(output.participants_men, 0),
+                    },
+                    "findings": output.findings.splitlines(),
+                    "supports": supports,
+                    "photos": photos,
+                }
+            )
+        return rows
+
+    def labels(self) -> dict[str, str]:
+        return {
+            "date": _("Date"),
+            "facilitators": _("Facilitators"),
+            "participants": _("Taking part"),
+            "findings": _("Findings"),
+            "supports": _("Findings it supports"),
+            "empty": _("No PRA output has been recorded for this plan."),
+        }
+
+    def context(self) -> dict[str, Any]:
+        commune, province = _place_and_parents(self.plan)
+        return {
+            "language": get_language() or "vi",
+            "title": self.title(),
+            "subtitle": _("Village plan %(year)s — %(village)s")
+            % {"year": self.plan.round.plan_year, "village": self.plan.village.name},
+            "place": f"{commune} – {province}" if province else commune,
+            "rows": self.rows(),
+            "labels": self.labels(),
+            "page_label": css_string(_("Page")),
+        }
+
+    def html(self) -> str:
+        return sheet_html("pra_annex.html", self.context())
+
+    def _fetch(self, url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        data = self.images.get(url)
+        if data is None:
+            return refuse_fetch(url)
+        return {"string": data, "mime_type": "image/jpeg"}
+
+    def pdf(self) -> bytes:
+        from weasyprint import HTML  # imported here: loading pango takes a moment
+
+        return bytes(HTML(string=self.html(), url_fetcher=self._fetch).write_pdf())
+
+    def docx(self) -> bytes:
+        from docx import Document as new_docx
+        from docx.shared import Cm, Pt
+
+        document = new_docx()
+        style = document.styles["Normal"]
+        style.font.name = "Times New Roman"
+        style.font.size = Pt(12)
+        context = self.context()
+        document.add_heading(context["title"], level=1)
+        document.add_paragraph(context["subtitle"])
+        labels = context["labels"]
+        if not context["rows"]:
+            document.add_paragraph(labels["empty"])
+        for row in context["rows"]:
+            document.add_heading(f"{row['number']}. {row['tool']}", level=2)
+            for key in ("date", "facilitators", "participants"):
+                if row[key]:
+                    paragraph = document.add_paragraph()
+                    paragraph.add_run(f"{labels[key]}: ").bold = True
+                    paragraph.add_run(row[key])
+            paragraph = document.add_paragraph()
+            paragraph.add_run(f"{labels['findings']}:").bold = True
+            for line in row["findings"]:
+                document.add_paragraph(line)
+            if row["supports"]:
+                paragraph = document.add_paragraph()
+                paragraph.add_run(f"{labels['supports']}:").bold = True
+                for item in row["supports"]:
+                    document.add_paragraph(item, style="List Bullet")
+            for photo in row["photos"]:
+                document.add_picture(io.BytesIO(self.images[photo["src"]]), width=Cm(7))
+                if photo["caption"]:
+                    document.add_paragraph(photo["caption"])
+        out = io.BytesIO()
+        document.save(out)
+        return out.getvalue()
+
+    def filename(self, suffix: str = "pdf") -> str:
+        return f"phu-luc-pra-thon-{self.plan.village.code}-{self.plan.round.plan_year}.{suffix}"

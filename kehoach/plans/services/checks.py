@@ -67,7 +67,7 @@ def plan_checks(
 
     if meeting is _UNKNOWN:
         meeting = VillageMeeting.objects.filter(plan=plan).first()
-    checks.extend(_meeting_checks(plan, meeting if isinstance(meeting, VillageMeeting) else None))
+    checks.extend(meeting_checks(plan, meeting if isinstance(meeting, VillageMeeting) else None))
     return checks
 
 
@@ -83,7 +83,7 @@ def _line_checks(context: LineContext, lines: list[ProposalLine]) -> list[Check]
     return checks
 
 
-def _meeting_checks(plan: VillagePlan, meeting: VillageMeeting | None) -> list[Check]:
+def meeting_checks(plan: VillagePlan, meeting: VillageMeeting | None) -> list[Check]:
     if meeting is None:
         # R11: the override accepts a meeting short of quorum or approval, never a missing one.
         if plan.quorum_override_reason:

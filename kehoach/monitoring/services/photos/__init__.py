@@ -23,16 +23,17 @@ was sent (docs/decisions.md).
 Who may add or remove a photo: whoever may report progress on the work
 (``Action.REPORT_PROGRESS`` on its commune), while the work is followed (``require_work``).
 
-One module per job: ``limits`` (the limits and the refusal's shape), ``upload`` (the checks
-before decoding), ``encoding`` (``encode_photo``) and ``writers`` (``photo_add``,
+One module per job: ``kehoach.core.images.limits`` (the limits and the refusal's shape, shared
+with the PRA photos of the plans app), ``kehoach.core.images.upload`` (the checks before decoding),
+``kehoach.core.images.encoding`` (``encode_photo``) and ``writers`` (``photo_add``,
 ``photo_remove`` and their check-only twins); every name is importable from
 ``kehoach.monitoring.services.photos``.
 """
 
 from __future__ import annotations
 
-from .encoding import Encoded, encode_photo
-from .limits import (
+from kehoach.core.images.encoding import Encoded, encode_photo
+from kehoach.core.images.limits import (
     ALLOWED_FORMATS,
     CAPTION_MAX,
     JPEG_QUALITY,
@@ -46,7 +47,8 @@ from .limits import (
     max_bytes,
     max_pixels,
 )
-from .upload import check_upload, original_name, size_text
+from kehoach.core.images.upload import check_upload, original_name, size_text
+
 from .writers import PHOTO_FIELDS, photo_add, photo_check, photo_remove, photo_remove_check
 
 __all__ = [

@@ -13,14 +13,14 @@ from django.utils.translation import gettext as _
 from kehoach.accounts.permissions import Action
 from kehoach.approvals.audit import snapshot
 from kehoach.core.errors import ApplicationError, NotFoundError, Where
+from kehoach.core.images.encoding import Encoded, encode_photo
+from kehoach.core.images.limits import CAPTION_MAX, STORED_CONTENT_TYPE, STORED_EXTENSION
+from kehoach.core.images.upload import check_upload, original_name
 from kehoach.core.text import nfc
 
 from ...choices import PhotoStage
 from ...models import ProgressPhoto, ProgressReport
 from ..common import record, require_work
-from .encoding import Encoded, encode_photo
-from .limits import CAPTION_MAX, STORED_CONTENT_TYPE, STORED_EXTENSION
-from .upload import check_upload, original_name
 
 PHOTO_FIELDS = [
     "report",

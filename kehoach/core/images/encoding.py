@@ -16,9 +16,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
 
 from kehoach.core.errors import ApplicationError
-from kehoach.core.numbers import format_number_vi
-
-from .limits import (
+from kehoach.core.images.limits import (
     ALLOWED_FORMATS,
     JPEG_QUALITY,
     PHOTO_LONG_SIDE,
@@ -27,6 +25,7 @@ from .limits import (
     image_error,
     max_pixels,
 )
+from kehoach.core.numbers import format_number_vi
 
 _OTHER_KINDS: list[tuple[int, bytes, str]] = [
     (0, b"GIF87a", "GIF"),

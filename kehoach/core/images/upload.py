@@ -8,10 +8,9 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from kehoach.core.images.limits import image_error, max_bytes
 from kehoach.core.numbers import format_number_vi
 from kehoach.core.text import nfc
-
-from .limits import image_error, max_bytes
 
 
 def size_text(size: int) -> str:
