@@ -257,16 +257,20 @@ def _take_changes(
     ids = {source.line_id for source, _activity in changes}
     lines = {
         line.pk: line
-        for line in MediumTermCommuneLine.objects.select_for_update(of=("self",))
-        .filter(pk__in=ids)
-        .annotate(sources_count=Count("sources"))
+        for line in MediumTermCommuneLine.objects.select_for_update(of=("self",)).filter(pk__in=ids)
     }
+    counts = dict(
+        MediumTermSource.objects.filter(line_id__in=ids)
+        .values("line_id")
+        .annotate(n=Count("id"))
+        .values_list("line_id", "n")
+    )
     entries = []
     for source, activity in changes:
         line = lines[source.line_id]
         before = snapshot(line, CHANGE_AUDIT)
         alone = (
-            line.sources_count == 1
+            counts.get(line.pk) == 1
             and line.split_from_id is None
             and line.state == LineState.ACTIVE
             and source.share == 1

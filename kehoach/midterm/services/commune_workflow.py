@@ -24,6 +24,7 @@ from kehoach.synthesis.services.workflow import clean_resolution
 from ..models import MediumTermCommuneLine, MediumTermCommunePlan
 from ..selectors_commune import commune_lines
 from ..workflow_commune import COMMUNE_FIVE_YEAR_WORKFLOW, precondition
+from .notify import notify_commune_step
 
 LABEL = MediumTermCommunePlan._meta.label_lower
 
@@ -73,7 +74,7 @@ def _apply(
         locked.version += 1
 
     with transaction.atomic():
-        return transition_apply(
+        done = transition_apply(
             obj=plan,
             workflow=COMMUNE_FIVE_YEAR_WORKFLOW,
             action=action,
@@ -84,6 +85,8 @@ def _apply(
             precondition=precondition,
             on_apply=apply_step,
         )
+        notify_commune_step(done, action, actor)
+        return done
 
 
 def commune_five_year_transition(

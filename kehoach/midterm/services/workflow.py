@@ -38,6 +38,7 @@ from ..selectors import plan_lines
 from ..workflow import CONFIRMED_ACTIONS, MEDIUM_TERM_PLAN_WORKFLOW
 from .common import lock_editable, record
 from .lines import YearValues, line_problems
+from .notify import notify_village_step
 
 __all__ = [
     "CONFIRMED_ACTIONS",
@@ -220,6 +221,7 @@ def medium_term_plan_transition(
         precondition=_precondition,
         on_apply=_on_apply,
     )
+    notify_village_step(done, action, user)
     return MediumTermPlan.objects.select_related("round__profile", "village", "meeting").get(
         pk=done.pk
     )

@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from kehoach.approvals.models import ImmutableError, StatusChange, Version
+from kehoach.accounts.choices import Role
+from kehoach.accounts.tests.factories import user_with_role
+from kehoach.approvals.models import ImmutableError, Notification, StatusChange, Version
 from kehoach.core.errors import ApplicationError, NotFoundError
 from kehoach.midterm.models import (
     MediumTermCommuneLine,
@@ -38,6 +40,7 @@ from kehoach.midterm.services.commune_workflow import (
     commune_five_year_transition,
 )
 from kehoach.midterm.services.frame import frame_line_delete, frame_line_save
+from kehoach.midterm.services.workflow import medium_term_plan_transition
 from kehoach.midterm.tests.commune_world import activity, world
 from kehoach.midterm.workflow_commune import can_approve, can_submit
 from kehoach.plans.choices import PlanStatus
@@ -601,3 +604,50 @@ def test_publishing_needs_the_approved_version() -> None:
     with pytest.raises(ApplicationError) as exc:
         commune_five_year_transition(actor=w["planner"], plan=plan, action="publish")
     assert exc.value.code == "transition_invalid"
+
+
+def test_each_step_tells_who_acts_next_and_publication_tells_each_village() -> None:
+    """As the yearly plans: the approvers of a submission, the planners of an approval, each
+    village's editor of the publication, with a link to the village's feedback."""
+    w, plan = _synthesised()
+    approver = user_with_role(Role.COMMUNE_APPROVER, w["commune"])
+    editor = user_with_role(Role.VILLAGE_EDITOR, w["dien_sanh"])
+    medium_term_plan_transition(w["planner"], w["plan_b"], "return", "Thiếu cuộc họp thôn")
+    assert Notification.objects.filter(text__contains="An Thơ").count() == 0  # no editor there
+    medium_term_plan_transition(w["planner"], w["plan_a"], "return", "Bổ sung vốn đối ứng")
+    assert Notification.objects.get(user=editor).url.endswith(
+        f"/five-year/plans/{w['plan_a'].uid}/"
+    )
+    Notification.objects.all().delete()
+    w["plan_a"].status = w["plan_b"].status = PlanStatus.SUBMITTED
+    w["plan_a"].save()
+    w["plan_b"].save()
+    for line in plan.lines.all():
+        commune_line_decide(actor=w["planner"], line=line, decision=Decision.FUNDED)
+    frame_line_save(
+        actor=w["planner"],
+        plan=plan,
+        data={"source": source(), "sector": None, "year": 2026, "amount_mvnd": "5000"},
+    )
+    for year in (2027, 2028, 2029):
+        frame_line_save(
+            actor=w["planner"],
+            plan=plan,
+            data={"source": source(), "sector": None, "year": year, "amount_mvnd": "5000"},
+        )
+    commune_five_year_transition(actor=w["planner"], plan=plan, action="submit")
+    assert Notification.objects.filter(user=approver).count() == 1
+    commune_five_year_approve(
+        actor=approver,
+        plan=plan,
+        data={
+            "resolution_number": "19/NQ-HĐND",
+            "resolution_date": datetime.date(2025, 12, 18),
+            "signer": "Lê Văn Sơn",
+        },
+    )
+    assert Notification.objects.filter(user=w["planner"]).count() == 1
+    commune_five_year_transition(actor=w["planner"], plan=plan, action="publish")
+    feedback = Notification.objects.get(user=editor)
+    assert "Thôn Diên Sanh" in feedback.text
+    assert feedback.url == f"/five-year/commune/feedback/{w['plan_a'].uid}/"
