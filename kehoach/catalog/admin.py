@@ -294,6 +294,7 @@ class ProcessProfileAdmin(CatalogAdminMixin, admin.ModelAdmin[ProcessProfile]):
             },
         ),
         (_("Village meeting"), {"fields": ["quorum_households_pct", "quorum_agreement_pct"]}),
+        (_("Five-year plan"), {"fields": ["medium_term_start_year", "medium_term_years"]}),
         (_("Criteria"), {"fields": ["ranking_criteria", "scoring_criteria"]}),
         (_("Other"), {"fields": ["money_decimals", "extra"]}),
     ]

@@ -259,3 +259,28 @@ def test_indicator_code_is_read_only_once_saved(system_admin_client: Client) -> 
     assert response.status_code == 302, response.content.decode()[:2000]
     assert Indicator.objects.filter(code="HO-NGHEO").exists()
     assert not Indicator.objects.filter(code="HO-NGHEO-MOI").exists()
+
+
+def test_every_field_of_a_process_profile_is_on_its_admin_page(admin_client_: Client) -> None:
+    """A parameter added to the profile (the five-year period, issue 18) is one an
+    administrator can set, not only a default in the code."""
+    catalog_load_defaults()
+    profile = ProcessProfile.objects.order_by("pk").first()
+    assert profile is not None
+    page = admin_client_.get(
+        reverse("admin:catalog_processprofile_change", args=[profile.pk])
+    ).content.decode()
+    editable = [
+        f.name
+        for f in ProcessProfile._meta.get_fields()
+        if getattr(f, "editable", False) and f.concrete and not f.auto_created
+    ]
+    missing = [
+        name
+        for name in editable
+        if name not in ("code", "created_at", "updated_at")
+        and f'name="{name}"' not in page
+        and f'id="id_{name}"' not in page
+    ]
+    assert missing == []
+    assert 'name="medium_term_start_year"' in page and 'value="2026"' in page
