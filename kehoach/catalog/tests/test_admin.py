@@ -12,7 +12,14 @@ from django.utils import translation
 from kehoach.accounts.choices import Role
 from kehoach.accounts.tests.factories import UserFactory, user_with_role
 from kehoach.catalog.choices import ExpenditureType, IndicatorGroup
-from kehoach.catalog.models import FundingSource, Indicator, ProcessProfile, Sector, UnitOfMeasure
+from kehoach.catalog.models import (
+    FundingSource,
+    Indicator,
+    PraTool,
+    ProcessProfile,
+    Sector,
+    UnitOfMeasure,
+)
 from kehoach.catalog.services import catalog_load_defaults
 from kehoach.core.text import collation_key
 
@@ -53,7 +60,9 @@ def system_admin_client() -> Client:
     return client
 
 
-@pytest.mark.parametrize("model", [Sector, FundingSource, UnitOfMeasure, ProcessProfile, Indicator])
+@pytest.mark.parametrize(
+    "model", [Sector, FundingSource, UnitOfMeasure, ProcessProfile, Indicator, PraTool]
+)
 def test_changelist_and_change_form_render(admin_client_: Client, model: type[Model]) -> None:
     catalog_load_defaults()
     opts = model._meta
