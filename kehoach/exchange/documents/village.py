@@ -487,11 +487,15 @@ class PraAnnex:
     def html(self) -> str:
         return sheet_html("pra_annex.html", self.context())
 
-    def _fetch(self, url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
+    def _fetch(self, url: str, *args: Any, **kwargs: Any) -> Any:
         data = self.images.get(url)
         if data is None:
             return refuse_fetch(url)
-        return {"string": data, "mime_type": "image/jpeg"}
+        try:  # WeasyPrint 68+; the dict form before it (the pin allows from 62)
+            from weasyprint.urls import URLFetcherResponse
+        except ImportError:  # pragma: no cover - older WeasyPrint
+            return {"string": data, "mime_type": "image/jpeg"}
+        return URLFetcherResponse(url, body=data, headers={"Content-Type": "image/jpeg"})
 
     def pdf(self) -> bytes:
         from weasyprint import HTML  # imported here: loading pango takes a moment
