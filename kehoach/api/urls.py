@@ -389,27 +389,3 @@ urlpatterns += [
 from kehoach.api import urls_monitoring  # noqa: E402
 
 urlpatterns += urls_monitoring.urlpatterns
-
-# --- h7-api (issue 18): five-year periods and plans, a village plan's PRA outputs (F2) ---
-from kehoach.api.views import five_year, pra  # noqa: E402
-
-urlpatterns += [
-    path("five-year-periods/", five_year.PeriodList.as_view(), name="five-year-periods"),
-    path(
-        "five-year-periods/<str:uid>/",
-        five_year.PeriodDetail.as_view(),
-        name="five-year-period",
-    ),
-    path("five-year-plans/", five_year.FiveYearPlanList.as_view(), name="five-year-plans"),
-    path(
-        "five-year-plans/<str:uid>/",
-        five_year.FiveYearPlanDetail.as_view(),
-        name="five-year-plan",
-    ),
-    path(
-        "five-year-commune-plans/<str:uid>/",
-        five_year.CommuneFiveYearPlanDetail.as_view(),
-        name="five-year-commune-plan",
-    ),
-    path("village-plans/<str:uid>/pra/", pra.PraOutputList.as_view(), name="village-plan-pra"),
-]

@@ -183,12 +183,6 @@ def build_world() -> World:
             if made:
                 photos.setdefault(place, []).append(made[1])
                 other_ids.setdefault(place, set()).update(made)
-    # h7 (issue 18): five-year periods and plans, the commune's five-year plans, PRA outputs
-    _five_year_world(
-        other_ids,
-        {VILLAGE: [dong_ha], SIBLING: [duong_le], WARD: [ward_village], FAR: [far_village]},
-        village_plans,
-    )
     return World(
         units={
             VILLAGE: [dong_ha],
@@ -214,74 +208,6 @@ def build_world() -> World:
             p.round.commune.code: str(p.round.uid) for ps in commune_plans.values() for p in ps
         },
     )
-
-
-def _five_year_world(
-    other_ids: dict[str, set[str]],
-    villages: dict[str, list[AdministrativeUnit]],
-    village_plans: dict[str, list[VillagePlan]],
-) -> None:
-    """h7: a five-year period of each commune with its commune five-year plan, each village's
-    five-year plan with an activity (and the commune line made from it), a PRA output of each
-    village plan, made directly; their uids added to ``other_ids``. A period is named by its
-    villages' five-year plans (as a yearly round by its village plans): its uid counts with
-    the place of its first village, the commune plan's with the commune's."""
-    from kehoach.catalog.models import PraTool
-    from kehoach.midterm.models import (
-        MediumTermCommuneLine,
-        MediumTermCommunePlan,
-        MediumTermLine,
-        MediumTermLineYear,
-        MediumTermPlan,
-        MediumTermRound,
-        MediumTermSource,
-    )
-    from kehoach.plans.models import PraOutput
-
-    profile = ProcessProfile.objects.filter(is_default=True).first() or pf.profile()
-    commune_places = {"19702": COMMUNE}
-    for place, units in villages.items():
-        for village in units:
-            commune = village.parent
-            assert commune is not None
-            period, made = MediumTermRound.objects.get_or_create(
-                commune=commune, first_year=2026, defaults={"last_year": 2030, "profile": profile}
-            )
-            cplan = MediumTermCommunePlan.objects.get_or_create(round=period)[0]
-            plan = MediumTermPlan.objects.create(round=period, village=village, status="submitted")
-            line = MediumTermLine.objects.create(
-                plan=plan,
-                number=1,
-                sector=pf.sector(),
-                activity="Đường",
-                unit=pf.unit(),
-                external_support_mvnd=100,
-            )
-            MediumTermLineYear.objects.create(line=line, year=2027, quantity=1, cost_mvnd=100)
-            cline = MediumTermCommuneLine.objects.create(
-                plan=cplan,
-                number=MediumTermCommuneLine.objects.filter(plan=cplan).count() + 1,
-                sector=line.sector,
-                activity=line.activity,
-                unit=line.unit,
-                external_support_mvnd=100,
-            )
-            MediumTermSource.objects.create(line=cline, village_line=line)
-            ids = other_ids.setdefault(place, set())
-            ids |= {str(plan.uid), str(line.uid), str(cline.uid)}
-            if made:
-                ids.add(str(period.uid))
-            ids_of_commune = other_ids.setdefault(commune_places.get(commune.code, place), set())
-            ids_of_commune.add(str(cplan.uid))
-    tool = PraTool.objects.get_or_create(
-        code="PRA-01", defaults={"name": "Đi lát cắt", "theme": "general"}
-    )[0]
-    for place, plans in village_plans.items():
-        for vplan in plans:
-            output = PraOutput.objects.create(
-                plan=vplan, tool=tool, held_on=datetime.date(2026, 7, 1), findings="Kết quả"
-            )
-            other_ids.setdefault(place, set()).add(str(output.uid))
 
 
 def _findings(plan: VillagePlan) -> set[str]:
@@ -538,45 +464,6 @@ RESOURCES["photos"] = Resource(  # h17g: a progress report's photo, by its plan'
     objects=lambda w, place: w.photos.get(place, []),
     items_below=lambda uid: set(),
     missing=str(uuid.UUID(int=1)),
-)
-
-
-def _periods(w: World, place: str, *, started: bool = False) -> list[str]:
-    """h7: the five-year periods of the communes of ``place`` (with a commune plan)."""
-    from kehoach.midterm.models import MediumTermRound
-
-    periods = MediumTermRound.objects.filter(commune__in=w.units.get(place, []))
-    if started:
-        periods = periods.filter(commune_plan__isnull=False)
-    return [str(uid) for uid in periods.values_list("uid", flat=True)]
-
-
-def _five_year_plans(w: World, place: str) -> list[str]:
-    from kehoach.midterm.models import MediumTermPlan
-
-    plans = MediumTermPlan.objects.filter(village__in=w.units.get(place, []))
-    return [str(uid) for uid in plans.values_list("uid", flat=True)]
-
-
-def _plan_pra(uid: str) -> set[str]:
-    from kehoach.plans.models import PraOutput
-
-    return {str(u) for u in PraOutput.objects.filter(plan__uid=uid).values_list("uid", flat=True)}
-
-
-RESOURCES["five-year-periods"] = Resource(
-    objects=_periods, items_below=lambda uid: set(), missing=str(uuid.UUID(int=1))
-)
-RESOURCES["five-year-plans"] = Resource(
-    objects=_five_year_plans, items_below=lambda uid: set(), missing=str(uuid.UUID(int=1))
-)
-RESOURCES["five-year-commune-plans"] = Resource(
-    objects=lambda w, place: _periods(w, place, started=True),
-    items_below=lambda uid: set(),
-    missing=str(uuid.UUID(int=1)),
-)
-RESOURCES["village-plans"] = dataclasses.replace(
-    RESOURCES["village-plans"], lists={**RESOURCES["village-plans"].lists, "pra": _plan_pra}
 )
 
 STARTS_A_JOB = {

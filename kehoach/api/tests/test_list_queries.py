@@ -28,7 +28,7 @@ from kehoach.accounts.choices import Role
 from kehoach.accounts.tests.factories import user_with_role
 from kehoach.accounts.tokens import token_create
 from kehoach.approvals.models import Version
-from kehoach.catalog.models import Sector, UnitOfMeasure
+from kehoach.catalog.models import Sector
 from kehoach.catalog.services import catalog_load_defaults
 from kehoach.catalog.tests.factories import ProcessProfileFactory
 from kehoach.geo.tests.factories import CommuneFactory, hai_lang, quang_tri
@@ -104,55 +104,12 @@ def build_world() -> World:
             is_latest=n == MANY - 1,
             **report_data(reported_on=datetime.date(2026, 11, 1) + datetime.timedelta(days=n)),
         )
-    _five_year(commune, villages, full)  # h7 (issue 18)
     return World(
         village_plan=full,
         commune_plan=sf.commune_plan_for(round_),
         published_plan=plan,
         work=work,
     )
-
-
-def _five_year(commune: Any, villages: list[Any], full: VillagePlan) -> None:
-    """h7: ``MANY`` five-year periods of the commune, the five-year plan of each village in the
-    first, with an activity each, and ``MANY`` PRA outputs of ``full``, each supporting its
-    SWOT entries and problems."""
-    from kehoach.catalog.models import PraTool
-    from kehoach.midterm.models import (
-        MediumTermLine,
-        MediumTermLineYear,
-        MediumTermPlan,
-        MediumTermRound,
-    )
-    from kehoach.plans.models import PraOutput, PraPhoto
-
-    profile = ProcessProfileFactory.create(code="QT-5NAM")
-    periods = [
-        MediumTermRound.objects.create(
-            commune=commune, first_year=2026 + 5 * n, last_year=2030 + 5 * n, profile=profile
-        )
-        for n in range(MANY)
-    ]
-    sector = Sector.objects.order_by("code").first()
-    unit = UnitOfMeasure.objects.order_by("code").first()
-    assert sector is not None and unit is not None
-    for village in villages:
-        plan = MediumTermPlan.objects.create(round=periods[0], village=village)
-        line = MediumTermLine.objects.create(
-            plan=plan, number=1, sector=sector, activity="Đường", unit=unit
-        )
-        MediumTermLineYear.objects.create(line=line, year=2027, quantity=1, cost_mvnd=0)
-    tool = PraTool.objects.get_or_create(
-        code="PRA-01", defaults={"name": "Đi lát cắt", "theme": "general"}
-    )[0]
-    swot, problems = list(full.swot_entries.all()), list(full.problems.all())
-    for n in range(MANY):
-        output = PraOutput.objects.create(
-            plan=full, tool=tool, held_on=datetime.date(2026, 7, 1 + n), findings=f"Kết quả {n}"
-        )
-        output.supports_swot.set(swot)
-        output.supports_problems.set(problems)
-        PraPhoto.objects.create(output=output, image=f"pra/{n}.jpg")
 
 
 OBJECTS: dict[str, Callable[[World], dict[str, str]]] = {
